@@ -1,0 +1,99 @@
+//! End-to-end timings on generated data: generate N rows to CSV, load them into
+//! a dataset, and recompute the Overview after filter changes.
+//!
+//! `cargo bench --bench pipeline -- --rows 20000000 [--dir /tmp/x] [--keep]`
+//! Prints one line per measurement; results go to BENCHMARKS.md by hand.
+
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use streamlens::app::jobs::compute_overview;
+use streamlens::engine::Filter;
+use streamlens::engine::io::{LoadOptions, load_paths};
+use streamlens::engine::synth::{SynthParams, TELEMETRY_CSV_HEADER, generate, write_csv_batch};
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+}
+
+fn main() -> anyhow::Result<()> {
+    let rows: usize = arg("--rows").map_or(Ok(1_000_000), |r| r.parse())?;
+    let dir = arg("--dir").map_or_else(std::env::temp_dir, PathBuf::from);
+    let keep = std::env::args().any(|a| a == "--keep");
+    let path = dir.join(format!("streamlens-bench-{rows}.csv"));
+
+    if !(keep && path.exists()) {
+        let t = Instant::now();
+        let mut out = BufWriter::with_capacity(1 << 20, std::fs::File::create(&path)?);
+        writeln!(out, "{TELEMETRY_CSV_HEADER}")?;
+        let params = SynthParams {
+            rows: Some(rows),
+            events: None,
+            ..SynthParams::default()
+        };
+        generate(&params, |batch| write_csv_batch(&mut out, &batch))?;
+        out.flush()?;
+        let size_mb = std::fs::metadata(&path)?.len() as f64 / 1e6;
+        println!(
+            "generate {rows} rows → {size_mb:.0} MB CSV: {:.2} s",
+            t.elapsed().as_secs_f64()
+        );
+    }
+
+    let t = Instant::now();
+    let ds = load_paths(std::slice::from_ref(&path), &LoadOptions::default())?;
+    println!(
+        "load {} rows: {:.2} s, peak RSS {:.0} MB",
+        ds.rows(),
+        t.elapsed().as_secs_f64(),
+        peak_rss_mb()
+    );
+
+    let overview = compute_overview(&ds, &Filter::default()).map_err(anyhow::Error::msg)?;
+    let customer = overview
+        .facets
+        .iter()
+        .find(|f| f.column == "customer_id")
+        .and_then(|f| f.values.first())
+        .map(|v| v.label.clone());
+    let mut filters = vec![("no filter", Filter::default())];
+    if let Some(c) = customer {
+        let mut f = Filter::default();
+        f.toggle("customer_id", &c);
+        filters.push(("one customer", f.clone()));
+        f.toggle("viewer_type", "WFH");
+        filters.push(("customer + WFH", f));
+    }
+    let mut f = Filter::default();
+    f.toggle("viewer_type", "WFO");
+    filters.push(("WFO", f));
+    for (name, filter) in &filters {
+        let t = Instant::now();
+        let o = compute_overview(&ds, filter).map_err(anyhow::Error::msg)?;
+        println!(
+            "filter change ({name}, {} rows) → Overview (summary + facet counts + events): {:.0} ms",
+            o.summary.rows,
+            t.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+    println!("peak RSS at end: {:.0} MB", peak_rss_mb());
+    if !keep {
+        std::fs::remove_file(&path)?;
+    }
+    Ok(())
+}

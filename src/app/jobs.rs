@@ -1,0 +1,312 @@
+//! Background work: loading files on a load thread, recomputing views on a
+//! compute thread, native file dialogs on their own thread. The UI thread only
+//! sends requests and drains results.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use crossbeam_channel::{Receiver, Sender, bounded};
+
+use crate::engine::analysis::events::{EventRow, event_table};
+use crate::engine::analysis::facets::{Facet, facets};
+use crate::engine::analysis::summary::{Summary, summarize};
+use crate::engine::dataset::Dataset;
+use crate::engine::error::LoadError;
+use crate::engine::filter::Filter;
+use crate::engine::io::{FilePreview, LoadOptions, LoadProgress, Source, load, preview};
+
+/// Everything the Overview tab shows for one (dataset, filter).
+#[derive(Debug, Clone)]
+pub struct Overview {
+    pub summary: Summary,
+    pub facets: Vec<Facet>,
+    pub events: Vec<EventRow>,
+}
+
+/// Compute the Overview (engine calls only).
+pub fn compute_overview(dataset: &Dataset, filter: &Filter) -> Result<Overview, String> {
+    let run = || -> Result<Overview, crate::engine::error::AnalysisError> {
+        Ok(Overview {
+            summary: summarize(dataset, filter)?,
+            facets: facets(dataset, filter)?,
+            events: event_table(dataset, filter)?,
+        })
+    };
+    run().map_err(|e| e.to_string())
+}
+
+/// A finished load.
+pub struct Loaded {
+    pub dataset: Arc<Dataset>,
+    /// Unfiltered facts, computed once per dataset.
+    pub facts: Summary,
+    pub files: Vec<PathBuf>,
+    pub load_secs: f64,
+}
+
+/// A failed load; `preview` is set when the columns need mapping by hand.
+pub struct LoadFailure {
+    pub message: String,
+    pub preview: Option<FilePreview>,
+    pub sources: Vec<Source>,
+    pub cancelled: bool,
+}
+
+/// What a file dialog returned.
+pub enum Picked {
+    Open(Vec<PathBuf>),
+    SaveWorkspace(PathBuf),
+    OpenWorkspace(PathBuf),
+    Cancelled,
+}
+
+pub enum JobResult {
+    Loaded(Box<Result<Loaded, LoadFailure>>),
+    Computed {
+        dataset_id: u64,
+        filter: Filter,
+        result: Result<Overview, String>,
+        secs: f64,
+    },
+    Picked(Picked),
+}
+
+struct ComputeRequest {
+    dataset: Arc<Dataset>,
+    filter: Filter,
+}
+
+/// A load in flight.
+pub struct RunningLoad {
+    pub progress: Arc<LoadProgress>,
+    pub label: String,
+    pub started: Instant,
+}
+
+/// Owns the worker threads and their channels.
+pub struct Jobs {
+    compute_tx: Sender<ComputeRequest>,
+    results_tx: Sender<JobResult>,
+    results_rx: Receiver<JobResult>,
+    pub loading: Option<RunningLoad>,
+    pub computing: Option<(u64, Filter)>,
+    pub dialog_open: bool,
+    repaint: egui::Context,
+}
+
+impl Jobs {
+    #[must_use]
+    pub fn new(repaint: egui::Context) -> Self {
+        let (compute_tx, compute_rx) = bounded::<ComputeRequest>(64);
+        let (results_tx, results_rx) = bounded::<JobResult>(64);
+        let tx = results_tx.clone();
+        let ctx = repaint.clone();
+        let spawned = std::thread::Builder::new()
+            .name("streamlens-compute".into())
+            .spawn(move || {
+                while let Ok(mut request) = compute_rx.recv() {
+                    // Only the newest filter matters; skip the ones superseded.
+                    while let Ok(newer) = compute_rx.try_recv() {
+                        request = newer;
+                    }
+                    let started = Instant::now();
+                    let result = compute_overview(&request.dataset, &request.filter);
+                    let message = JobResult::Computed {
+                        dataset_id: request.dataset.id,
+                        filter: request.filter,
+                        result,
+                        secs: started.elapsed().as_secs_f64(),
+                    };
+                    if tx.send(message).is_err() {
+                        break;
+                    }
+                    ctx.request_repaint();
+                }
+            });
+        if let Err(e) = spawned {
+            // Without the thread nothing can be computed; say so instead of hanging.
+            let _ = results_tx.try_send(JobResult::Computed {
+                dataset_id: 0,
+                filter: Filter::default(),
+                result: Err(format!("cannot start the compute thread: {e}")),
+                secs: 0.0,
+            });
+        }
+        Self {
+            compute_tx,
+            results_tx,
+            results_rx,
+            loading: None,
+            computing: None,
+            dialog_open: false,
+            repaint,
+        }
+    }
+
+    /// Ask for the Overview of `filter` on `dataset`.
+    pub fn request_compute(&mut self, dataset: &Arc<Dataset>, filter: &Filter) {
+        self.computing = Some((dataset.id, filter.clone()));
+        let request = ComputeRequest {
+            dataset: Arc::clone(dataset),
+            filter: filter.clone(),
+        };
+        // The worker drains the queue, so a full queue only means it is busy.
+        let _ = self.compute_tx.try_send(request);
+    }
+
+    /// Start loading `sources` on a new thread; a running load is cancelled.
+    pub fn start_load(&mut self, sources: Vec<Source>, options: LoadOptions, label: String) {
+        if let Some(running) = &self.loading {
+            running
+                .progress
+                .cancel
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        let progress = Arc::new(LoadProgress::default());
+        let thread_progress = Arc::clone(&progress);
+        let tx = self.results_tx.clone();
+        let ctx = self.repaint.clone();
+        let spawned = std::thread::Builder::new()
+            .name("streamlens-load".into())
+            .spawn(move || {
+                let result = run_load(sources, &options, &thread_progress);
+                let _ = tx.send(JobResult::Loaded(Box::new(result)));
+                ctx.request_repaint();
+            });
+        match spawned {
+            Ok(_) => {
+                self.loading = Some(RunningLoad {
+                    progress,
+                    label,
+                    started: Instant::now(),
+                });
+            }
+            Err(e) => {
+                let _ = self
+                    .results_tx
+                    .try_send(JobResult::Loaded(Box::new(Err(LoadFailure {
+                        message: format!("cannot start the load thread: {e}"),
+                        preview: None,
+                        sources: Vec::new(),
+                        cancelled: false,
+                    }))));
+            }
+        }
+    }
+
+    pub fn cancel_load(&self) {
+        if let Some(running) = &self.loading {
+            running
+                .progress
+                .cancel
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    /// Show a native file dialog without blocking the UI.
+    pub fn pick(&mut self, kind: DialogKind) {
+        if self.dialog_open {
+            return;
+        }
+        self.dialog_open = true;
+        let tx = self.results_tx.clone();
+        let ctx = self.repaint.clone();
+        let spawned = std::thread::Builder::new()
+            .name("streamlens-dialog".into())
+            .spawn(move || {
+                let picked = match kind {
+                    DialogKind::Open => rfd::FileDialog::new()
+                        .add_filter("Telemetry", &["csv", "tsv", "txt", "gz", "parquet", "pq"])
+                        .add_filter("All files", &["*"])
+                        .pick_files()
+                        .map_or(Picked::Cancelled, Picked::Open),
+                    DialogKind::SaveWorkspace => rfd::FileDialog::new()
+                        .add_filter("Workspace", &["json"])
+                        .set_file_name("workspace.streamlens.json")
+                        .save_file()
+                        .map_or(Picked::Cancelled, Picked::SaveWorkspace),
+                    DialogKind::OpenWorkspace => rfd::FileDialog::new()
+                        .add_filter("Workspace", &["json"])
+                        .pick_file()
+                        .map_or(Picked::Cancelled, Picked::OpenWorkspace),
+                };
+                let _ = tx.send(JobResult::Picked(picked));
+                ctx.request_repaint();
+            });
+        if spawned.is_err() {
+            self.dialog_open = false;
+        }
+    }
+
+    /// Results that arrived since the last frame.
+    pub fn drain(&mut self) -> Vec<JobResult> {
+        let results: Vec<JobResult> = self.results_rx.try_iter().collect();
+        for r in &results {
+            match r {
+                JobResult::Loaded(_) => self.loading = None,
+                JobResult::Picked(_) => self.dialog_open = false,
+                JobResult::Computed { .. } => {}
+            }
+        }
+        results
+    }
+
+    #[must_use]
+    pub fn busy(&self) -> bool {
+        self.loading.is_some() || self.computing.is_some() || self.dialog_open
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DialogKind {
+    Open,
+    SaveWorkspace,
+    OpenWorkspace,
+}
+
+fn run_load(
+    sources: Vec<Source>,
+    options: &LoadOptions,
+    progress: &LoadProgress,
+) -> Result<Loaded, LoadFailure> {
+    let started = Instant::now();
+    let failure = |e: LoadError, sources: Vec<Source>| {
+        let preview = match &e {
+            LoadError::MissingColumn { file, .. } => sources
+                .iter()
+                .find(|s| s.name() == *file)
+                .and_then(|s| preview(s).ok()),
+            _ => None,
+        };
+        LoadFailure {
+            cancelled: matches!(e, LoadError::Cancelled),
+            message: e.to_string(),
+            preview,
+            sources,
+        }
+    };
+    let dataset = match load(&sources, options, progress) {
+        Ok(d) => d,
+        Err(e) => return Err(failure(e, sources)),
+    };
+    let facts = summarize(&dataset, &Filter::default()).map_err(|e| LoadFailure {
+        message: e.to_string(),
+        preview: None,
+        sources: sources.clone(),
+        cancelled: false,
+    })?;
+    let files = sources
+        .iter()
+        .filter_map(|s| match s {
+            Source::Path(p) => Some(p.clone()),
+            Source::Bytes { .. } => None,
+        })
+        .collect();
+    Ok(Loaded {
+        dataset: Arc::new(dataset),
+        facts,
+        files,
+        load_secs: started.elapsed().as_secs_f64(),
+    })
+}

@@ -1,0 +1,140 @@
+//! Menu bar, keyboard shortcuts and the load progress line.
+
+use super::super::App;
+use super::super::jobs::DialogKind;
+
+const OPEN: egui::KeyboardShortcut =
+    egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::O);
+const SAVE: egui::KeyboardShortcut =
+    egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::S);
+const RESET: egui::KeyboardShortcut = egui::KeyboardShortcut::new(
+    egui::Modifiers::COMMAND.plus(egui::Modifiers::SHIFT),
+    egui::Key::R,
+);
+
+pub fn shortcuts(app: &mut App, ctx: &egui::Context) {
+    if ctx.input_mut(|i| i.consume_shortcut(&OPEN)) {
+        app.ask_for_path(DialogKind::Open);
+    }
+    if ctx.input_mut(|i| i.consume_shortcut(&SAVE)) {
+        app.ask_for_path(DialogKind::SaveWorkspace);
+    }
+    if ctx.input_mut(|i| i.consume_shortcut(&RESET)) {
+        app.set_filter(crate::engine::Filter::default());
+    }
+}
+
+pub fn menu_bar_ui(app: &mut App, ui: &mut egui::Ui) {
+    egui::MenuBar::new().ui(ui, |ui| {
+        ui.menu_button("File", |ui| {
+            if ui
+                .add(egui::Button::new("Open…").shortcut_text(ui.ctx().format_shortcut(&OPEN)))
+                .clicked()
+            {
+                app.ask_for_path(DialogKind::Open);
+            }
+            if ui.button("Open path…").clicked() {
+                app.path_dialog = Some(super::super::PathDialog {
+                    purpose: DialogKind::Open,
+                    text: String::new(),
+                    note: None,
+                });
+            }
+            ui.menu_button("Recent", |ui| {
+                if app.state.recent.is_empty() {
+                    ui.label("No recent files");
+                }
+                for path in app.state.recent.clone() {
+                    if ui.button(path.display().to_string()).clicked() {
+                        app.open_paths(vec![path]);
+                    }
+                }
+            });
+            if ui.button("Open built-in sample").clicked() {
+                app.state.filter = crate::engine::Filter::default();
+                app.open_sample();
+            }
+            ui.separator();
+            if ui
+                .add(
+                    egui::Button::new("Save workspace…")
+                        .shortcut_text(ui.ctx().format_shortcut(&SAVE)),
+                )
+                .clicked()
+            {
+                app.ask_for_path(DialogKind::SaveWorkspace);
+            }
+            if ui.button("Open workspace…").clicked() {
+                app.ask_for_path(DialogKind::OpenWorkspace);
+            }
+            ui.separator();
+            ui.checkbox(
+                &mut app.state.strict,
+                "Strict loading (reject files with bad rows)",
+            );
+            ui.separator();
+            if ui.button("Quit").clicked() {
+                ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+        });
+        ui.separator();
+        if let Some(ds) = &app.dataset {
+            ui.label(format!(
+                "{} · {} rows",
+                ds.name,
+                fmt_count(ds.rows() as u64)
+            ));
+        }
+        load_progress_ui(app, ui);
+    });
+}
+
+fn load_progress_ui(app: &mut App, ui: &mut egui::Ui) {
+    let Some(running) = &app.jobs.loading else {
+        return;
+    };
+    ui.separator();
+    ui.spinner();
+    let rows = running
+        .progress
+        .rows
+        .load(std::sync::atomic::Ordering::Relaxed);
+    let fraction = running.progress.fraction();
+    ui.add(
+        egui::ProgressBar::new(fraction)
+            .desired_width(160.0)
+            .text(format!(
+                "Loading {} · {:.0} % · {} rows",
+                running.label,
+                fraction * 100.0,
+                fmt_count(rows)
+            )),
+    );
+    if ui.button("Cancel").clicked() {
+        app.jobs.cancel_load();
+    }
+}
+
+/// 1234567 → "1,234,567".
+#[must_use]
+pub fn fmt_count(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_are_grouped() {
+        assert_eq!(super::fmt_count(0), "0");
+        assert_eq!(super::fmt_count(999), "999");
+        assert_eq!(super::fmt_count(1_234_567), "1,234,567");
+    }
+}

@@ -1,0 +1,100 @@
+//! What survives a restart: open files, user column mappings, filter, layout.
+//! Runtime things (datasets, jobs, dialogs) are never here.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::Filter;
+use crate::engine::schema::ColumnMapping;
+
+/// How many recent files File ▸ Recent offers.
+pub const MAX_RECENT: usize = 10;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Tab {
+    #[default]
+    Overview,
+}
+
+/// The persisted application state (also the workspace file format).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct State {
+    /// Files of the current dataset; empty means the built-in sample.
+    pub files: Vec<PathBuf>,
+    pub recent: Vec<PathBuf>,
+    /// Column mappings the user chose, by header signature.
+    pub mappings: HashMap<String, ColumnMapping>,
+    pub filter: Filter,
+    /// Reject files with any bad row instead of dropping the rows.
+    pub strict: bool,
+    pub tab: Tab,
+}
+
+impl State {
+    /// Put `paths` at the top of the recent list.
+    pub fn remember_recent(&mut self, paths: &[PathBuf]) {
+        for p in paths.iter().rev() {
+            self.recent.retain(|r| r != p);
+            self.recent.insert(0, p.clone());
+        }
+        self.recent.truncate(MAX_RECENT);
+    }
+
+    /// Read a workspace file.
+    pub fn read_workspace(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("{}: cannot read the workspace: {e}", path.display()))?;
+        serde_json::from_str(&text).map_err(|e| {
+            format!(
+                "{}: not a streamlens workspace (line {}, column {}: {e})",
+                path.display(),
+                e.line(),
+                e.column()
+            )
+        })
+    }
+
+    /// Write a workspace file atomically (temporary file + rename).
+    pub fn write_workspace(&self, path: &Path) -> Result<(), String> {
+        let text = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
+        crate::engine::io::atomic_write(path, text.as_bytes())
+            .map_err(|e| format!("{}: cannot save the workspace: {e}", path.display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recent_list_is_most_recent_first_and_bounded() {
+        let mut s = State::default();
+        for i in 0..15 {
+            s.remember_recent(&[PathBuf::from(format!("f{i}.csv"))]);
+        }
+        s.remember_recent(&[PathBuf::from("f10.csv")]);
+        assert_eq!(s.recent.len(), MAX_RECENT);
+        assert_eq!(s.recent[0], PathBuf::from("f10.csv"));
+        assert_eq!(s.recent[1], PathBuf::from("f14.csv"));
+    }
+
+    #[test]
+    fn workspace_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ws.json");
+        let mut s = State::default();
+        s.filter.toggle("customer_id", "3");
+        s.files.push(PathBuf::from("a.csv"));
+        s.write_workspace(&path).unwrap();
+        assert_eq!(State::read_workspace(&path).unwrap(), s);
+        // Unknown or missing fields fall back to defaults.
+        std::fs::write(&path, "{\"strict\": true, \"future\": 1}").unwrap();
+        assert!(State::read_workspace(&path).unwrap().strict);
+        std::fs::write(&path, "{oops").unwrap();
+        let err = State::read_workspace(&path).unwrap_err();
+        assert!(err.contains("not a streamlens workspace"), "{err}");
+    }
+}

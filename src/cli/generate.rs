@@ -1,0 +1,262 @@
+//! `streamlens generate`: write seeded synthetic telemetry (CSV or Parquet) and its labels CSV.
+//!
+//! Parses arguments, picks the output format and writes both files atomically (to `<path>.tmp`,
+//! then renamed). The data itself comes from [`crate::engine::synth`].
+
+use std::ffi::OsString;
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use polars::prelude::ParquetWriter;
+
+use crate::engine::synth::{self, SynthLabel, SynthParams, TelemetryBatch};
+
+/// Rows per Parquet row group; batches are accumulated up to this before writing.
+const PARQUET_ROW_GROUP_ROWS: usize = 1 << 19;
+const WRITE_BUFFER_BYTES: usize = 1 << 20;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Csv,
+    Parquet,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Number of events to generate [default: 12].
+    #[arg(long, value_name = "N", conflicts_with = "rows", value_parser = parse_count)]
+    pub events: Option<usize>,
+    /// Generate events until about N rows are written (the event that crosses N is kept whole).
+    #[arg(long, value_name = "N", value_parser = parse_count)]
+    pub rows: Option<usize>,
+    /// Share of events with one injected, labelled network anomaly (0 to 1).
+    #[arg(long, value_name = "F", default_value_t = 0.25, value_parser = parse_rate)]
+    pub anomaly_rate: f64,
+    /// Random seed; the same seed and options write the same files.
+    #[arg(long, value_name = "N", default_value_t = 42)]
+    pub seed: u64,
+    /// Output format [default: parquet if --out ends in .parquet, else csv].
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+    /// Telemetry file to write.
+    #[arg(long, value_name = "PATH")]
+    pub out: PathBuf,
+    /// Labels CSV to write [default: <out stem>_labels.csv next to --out].
+    #[arg(long, value_name = "PATH")]
+    pub labels: Option<PathBuf>,
+}
+
+impl GenerateArgs {
+    /// `--format`, else inferred from the `--out` extension.
+    #[must_use]
+    pub fn output_format(&self) -> OutputFormat {
+        self.format.unwrap_or_else(|| {
+            let parquet = self
+                .out
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+            if parquet {
+                OutputFormat::Parquet
+            } else {
+                OutputFormat::Csv
+            }
+        })
+    }
+
+    /// `--labels`, else `<out stem>_labels.csv` in the directory of `--out`.
+    pub fn labels_path(&self) -> anyhow::Result<PathBuf> {
+        if let Some(path) = &self.labels {
+            return Ok(path.clone());
+        }
+        let stem = self
+            .out
+            .file_stem()
+            .with_context(|| format!("--out {} does not name a file", self.out.display()))?;
+        let mut name = stem.to_owned();
+        name.push("_labels.csv");
+        Ok(self.out.with_file_name(name))
+    }
+}
+
+fn parse_rate(text: &str) -> Result<f64, String> {
+    let rate: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number"))?;
+    if (0.0..=1.0).contains(&rate) {
+        Ok(rate)
+    } else {
+        Err(format!("{rate} is outside 0..=1"))
+    }
+}
+
+fn parse_count(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!("`{text}` is not a positive whole number")),
+    }
+}
+
+pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
+    let labels_path = args.labels_path()?;
+    anyhow::ensure!(
+        labels_path != args.out,
+        "--labels and --out must be different files"
+    );
+    let params = SynthParams {
+        seed: args.seed,
+        events: args.events,
+        rows: args.rows,
+        anomaly_rate: args.anomaly_rate,
+        ..SynthParams::default()
+    };
+    let mut rows = 0_usize;
+    let labels = write_atomically(&args.out, |file| match args.output_format() {
+        OutputFormat::Csv => write_csv(file, &params, &mut rows),
+        OutputFormat::Parquet => write_parquet(file, &params, &mut rows),
+    })?;
+    write_atomically(&labels_path, |file| {
+        let mut w = BufWriter::new(file);
+        synth::write_labels_csv(&mut w, &labels)?;
+        w.flush()?;
+        Ok(())
+    })?;
+    let anomalous = labels.iter().filter(|l| l.anomalous).count();
+    eprintln!(
+        "wrote {rows} rows in {} events ({anomalous} anomalous) to {}; labels to {}",
+        labels.len(),
+        args.out.display(),
+        labels_path.display()
+    );
+    Ok(())
+}
+
+/// Writes through `write` into `<path>.tmp`, then renames it to `path`; on failure the temporary
+/// file is removed and `path` is left untouched.
+fn write_atomically<T>(
+    path: &Path,
+    write: impl FnOnce(File) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let mut tmp_name = OsString::from(path.as_os_str());
+    tmp_name.push(".tmp");
+    let tmp = PathBuf::from(tmp_name);
+    let result = File::create(&tmp)
+        .map_err(anyhow::Error::from)
+        .and_then(write)
+        .and_then(|value| {
+            fs::rename(&tmp, path)?;
+            Ok(value)
+        });
+    if result.is_err() {
+        // Best effort: the temporary file may not exist if creating it failed.
+        let _ = fs::remove_file(&tmp);
+    }
+    result.with_context(|| format!("writing {}", path.display()))
+}
+
+fn write_csv(
+    file: File,
+    params: &SynthParams,
+    rows: &mut usize,
+) -> anyhow::Result<Vec<SynthLabel>> {
+    let mut w = BufWriter::with_capacity(WRITE_BUFFER_BYTES, file);
+    writeln!(w, "{}", synth::TELEMETRY_CSV_HEADER)?;
+    let labels = synth::generate(params, |batch| {
+        *rows += batch.len();
+        synth::write_csv_batch(&mut w, &batch)
+    })?;
+    w.flush()?;
+    Ok(labels)
+}
+
+fn write_parquet(
+    file: File,
+    params: &SynthParams,
+    rows: &mut usize,
+) -> anyhow::Result<Vec<SynthLabel>> {
+    let empty = synth::telemetry_frame(TelemetryBatch::default())?;
+    let mut out = BufWriter::with_capacity(WRITE_BUFFER_BYTES, file);
+    let mut writer = ParquetWriter::new(&mut out).batched(empty.schema())?;
+    let mut pending = TelemetryBatch::default();
+    let labels = synth::generate(params, |batch| -> anyhow::Result<()> {
+        *rows += batch.len();
+        pending.append(&batch);
+        if pending.len() >= PARQUET_ROW_GROUP_ROWS {
+            writer.write_batch(&synth::telemetry_frame(std::mem::take(&mut pending))?)?;
+        }
+        Ok(())
+    })?;
+    if !pending.is_empty() {
+        writer.write_batch(&synth::telemetry_frame(pending)?)?;
+    }
+    writer.finish()?;
+    drop(writer);
+    out.flush()?;
+    Ok(labels)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+    use polars::prelude::*;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: GenerateArgs,
+    }
+
+    fn parse(argv: &[&str]) -> Result<GenerateArgs, clap::Error> {
+        Cli::try_parse_from(std::iter::once("generate").chain(argv.iter().copied())).map(|c| c.args)
+    }
+
+    #[test]
+    fn arguments_are_validated_and_defaults_inferred() {
+        let args = parse(&["--out", "dir/x.parquet"]).unwrap();
+        assert_eq!(args.output_format(), OutputFormat::Parquet);
+        assert_eq!(args.labels_path().unwrap(), Path::new("dir/x_labels.csv"));
+        assert!((args.anomaly_rate - 0.25).abs() < 1e-12);
+        assert_eq!(args.seed, 42);
+        let args = parse(&["--out", "x.parquet", "--format", "csv", "--labels", "l.csv"]).unwrap();
+        assert_eq!(args.output_format(), OutputFormat::Csv);
+        assert_eq!(args.labels_path().unwrap(), Path::new("l.csv"));
+        assert!(parse(&["--out", "x.csv", "--events", "3", "--rows", "10"]).is_err());
+        assert!(parse(&["--out", "x.csv", "--anomaly-rate", "1.5"]).is_err());
+        assert!(parse(&["--out", "x.csv", "--anomaly-rate", "NaN"]).is_err());
+        assert!(parse(&["--out", "x.csv", "--events", "0"]).is_err());
+        assert!(parse(&["--events", "3"]).is_err(), "--out is required");
+    }
+
+    #[test]
+    fn writes_csv_and_parquet_with_the_same_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("t.csv");
+        let parquet = dir.path().join("t.parquet");
+        let mut labels = Vec::new();
+        for out in [&csv, &parquet] {
+            let out = out.to_str().unwrap();
+            run(&parse(&["--events", "2", "--seed", "5", "--out", out]).unwrap()).unwrap();
+            labels.push(fs::read_to_string(dir.path().join("t_labels.csv")).unwrap());
+        }
+        assert_eq!(labels[0], labels[1], "same labels whatever the format");
+        let text = fs::read_to_string(&csv).unwrap();
+        assert_eq!(labels[0].lines().count(), 3);
+        assert_eq!(text.lines().next(), Some(synth::TELEMETRY_CSV_HEADER));
+        let df = ParquetReader::new(File::open(&parquet).unwrap())
+            .finish()
+            .unwrap();
+        assert_eq!(df.height(), text.lines().count() - 1);
+        let names: Vec<&str> = df.get_column_names().iter().map(|n| n.as_str()).collect();
+        assert_eq!(names, synth::TELEMETRY_COLUMNS);
+        let leftovers: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "no temporary files remain");
+    }
+}

@@ -1,0 +1,144 @@
+//! The headless face: parse arguments, call the engine, print or write results.
+//! No computation lives here.
+
+pub mod generate;
+pub mod summary;
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+
+use crate::engine::Filter;
+use crate::engine::dataset::Dataset;
+use crate::engine::io::values::{parse_iso8601_ms, parse_number};
+use crate::engine::io::{LoadOptions, load_paths};
+
+/// Analytics for live-video-streaming event telemetry.
+#[derive(Debug, Parser)]
+#[command(
+    name = "streamlens",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Telemetry files (CSV, gzip CSV, Parquet) to open in the window.
+    pub files: Vec<PathBuf>,
+    /// Treat any bad row as an error instead of dropping it.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Dataset facts and Overview numbers for the filtered rows.
+    Summary(summary::SummaryArgs),
+    /// Write seeded synthetic telemetry with labelled network anomalies.
+    Generate(generate::GenerateArgs),
+}
+
+/// Run a subcommand.
+pub fn run(command: &Command) -> anyhow::Result<()> {
+    match command {
+        Command::Summary(args) => summary::run(args),
+        Command::Generate(args) => generate::run(args),
+    }
+}
+
+/// Files to load and how.
+#[derive(Debug, Clone, Args)]
+pub struct InputArgs {
+    /// Telemetry files (CSV with , ; tab or | delimiters, gzip CSV, Parquet); several make one dataset.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Treat any bad row as an error instead of dropping it.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+impl InputArgs {
+    pub fn load(&self) -> anyhow::Result<Dataset> {
+        let options = LoadOptions {
+            strict: self.strict,
+            ..LoadOptions::default()
+        };
+        Ok(load_paths(&self.files, &options)?)
+    }
+}
+
+/// The filter flags every analysing subcommand takes (each repeatable).
+#[derive(Debug, Clone, Default, Args)]
+pub struct FilterArgs {
+    /// Keep only this customer (repeat for several).
+    #[arg(long = "customer", value_name = "ID")]
+    pub customers: Vec<String>,
+    /// Keep only this country.
+    #[arg(long = "country", value_name = "ID")]
+    pub countries: Vec<String>,
+    /// Keep only this city.
+    #[arg(long = "city", value_name = "ID")]
+    pub cities: Vec<String>,
+    /// Keep only this viewer type (WFH or WFO).
+    #[arg(long = "viewer-type", value_name = "TYPE")]
+    pub viewer_types: Vec<String>,
+    /// Keep only this event.
+    #[arg(long = "event", value_name = "ID")]
+    pub events: Vec<String>,
+    /// Keep samples at or after this time (unix ms or ISO-8601).
+    #[arg(long, value_name = "TIME")]
+    pub from: Option<String>,
+    /// Keep samples at or before this time (unix ms or ISO-8601).
+    #[arg(long, value_name = "TIME")]
+    pub to: Option<String>,
+}
+
+fn parse_time(flag: &str, text: &str) -> anyhow::Result<i64> {
+    parse_number(text)
+        .map(|v| v as i64)
+        .or_else(|| parse_iso8601_ms(text))
+        .with_context(|| {
+            format!("--{flag} `{text}`: expected unix ms or ISO-8601 like 2024-03-04T10:00:00Z")
+        })
+}
+
+impl FilterArgs {
+    /// The filter, checked against the dataset so a typo names the known values.
+    pub fn to_filter(&self, dataset: &Dataset) -> anyhow::Result<Filter> {
+        let mut filter = Filter::default();
+        for (column, values) in [
+            ("customer_id", &self.customers),
+            ("country_id", &self.countries),
+            ("city_id", &self.cities),
+            ("viewer_type", &self.viewer_types),
+            ("event_id", &self.events),
+        ] {
+            for v in values {
+                let label = if column == "viewer_type" {
+                    v.trim().to_uppercase()
+                } else {
+                    v.trim().to_string()
+                };
+                filter
+                    .selections
+                    .entry(column.to_string())
+                    .or_default()
+                    .insert(label);
+            }
+        }
+        filter.time_from_ms = self
+            .from
+            .as_deref()
+            .map(|t| parse_time("from", t))
+            .transpose()?;
+        filter.time_to_ms = self
+            .to
+            .as_deref()
+            .map(|t| parse_time("to", t))
+            .transpose()?;
+        filter.check_known(dataset)?;
+        Ok(filter)
+    }
+}

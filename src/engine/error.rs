@@ -1,0 +1,93 @@
+//! Typed load errors. Each names the file and, where it applies, the row
+//! (counted as a spreadsheet does: the header is row 1) and the column.
+
+use std::path::PathBuf;
+
+/// Why a file could not become (part of) a dataset.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{file}: cannot read the file: {source}")]
+    Io {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{file}: the file is empty")]
+    Empty { file: String },
+    #[error("{file}: the file has a header but no data rows")]
+    HeaderOnly { file: String },
+    #[error(
+        "{file}: required column `{canonical}` not found. Columns found: {found}. Accepted names for `{canonical}`: {aliases} (case-insensitive; `_`, `-` and spaces ignored)"
+    )]
+    MissingColumn {
+        file: String,
+        canonical: String,
+        found: String,
+        aliases: String,
+    },
+    #[error("{file}, row {row}, column `{column}`: expected {expected}, found `{found}`")]
+    BadValue {
+        file: String,
+        row: u64,
+        column: String,
+        expected: String,
+        found: String,
+    },
+    #[error("{file}: its columns ({found}) differ from those of {first_file} ({expected})")]
+    SchemaMismatch {
+        file: String,
+        first_file: String,
+        found: String,
+        expected: String,
+    },
+    #[error("{file}: not a readable {format} file: {message}")]
+    Parse {
+        file: String,
+        format: &'static str,
+        message: String,
+    },
+    #[error("{file}: every data row was rejected ({summary})")]
+    NoValidRows { file: String, summary: String },
+    #[error("no files were given")]
+    NoFiles,
+    #[error("loading was cancelled")]
+    Cancelled,
+}
+
+impl LoadError {
+    pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
+        Self::Io {
+            file: display_path(path),
+            source,
+        }
+    }
+}
+
+/// A path as users see it in messages.
+#[must_use]
+pub fn display_path(path: &std::path::Path) -> String {
+    path.display().to_string()
+}
+
+/// Errors of analyses run on an already loaded dataset.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalysisError {
+    #[error("the analysis needs column `{0}`, which this dataset does not have")]
+    MissingColumn(String),
+    #[error("unknown {dimension} `{value}`; known values include: {known}")]
+    UnknownFilterValue {
+        dimension: String,
+        value: String,
+        known: String,
+    },
+    #[error("computation failed: {0}")]
+    Polars(#[from] polars::error::PolarsError),
+}
+
+/// Where a dataset came from.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub rows_read: u64,
+    pub rows_kept: u64,
+}

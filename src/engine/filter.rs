@@ -1,0 +1,173 @@
+//! The one place filters are interpreted: a serialisable [`Filter`] of labels
+//! becomes a polars predicate over a dataset's key columns.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::engine::dataset::Dataset;
+use crate::engine::error::AnalysisError;
+
+/// What the user chose: for each filterable column a set of labels (an empty or
+/// absent set means "all"), and an optional time range in unix ms (inclusive).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Filter {
+    pub selections: BTreeMap<String, BTreeSet<String>>,
+    pub time_from_ms: Option<i64>,
+    pub time_to_ms: Option<i64>,
+}
+
+impl Filter {
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.selections.values().all(BTreeSet::is_empty)
+            && self.time_from_ms.is_none()
+            && self.time_to_ms.is_none()
+    }
+
+    /// Labels selected for `column` (empty = all).
+    #[must_use]
+    pub fn selected(&self, column: &str) -> Option<&BTreeSet<String>> {
+        self.selections.get(column).filter(|s| !s.is_empty())
+    }
+
+    pub fn toggle(&mut self, column: &str, label: &str) {
+        let set = self.selections.entry(column.to_string()).or_default();
+        if !set.remove(label) {
+            set.insert(label.to_string());
+        }
+        if set.is_empty() {
+            self.selections.remove(column);
+        }
+    }
+
+    pub fn clear_column(&mut self, column: &str) {
+        self.selections.remove(column);
+    }
+
+    /// Labels that name nothing in `dataset` (as (column, label) pairs).
+    #[must_use]
+    pub fn unknown_labels(&self, dataset: &Dataset) -> Vec<(String, String)> {
+        let mut unknown = Vec::new();
+        for (column, labels) in &self.selections {
+            for label in labels {
+                let key = dataset.dictionary(column).and_then(|d| d.key_of(label));
+                // Numeric ids are not listed in a dictionary: look for the key in the rows.
+                let present = key.is_some_and(|k| {
+                    dataset
+                        .frame
+                        .column(column)
+                        .ok()
+                        .and_then(|c| c.u32().ok().map(|ca| ca.iter().any(|v| v == Some(k))))
+                        .unwrap_or(false)
+                });
+                if !present {
+                    unknown.push((column.clone(), label.clone()));
+                }
+            }
+        }
+        unknown
+    }
+
+    /// Fail on labels the dataset does not have (the CLI's behaviour), naming
+    /// some known values so the user can correct the flag.
+    pub fn check_known(&self, dataset: &Dataset) -> Result<(), AnalysisError> {
+        if let Some((column, value)) = self.unknown_labels(dataset).into_iter().next() {
+            let known = crate::engine::analysis::facets::sample_labels(dataset, &column, 8);
+            return Err(AnalysisError::UnknownFilterValue {
+                dimension: column,
+                value,
+                known: if known.is_empty() {
+                    "(column not in this dataset)".into()
+                } else {
+                    known.join(", ")
+                },
+            });
+        }
+        Ok(())
+    }
+
+    /// The predicate, or `None` when nothing is filtered.
+    #[must_use]
+    pub fn predicate(&self, dataset: &Dataset) -> Option<Expr> {
+        self.predicate_excluding(dataset, None)
+    }
+
+    /// The predicate without the selection on `excluded` — used to count what
+    /// each list would offer given the other filters.
+    #[must_use]
+    pub fn predicate_excluding(&self, dataset: &Dataset, excluded: Option<&str>) -> Option<Expr> {
+        let mut parts = Vec::new();
+        for (column, labels) in &self.selections {
+            if labels.is_empty() || Some(column.as_str()) == excluded {
+                continue;
+            }
+            let keys: Vec<u32> = match dataset.dictionary(column) {
+                Some(d) if dataset.has_column(column) => {
+                    labels.iter().filter_map(|l| d.key_of(l)).collect()
+                }
+                // A selection on a column the data lacks matches nothing.
+                _ => Vec::new(),
+            };
+            parts.push(match keys.as_slice() {
+                [] => lit(false),
+                [one] => col(column.as_str()).eq(lit(*one)),
+                many => col(column.as_str())
+                    .is_in(lit(Series::new("keys".into(), many)).implode(false), false),
+            });
+        }
+        let ts = col(crate::engine::schema::Canonical::Timestamp.name());
+        if let Some(from) = self.time_from_ms {
+            parts.push(ts.clone().gt_eq(lit(from)));
+        }
+        if let Some(to) = self.time_to_ms {
+            parts.push(ts.lt_eq(lit(to)));
+        }
+        parts.into_iter().reduce(Expr::and)
+    }
+
+    /// The filtered rows as a lazy frame.
+    #[must_use]
+    pub fn apply(&self, dataset: &Dataset) -> LazyFrame {
+        let lf = dataset.frame.clone().lazy();
+        match self.predicate(dataset) {
+            Some(p) => lf.filter(p),
+            None => lf,
+        }
+    }
+
+    /// Chips for the UI and text for reports: "Customer: 3, 5".
+    #[must_use]
+    pub fn describe(&self, dataset: &Dataset) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .selections
+            .iter()
+            .filter(|(_, s)| !s.is_empty())
+            .map(|(c, s)| {
+                let title = dataset
+                    .dimension(c)
+                    .map_or_else(|| c.clone(), |d| d.title.clone());
+                format!(
+                    "{title}: {}",
+                    s.iter().cloned().collect::<Vec<_>>().join(", ")
+                )
+            })
+            .collect();
+        if self.time_from_ms.is_some() || self.time_to_ms.is_some() {
+            let f = |t: Option<i64>| {
+                t.map_or_else(
+                    || "…".to_string(),
+                    crate::engine::time_fmt::format_utc_minute,
+                )
+            };
+            out.push(format!(
+                "Time: {} – {}",
+                f(self.time_from_ms),
+                f(self.time_to_ms)
+            ));
+        }
+        out
+    }
+}

@@ -1,0 +1,256 @@
+//! Delimited text (plain or gzip) read in bounded chunks, so loading can report
+//! progress, be cancelled, and never hold the whole text in memory.
+//!
+//! Chunks are cut at line ends; fields with quoted line breaks are not supported
+//! (telemetry has none) and show up as rows with the wrong number of fields.
+
+use std::io::{BufRead, Read};
+use std::sync::Arc;
+
+use polars::prelude::*;
+
+/// How many bytes of text one chunk holds (about a million telemetry rows).
+pub const CHUNK_BYTES: usize = 48 << 20;
+
+/// The delimiter among `,` `;` tab `|` that splits the header line most often.
+#[must_use]
+pub fn detect_separator(header_line: &str) -> u8 {
+    let mut best = (b',', 0usize);
+    for sep in [b',', b';', b'\t', b'|'] {
+        let n = split_line(header_line, sep).len();
+        if n > best.1 {
+            best = (sep, n);
+        }
+    }
+    best.0
+}
+
+/// Split one CSV line honouring double quotes.
+#[must_use]
+pub fn split_line(line: &str, sep: u8) -> Vec<String> {
+    let mut fields = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '"' {
+            if quoted && chars.peek() == Some(&'"') {
+                current.push('"');
+                chars.next();
+            } else {
+                quoted = !quoted;
+            }
+        } else if !quoted && c == char::from(sep) {
+            fields.push(std::mem::take(&mut current));
+        } else {
+            current.push(c);
+        }
+    }
+    fields.push(current);
+    fields
+}
+
+/// A text source cut into chunks of whole lines after the header.
+pub struct CsvChunks<R: BufRead> {
+    reader: R,
+    pub separator: u8,
+    pub header: Vec<String>,
+    carry: Vec<u8>,
+    /// Spreadsheet row number of the next data line (header = row 1).
+    next_row: u64,
+    finished: bool,
+}
+
+/// One chunk of data lines and the row number of its first line.
+pub struct TextChunk {
+    pub bytes: Vec<u8>,
+    pub first_row: u64,
+    pub lines: usize,
+}
+
+/// Result of opening: `None` means the source has no bytes at all.
+pub type Opened<R> = Option<CsvChunks<R>>;
+
+impl<R: BufRead> CsvChunks<R> {
+    /// Read the header line. Returns `Ok(None)` for an empty source.
+    pub fn open(mut reader: R) -> std::io::Result<Opened<R>> {
+        let mut first = Vec::new();
+        reader.read_until(b'\n', &mut first)?;
+        if first.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        let text = String::from_utf8_lossy(&first);
+        let text = text
+            .trim_start_matches('\u{feff}')
+            .trim_end_matches(['\r', '\n']);
+        let separator = detect_separator(text);
+        let header = dedupe_names(split_line(text, separator));
+        Ok(Some(Self {
+            reader,
+            separator,
+            header,
+            carry: Vec::new(),
+            next_row: 2,
+            finished: false,
+        }))
+    }
+
+    /// The next chunk, or `None` at the end.
+    pub fn next_chunk(&mut self) -> std::io::Result<Option<TextChunk>> {
+        if self.finished {
+            return Ok(None);
+        }
+        let mut bytes = std::mem::take(&mut self.carry);
+        bytes.reserve(CHUNK_BYTES + 4096);
+        let mut limited = (&mut self.reader).take((CHUNK_BYTES.saturating_sub(bytes.len())) as u64);
+        limited.read_to_end(&mut bytes)?;
+        // Finish the last line of the chunk.
+        let mut tail = Vec::new();
+        let n = self.reader.read_until(b'\n', &mut tail)?;
+        bytes.extend_from_slice(&tail);
+        if n == 0 && bytes.len() < CHUNK_BYTES {
+            self.finished = true;
+        }
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            self.finished = true;
+            return Ok(None);
+        }
+        if bytes.last() != Some(&b'\n') {
+            bytes.push(b'\n');
+        }
+        let lines = bytes.iter().filter(|&&b| b == b'\n').count();
+        let first_row = self.next_row;
+        self.next_row += lines as u64;
+        Ok(Some(TextChunk {
+            bytes,
+            first_row,
+            lines,
+        }))
+    }
+}
+
+/// Make header names unique (`a`, `a_2`, …) so the frame can hold them.
+fn dedupe_names(names: Vec<String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    names
+        .into_iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let base = if name.trim().is_empty() {
+                format!("column_{}", i + 1)
+            } else {
+                name.trim().to_string()
+            };
+            let mut candidate = base.clone();
+            let mut k = 2;
+            while !seen.insert(candidate.clone()) {
+                candidate = format!("{base}_{k}");
+                k += 1;
+            }
+            candidate
+        })
+        .collect()
+}
+
+/// Parse chunk text with polars. `schema = None` infers types from the chunk.
+pub fn parse_chunk(
+    bytes: Vec<u8>,
+    separator: u8,
+    header: &[String],
+    schema: Option<SchemaRef>,
+) -> PolarsResult<DataFrame> {
+    let schema = schema.unwrap_or_else(|| {
+        // Generic names while inferring; renamed below.
+        Arc::new(Schema::default())
+    });
+    let inferring = schema.is_empty();
+    let options = CsvReadOptions::default()
+        .with_has_header(false)
+        .with_infer_schema_length(Some(2000))
+        .with_schema(if inferring { None } else { Some(schema) })
+        .with_raise_if_empty(false)
+        .map_parse_options(|o| o.with_separator(separator));
+    let mut df = options
+        .into_reader_with_file_handle(std::io::Cursor::new(bytes))
+        .finish()?;
+    if inferring && df.width() == header.len() {
+        df.set_column_names(header)?;
+    }
+    Ok(df)
+}
+
+/// A schema naming `header` with every column read as text.
+#[must_use]
+pub fn all_text_schema(header: &[String]) -> SchemaRef {
+    Arc::new(
+        header
+            .iter()
+            .map(|h| Field::new(h.as_str().into(), DataType::String))
+            .collect(),
+    )
+}
+
+/// Keep only lines with as many fields as the header; returns the cleaned text,
+/// the row numbers of the kept lines, and (row, field count) of the dropped ones.
+#[must_use]
+pub fn drop_ragged_lines(
+    bytes: &[u8],
+    separator: u8,
+    expected_fields: usize,
+    first_row: u64,
+) -> (Vec<u8>, Vec<u64>, Vec<(u64, usize)>) {
+    let mut kept = Vec::with_capacity(bytes.len());
+    let mut rows = Vec::new();
+    let mut dropped = Vec::new();
+    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        let row = first_row + i as u64;
+        let text = String::from_utf8_lossy(line);
+        let text = text.trim_end_matches('\r');
+        if text.is_empty() {
+            continue;
+        }
+        let fields = split_line(text, separator).len();
+        if fields == expected_fields {
+            kept.extend_from_slice(line);
+            kept.push(b'\n');
+            rows.push(row);
+        } else {
+            dropped.push((row, fields));
+        }
+    }
+    (kept, rows, dropped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_separators() {
+        assert_eq!(detect_separator("a,b,c"), b',');
+        assert_eq!(detect_separator("a;b;c"), b';');
+        assert_eq!(detect_separator("a\tb\tc"), b'\t');
+        assert_eq!(detect_separator("a|b|c"), b'|');
+        assert_eq!(detect_separator("\"x;y\",b,c"), b',');
+    }
+
+    #[test]
+    fn chunks_keep_row_numbers() {
+        let text = "h1,h2\n1,2\n3,4\n\n";
+        let mut chunks = CsvChunks::open(std::io::Cursor::new(text.as_bytes()))
+            .unwrap()
+            .unwrap();
+        assert_eq!(chunks.header, vec!["h1", "h2"]);
+        let chunk = chunks.next_chunk().unwrap().unwrap();
+        assert_eq!(chunk.first_row, 2);
+        assert!(chunks.next_chunk().unwrap().is_none());
+    }
+
+    #[test]
+    fn ragged_lines_are_located() {
+        let (kept, rows, dropped) = drop_ragged_lines(b"1,2\n3\n4,5\n", b',', 2, 2);
+        assert_eq!(kept, b"1,2\n4,5\n");
+        assert_eq!(rows, vec![2, 4]);
+        assert_eq!(dropped, vec![(3, 1)]);
+    }
+}

@@ -1,0 +1,8 @@
+//! streamlens: analytics for live-video-streaming event telemetry.
+//!
+//! The engine computes, the app shows, the CLI prints; see `ARCHITECTURE.md`.
+#![forbid(unsafe_code)]
+
+pub mod app;
+pub mod cli;
+pub mod engine;

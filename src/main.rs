@@ -1,0 +1,27 @@
+//! `streamlens`: with no subcommand opens the window (optionally on FILE...);
+//! subcommands run the same engine headless.
+#![forbid(unsafe_code)]
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = streamlens::cli::Cli::parse();
+    match cli.command {
+        None => match streamlens::app::run_native(cli.files, cli.strict) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Some(command) => match streamlens::cli::run(&command) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}

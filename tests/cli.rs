@@ -1,0 +1,520 @@
+//! The CLI on `sample_data/` and on a corpus of broken files: exit codes,
+//! JSON against values computed here independently, and exact message parts.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_streamlens"))
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn sample() -> PathBuf {
+    root().join("sample_data/telemetry.csv")
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("the binary runs")
+}
+
+fn summary_json(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["summary", "--json"];
+    all.extend_from_slice(args);
+    let out = run(&all);
+    assert!(
+        out.status.success(),
+        "summary failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
+/// The sample parsed by hand (no polars), for independent known answers.
+struct Row {
+    ts: i64,
+    customer: String,
+    event: String,
+    viewer: String,
+    city: String,
+    country: String,
+    viewer_type: String,
+    qoe: f64,
+    engagement: f64,
+    buffer_ms: f64,
+}
+
+fn read_sample() -> Vec<Row> {
+    let text = std::fs::read_to_string(sample()).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(
+        header,
+        [
+            "timestamp",
+            "customer_id",
+            "event_id",
+            "viewer_id",
+            "city_id",
+            "country_id",
+            "viewer_type",
+            "qoe",
+            "engagement",
+            "buffer_ms"
+        ]
+    );
+    lines
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            Row {
+                ts: f[0].parse().unwrap(),
+                customer: f[1].into(),
+                event: f[2].into(),
+                viewer: f[3].into(),
+                city: f[4].into(),
+                country: f[5].into(),
+                viewer_type: f[6].into(),
+                qoe: f[7].parse().unwrap(),
+                engagement: f[8].parse().unwrap(),
+                buffer_ms: f[9].parse().unwrap(),
+            }
+        })
+        .collect()
+}
+
+fn check_against(rows: &[&Row], json: &serde_json::Value) {
+    let n = rows.len() as f64;
+    let distinct =
+        |f: &dyn Fn(&Row) -> &str| rows.iter().map(|r| f(r)).collect::<HashSet<_>>().len() as u64;
+    assert_eq!(json["rows"], rows.len() as u64);
+    assert_eq!(json["events"], distinct(&|r| &r.event));
+    assert_eq!(json["viewers"], distinct(&|r| &r.viewer));
+    assert_eq!(json["customers"], distinct(&|r| &r.customer));
+    assert_eq!(json["countries"], distinct(&|r| &r.country));
+    assert_eq!(json["cities"], distinct(&|r| &r.city));
+    assert_eq!(json["start_ms"], rows.iter().map(|r| r.ts).min().unwrap());
+    assert_eq!(json["end_ms"], rows.iter().map(|r| r.ts).max().unwrap());
+    let close = |key: &str, want: f64| {
+        let got = json[key]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{key} missing"));
+        assert!(
+            (got - want).abs() < 1e-9 * want.abs().max(1.0),
+            "{key}: {got} vs {want}"
+        );
+    };
+    close("mean_qoe", rows.iter().map(|r| r.qoe).sum::<f64>() / n);
+    close(
+        "mean_engagement",
+        rows.iter().map(|r| r.engagement).sum::<f64>() / n,
+    );
+    close(
+        "bad_qoe_share",
+        rows.iter().filter(|r| r.qoe < 0.8).count() as f64 / n,
+    );
+    close(
+        "total_buffer_ms",
+        rows.iter().map(|r| r.buffer_ms).sum::<f64>(),
+    );
+    let mut q: Vec<f64> = rows.iter().map(|r| r.qoe).collect();
+    q.sort_by(f64::total_cmp);
+    let median = if q.len() % 2 == 1 {
+        q[q.len() / 2]
+    } else {
+        (q[q.len() / 2 - 1] + q[q.len() / 2]) / 2.0
+    };
+    close("median_qoe", median);
+}
+
+#[test]
+fn summary_of_sample_matches_independent_count() {
+    let rows = read_sample();
+    let all: Vec<&Row> = rows.iter().collect();
+    let json = summary_json(&[sample().to_str().unwrap()]);
+    check_against(&all, &json);
+    assert!(json["dropped_rows"].as_object().unwrap().is_empty());
+}
+
+#[test]
+fn summary_filters_match_independent_count() {
+    let rows = read_sample();
+    let customer = rows[0].customer.clone();
+    let event = rows.last().unwrap().event.clone();
+    let kept: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r.customer == customer && r.viewer_type == "WFH")
+        .collect();
+    let json = summary_json(&[
+        sample().to_str().unwrap(),
+        "--customer",
+        &customer,
+        "--viewer-type",
+        "wfh",
+    ]);
+    check_against(&kept, &json);
+    // Repeated flags are a union.
+    let e2 = rows[0].event.clone();
+    let kept: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r.event == event || r.event == e2)
+        .collect();
+    let json = summary_json(&[
+        sample().to_str().unwrap(),
+        "--event",
+        &event,
+        "--event",
+        &e2,
+    ]);
+    check_against(&kept, &json);
+}
+
+#[test]
+fn unknown_filter_value_names_known_values() {
+    let out = run(&["summary", sample().to_str().unwrap(), "--country", "999999"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unknown country_id `999999`"), "{err}");
+    assert!(err.contains("known values include"), "{err}");
+}
+
+#[test]
+fn text_summary_prints_rows() {
+    let out = run(&["summary", sample().to_str().unwrap()]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("rows:"), "{text}");
+    assert!(text.contains("median qoe:"), "{text}");
+}
+
+#[test]
+fn generate_is_deterministic_and_loadable() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.csv");
+    let b = dir.path().join("b.csv");
+    for p in [&a, &b] {
+        let out = run(&[
+            "generate",
+            "--events",
+            "3",
+            "--seed",
+            "7",
+            "--out",
+            p.to_str().unwrap(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    let json = summary_json(&[a.to_str().unwrap()]);
+    assert_eq!(json["events"], 3);
+}
+
+fn broken(name: &str) -> String {
+    root()
+        .join("tests/data/broken")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// (file, message parts in strict mode).
+const STRICT_CASES: &[(&str, &[&str])] = &[
+    ("empty.csv", &["empty.csv", "the file is empty"]),
+    (
+        "header_only.csv",
+        &["header_only.csv", "header but no data rows"],
+    ),
+    (
+        "missing_required.csv",
+        &[
+            "missing_required.csv",
+            "required column `qoe` not found",
+            "Columns found: timestamp, event_id, viewer_id, engagement",
+            "quality",
+        ],
+    ),
+    (
+        "unparsable_number.csv",
+        &[
+            "unparsable_number.csv",
+            "row 4",
+            "column `qoe`",
+            "expected a number between 0 and 1",
+            "found `abc`",
+        ],
+    ),
+    (
+        "unparsable_timestamp.csv",
+        &[
+            "row 3",
+            "column `timestamp`",
+            "expected a timestamp",
+            "found `yesterday`",
+        ],
+    ),
+    (
+        "qoe_out_of_range.csv",
+        &["row 3", "column `qoe`", "found `1.5`"],
+    ),
+    (
+        "engagement_out_of_range.csv",
+        &["row 3", "column `engagement`", "found `-0.1`"],
+    ),
+    ("nan_inf.csv", &["row 3", "column `qoe`", "found `NaN`"]),
+    (
+        "negative_buffer.csv",
+        &[
+            "row 3",
+            "column `buffer_ms`",
+            "non-negative",
+            "found `-250`",
+        ],
+    ),
+    (
+        "duplicate_viewer_timestamp.csv",
+        &[
+            "row 4",
+            "viewer_id, timestamp",
+            "one row per viewer and timestamp",
+        ],
+    ),
+    (
+        "ragged_row.csv",
+        &["row 3", "10 fields like the header", "found `8 fields`"],
+    ),
+    (
+        "bad_id.csv",
+        &["row 3", "column `event_id`", "an id", "found `12.5`"],
+    ),
+    ("missing_value.csv", &["row 2", "column `qoe`", "found ``"]),
+    ("garbage.bin", &["garbage.bin", "required column"]),
+    (
+        "truncated.csv.gz",
+        &["truncated.csv.gz", "cannot read the file"],
+    ),
+    (
+        "corrupt.parquet",
+        &["corrupt.parquet", "not a readable Parquet file"],
+    ),
+    (
+        "all_rows_bad.csv",
+        &["all_rows_bad.csv", "row 2", "column `qoe`", "found `7`"],
+    ),
+];
+
+#[test]
+fn broken_files_get_precise_errors_in_strict_mode() {
+    for (file, parts) in STRICT_CASES {
+        let out = run(&["summary", "--strict", &broken(file)]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{file}: should fail");
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{file}: clean exit, not a panic: {err}"
+        );
+        for part in *parts {
+            assert!(err.contains(part), "{file}: `{part}` not in: {err}");
+        }
+    }
+}
+
+/// (file, reason key, first row, column) when bad rows are dropped (the default).
+const LENIENT_CASES: &[(&str, &str, u64, &str)] = &[
+    ("unparsable_number.csv", "unparsable_value", 4, "qoe"),
+    (
+        "unparsable_timestamp.csv",
+        "unparsable_value",
+        3,
+        "timestamp",
+    ),
+    ("qoe_out_of_range.csv", "out_of_range", 3, "qoe"),
+    (
+        "engagement_out_of_range.csv",
+        "out_of_range",
+        3,
+        "engagement",
+    ),
+    ("nan_inf.csv", "not_finite", 3, "qoe"),
+    ("negative_buffer.csv", "negative", 3, "buffer_ms"),
+    (
+        "duplicate_viewer_timestamp.csv",
+        "duplicate_viewer_timestamp",
+        4,
+        "viewer_id, timestamp",
+    ),
+    ("ragged_row.csv", "wrong_field_count", 3, "(whole row)"),
+    ("bad_id.csv", "bad_id", 3, "event_id"),
+    ("missing_value.csv", "missing_value", 2, "qoe"),
+];
+
+#[test]
+fn bad_rows_are_dropped_and_reported_by_default() {
+    for (file, reason, row, column) in LENIENT_CASES {
+        let out = run(&["summary", "--json", &broken(file)]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{file}: {err}");
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let dropped = json["dropped_rows"].as_object().unwrap();
+        assert!(dropped.contains_key(*reason), "{file}: {dropped:?}");
+        let note = format!("row {row}, column `{column}`");
+        assert!(err.contains(&note), "{file}: `{note}` not in: {err}");
+        assert!(
+            json["rows"].as_u64().unwrap() >= 1,
+            "{file}: good rows kept"
+        );
+    }
+    // nan_inf has two bad rows with different reasons... both counted.
+    let json = summary_json(&[&broken("nan_inf.csv")]);
+    assert_eq!(json["rows"], 1);
+    assert_eq!(json["dropped_rows"]["not_finite"], 2);
+}
+
+#[test]
+fn all_rows_bad_is_an_error_even_when_lenient() {
+    let out = run(&["summary", &broken("all_rows_bad.csv")]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("every data row was rejected"), "{err}");
+    assert!(err.contains("2 rows dropped: out of range"), "{err}");
+}
+
+#[test]
+fn files_with_different_columns_are_named() {
+    let good = root().join("tests/data/broken/negative_buffer.csv");
+    let out = run(&[
+        "summary",
+        good.to_str().unwrap(),
+        &broken("other_schema.csv"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("other_schema.csv: its columns"), "{err}");
+    assert!(err.contains("negative_buffer.csv"), "{err}");
+}
+
+#[test]
+fn missing_file_is_a_clear_error() {
+    let out = run(&["summary", "/nonexistent/x.csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("/nonexistent/x.csv: cannot read the file"),
+        "{err}"
+    );
+}
+
+fn good(name: &str) -> String {
+    root()
+        .join("tests/data/good")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn aliases_semicolons_seconds_and_names_load() {
+    let json = summary_json(&[&good("aliases_semicolon.csv")]);
+    assert_eq!(json["rows"], 3);
+    assert_eq!(json["events"], 2);
+    assert_eq!(json["customers"], 2);
+    // Seconds were recognised by magnitude and turned into ms.
+    assert_eq!(json["start_ms"], 1_709_546_400_000_i64);
+    assert_eq!(json["end_ms"], 1_709_546_430_000_i64);
+    // Customers given as names filter by name; viewer type is case-insensitive.
+    let json = summary_json(&[&good("aliases_semicolon.csv"), "--customer", "Beta Corp"]);
+    assert_eq!(json["rows"], 1);
+    let json = summary_json(&[
+        &good("aliases_semicolon.csv"),
+        "--viewer-type",
+        "WFO",
+        "--event",
+        "7",
+    ]);
+    assert_eq!(json["rows"], 2);
+}
+
+#[test]
+fn iso_timestamps_tabs_and_optional_columns() {
+    let json = summary_json(&[&good("iso_tab_minimal.tsv")]);
+    assert_eq!(json["rows"], 3);
+    assert_eq!(json["start_ms"], 1_709_546_400_000_i64);
+    assert_eq!(json["end_ms"], 1_709_546_460_000_i64);
+    assert!(json["customers"].is_null());
+    assert!(json["total_buffer_ms"].is_null());
+    let json = summary_json(&[
+        &good("iso_tab_minimal.tsv"),
+        "--from",
+        "2024-03-04T10:00:30Z",
+    ]);
+    assert_eq!(json["rows"], 2);
+}
+
+#[test]
+fn gzip_and_parquet_load_like_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let gz = dir.path().join("sample.csv.gz");
+    let bytes = std::fs::read(sample()).unwrap();
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut enc, &bytes).unwrap();
+    std::fs::write(&gz, enc.finish().unwrap()).unwrap();
+    let plain = summary_json(&[sample().to_str().unwrap()]);
+    assert_eq!(summary_json(&[gz.to_str().unwrap()]), plain);
+    let pq = dir.path().join("s.parquet");
+    let out = run(&[
+        "generate",
+        "--events",
+        "2",
+        "--seed",
+        "3",
+        "--format",
+        "parquet",
+        "--out",
+        pq.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = dir.path().join("s.csv");
+    let out = run(&[
+        "generate",
+        "--events",
+        "2",
+        "--seed",
+        "3",
+        "--out",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let from_pq = summary_json(&[pq.to_str().unwrap()]);
+    let from_csv = summary_json(&[csv.to_str().unwrap()]);
+    assert_eq!(from_pq["rows"], from_csv["rows"]);
+    assert_eq!(from_pq["viewers"], from_csv["viewers"]);
+    let (a, b) = (
+        from_pq["mean_qoe"].as_f64().unwrap(),
+        from_csv["mean_qoe"].as_f64().unwrap(),
+    );
+    assert!((a - b).abs() < 1e-6, "{a} vs {b}");
+}
+
+#[test]
+fn several_files_make_one_dataset() {
+    let s = sample();
+    let one = summary_json(&[s.to_str().unwrap()]);
+    // The same file twice: every row is a duplicate (viewer, timestamp) of the first copy.
+    let two = summary_json(&[s.to_str().unwrap(), s.to_str().unwrap()]);
+    assert_eq!(two["rows"], one["rows"]);
+    assert_eq!(
+        two["dropped_rows"]["duplicate_viewer_timestamp"],
+        one["rows"]
+    );
+    let _ = Path::new("");
+}

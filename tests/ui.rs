@@ -1,0 +1,202 @@
+//! Whole-app tests with egui_kittest: the window starts on the sample, filters
+//! change the tiles, Reset restores them, dropped files load, bad files keep the
+//! previous data.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use streamlens::app::App;
+use streamlens::app::state::State;
+
+/// A file "dropped" onto the window, as the platform integration would deliver it.
+#[derive(Debug)]
+struct DroppedPath(PathBuf);
+
+impl egui::DroppedFile for DroppedPath {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+fn drop_file(h: &mut Harness<'static, App>, path: PathBuf) {
+    h.input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(DroppedPath(path)));
+}
+
+fn harness_with(files: Vec<PathBuf>) -> Harness<'static, App> {
+    Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .build_eframe(move |cc| App::new(&cc.egui_ctx, State::default(), files, false))
+}
+
+/// Step frames until `done` holds (workers run on real threads).
+fn wait_for(harness: &mut Harness<'static, App>, what: &str, done: impl Fn(&App) -> bool) {
+    for _ in 0..3000 {
+        harness.step();
+        if done(harness.state()) {
+            harness.step();
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!(
+        "timed out waiting for {what}; messages: {:?}",
+        harness.state().messages
+    );
+}
+
+fn ready(app: &App) -> bool {
+    app.dataset.is_some() && !app.overview_is_stale() && app.jobs.loading.is_none()
+}
+
+fn shown_rows(app: &App) -> u64 {
+    app.current_overview().map_or(0, |o| o.summary.rows)
+}
+
+#[test]
+fn starts_on_the_sample_with_filters_tiles_and_events() {
+    let mut h = harness_with(Vec::new());
+    wait_for(&mut h, "the sample", ready);
+    let app = h.state();
+    let ds = app.dataset.as_ref().unwrap();
+    assert!(ds.name.contains("built-in sample"));
+    assert!(ds.rows() > 10_000);
+    assert_eq!(shown_rows(app), ds.rows() as u64);
+    h.get_by_label("Reset all");
+    h.get_by_label("Median QoE");
+    h.get_by_label_contains("Events (");
+    h.get_by_label_contains("Customer (");
+    h.get_by_label_contains("Viewer type (");
+    // Filter lists carry row counts.
+    h.get_by_label_contains("WFH  (");
+}
+
+#[test]
+fn a_filter_click_changes_the_tiles_and_reset_restores_them() {
+    let mut h = harness_with(Vec::new());
+    wait_for(&mut h, "the sample", ready);
+    let total = shown_rows(h.state());
+    let total_viewers = h.state().current_overview().unwrap().summary.viewers;
+
+    h.get_by_label_contains("WFH  (").click();
+    wait_for(&mut h, "the WFH filter", |a| {
+        ready(a) && !a.state.filter.is_empty()
+    });
+    let filtered = shown_rows(h.state());
+    assert!(filtered > 0 && filtered < total, "{filtered} of {total}");
+    assert!(h.state().current_overview().unwrap().summary.viewers < total_viewers);
+    // The chip shows the active filter and the viewers tile shows the new count.
+    h.get_by_label("Viewer type: WFH ×");
+    let viewers = h.state().current_overview().unwrap().summary.viewers;
+    h.get_by_label(&streamlens::app::panels::menu::fmt_count(viewers));
+
+    h.get_by_label("Reset all").click();
+    wait_for(&mut h, "the reset", |a| {
+        ready(a) && a.state.filter.is_empty()
+    });
+    assert_eq!(shown_rows(h.state()), total);
+    assert!(h.query_by_label("Viewer type: WFH ×").is_none());
+}
+
+#[test]
+fn clicking_an_event_row_filters_to_it() {
+    let mut h = harness_with(Vec::new());
+    wait_for(&mut h, "the sample", ready);
+    let first = h.state().current_overview().unwrap().events[0].clone();
+    h.get_by_label(&first.event).click();
+    wait_for(&mut h, "the event filter", |a| {
+        ready(a) && !a.state.filter.is_empty()
+    });
+    let overview = h.state().current_overview().unwrap();
+    assert_eq!(overview.events.len(), 1);
+    assert_eq!(overview.summary.rows, first.rows);
+}
+
+#[test]
+fn a_dropped_file_loads_and_a_broken_one_keeps_the_data() {
+    let mut h = harness_with(Vec::new());
+    wait_for(&mut h, "the sample", ready);
+    let good =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/good/aliases_semicolon.csv");
+    drop_file(&mut h, good);
+    wait_for(&mut h, "the dropped file", |a| {
+        ready(a)
+            && a.dataset
+                .as_ref()
+                .is_some_and(|d| d.name.contains("aliases_semicolon.csv"))
+    });
+    assert_eq!(shown_rows(h.state()), 3);
+
+    let broken = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/broken/empty.csv");
+    drop_file(&mut h, broken);
+    wait_for(&mut h, "the error", |a| {
+        !a.messages.is_empty() && a.jobs.loading.is_none()
+    });
+    let app = h.state();
+    assert!(
+        app.dataset
+            .as_ref()
+            .unwrap()
+            .name
+            .contains("aliases_semicolon.csv")
+    );
+    assert!(
+        app.messages[0].text.contains("the file is empty"),
+        "{:?}",
+        app.messages
+    );
+    assert!(app.messages[0].text.contains("previous data is still open"));
+    h.get_by_label_contains("the file is empty");
+    h.get_by_label("×").click();
+    h.step();
+    assert!(h.state().messages.is_empty());
+}
+
+#[test]
+fn unrecognised_columns_open_the_mapping_dialog() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("odd.csv");
+    std::fs::write(
+        &path,
+        "when,show,who,score,interest\n1709546400000,1,1,0.9,0.9\n1709546430000,1,1,0.7,0.1\n",
+    )
+    .unwrap();
+    let mut h = harness_with(vec![path]);
+    wait_for(&mut h, "the mapping dialog", |a| a.mapping_dialog.is_some());
+    h.get_by_label("Map columns");
+    // Map by editing the dialog's mapping as the combo boxes would.
+    {
+        use streamlens::engine::schema::Canonical;
+        let dialog = h.state_mut().mapping_dialog.as_mut().unwrap();
+        for (c, s) in [
+            (Canonical::Timestamp, "when"),
+            (Canonical::EventId, "show"),
+            (Canonical::ViewerId, "who"),
+            (Canonical::Qoe, "score"),
+            (Canonical::Engagement, "interest"),
+        ] {
+            dialog.mapping.columns.insert(c, s.into());
+        }
+    }
+    h.step();
+    h.get_by_label("Load with this mapping").click();
+    wait_for(&mut h, "the mapped file", |a| {
+        ready(a)
+            && a.dataset
+                .as_ref()
+                .is_some_and(|d| d.name.contains("odd.csv"))
+    });
+    assert_eq!(shown_rows(h.state()), 2);
+    assert_eq!(
+        h.state().state.mappings.len(),
+        1,
+        "the mapping is remembered"
+    );
+}
