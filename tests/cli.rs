@@ -2,7 +2,7 @@
 //! JSON against values computed here independently, and exact message parts.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn bin() -> Command {
@@ -124,7 +124,7 @@ fn check_against(rows: &[&Row], json: &serde_json::Value) {
     let median = if q.len() % 2 == 1 {
         q[q.len() / 2]
     } else {
-        (q[q.len() / 2 - 1] + q[q.len() / 2]) / 2.0
+        f64::midpoint(q[q.len() / 2 - 1], q[q.len() / 2])
     };
     close("median_qoe", median);
 }
@@ -516,5 +516,4 @@ fn several_files_make_one_dataset() {
         two["dropped_rows"]["duplicate_viewer_timestamp"],
         one["rows"]
     );
-    let _ = Path::new("");
 }

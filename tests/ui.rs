@@ -1,4 +1,4 @@
-//! Whole-app tests with egui_kittest: the window starts on the sample, filters
+//! Whole-app tests with `egui_kittest`: the window starts on the sample, filters
 //! change the tiles, Reset restores them, dropped files load, bad files keep the
 //! previous data.
 

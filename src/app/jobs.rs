@@ -66,7 +66,7 @@ pub enum JobResult {
     Computed {
         dataset_id: u64,
         filter: Filter,
-        result: Result<Overview, String>,
+        result: Result<Box<Overview>, String>,
         secs: f64,
     },
     Picked(Picked),
@@ -111,7 +111,7 @@ impl Jobs {
                         request = newer;
                     }
                     let started = Instant::now();
-                    let result = compute_overview(&request.dataset, &request.filter);
+                    let result = compute_overview(&request.dataset, &request.filter).map(Box::new);
                     let message = JobResult::Computed {
                         dataset_id: request.dataset.id,
                         filter: request.filter,
@@ -171,7 +171,7 @@ impl Jobs {
             .name("streamlens-load".into())
             .spawn(move || {
                 let result = run_load(sources, &options, &thread_progress);
-                let _ = tx.send(JobResult::Loaded(Box::new(result)));
+                let _ = tx.send(JobResult::Loaded(Box::new(result.map_err(|e| *e))));
                 ctx.request_repaint();
             });
         match spawned {
@@ -269,7 +269,7 @@ fn run_load(
     sources: Vec<Source>,
     options: &LoadOptions,
     progress: &LoadProgress,
-) -> Result<Loaded, LoadFailure> {
+) -> Result<Loaded, Box<LoadFailure>> {
     let started = Instant::now();
     let failure = |e: LoadError, sources: Vec<Source>| {
         let preview = match &e {
@@ -288,13 +288,15 @@ fn run_load(
     };
     let dataset = match load(&sources, options, progress) {
         Ok(d) => d,
-        Err(e) => return Err(failure(e, sources)),
+        Err(e) => return Err(Box::new(failure(e, sources))),
     };
-    let facts = summarize(&dataset, &Filter::default()).map_err(|e| LoadFailure {
-        message: e.to_string(),
-        preview: None,
-        sources: sources.clone(),
-        cancelled: false,
+    let facts = summarize(&dataset, &Filter::default()).map_err(|e| {
+        Box::new(LoadFailure {
+            message: e.to_string(),
+            preview: None,
+            sources: sources.clone(),
+            cancelled: false,
+        })
     })?;
     let files = sources
         .iter()

@@ -218,7 +218,7 @@ impl App {
                         self.jobs.computing = None;
                     }
                     match result {
-                        Ok(overview) => self.overview = Some((dataset_id, filter, overview)),
+                        Ok(overview) => self.overview = Some((dataset_id, filter, *overview)),
                         Err(e) => self.error(format!("Could not compute the Overview: {e}")),
                     }
                 }

@@ -1,5 +1,7 @@
 //! `streamlens summary`: the Overview numbers, as text or JSON.
 
+use std::fmt::Write as _;
+
 use clap::Args;
 
 use super::{FilterArgs, InputArgs};
@@ -66,10 +68,10 @@ pub fn render_text(s: &Summary) -> String {
     ];
     let mut out = String::new();
     for (k, v) in lines {
-        out.push_str(&format!("{k:>16}: {v}\n"));
+        let _ = writeln!(out, "{k:>16}: {v}");
     }
     for (reason, count) in &s.dropped_rows {
-        out.push_str(&format!("{:>16}: {count} ({reason})\n", "dropped rows"));
+        let _ = writeln!(out, "{:>16}: {count} ({reason})", "dropped rows");
     }
     out
 }

@@ -129,7 +129,6 @@ impl Filter {
     }
 
     /// The filtered rows as a lazy frame.
-    #[must_use]
     pub fn apply(&self, dataset: &Dataset) -> LazyFrame {
         let lf = dataset.frame.clone().lazy();
         match self.predicate(dataset) {

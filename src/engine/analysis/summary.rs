@@ -11,7 +11,7 @@ use crate::engine::error::AnalysisError;
 use crate::engine::filter::Filter;
 use crate::engine::schema::Canonical;
 
-/// QoE below this is "bad" (the analysts' notebook threshold).
+/// `QoE` below this is "bad" (the analysts' notebook threshold).
 pub const BAD_QOE_BELOW: f64 = 0.8;
 
 /// Facts about the filtered rows. Counts of a column the data lacks are `None`.

@@ -371,7 +371,7 @@ impl ConvertState<'_> {
                         out[i] = dict.intern(&label);
                     }
                     _ => {
-                        problems.mark(i, DropReason::MissingValue, source, String::new(), expected)
+                        problems.mark(i, DropReason::MissingValue, source, String::new(), expected);
                     }
                 }
             }
@@ -379,13 +379,15 @@ impl ConvertState<'_> {
             for_each_number(&cells, |i, v, text| match (v, text) {
                 (Some(v), _) => match id_from_f64(v) {
                     Some(id) => out[i] = id,
-                    None => problems.mark(i, DropReason::BadId, source, v.to_string(), expected),
+                    None => {
+                        problems.mark(i, DropReason::BadId, source, v.to_string(), expected);
+                    }
                 },
                 (None, Some(t)) => {
-                    problems.mark(i, DropReason::BadId, source, t.to_string(), expected)
+                    problems.mark(i, DropReason::BadId, source, t.to_string(), expected);
                 }
                 (None, None) => {
-                    problems.mark(i, DropReason::MissingValue, source, String::new(), expected)
+                    problems.mark(i, DropReason::MissingValue, source, String::new(), expected);
                 }
             });
         }

@@ -118,7 +118,7 @@ impl<R: BufRead> CsvChunks<R> {
         if bytes.last() != Some(&b'\n') {
             bytes.push(b'\n');
         }
-        let lines = bytes.iter().filter(|&&b| b == b'\n').count();
+        let lines = bytecount_newlines(&bytes);
         let first_row = self.next_row;
         self.next_row += lines as u64;
         Ok(Some(TextChunk {
@@ -127,6 +127,11 @@ impl<R: BufRead> CsvChunks<R> {
             lines,
         }))
     }
+}
+
+/// Number of line ends in `bytes` (word-at-a-time is not worth a dependency here).
+fn bytecount_newlines(bytes: &[u8]) -> usize {
+    bytes.split(|&b| b == b'\n').count() - 1
 }
 
 /// Make header names unique (`a`, `a_2`, …) so the frame can hold them.

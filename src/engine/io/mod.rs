@@ -246,9 +246,9 @@ impl Builder {
                 let headers: Vec<String> = raw
                     .get_column_names()
                     .iter()
-                    .map(|s| s.to_string())
+                    .map(ToString::to_string)
                     .collect();
-                let mapping = self.mapping_for(&file, &headers, options)?;
+                let mapping = Self::mapping_for(&file, &headers, options)?;
                 let mut file_rows = 0;
                 let chunk = 1 << 20;
                 let mut offset = 0;
@@ -261,7 +261,7 @@ impl Builder {
                         index,
                         &mapping,
                         &part,
-                        RowNumbers::Contiguous(offset as u64 + 1),
+                        &RowNumbers::Contiguous(offset as u64 + 1),
                         options,
                         &mut state,
                     )?;
@@ -286,7 +286,7 @@ impl Builder {
                     .map_err(|e| io_err(&file, e))?
                     .ok_or_else(|| LoadError::Empty { file: file.clone() })?;
                 let headers = chunks.header.clone();
-                let mapping = self.mapping_for(&file, &headers, options)?;
+                let mapping = Self::mapping_for(&file, &headers, options)?;
                 let mut typed_schema: Option<SchemaRef> = None;
                 let mut file_rows = 0;
                 let mut state = None;
@@ -304,7 +304,7 @@ impl Builder {
                     progress
                         .rows
                         .fetch_add(raw.height() as u64, Ordering::Relaxed);
-                    self.convert_part(&file, index, &mapping, &raw, rows, options, &mut state)?;
+                    self.convert_part(&file, index, &mapping, &raw, &rows, options, &mut state)?;
                 }
                 self.finish_file(&file, file_rows, file_rows == 0)
             }
@@ -438,7 +438,6 @@ impl Builder {
     }
 
     fn mapping_for(
-        &mut self,
         file: &str,
         headers: &[String],
         options: &LoadOptions,
@@ -466,7 +465,7 @@ impl Builder {
         index: u16,
         mapping: &ColumnMapping,
         raw: &DataFrame,
-        rows: RowNumbers,
+        rows: &RowNumbers,
         options: &LoadOptions,
         timestamps_in_seconds: &mut Option<bool>,
     ) -> Result<(), LoadError> {
@@ -502,7 +501,7 @@ impl Builder {
             report: &mut self.report,
             timestamps_in_seconds: *timestamps_in_seconds,
         };
-        let frame = state.convert(raw, &rows)?;
+        let frame = state.convert(raw, rows)?;
         *timestamps_in_seconds = state.timestamps_in_seconds;
         if frame.height() > 0 {
             self.frames.push(frame);

@@ -36,7 +36,7 @@ pub fn preview(
     let headers: Vec<String> = df
         .get_column_names()
         .iter()
-        .map(|s| s.to_string())
+        .map(ToString::to_string)
         .collect();
     let head = df.head(Some(5));
     let mut rows = Vec::new();

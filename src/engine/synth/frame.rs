@@ -21,9 +21,9 @@ pub const TELEMETRY_COLUMNS: [&str; 10] = [
     "buffer_ms",
 ];
 
-/// Converts a batch into a single-chunk `DataFrame`: `timestamp` Int64 (unix ms UTC), ids
-/// UInt32, `viewer_type` String (`WFH`/`WFO`), `qoe` and `engagement` Float64 rounded to 3
-/// decimals (the values the CSV form shows), `buffer_ms` Int64.
+/// Converts a batch into a single-chunk `DataFrame`: `timestamp` `Int64` (unix ms UTC), ids
+/// `UInt32`, `viewer_type` `String` (`WFH`/`WFO`), `qoe` and `engagement` `Float64` rounded to 3
+/// decimals (the values the CSV form shows), `buffer_ms` `Int64`.
 pub fn telemetry_frame(batch: TelemetryBatch) -> PolarsResult<DataFrame> {
     let round3 = |v: Vec<f32>| -> Vec<f64> {
         v.into_iter()
