@@ -128,10 +128,12 @@ impl App {
         self.start_load(paths.into_iter().map(Source::Path).collect(), label);
     }
 
-    fn start_load(&mut self, sources: Vec<Source>, label: String) {
+    /// Load `sources` with the user's strictness and remembered column mappings.
+    pub fn start_load(&mut self, sources: Vec<Source>, label: String) {
         let options = LoadOptions {
             strict: self.state.strict,
             mappings: self.state.mappings.clone(),
+            ..LoadOptions::default()
         };
         self.jobs.start_load(sources, options, label);
     }

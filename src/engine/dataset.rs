@@ -9,65 +9,120 @@ use serde::Serialize;
 use crate::engine::io::report::LoadReport;
 use crate::engine::schema::Canonical;
 
-/// How the keys of one id/category column relate to what the file said.
+/// Ids above this go to a hash map instead of the direct lookup table.
+const DIRECT_ID_LIMIT: u32 = 1 << 24;
+
+/// Turns the ids or names of one column into dense `UInt32` codes `0..n`
+/// (first seen first) and back into the labels users see. Dense codes let
+/// filters and counts use plain arrays indexed by code.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Dictionary {
-    /// `None`: the key *is* the numeric id. `Some`: key = index into these labels.
-    labels: Option<Vec<String>>,
+    /// The ids are whole numbers (labels are their decimal text).
+    numeric: bool,
+    labels: Vec<String>,
     index: HashMap<String, u32>,
+    /// Numeric ids below `DIRECT_ID_LIMIT`: `direct[id]` = code + 1 (0 = unseen).
+    direct: Vec<u32>,
+    /// Numeric ids from `DIRECT_ID_LIMIT` up.
+    large: HashMap<u32, u32>,
 }
 
 impl Dictionary {
     #[must_use]
     pub fn numeric() -> Self {
-        Self::default()
+        Self {
+            numeric: true,
+            ..Self::default()
+        }
     }
 
     #[must_use]
     pub fn named() -> Self {
-        Self {
-            labels: Some(Vec::new()),
-            index: HashMap::new(),
-        }
+        Self::default()
     }
 
+    /// Are the labels names (not whole-number ids)?
     #[must_use]
     pub fn is_named(&self) -> bool {
-        self.labels.is_some()
+        !self.numeric
     }
 
-    /// The key of a (normalised) label, adding it when the dictionary is named.
-    pub(crate) fn intern(&mut self, label: &str) -> u32 {
-        if let Some(&k) = self.index.get(label) {
-            return k;
-        }
-        let labels = self.labels.get_or_insert_with(Vec::new);
-        let k = labels.len() as u32;
-        labels.push(label.to_string());
-        self.index.insert(label.to_string(), k);
-        k
-    }
-
-    /// What users see for a key.
+    /// Number of distinct values (codes are `0..len`).
     #[must_use]
-    pub fn label(&self, key: u32) -> String {
-        match &self.labels {
-            Some(labels) => labels
-                .get(key as usize)
-                .cloned()
-                .unwrap_or_else(|| format!("#{key}")),
-            None => key.to_string(),
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    fn push(&mut self, label: String) -> u32 {
+        let code = self.labels.len() as u32;
+        self.index.insert(label.clone(), code);
+        self.labels.push(label);
+        code
+    }
+
+    /// The code of a (normalised) label, adding it when new.
+    pub(crate) fn intern(&mut self, label: &str) -> u32 {
+        match self.index.get(label) {
+            Some(&code) => code,
+            None => self.push(label.to_string()),
         }
     }
 
-    /// The key for a label a user typed (`5`, `5.0` and ` 5` are the same id).
+    /// The code of a numeric id, adding it when new (the hot path of loading).
+    #[inline]
+    pub(crate) fn intern_id(&mut self, id: u32) -> u32 {
+        if id < DIRECT_ID_LIMIT {
+            let slot = id as usize;
+            if let Some(&c) = self.direct.get(slot) {
+                if c != 0 {
+                    return c - 1;
+                }
+            } else {
+                self.direct.resize(slot + 1, 0);
+            }
+            let code = self.push(id.to_string());
+            self.direct[slot] = code + 1;
+            code
+        } else if let Some(&code) = self.large.get(&id) {
+            code
+        } else {
+            let code = self.push(id.to_string());
+            self.large.insert(id, code);
+            code
+        }
+    }
+
+    /// What users see for a code.
+    #[must_use]
+    pub fn label(&self, code: u32) -> String {
+        self.labels
+            .get(code as usize)
+            .cloned()
+            .unwrap_or_else(|| format!("#{code}"))
+    }
+
+    /// The code for a label a user typed (`5`, `5.0` and ` 5` are the same id).
     #[must_use]
     pub fn key_of(&self, label: &str) -> Option<u32> {
         let normalised = crate::engine::io::values::normalise_label(label);
-        match &self.labels {
-            Some(_) => self.index.get(&normalised).copied(),
-            None => normalised.parse().ok(),
+        self.index.get(&normalised).copied()
+    }
+
+    /// Codes ordered by label: numerically for numeric ids, alphabetically for names.
+    #[must_use]
+    pub fn codes_by_label(&self) -> Vec<u32> {
+        let mut codes: Vec<u32> = (0..self.labels.len() as u32).collect();
+        if self.numeric {
+            codes.sort_by_key(|&c| self.labels[c as usize].parse::<u64>().unwrap_or(u64::MAX));
+        } else {
+            codes.sort_by(|&a, &b| self.labels[a as usize].cmp(&self.labels[b as usize]));
         }
+        codes
     }
 }
 
@@ -82,8 +137,9 @@ pub struct Dimension {
 }
 
 /// Telemetry in memory. `frame` has the canonical columns that were present
-/// (`timestamp` Int64 ms; ids `UInt32` keys; `qoe`, `engagement`, `buffer_ms`
-/// Float64) plus extra numeric (Float64) and category (`UInt32`) columns.
+/// (`timestamp` Int64 ms; ids and categories as dense `UInt32` codes;
+/// `qoe`, `engagement`, `buffer_ms` Float64) plus extra numeric (Float64) and
+/// category (`UInt32` codes) columns. All columns share chunk boundaries.
 #[derive(Debug, Clone)]
 pub struct Dataset {
     /// Changes whenever a new dataset is built; caches key on it.
@@ -157,11 +213,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn numeric_dictionary_uses_ids_as_keys() {
-        let d = Dictionary::numeric();
-        assert_eq!(d.key_of("5.0"), Some(5));
-        assert_eq!(d.label(5), "5");
+    fn numeric_ids_get_dense_codes() {
+        let mut d = Dictionary::numeric();
+        assert_eq!(d.intern_id(500), 0);
+        assert_eq!(d.intern_id(7), 1);
+        assert_eq!(d.intern_id(4_000_000_000), 2);
+        assert_eq!(d.intern_id(500), 0);
+        assert_eq!(d.intern_id(4_000_000_000), 2);
+        assert_eq!(d.key_of("7.0"), Some(1));
+        assert_eq!(d.label(2), "4000000000");
         assert_eq!(d.key_of("x"), None);
+        assert_eq!(d.codes_by_label(), vec![1, 0, 2]);
     }
 
     #[test]

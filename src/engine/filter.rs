@@ -140,18 +140,26 @@ impl Filter {
     /// Chips for the UI and text for reports: "Customer: 3, 5".
     #[must_use]
     pub fn describe(&self, dataset: &Dataset) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .selections
-            .iter()
-            .filter(|(_, s)| !s.is_empty())
-            .map(|(c, s)| {
+        // In the filter panel's order, then any columns the dataset lacks.
+        let mut columns: Vec<&String> = self.selections.keys().collect();
+        columns.sort_by_key(|c| {
+            dataset
+                .dimensions
+                .iter()
+                .position(|d| &d.column == *c)
+                .unwrap_or(usize::MAX)
+        });
+        let mut out: Vec<String> = columns
+            .into_iter()
+            .filter_map(|c| {
+                let s = self.selected(c)?;
                 let title = dataset
                     .dimension(c)
                     .map_or_else(|| c.clone(), |d| d.title.clone());
-                format!(
+                Some(format!(
                     "{title}: {}",
                     s.iter().cloned().collect::<Vec<_>>().join(", ")
-                )
+                ))
             })
             .collect();
         if self.time_from_ms.is_some() || self.time_to_ms.is_some() {
@@ -168,5 +176,93 @@ impl Filter {
             ));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::testutil::{SMALL, dataset};
+
+    const T0: i64 = 1_700_000_000_000;
+
+    #[test]
+    fn toggling_adds_and_removes() {
+        let mut f = Filter::default();
+        assert!(f.is_empty());
+        f.toggle("city_id", "5");
+        f.toggle("city_id", "6");
+        assert_eq!(f.selected("city_id").unwrap().len(), 2);
+        f.toggle("city_id", "5");
+        f.toggle("city_id", "6");
+        assert!(f.is_empty());
+        assert!(f.selections.is_empty());
+    }
+
+    #[test]
+    fn unknown_labels_are_found_in_the_rows() {
+        let ds = dataset(SMALL);
+        let mut f = Filter::default();
+        f.toggle("city_id", "5.0");
+        f.toggle("city_id", "99");
+        f.toggle("viewer_type", "XYZ");
+        let unknown = f.unknown_labels(&ds);
+        assert_eq!(
+            unknown,
+            vec![
+                ("city_id".into(), "99".into()),
+                ("viewer_type".into(), "XYZ".into())
+            ]
+        );
+        let err = f.check_known(&ds).unwrap_err().to_string();
+        assert!(err.contains("unknown city_id `99`"), "{err}");
+        assert!(err.contains("5, 6, 7"), "{err}");
+    }
+
+    #[test]
+    fn several_values_are_a_union_and_columns_intersect() {
+        let ds = dataset(SMALL);
+        let mut f = Filter::default();
+        f.toggle("city_id", "5");
+        f.toggle("city_id", "7");
+        assert_eq!(f.apply(&ds).collect().unwrap().height(), 4);
+        f.toggle("viewer_type", "WFO");
+        f.toggle("customer_id", "2");
+        assert_eq!(f.apply(&ds).collect().unwrap().height(), 2);
+        assert_eq!(
+            f.describe(&ds),
+            vec!["Customer: 2", "City: 5, 7", "Viewer type: WFO"]
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(40))]
+        /// The polars predicate keeps exactly the rows a naive row-by-row check keeps.
+        #[test]
+        fn predicate_matches_a_naive_filter(
+            rows in proptest::collection::vec((0u32..4, 0u32..3, proptest::bool::ANY, 0i64..100), 1..60),
+            customers in proptest::collection::btree_set(0u32..5, 0..3),
+            cities in proptest::collection::btree_set(0u32..4, 0..3),
+            wfh in proptest::option::of(proptest::bool::ANY),
+            from in proptest::option::of(0i64..100),
+        ) {
+            let mut text = String::from("timestamp,customer_id,city_id,viewer_type,event_id,viewer_id,qoe,engagement\n");
+            for (i, (c, city, is_wfh, t)) in rows.iter().enumerate() {
+                let vt = if *is_wfh { "WFH" } else { "WFO" };
+                text.push_str(&format!("{},{c},{city},{vt},1,{i},0.5,0.5\n", T0 + t));
+            }
+            let ds = dataset(&text);
+            let mut f = Filter { time_from_ms: from.map(|f| T0 + f), ..Filter::default() };
+            for c in &customers { f.toggle("customer_id", &c.to_string()); }
+            for c in &cities { f.toggle("city_id", &c.to_string()); }
+            if let Some(w) = wfh { f.toggle("viewer_type", if w { "WFH" } else { "WFO" }); }
+            let naive = rows.iter().filter(|(c, city, is_wfh, t)| {
+                (customers.is_empty() || customers.contains(c))
+                    && (cities.is_empty() || cities.contains(city))
+                    && wfh.is_none_or(|w| w == *is_wfh)
+                    && from.is_none_or(|from| *t >= from)
+            }).count();
+            proptest::prop_assert_eq!(f.apply(&ds).collect().unwrap().height(), naive);
+        }
     }
 }

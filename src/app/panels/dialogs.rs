@@ -85,12 +85,8 @@ pub fn mapping_dialog_ui(app: &mut App, ctx: &egui::Context) {
                 .mappings
                 .insert(dialog.preview.signature.clone(), dialog.mapping.clone());
             app.state.filter = crate::engine::Filter::default();
-            let options = crate::engine::io::LoadOptions {
-                strict: app.state.strict,
-                mappings: app.state.mappings.clone(),
-            };
             let label = dialog.preview.file.clone();
-            app.jobs.start_load(dialog.sources, options, label);
+            app.start_load(dialog.sources, label);
         }
     } else if close {
         app.mapping_dialog = None;

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use super::App;
 
 /// Per-session UI state that is not worth persisting.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct UiState {
     /// Search text of each filter list, by column.
     pub facet_search: HashMap<String, String>,
@@ -20,6 +20,17 @@ pub struct UiState {
     /// Time range text fields.
     pub time_from: String,
     pub time_to: String,
+}
+
+impl Default for UiState {
+    fn default() -> Self {
+        Self {
+            facet_search: HashMap::new(),
+            event_sort: (overview::EventColumn::Start, true),
+            time_from: String::new(),
+            time_to: String::new(),
+        }
+    }
 }
 
 /// The whole window for one frame.

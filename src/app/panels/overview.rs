@@ -132,11 +132,14 @@ fn facts_ui(ui: &mut egui::Ui, name: &str, s: &Summary) {
     });
 }
 
-fn tile(ui: &mut egui::Ui, title: &str, value: String, hint: &str) {
+/// Inner width of a tile; tiles wrap onto rows of equal tiles.
+const TILE_WIDTH: f32 = 150.0;
+
+fn tile(ui: &mut egui::Ui, title: &str, value: &str, hint: &str) {
     egui::Frame::group(ui.style())
         .inner_margin(egui::Margin::same(10))
         .show(ui, |ui| {
-            ui.set_min_width(150.0);
+            ui.set_width(TILE_WIDTH);
             ui.vertical(|ui| {
                 ui.weak(title);
                 ui.label(egui::RichText::new(value).size(24.0).strong());
@@ -148,44 +151,47 @@ fn tile(ui: &mut egui::Ui, title: &str, value: String, hint: &str) {
 
 fn tiles_ui(ui: &mut egui::Ui, s: &Summary) {
     let f = |v: Option<f64>, d: usize| v.map_or_else(|| "—".into(), |v| format!("{v:.d$}"));
-    ui.horizontal_wrapped(|ui| {
-        tile(
-            ui,
+    let tiles = [
+        (
             "Viewers",
             fmt_count(s.viewers),
             "Distinct viewers in the filtered rows",
-        );
-        tile(ui, "Mean QoE", f(s.mean_qoe, 3), "Mean of qoe over samples");
-        tile(
-            ui,
+        ),
+        ("Mean QoE", f(s.mean_qoe, 3), "Mean of qoe over samples"),
+        (
             "Median QoE",
             f(s.median_qoe, 3),
             "Median of qoe over samples",
-        );
-        tile(
-            ui,
+        ),
+        (
             "QoE < 0.8",
             s.bad_qoe_share
                 .map_or_else(|| "—".into(), |v| format!("{:.1} %", v * 100.0)),
             "Share of samples with qoe below 0.8",
-        );
-        tile(
-            ui,
+        ),
+        (
             "Mean engagement",
             f(s.mean_engagement, 3),
             "Mean of engagement over samples",
-        );
-        tile(
-            ui,
+        ),
+        (
             "Total buffering",
-            s.total_buffer_ms.map_or_else(
-                || "no buffer_ms column".into(),
-                |v| format_duration_s(v / 1000.0),
-            ),
+            s.total_buffer_ms
+                .map_or_else(|| "no buffer_ms".into(), |v| format_duration_s(v / 1000.0)),
             "Sum of buffer_ms over samples",
-        );
-        tile(ui, "Samples", fmt_count(s.rows), "Rows after filtering");
-    });
+        ),
+        ("Samples", fmt_count(s.rows), "Rows after filtering"),
+    ];
+    let spacing = ui.spacing().item_spacing.x;
+    let outer = TILE_WIDTH + 2.0 * 10.0 + 2.0 + spacing;
+    let per_row = ((ui.available_width() + spacing) / outer).floor().max(1.0) as usize;
+    for row in tiles.chunks(per_row) {
+        ui.horizontal(|ui| {
+            for (title, value, hint) in row {
+                tile(ui, title, value, hint);
+            }
+        });
+    }
 }
 
 /// Draw the table; returns the event label that was clicked.

@@ -81,3 +81,28 @@ pub fn event_table(dataset: &Dataset, filter: &Filter) -> Result<Vec<EventRow>, 
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::testutil::{SMALL, dataset};
+
+    #[test]
+    fn events_have_known_spans_and_means() {
+        let ds = dataset(SMALL);
+        let events = event_table(&ds, &Filter::default()).unwrap();
+        assert_eq!(events.len(), 2);
+        let e = &events[0];
+        assert_eq!(e.event, "10");
+        assert_eq!(e.customer.as_deref(), Some("1"));
+        assert_eq!(
+            (e.start_ms, e.end_ms, e.duration_s),
+            (1_700_000_001_000, 1_700_000_061_000, 60.0)
+        );
+        assert_eq!((e.viewers, e.rows), (2, 4));
+        assert!((e.mean_qoe - 0.775).abs() < 1e-12);
+        assert!((e.mean_engagement - 0.6).abs() < 1e-12);
+        assert_eq!(events[1].event, "20");
+        assert!((events[1].duration_s - 30.0).abs() < 1e-12);
+    }
+}

@@ -80,3 +80,37 @@ pub fn sample_labels(dataset: &Dataset, column: &str, n: usize) -> Vec<String> {
         .map(|k| dataset.label(column, k))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::testutil::{SMALL, dataset};
+
+    fn counts(facets: &[Facet], column: &str) -> Vec<(String, u64)> {
+        facets
+            .iter()
+            .find(|f| f.column == column)
+            .unwrap()
+            .values
+            .iter()
+            .map(|v| (v.label.clone(), v.rows))
+            .collect()
+    }
+
+    #[test]
+    fn a_selection_narrows_other_lists_but_not_its_own() {
+        let ds = dataset(SMALL);
+        let mut f = Filter::default();
+        f.toggle("customer_id", "2");
+        let facets = facets(&ds, &f).unwrap();
+        // Its own list still offers every customer.
+        assert_eq!(
+            counts(&facets, "customer_id"),
+            vec![("1".into(), 4), ("2".into(), 2)]
+        );
+        // Others only what customer 2 has.
+        assert_eq!(counts(&facets, "country_id"), vec![("4".into(), 2)]);
+        assert_eq!(counts(&facets, "event_id"), vec![("20".into(), 2)]);
+        assert_eq!(counts(&facets, "viewer_type"), vec![("WFO".into(), 2)]);
+    }
+}

@@ -102,3 +102,53 @@ pub fn summarize(dataset: &Dataset, filter: &Filter) -> Result<Summary, Analysis
         dropped_rows: dataset.report.dropped_counts(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::testutil::{SMALL, dataset};
+
+    const T0: i64 = 1_700_000_000_000;
+
+    #[test]
+    fn known_answers_on_a_small_frame() {
+        let ds = dataset(SMALL);
+        let s = summarize(&ds, &Filter::default()).unwrap();
+        assert_eq!(s.rows, 6);
+        assert_eq!((s.events, s.viewers), (2, 3));
+        assert_eq!(
+            (s.customers, s.countries, s.cities),
+            (Some(2), Some(2), Some(3))
+        );
+        assert_eq!((s.start_ms, s.end_ms), (Some(T0 + 1000), Some(T0 + 61000)));
+        // qoe: 1.0 0.5 0.9 0.7 0.8 0.6 → mean 4.5/6 = 0.75; sorted 0.5 0.6 0.7 0.8 0.9 1.0 → median 0.75
+        assert!((s.mean_qoe.unwrap() - 0.75).abs() < 1e-12);
+        assert!((s.median_qoe.unwrap() - 0.75).abs() < 1e-12);
+        // qoe < 0.8: 0.5, 0.7, 0.6 → 3 of 6 (0.8 itself is not bad)
+        assert!((s.bad_qoe_share.unwrap() - 0.5).abs() < 1e-12);
+        // engagement: 0.9 0.1 0.9 0.5 1.0 0.0 → 3.4 / 6
+        assert!((s.mean_engagement.unwrap() - 3.4 / 6.0).abs() < 1e-12);
+        assert_eq!(s.total_buffer_ms, Some(3500.0));
+    }
+
+    #[test]
+    fn filters_narrow_and_empty_results_are_none() {
+        let ds = dataset(SMALL);
+        let mut f = Filter::default();
+        f.toggle("viewer_type", "WFH");
+        let s = summarize(&ds, &f).unwrap();
+        assert_eq!((s.rows, s.viewers, s.events), (2, 1, 1));
+        assert!((s.mean_qoe.unwrap() - 0.8).abs() < 1e-12);
+        f.toggle("customer_id", "2");
+        let s = summarize(&ds, &f).unwrap();
+        assert_eq!(s.rows, 0);
+        assert_eq!(s.customers, Some(0));
+        assert_eq!(s.mean_qoe, None);
+        let time = Filter {
+            time_from_ms: Some(T0 + 5000),
+            time_to_ms: Some(T0 + 35000),
+            ..Filter::default()
+        };
+        assert_eq!(summarize(&ds, &time).unwrap().rows, 3);
+    }
+}

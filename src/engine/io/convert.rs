@@ -14,10 +14,6 @@ use crate::engine::io::values::{
 };
 use crate::engine::schema::{Canonical, ColumnKind, ColumnMapping};
 
-/// Names of bookkeeping columns dropped once loading ends.
-pub const SRC_ROW: &str = "__src_row";
-pub const SRC_FILE: &str = "__src_file";
-
 /// Row numbers of a chunk's rows in their file.
 pub enum RowNumbers {
     Contiguous(u64),
@@ -25,7 +21,9 @@ pub enum RowNumbers {
 }
 
 impl RowNumbers {
-    fn row(&self, i: usize) -> u64 {
+    /// Spreadsheet row of the chunk's `i`-th row.
+    #[must_use]
+    pub fn row(&self, i: usize) -> u64 {
         match self {
             RowNumbers::Contiguous(first) => first + i as u64,
             RowNumbers::Explicit(rows) => rows.get(i).copied().unwrap_or(0),
@@ -43,7 +41,6 @@ pub enum ExtraPlan {
 /// State that spans chunks and files of one load.
 pub struct ConvertState<'a> {
     pub file: String,
-    pub file_index: u16,
     pub strict: bool,
     pub mapping: &'a ColumnMapping,
     pub extras: &'a [ExtraPlan],
@@ -169,7 +166,12 @@ fn for_each_number(cells: &Cells<'_>, mut f: impl FnMut(usize, Option<f64>, Opti
 impl ConvertState<'_> {
     /// Convert one parsed chunk. Bad rows are dropped (or, when strict, the first
     /// one is an error).
-    pub fn convert(&mut self, raw: &DataFrame, rows: &RowNumbers) -> Result<DataFrame, LoadError> {
+    /// Returns the converted rows and their row numbers in the file.
+    pub fn convert(
+        &mut self,
+        raw: &DataFrame,
+        rows: &RowNumbers,
+    ) -> Result<(DataFrame, RowNumbers), LoadError> {
         let n = raw.height();
         let mut problems = Problems((0..n).map(|_| None).collect());
         let mut out: Vec<Column> = Vec::new();
@@ -239,13 +241,6 @@ impl ConvertState<'_> {
                 }
             }
         }
-        let src_row: UInt64Chunked = (0..n).map(|i| Some(rows.row(i))).collect();
-        out.push(src_row.with_name(SRC_ROW.into()).into_column());
-        out.push(Column::new_scalar(
-            SRC_FILE.into(),
-            Scalar::from(u32::from(self.file_index)),
-            n,
-        ));
         let frame = DataFrame::new(n, out).map_err(polars_err)?;
 
         let mut keep = Vec::with_capacity(n);
@@ -269,10 +264,18 @@ impl ConvertState<'_> {
             }
         }
         if keep.iter().all(|&k| k) {
-            return Ok(frame);
+            let kept = match rows {
+                RowNumbers::Contiguous(first) => RowNumbers::Contiguous(*first),
+                RowNumbers::Explicit(r) => RowNumbers::Explicit(r.clone()),
+            };
+            return Ok((frame, kept));
         }
+        let kept_rows = (0..n).filter(|&i| keep[i]).map(|i| rows.row(i)).collect();
         let mask: BooleanChunked = keep.into_iter().map(Some).collect();
-        frame.filter(&mask).map_err(polars_err)
+        Ok((
+            frame.filter(&mask).map_err(polars_err)?,
+            RowNumbers::Explicit(kept_rows),
+        ))
     }
 
     fn timestamps(
@@ -337,19 +340,17 @@ impl ConvertState<'_> {
         source: &str,
         problems: &mut Problems,
     ) -> PolarsResult<Column> {
-        let cells = cells(series)?;
         let dict = self
             .dictionaries
             .entry(name.to_string())
             .or_insert_with(|| {
                 let numeric = !always_named
-                    && match &cells {
-                        Cells::Numbers(_) => true,
-                        Cells::Text(ca) => ca
-                            .iter()
-                            .flatten()
-                            .all(|t| parse_number(t).and_then(id_from_f64).is_some()),
-                    };
+                    && (series.dtype().is_primitive_numeric()
+                        || series.str().is_ok_and(|ca| {
+                            ca.iter()
+                                .flatten()
+                                .all(|t| parse_number(t).and_then(id_from_f64).is_some())
+                        }));
                 if numeric {
                     Dictionary::numeric()
                 } else {
@@ -375,10 +376,26 @@ impl ConvertState<'_> {
                     }
                 }
             }
+        } else if series.dtype().is_integer() {
+            // The common case: integer ids, no float conversion.
+            let ints = series.cast(&DataType::Int64)?;
+            for (i, v) in ints.i64()?.iter().enumerate() {
+                match v.map(u32::try_from) {
+                    Some(Ok(id)) => out[i] = dict.intern_id(id),
+                    Some(Err(_)) => {
+                        let found = v.map(|v| v.to_string()).unwrap_or_default();
+                        problems.mark(i, DropReason::BadId, source, found, expected);
+                    }
+                    None => {
+                        problems.mark(i, DropReason::MissingValue, source, String::new(), expected);
+                    }
+                }
+            }
         } else {
+            let cells = cells(series)?;
             for_each_number(&cells, |i, v, text| match (v, text) {
                 (Some(v), _) => match id_from_f64(v) {
-                    Some(id) => out[i] = id,
+                    Some(id) => out[i] = dict.intern_id(id),
                     None => {
                         problems.mark(i, DropReason::BadId, source, v.to_string(), expected);
                     }

@@ -59,6 +59,7 @@ pub struct CsvChunks<R: BufRead> {
     /// Spreadsheet row number of the next data line (header = row 1).
     next_row: u64,
     finished: bool,
+    chunk_bytes: usize,
 }
 
 /// One chunk of data lines and the row number of its first line.
@@ -73,7 +74,12 @@ pub type Opened<R> = Option<CsvChunks<R>>;
 
 impl<R: BufRead> CsvChunks<R> {
     /// Read the header line. Returns `Ok(None)` for an empty source.
-    pub fn open(mut reader: R) -> std::io::Result<Opened<R>> {
+    pub fn open(reader: R) -> std::io::Result<Opened<R>> {
+        Self::open_with_chunk(reader, CHUNK_BYTES)
+    }
+
+    /// Like [`Self::open`] with chunks of about `chunk_bytes` (tests use tiny ones).
+    pub fn open_with_chunk(mut reader: R, chunk_bytes: usize) -> std::io::Result<Opened<R>> {
         let mut first = Vec::new();
         reader.read_until(b'\n', &mut first)?;
         if first.iter().all(u8::is_ascii_whitespace) {
@@ -92,6 +98,7 @@ impl<R: BufRead> CsvChunks<R> {
             carry: Vec::new(),
             next_row: 2,
             finished: false,
+            chunk_bytes: chunk_bytes.max(1),
         }))
     }
 
@@ -101,14 +108,15 @@ impl<R: BufRead> CsvChunks<R> {
             return Ok(None);
         }
         let mut bytes = std::mem::take(&mut self.carry);
-        bytes.reserve(CHUNK_BYTES + 4096);
-        let mut limited = (&mut self.reader).take((CHUNK_BYTES.saturating_sub(bytes.len())) as u64);
+        bytes.reserve(self.chunk_bytes + 4096);
+        let mut limited =
+            (&mut self.reader).take(self.chunk_bytes.saturating_sub(bytes.len()) as u64);
         limited.read_to_end(&mut bytes)?;
         // Finish the last line of the chunk.
         let mut tail = Vec::new();
         let n = self.reader.read_until(b'\n', &mut tail)?;
         bytes.extend_from_slice(&tail);
-        if n == 0 && bytes.len() < CHUNK_BYTES {
+        if n == 0 && bytes.len() < self.chunk_bytes {
             self.finished = true;
         }
         if bytes.iter().all(u8::is_ascii_whitespace) {

@@ -7,6 +7,7 @@
 
 pub mod convert;
 pub mod csv;
+pub mod dedup;
 pub mod parquet;
 pub mod report;
 pub mod values;
@@ -22,7 +23,7 @@ use polars::prelude::*;
 use crate::engine::dataset::{Dataset, Dictionary, Dimension, dimension_title, next_dataset_id};
 use crate::engine::error::{LoadError, SourceFile, display_path};
 use crate::engine::schema::{Canonical, ColumnMapping, header_signature};
-use convert::{ConvertState, ExtraPlan, RowNumbers, SRC_FILE, SRC_ROW};
+use convert::{ConvertState, ExtraPlan, RowNumbers};
 use report::{DropReason, FirstDrop, LoadReport};
 
 /// Where telemetry comes from.
@@ -67,6 +68,8 @@ pub struct LoadOptions {
     pub strict: bool,
     /// Mappings chosen by the user, by header signature.
     pub mappings: HashMap<String, ColumnMapping>,
+    /// Text chunk size in bytes; 0 means [`csv::CHUNK_BYTES`].
+    pub chunk_bytes: usize,
 }
 
 /// Progress of a running load, shared with the UI thread.
@@ -222,6 +225,10 @@ pub fn load(
 #[derive(Default)]
 struct Builder {
     frames: Vec<DataFrame>,
+    /// For each frame: its file and the file row of each of its rows.
+    frame_rows: Vec<(u16, RowNumbers)>,
+    /// Heights of the frames, kept once they are stacked.
+    frames_heights: Vec<usize>,
     dictionaries: BTreeMap<String, Dictionary>,
     report: LoadReport,
     /// First file's name, canonical columns and extras, for schema checks.
@@ -282,7 +289,12 @@ impl Builder {
                 } else {
                     Box::new(reader)
                 };
-                let mut chunks = csv::CsvChunks::open(text)
+                let chunk_bytes = if options.chunk_bytes == 0 {
+                    csv::CHUNK_BYTES
+                } else {
+                    options.chunk_bytes
+                };
+                let mut chunks = csv::CsvChunks::open_with_chunk(text, chunk_bytes)
                     .map_err(|e| io_err(&file, e))?
                     .ok_or_else(|| LoadError::Empty { file: file.clone() })?;
                 let headers = chunks.header.clone();
@@ -322,13 +334,13 @@ impl Builder {
                 file: file.to_string(),
             });
         }
+        let index = self.report.files.len();
         let kept: u64 = self
             .frames
             .iter()
-            .filter_map(|f| {
-                let idx = f.column(SRC_FILE).ok()?.u32().ok()?.get(0)?;
-                (idx as usize == self.report.files.len()).then_some(f.height() as u64)
-            })
+            .zip(&self.frame_rows)
+            .filter(|(_, (file, _))| usize::from(*file) == index)
+            .map(|(f, _)| f.height() as u64)
             .sum();
         self.report.files.push(SourceFile {
             path: PathBuf::from(file),
@@ -493,7 +505,6 @@ impl Builder {
         };
         let mut state = ConvertState {
             file: file.to_string(),
-            file_index: index,
             strict: options.strict,
             mapping,
             extras: &extras,
@@ -501,16 +512,18 @@ impl Builder {
             report: &mut self.report,
             timestamps_in_seconds: *timestamps_in_seconds,
         };
-        let frame = state.convert(raw, rows)?;
+        let (frame, kept_rows) = state.convert(raw, rows)?;
         *timestamps_in_seconds = state.timestamps_in_seconds;
         if frame.height() > 0 {
             self.frames.push(frame);
+            self.frame_rows.push((index, kept_rows));
         }
         Ok(())
     }
 
     fn finish(mut self, sources: &[Source], strict: bool) -> Result<Dataset, LoadError> {
         let name_of = |i: usize| sources.get(i).map(Source::name).unwrap_or_default();
+        self.frames_heights = self.frames.iter().map(DataFrame::height).collect();
         let mut frames = std::mem::take(&mut self.frames).into_iter();
         let Some(mut frame) = frames.next() else {
             return Err(LoadError::NoValidRows {
@@ -536,7 +549,6 @@ impl Builder {
                 DedupError::Load(e) => e,
                 DedupError::Polars(e) => polars_err(e),
             })?;
-        let frame = frame.drop_many([SRC_ROW, SRC_FILE]);
         // Per-file kept counts after de-duplication are what the user keeps.
         let mut dimensions: Vec<Dimension> = [
             "customer_id",
@@ -587,64 +599,55 @@ impl Builder {
         name_of: &dyn Fn(usize) -> String,
         strict: bool,
     ) -> Result<DataFrame, DedupError> {
-        let (viewer, ts) = (Canonical::ViewerId.name(), Canonical::Timestamp.name());
-        let groups = frame
-            .clone()
-            .lazy()
-            .select([col(viewer), col(ts)])
-            .with_row_index("__i", None)
-            .group_by([col(viewer), col(ts)])
-            .agg([len().alias("__n"), col("__i").first().alias("__first")])
-            .filter(col("__n").gt(lit(1)))
-            .collect()?;
-        if groups.height() == 0 {
+        let viewers = frame.column(Canonical::ViewerId.name())?.u32()?.clone();
+        let timestamps = frame.column(Canonical::Timestamp.name())?.i64()?.clone();
+        let n_viewers = self
+            .dictionaries
+            .get(Canonical::ViewerId.name())
+            .map_or(0, Dictionary::len);
+        let later = dedup::later_duplicates(
+            viewers.iter().map(Option::unwrap_or_default),
+            || timestamps.iter().map(Option::unwrap_or_default),
+            n_viewers,
+        );
+        if later.is_empty() {
             return Ok(frame);
         }
-        let later = frame
-            .clone()
-            .lazy()
-            .select([col(viewer), col(ts), col(SRC_ROW), col(SRC_FILE)])
-            .with_row_index("__i", None)
-            .join(
-                groups.lazy(),
-                [col(viewer), col(ts)],
-                [col(viewer), col(ts)],
-                JoinArgs::new(JoinType::Inner),
-            )
-            .filter(col("__i").neq(col("__first")))
-            .sort(["__i"], SortMultipleOptions::default())
-            .select([col("__i"), col(SRC_ROW), col(SRC_FILE)])
-            .collect()?;
-        let idx = later.column("__i")?.idx()?;
-        let rows = later.column(SRC_ROW)?.u64()?;
-        let files = later.column(SRC_FILE)?.u32()?;
+        // Global index → (file, row) through the frames' row maps.
+        let mut starts = Vec::with_capacity(self.frame_rows.len());
+        let mut total = 0;
+        for f in &self.frames_heights {
+            starts.push(total);
+            total += f;
+        }
         let mut keep = vec![true; frame.height()];
-        for ((i, row), file) in idx.iter().zip(rows.iter()).zip(files.iter()) {
-            let (Some(i), Some(row), Some(file)) = (i, row, file) else {
-                continue;
-            };
-            keep[i as usize] = false;
+        let mut removed_per_file = vec![0_u64; self.report.files.len()];
+        for &i in &later {
+            keep[i] = false;
+            let chunk = starts.partition_point(|&s| s <= i).saturating_sub(1);
+            let (file, rows) = &self.frame_rows[chunk];
+            if let Some(r) = removed_per_file.get_mut(usize::from(*file)) {
+                *r += 1;
+            }
             self.report
                 .drop_row(
                     strict,
                     DropReason::DuplicateViewerTimestamp,
                     FirstDrop {
-                        file: name_of(file as usize),
-                        row,
-                        column: format!("{viewer}, {ts}"),
+                        file: name_of(usize::from(*file)),
+                        row: rows.row(i - starts[chunk]),
+                        column: format!(
+                            "{}, {}",
+                            Canonical::ViewerId.name(),
+                            Canonical::Timestamp.name()
+                        ),
                         found: "a repeat of an earlier row's viewer and timestamp".into(),
                     },
                     "one row per viewer and timestamp",
                 )
                 .map_err(DedupError::Load)?;
         }
-        // Keep per-file counts honest after de-duplication.
-        for (file, src) in self.report.files.iter_mut().enumerate() {
-            let removed = files
-                .iter()
-                .flatten()
-                .filter(|&f| f as usize == file)
-                .count() as u64;
+        for (src, removed) in self.report.files.iter_mut().zip(removed_per_file) {
             src.rows_kept = src.rows_kept.saturating_sub(removed);
         }
         let mask: BooleanChunked = keep.into_iter().map(Some).collect();
@@ -708,4 +711,149 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text_with(rows: usize, bad_row: Option<(usize, &str)>) -> String {
+        let mut t = String::from("timestamp,event_id,viewer_id,qoe,engagement\n");
+        for i in 0..rows {
+            // Spreadsheet row of data line i is i + 2.
+            let qoe = match bad_row {
+                Some((r, v)) if r == i + 2 => v.to_string(),
+                _ => "0.9".to_string(),
+            };
+            t.push_str(&format!(
+                "{},1,{i},{qoe},0.5\n",
+                1_700_000_000_000_i64 + i as i64
+            ));
+        }
+        t
+    }
+
+    fn load_text(text: &str, strict: bool) -> Result<Dataset, LoadError> {
+        let options = LoadOptions {
+            strict,
+            chunk_bytes: 300,
+            ..LoadOptions::default()
+        };
+        let source = Source::Bytes {
+            name: "t.csv".into(),
+            bytes: Arc::from(text.as_bytes()),
+        };
+        load(&[source], &options, &LoadProgress::default())
+    }
+
+    #[test]
+    fn many_small_chunks_keep_every_row() {
+        let ds = load_text(&text_with(200, None), false).unwrap();
+        assert_eq!(ds.rows(), 200);
+        assert_eq!(ds.report.files[0].rows_read, 200);
+        assert_eq!(ds.report.files[0].rows_kept, 200);
+    }
+
+    #[test]
+    fn a_bad_cell_in_a_later_chunk_is_located() {
+        let text = text_with(200, Some((150, "oops")));
+        match load_text(&text, true) {
+            Err(LoadError::BadValue {
+                row, column, found, ..
+            }) => {
+                assert_eq!((row, column.as_str(), found.as_str()), (150, "qoe", "oops"));
+            }
+            other => panic!("expected a bad value, got {other:?}"),
+        }
+        let ds = load_text(&text, false).unwrap();
+        assert_eq!(ds.rows(), 199);
+        let stat = &ds.report.dropped["unparsable_value"];
+        assert_eq!((stat.count, stat.first.row), (1, 150));
+    }
+
+    #[test]
+    fn cancelling_stops_the_load() {
+        let progress = LoadProgress::default();
+        progress.cancel.store(true, Ordering::Relaxed);
+        let source = Source::Bytes {
+            name: "t.csv".into(),
+            bytes: Arc::from(text_with(10, None).as_bytes()),
+        };
+        let err = load(&[source], &LoadOptions::default(), &progress).unwrap_err();
+        assert!(matches!(err, LoadError::Cancelled));
+    }
+
+    #[test]
+    fn progress_reaches_the_total() {
+        let progress = LoadProgress::default();
+        let text = text_with(50, None);
+        let source = Source::Bytes {
+            name: "t.csv".into(),
+            bytes: Arc::from(text.as_bytes()),
+        };
+        load(&[source], &LoadOptions::default(), &progress).unwrap();
+        assert_eq!(
+            progress.bytes_total.load(Ordering::Relaxed),
+            text.len() as u64
+        );
+        assert!((progress.fraction() - 1.0).abs() < 1e-6);
+        assert_eq!(progress.rows.load(Ordering::Relaxed), 50);
+    }
+
+    #[test]
+    fn extra_columns_become_numbers_and_filters() {
+        let text = "timestamp,event_id,viewer_id,qoe,engagement,bitrate_kbps,isp,note\n\
+            1000,1,1,0.9,0.5,3000,telia,a\n2000,1,2,0.8,0.5,2500,comcast,b\n";
+        let ds = load_text(text, false).unwrap();
+        assert_eq!(ds.extra_numeric, vec!["bitrate_kbps".to_string()]);
+        assert!(ds.dimension("isp").is_some());
+        assert_eq!(ds.label("isp", 1), "comcast");
+        // `note` has as few values too, so it is a filter as well.
+        assert!(ds.dimension("note").is_some());
+    }
+
+    #[test]
+    fn user_mapping_is_used_for_its_header() {
+        let text = "a,b,c,d,e\n1000,1,1,0.9,0.5\n";
+        let err = load_text(text, false).unwrap_err();
+        assert!(matches!(err, LoadError::MissingColumn { .. }));
+        let headers: Vec<String> = ["a", "b", "c", "d", "e"]
+            .iter()
+            .map(|s| (*s).to_string())
+            .collect();
+        let mut mapping = ColumnMapping::default();
+        for (c, h) in [
+            (Canonical::Timestamp, "a"),
+            (Canonical::EventId, "b"),
+            (Canonical::ViewerId, "c"),
+            (Canonical::Qoe, "d"),
+            (Canonical::Engagement, "e"),
+        ] {
+            mapping.columns.insert(c, h.into());
+        }
+        let options = LoadOptions {
+            mappings: HashMap::from([(header_signature(&headers), mapping)]),
+            ..LoadOptions::default()
+        };
+        let source = Source::Bytes {
+            name: "t.csv".into(),
+            bytes: Arc::from(text.as_bytes()),
+        };
+        let ds = load(&[source], &options, &LoadProgress::default()).unwrap();
+        assert_eq!(ds.rows(), 1);
+    }
+
+    #[test]
+    fn atomic_write_replaces_whole_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.json");
+        atomic_write(&p, b"one").unwrap();
+        atomic_write(&p, b"two").unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"two");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary file left"
+        );
+    }
 }
