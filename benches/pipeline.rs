@@ -8,7 +8,7 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::time::Instant;
 
-use streamlens::app::jobs::compute_overview;
+use streamlens::engine::analysis::overview::overview;
 use streamlens::engine::Filter;
 use streamlens::engine::io::{LoadOptions, load_paths};
 use streamlens::engine::synth::{SynthParams, TELEMETRY_CSV_HEADER, generate, write_csv_batch};
@@ -64,7 +64,7 @@ fn main() -> anyhow::Result<()> {
         peak_rss_mb()
     );
 
-    let overview = compute_overview(&ds, &Filter::default()).map_err(anyhow::Error::msg)?;
+    let overview = overview(&ds, &Filter::default())?;
     let customer = overview
         .facets
         .iter()
@@ -84,7 +84,7 @@ fn main() -> anyhow::Result<()> {
     filters.push(("WFO", f));
     for (name, filter) in &filters {
         let t = Instant::now();
-        let o = compute_overview(&ds, filter).map_err(anyhow::Error::msg)?;
+        let o = overview(&ds, filter)?;
         println!(
             "filter change ({name}, {} rows) → Overview (summary + facet counts + events): {:.0} ms",
             o.summary.rows,

@@ -8,32 +8,17 @@ use std::time::Instant;
 
 use crossbeam_channel::{Receiver, Sender, bounded};
 
-use crate::engine::analysis::events::{EventRow, event_table};
-use crate::engine::analysis::facets::{Facet, facets};
-use crate::engine::analysis::summary::{Summary, summarize};
+pub use crate::engine::analysis::overview::Overview;
+use crate::engine::analysis::overview::overview;
+use crate::engine::analysis::summary::Summary;
 use crate::engine::dataset::Dataset;
 use crate::engine::error::LoadError;
 use crate::engine::filter::Filter;
 use crate::engine::io::{FilePreview, LoadOptions, LoadProgress, Source, load, preview};
 
-/// Everything the Overview tab shows for one (dataset, filter).
-#[derive(Debug, Clone)]
-pub struct Overview {
-    pub summary: Summary,
-    pub facets: Vec<Facet>,
-    pub events: Vec<EventRow>,
-}
-
-/// Compute the Overview (engine calls only).
+/// Compute the Overview (engine calls only; errors as text for the message panel).
 pub fn compute_overview(dataset: &Dataset, filter: &Filter) -> Result<Overview, String> {
-    let run = || -> Result<Overview, crate::engine::error::AnalysisError> {
-        Ok(Overview {
-            summary: summarize(dataset, filter)?,
-            facets: facets(dataset, filter)?,
-            events: event_table(dataset, filter)?,
-        })
-    };
-    run().map_err(|e| e.to_string())
+    overview(dataset, filter).map_err(|e| e.to_string())
 }
 
 /// A finished load.
@@ -41,6 +26,8 @@ pub struct Loaded {
     pub dataset: Arc<Dataset>,
     /// Unfiltered facts, computed once per dataset.
     pub facts: Summary,
+    /// The Overview for the filter the load was started with.
+    pub first_view: Option<(Filter, Overview)>,
     pub files: Vec<PathBuf>,
     pub load_secs: f64,
 }
@@ -290,7 +277,7 @@ fn run_load(
         Ok(d) => d,
         Err(e) => return Err(Box::new(failure(e, sources))),
     };
-    let facts = summarize(&dataset, &Filter::default()).map_err(|e| {
+    let facts = overview(&dataset, &Filter::default()).map_err(|e| {
         Box::new(LoadFailure {
             message: e.to_string(),
             preview: None,
@@ -307,7 +294,8 @@ fn run_load(
         .collect();
     Ok(Loaded {
         dataset: Arc::new(dataset),
-        facts,
+        facts: facts.summary.clone(),
+        first_view: Some((Filter::default(), facts)),
         files,
         load_secs: started.elapsed().as_secs_f64(),
     })

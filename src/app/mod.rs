@@ -258,9 +258,11 @@ impl App {
         }
         self.state.files = loaded.files;
         self.facts = Some(loaded.facts);
+        self.overview = loaded.first_view.map(|(f, o)| (ds.id, f, o));
         self.dataset = Some(ds);
-        self.overview = None;
-        self.request_views();
+        if self.overview_is_stale() {
+            self.request_views();
+        }
     }
 
     fn on_picked(&mut self, picked: Picked) {

@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 use clap::Args;
 
 use super::{FilterArgs, InputArgs};
-use crate::engine::analysis::summary::{Summary, summarize};
+use crate::engine::analysis::overview::overview;
+use crate::engine::analysis::summary::Summary;
 use crate::engine::time_fmt::format_iso;
 
 #[derive(Debug, Args)]
@@ -22,7 +23,7 @@ pub struct SummaryArgs {
 pub fn run(args: &SummaryArgs) -> anyhow::Result<()> {
     let dataset = args.input.load()?;
     let filter = args.filter.to_filter(&dataset)?;
-    let summary = summarize(&dataset, &filter)?;
+    let summary = overview(&dataset, &filter)?.summary;
     for line in dataset.report.dropped_lines() {
         eprintln!("note: {line}");
     }

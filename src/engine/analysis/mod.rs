@@ -3,17 +3,7 @@
 
 pub mod events;
 pub mod facets;
+pub mod overview;
+#[cfg(test)]
+mod reference;
 pub mod summary;
-
-use polars::prelude::*;
-
-/// First value of a one-row result column as f64 (None for null/missing).
-pub(crate) fn scalar_f64(df: &DataFrame, name: &str) -> Option<f64> {
-    let c = df.column(name).ok()?;
-    c.cast(&DataType::Float64).ok()?.f64().ok()?.get(0)
-}
-
-pub(crate) fn scalar_i64(df: &DataFrame, name: &str) -> Option<i64> {
-    let c = df.column(name).ok()?;
-    c.cast(&DataType::Int64).ok()?.i64().ok()?.get(0)
-}
