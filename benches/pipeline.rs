@@ -8,8 +8,8 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::time::Instant;
 
-use streamlens::engine::analysis::overview::overview;
 use streamlens::engine::Filter;
+use streamlens::engine::analysis::overview::overview;
 use streamlens::engine::io::{LoadOptions, load_paths};
 use streamlens::engine::synth::{SynthParams, TELEMETRY_CSV_HEADER, generate, write_csv_batch};
 
@@ -64,8 +64,8 @@ fn main() -> anyhow::Result<()> {
         peak_rss_mb()
     );
 
-    let overview = overview(&ds, &Filter::default())?;
-    let customer = overview
+    let first = overview(&ds, &Filter::default())?;
+    let customer = first
         .facets
         .iter()
         .find(|f| f.column == "customer_id")

@@ -60,7 +60,7 @@ pub struct App {
     pub dataset: Option<Arc<Dataset>>,
     pub facts: Option<Summary>,
     /// Last computed Overview and the (dataset, filter) it belongs to.
-    pub overview: Option<(u64, Filter, Overview)>,
+    pub overview: Option<(u64, Filter, Arc<Overview>)>,
     pub jobs: Jobs,
     pub messages: Vec<Message>,
     pub mapping_dialog: Option<MappingDialog>,
@@ -167,12 +167,12 @@ impl App {
 
     /// The Overview for the current dataset (possibly for an older filter while recomputing).
     #[must_use]
-    pub fn current_overview(&self) -> Option<&Overview> {
+    pub fn current_overview(&self) -> Option<Arc<Overview>> {
         let ds = self.dataset.as_ref()?;
         self.overview
             .as_ref()
             .filter(|(id, _, _)| *id == ds.id)
-            .map(|(_, _, o)| o)
+            .map(|(_, _, o)| Arc::clone(o))
     }
 
     /// Is the shown Overview older than the filter?
@@ -220,7 +220,9 @@ impl App {
                         self.jobs.computing = None;
                     }
                     match result {
-                        Ok(overview) => self.overview = Some((dataset_id, filter, *overview)),
+                        Ok(overview) => {
+                            self.overview = Some((dataset_id, filter, Arc::from(overview)));
+                        }
                         Err(e) => self.error(format!("Could not compute the Overview: {e}")),
                     }
                 }
@@ -258,7 +260,7 @@ impl App {
         }
         self.state.files = loaded.files;
         self.facts = Some(loaded.facts);
-        self.overview = loaded.first_view.map(|(f, o)| (ds.id, f, o));
+        self.overview = loaded.first_view.map(|(f, o)| (ds.id, f, Arc::new(o)));
         self.dataset = Some(ds);
         if self.overview_is_stale() {
             self.request_views();

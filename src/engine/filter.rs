@@ -181,6 +181,8 @@ impl Filter {
 
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write as _;
+
     use super::*;
     use crate::engine::testutil::{SMALL, dataset};
 
@@ -249,7 +251,7 @@ mod tests {
             let mut text = String::from("timestamp,customer_id,city_id,viewer_type,event_id,viewer_id,qoe,engagement\n");
             for (i, (c, city, is_wfh, t)) in rows.iter().enumerate() {
                 let vt = if *is_wfh { "WFH" } else { "WFO" };
-                text.push_str(&format!("{},{c},{city},{vt},1,{i},0.5,0.5\n", T0 + t));
+                writeln!(text, "{},{c},{city},{vt},1,{i},0.5,0.5", T0 + t).unwrap();
             }
             let ds = dataset(&text);
             let mut f = Filter { time_from_ms: from.map(|f| T0 + f), ..Filter::default() };

@@ -32,17 +32,15 @@ pub fn filters_ui(app: &mut App, ui: &mut egui::Ui) {
         .auto_shrink([false, false])
         .show(ui, |ui| {
             time_range_ui(app, ui, &mut filter);
-            let facets: Vec<Facet> = app
-                .current_overview()
-                .map(|o| o.facets.clone())
-                .unwrap_or_default();
+            let overview = app.current_overview();
+            let facets: &[Facet] = overview.as_ref().map_or(&[], |o| &o.facets);
             if app.dataset.is_some() && facets.is_empty() {
                 ui.horizontal(|ui| {
                     ui.spinner();
                     ui.label("Counting…");
                 });
             }
-            for facet in &facets {
+            for facet in facets {
                 facet_ui(app, ui, facet, &mut filter);
             }
             if let Some(ds) = &app.dataset {

@@ -88,7 +88,7 @@ pub fn overview_ui(app: &mut App, ui: &mut egui::Ui) {
             ui.weak("updating…");
         }
     });
-    let Some(overview) = app.current_overview().cloned() else {
+    let Some(overview) = app.current_overview() else {
         ui.spinner();
         return;
     };
@@ -96,7 +96,7 @@ pub fn overview_ui(app: &mut App, ui: &mut egui::Ui) {
     ui.add_space(8.0);
     ui.heading(format!("Events ({})", overview.events.len()));
     ui.weak("Click an event to filter to it; click a column title to sort.");
-    let mut events = overview.events;
+    let mut events = overview.events.clone();
     let (sort_col, ascending) = app.ui.event_sort;
     sort_events(&mut events, sort_col, ascending);
     if let Some(clicked) = events_table_ui(app, ui, &events) {

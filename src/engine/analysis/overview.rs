@@ -81,9 +81,24 @@ struct Acc {
     facets: Vec<Vec<u64>>,
     events: Vec<EventAcc>,
     event_viewers: ViewerSets,
-    hist: Vec<u64>,
-    bin_min: Vec<f64>,
-    bin_max: Vec<f64>,
+    hist: Vec<Bin>,
+}
+
+/// One histogram bin: count and the smallest and largest value seen in it,
+/// kept together so a row touches one cache line.
+#[derive(Clone, Copy)]
+struct Bin {
+    count: u64,
+    min: f64,
+    max: f64,
+}
+
+impl Bin {
+    const EMPTY: Bin = Bin {
+        count: 0,
+        min: f64::INFINITY,
+        max: f64::NEG_INFINITY,
+    };
 }
 
 #[derive(Clone, Copy)]
@@ -195,9 +210,7 @@ impl Acc {
                 n_events
             ],
             event_viewers: ViewerSets::new(n_events, n_viewers),
-            hist: vec![0; QOE_BINS + 1],
-            bin_min: vec![f64::INFINITY; QOE_BINS + 1],
-            bin_max: vec![f64::NEG_INFINITY; QOE_BINS + 1],
+            hist: vec![Bin::EMPTY; QOE_BINS + 1],
         }
     }
 
@@ -228,10 +241,10 @@ impl Acc {
             a.max_ts = a.max_ts.max(b.max_ts);
         }
         self.event_viewers.merge(o.event_viewers);
-        for i in 0..self.hist.len() {
-            self.hist[i] += o.hist[i];
-            self.bin_min[i] = self.bin_min[i].min(o.bin_min[i]);
-            self.bin_max[i] = self.bin_max[i].max(o.bin_max[i]);
+        for (a, b) in self.hist.iter_mut().zip(o.hist) {
+            a.count += b.count;
+            a.min = a.min.min(b.min);
+            a.max = a.max.max(b.max);
         }
     }
 }
@@ -257,6 +270,7 @@ fn scan(
         .filter_map(|(d, dim)| dim.allowed.as_deref().map(|a| (d, a)))
         .collect();
     let (from, to) = cols.time;
+    let timed = from > i64::MIN || to < i64::MAX;
     for (chunk, range) in units {
         let ts = cols.ts[*chunk];
         let codes: Vec<&[u32]> = active
@@ -264,8 +278,8 @@ fn scan(
             .map(|(d, _)| cols.dims[*d].codes[*chunk])
             .collect();
         for row in range.clone() {
-            let t = ts[row];
-            if t < from || t > to {
+            // Without a time range the timestamps need not be read at all.
+            if timed && !(from..=to).contains(&ts[row]) {
                 continue;
             }
             let mut fails = 0;
@@ -325,10 +339,10 @@ fn accumulate(cols: &Columns<'_>, units: &[(usize, Range<usize>)], n_viewers: us
             ev.sum_qoe += q;
             ev.sum_engagement += e;
             acc.event_viewers.insert(event, v);
-            let b = qoe_bin(q);
-            acc.hist[b] += 1;
-            acc.bin_min[b] = acc.bin_min[b].min(q);
-            acc.bin_max[b] = acc.bin_max[b].max(q);
+            let bin = &mut acc.hist[qoe_bin(q)];
+            bin.count += 1;
+            bin.min = bin.min.min(q);
+            bin.max = bin.max.max(q);
         },
         |d, code| missed[d][code as usize] += 1,
     );
@@ -383,10 +397,12 @@ fn run_parallel(cols: &Columns<'_>, units: &[(usize, Range<usize>)], n_viewers: 
 /// The `k`-th smallest qoe (0-based) of the passing rows.
 fn order_statistic(cols: &Columns<'_>, units: &[(usize, Range<usize>)], acc: &Acc, k: u64) -> f64 {
     let mut seen = 0;
-    for (b, &n) in acc.hist.iter().enumerate() {
+    for (b, bin) in acc.hist.iter().enumerate() {
+        let n = bin.count;
         if seen + n > k {
-            if acc.bin_min[b] == acc.bin_max[b] {
-                return acc.bin_min[b];
+            // Exactly one distinct value in the bin (compared bit for bit).
+            if bin.min.to_bits() == bin.max.to_bits() {
+                return bin.min;
             }
             // Several values share this bin: collect them (rare for real data).
             let mut values = Vec::new();
@@ -615,6 +631,8 @@ fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
 
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write as _;
+
     use super::*;
     use crate::engine::analysis::reference::{event_table, facets, summarize};
     use crate::engine::testutil::{SMALL, dataset};
@@ -731,7 +749,7 @@ mod tests {
             for (c, city, event, viewer, wfh, t, q, e) in &rows {
                 let vt = if *wfh { "WFH" } else { "WFO" };
                 let ts = 1_700_000_000_000 + t * 1000 + i64::from(*viewer);
-                text.push_str(&format!("{ts},{c},{city},{event},{viewer},{vt},{},{},{}\n", f64::from(*q) / 1000.0, f64::from(*e) / 10.0, q % 7));
+                writeln!(text, "{ts},{c},{city},{event},{viewer},{vt},{},{},{}", f64::from(*q) / 1000.0, f64::from(*e) / 10.0, q % 7).unwrap();
             }
             let ds = dataset(&text);
             let mut f = Filter { time_from_ms: from.map(|t| 1_700_000_000_000 + t * 1000), ..Filter::default() };

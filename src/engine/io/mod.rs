@@ -715,6 +715,8 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write as _;
+
     use super::*;
 
     fn text_with(rows: usize, bad_row: Option<(usize, &str)>) -> String {
@@ -725,10 +727,7 @@ mod tests {
                 Some((r, v)) if r == i + 2 => v.to_string(),
                 _ => "0.9".to_string(),
             };
-            t.push_str(&format!(
-                "{},1,{i},{qoe},0.5\n",
-                1_700_000_000_000_i64 + i as i64
-            ));
+            writeln!(t, "{},1,{i},{qoe},0.5", 1_700_000_000_000_i64 + i as i64).unwrap();
         }
         t
     }
