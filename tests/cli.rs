@@ -21,15 +21,21 @@ fn run(args: &[&str]) -> Output {
     bin().args(args).output().expect("the binary runs")
 }
 
+/// Run and require success, showing stderr otherwise.
+fn run_ok(args: &[&str]) -> Output {
+    let out = run(args);
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 fn summary_json(args: &[&str]) -> serde_json::Value {
     let mut all = vec!["summary", "--json"];
     all.extend_from_slice(args);
-    let out = run(&all);
-    assert!(
-        out.status.success(),
-        "summary failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(&all);
     serde_json::from_slice(&out.stdout).expect("valid JSON")
 }
 
@@ -195,7 +201,7 @@ fn generate_is_deterministic_and_loadable() {
     let a = dir.path().join("a.csv");
     let b = dir.path().join("b.csv");
     for p in [&a, &b] {
-        let out = run(&[
+        run_ok(&[
             "generate",
             "--events",
             "3",
@@ -204,11 +210,6 @@ fn generate_is_deterministic_and_loadable() {
             "--out",
             p.to_str().unwrap(),
         ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
     }
     assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
     let json = summary_json(&[a.to_str().unwrap()]);
@@ -467,7 +468,7 @@ fn gzip_and_parquet_load_like_csv() {
     let plain = summary_json(&[sample().to_str().unwrap()]);
     assert_eq!(summary_json(&[gz.to_str().unwrap()]), plain);
     let pq = dir.path().join("s.parquet");
-    let out = run(&[
+    run_ok(&[
         "generate",
         "--events",
         "2",
@@ -478,13 +479,8 @@ fn gzip_and_parquet_load_like_csv() {
         "--out",
         pq.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let csv = dir.path().join("s.csv");
-    let out = run(&[
+    run_ok(&[
         "generate",
         "--events",
         "2",
@@ -493,7 +489,6 @@ fn gzip_and_parquet_load_like_csv() {
         "--out",
         csv.to_str().unwrap(),
     ]);
-    assert!(out.status.success());
     let from_pq = summary_json(&[pq.to_str().unwrap()]);
     let from_csv = summary_json(&[csv.to_str().unwrap()]);
     assert_eq!(from_pq["rows"], from_csv["rows"]);

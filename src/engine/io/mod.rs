@@ -855,4 +855,41 @@ mod tests {
             "no temporary file left"
         );
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Arbitrary bytes never panic the loader: they load or give an error.
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..400)) {
+            let source = Source::Bytes { name: "fuzz.csv".into(), bytes: Arc::from(bytes) };
+            let _ = load(&[source], &LoadOptions::default(), &LoadProgress::default());
+        }
+
+        /// Telemetry-shaped text with random cells never panics, strict or not.
+        #[test]
+        fn random_cells_never_panic(
+            cells in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just(String::new()),
+                    "[0-9]{1,14}",
+                    "-?[0-9]\\.[0-9]{1,3}",
+                    "(NaN|inf|-inf|WFH|wfo|x|1e400|2024-03-04T10:00:00Z|\"a,b\")",
+                ],
+                0..60,
+            ),
+            strict in proptest::bool::ANY,
+        ) {
+            let mut text = String::from("timestamp,event_id,viewer_id,qoe,engagement,buffer_ms,viewer_type\n");
+            for row in cells.chunks(7) {
+                text.push_str(&row.join(","));
+                text.push('\n');
+            }
+            let source = Source::Bytes { name: "fuzz.csv".into(), bytes: Arc::from(text.as_bytes()) };
+            let options = LoadOptions { strict, chunk_bytes: 64, ..LoadOptions::default() };
+            if let Ok(ds) = load(&[source], &options, &LoadProgress::default()) {
+                // Whatever loads is analysable.
+                let _ = crate::engine::analysis::overview::overview(&ds, &crate::engine::Filter::default());
+            }
+        }
+    }
 }
