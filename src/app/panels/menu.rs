@@ -100,12 +100,12 @@ fn load_progress_ui(app: &mut App, ui: &mut egui::Ui) {
         .rows
         .load(std::sync::atomic::Ordering::Relaxed);
     let fraction = running.progress.fraction();
+    ui.label(format!("Loading {}", running.label));
     ui.add(
         egui::ProgressBar::new(fraction)
-            .desired_width(160.0)
+            .desired_width(220.0)
             .text(format!(
-                "Loading {} · {:.0} % · {} rows",
-                running.label,
+                "{:.0} % · {} rows",
                 fraction * 100.0,
                 fmt_count(rows)
             )),

@@ -68,8 +68,11 @@ pub fn sort_events(events: &mut [EventRow], column: EventColumn, ascending: bool
 pub fn overview_ui(app: &mut App, ui: &mut egui::Ui) {
     let Some(ds) = app.dataset.clone() else {
         ui.centered_and_justified(|ui| {
-            if app.jobs.loading.is_some() {
-                ui.spinner();
+            if let Some(running) = &app.jobs.loading {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(format!("Loading {}…", running.label));
+                });
             } else {
                 ui.label("Drop telemetry files here, or use File > Open (Ctrl+O).");
             }
@@ -133,7 +136,7 @@ fn facts_ui(ui: &mut egui::Ui, name: &str, s: &Summary) {
 }
 
 /// Inner width of a tile; tiles wrap onto rows of equal tiles.
-const TILE_WIDTH: f32 = 150.0;
+const TILE_WIDTH: f32 = 160.0;
 
 fn tile(ui: &mut egui::Ui, title: &str, value: &str, hint: &str) {
     egui::Frame::group(ui.style())
@@ -142,7 +145,7 @@ fn tile(ui: &mut egui::Ui, title: &str, value: &str, hint: &str) {
             ui.set_width(TILE_WIDTH);
             ui.vertical(|ui| {
                 ui.weak(title);
-                ui.label(egui::RichText::new(value).size(24.0).strong());
+                ui.add(egui::Label::new(egui::RichText::new(value).size(24.0).strong()).extend());
             });
         })
         .response
@@ -177,7 +180,7 @@ fn tiles_ui(ui: &mut egui::Ui, s: &Summary) {
         (
             "Total buffering",
             s.total_buffer_ms
-                .map_or_else(|| "no buffer_ms".into(), |v| format_duration_s(v / 1000.0)),
+                .map_or_else(|| "no buffer_ms".into(), |v| buffering_text(v / 1000.0)),
             "Sum of buffer_ms over samples",
         ),
         ("Samples", fmt_count(s.rows), "Rows after filtering"),
@@ -191,6 +194,15 @@ fn tiles_ui(ui: &mut egui::Ui, s: &Summary) {
                 tile(ui, title, value, hint);
             }
         });
+    }
+}
+
+/// Buffering totals: minutes and seconds while short, whole hours once long.
+fn buffering_text(seconds: f64) -> String {
+    if seconds >= 100.0 * 3600.0 {
+        format!("{} h", fmt_count((seconds / 3600.0).round() as u64))
+    } else {
+        format_duration_s(seconds)
     }
 }
 
