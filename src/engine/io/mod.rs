@@ -366,11 +366,11 @@ impl Builder {
             first_row,
             lines,
         } = chunk;
-        let typed = csv::parse_chunk(bytes.clone(), separator, headers, typed_schema.clone());
+        let typed = csv::parse_chunk(&bytes, separator, headers, typed_schema.clone());
         let parsed = match typed {
             Ok(df) if df.width() == headers.len() => Ok(df),
             _ => csv::parse_chunk(
-                bytes.clone(),
+                &bytes,
                 separator,
                 headers,
                 Some(csv::all_text_schema(headers)),
@@ -435,7 +435,7 @@ impl Builder {
             DataFrame::empty_with_schema(&csv::all_text_schema(headers))
         } else {
             csv::parse_chunk(
-                kept,
+                &kept,
                 separator,
                 headers,
                 Some(csv::all_text_schema(headers)),
