@@ -58,8 +58,9 @@ struct Bad {
     expected: &'static str,
 }
 
-/// Per-row problems; only bad rows allocate.
-struct Problems(Vec<Option<Box<Bad>>>);
+/// Problems found in one column: (row in chunk, problem), at most one per row.
+#[derive(Default)]
+struct Problems(Vec<(usize, Bad)>);
 
 impl Problems {
     fn mark(
@@ -70,14 +71,15 @@ impl Problems {
         found: String,
         expected: &'static str,
     ) {
-        if self.0[i].is_none() {
-            self.0[i] = Some(Box::new(Bad {
+        self.0.push((
+            i,
+            Bad {
                 reason,
                 column: column.to_string(),
                 found,
                 expected,
-            }));
-        }
+            },
+        ));
     }
 }
 
@@ -173,14 +175,13 @@ impl ConvertState<'_> {
         rows: &RowNumbers,
     ) -> Result<(DataFrame, RowNumbers), LoadError> {
         let n = raw.height();
-        let mut problems = Problems((0..n).map(|_| None).collect());
-        let mut out: Vec<Column> = Vec::new();
         let file = self.file.clone();
         let polars_err = |e: PolarsError| LoadError::Parse {
             file: file.clone(),
             format: "CSV",
             message: e.to_string(),
         };
+        let mut tasks = Vec::new();
         for canonical in Canonical::ALL {
             let Some(source) = self.mapping.source_of(canonical) else {
                 continue;
@@ -190,20 +191,34 @@ impl ConvertState<'_> {
                 .map_err(polars_err)?
                 .as_materialized_series()
                 .clone();
-            let column = match canonical.kind() {
-                ColumnKind::TimestampMs => self.timestamps(&series, source, &mut problems),
-                ColumnKind::Key => self.keys(
-                    canonical.name(),
-                    canonical == Canonical::ViewerType,
-                    &series,
-                    source,
-                    &mut problems,
-                ),
-                ColumnKind::UnitInterval | ColumnKind::NonNegative => {
-                    measurements(canonical, &series, source, &mut problems)
-                }
+            let dictionary = (canonical.kind() == ColumnKind::Key).then(|| {
+                self.dictionaries
+                    .remove(canonical.name())
+                    .unwrap_or_else(|| new_dictionary(&series, canonical == Canonical::ViewerType))
+            });
+            if canonical == Canonical::Timestamp && self.timestamps_in_seconds.is_none() {
+                self.timestamps_in_seconds = Some(seconds_by_magnitude(&series));
             }
-            .map_err(polars_err)?;
+            tasks.push(Task {
+                canonical,
+                source: source.to_string(),
+                series,
+                dictionary,
+            });
+        }
+        let in_seconds = self.timestamps_in_seconds.unwrap_or(false);
+        let done = run_tasks(tasks, in_seconds);
+        let mut out: Vec<Column> = Vec::new();
+        let mut first_problem: BTreeMap<usize, Bad> = BTreeMap::new();
+        for result in done {
+            let (canonical, column, problems, dictionary) = result.map_err(polars_err)?;
+            if let Some(d) = dictionary {
+                self.dictionaries.insert(canonical.name().to_string(), d);
+            }
+            // Canonical order decides which problem of a row is reported.
+            for (i, bad) in problems.0 {
+                first_problem.entry(i).or_insert(bad);
+            }
             out.push(column.with_name(canonical.name().into()));
         }
         for extra in self.extras {
@@ -243,25 +258,20 @@ impl ConvertState<'_> {
         }
         let frame = DataFrame::new(n, out).map_err(polars_err)?;
 
-        let mut keep = Vec::with_capacity(n);
-        for (i, p) in problems.0.into_iter().enumerate() {
-            match p {
-                None => keep.push(true),
-                Some(bad) => {
-                    keep.push(false);
-                    self.report.drop_row(
-                        self.strict,
-                        bad.reason,
-                        FirstDrop {
-                            file: self.file.clone(),
-                            row: rows.row(i),
-                            column: bad.column,
-                            found: bad.found,
-                        },
-                        bad.expected,
-                    )?;
-                }
-            }
+        let mut keep = vec![true; n];
+        for (i, bad) in first_problem {
+            keep[i] = false;
+            self.report.drop_row(
+                self.strict,
+                bad.reason,
+                FirstDrop {
+                    file: self.file.clone(),
+                    row: rows.row(i),
+                    column: bad.column,
+                    found: bad.found,
+                },
+                bad.expected,
+            )?;
         }
         if keep.iter().all(|&k| k) {
             let kept = match rows {
@@ -277,139 +287,188 @@ impl ConvertState<'_> {
             RowNumbers::Explicit(kept_rows),
         ))
     }
+}
 
-    fn timestamps(
-        &mut self,
-        series: &Series,
-        source: &str,
-        problems: &mut Problems,
-    ) -> PolarsResult<Column> {
-        let in_seconds = *self
-            .timestamps_in_seconds
-            .get_or_insert_with(|| seconds_by_magnitude(series));
-        let factor = if in_seconds { 1000.0 } else { 1.0 };
-        let expected = Canonical::Timestamp.expected();
-        let mut out = vec![0_i64; series.len()];
-        match cells(series)? {
-            Cells::Numbers(ca) => {
-                for (i, v) in ca.iter().enumerate() {
-                    if let Some(v) = finite_number(v, None, i, source, expected, problems) {
-                        out[i] = (v * factor).round() as i64;
+/// One column to convert, with the dictionary it codes into.
+struct Task {
+    canonical: Canonical,
+    source: String,
+    series: Series,
+    dictionary: Option<Dictionary>,
+}
+
+type TaskResult = PolarsResult<(Canonical, Column, Problems, Option<Dictionary>)>;
+
+/// Convert columns on all cores; results come back in canonical order.
+fn run_tasks(tasks: Vec<Task>, in_seconds: bool) -> Vec<TaskResult> {
+    let order: Vec<Canonical> = tasks.iter().map(|t| t.canonical).collect();
+    let queue = std::sync::Mutex::new(tasks);
+    let results = std::sync::Mutex::new(Vec::new());
+    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                loop {
+                    // A poisoned lock means another worker panicked; scope re-raises it.
+                    let Some(task) = queue.lock().ok().and_then(|mut q| q.pop()) else {
+                        break;
+                    };
+                    let result = run_task(task, in_seconds);
+                    if let Ok(mut r) = results.lock() {
+                        r.push(result);
                     }
                 }
-            }
-            Cells::Text(ca) => {
-                for (i, t) in ca.iter().enumerate() {
-                    match t.map(|t| (t, parse_timestamp_text(t))) {
-                        Some((_, Some(TimestampText::Millis(ms)))) => out[i] = ms,
-                        Some((t, Some(TimestampText::Number(v)))) => {
-                            if let Some(v) =
-                                finite_number(Some(v), Some(t), i, source, expected, problems)
-                            {
-                                out[i] = (v * factor).round() as i64;
-                            }
-                        }
-                        Some((t, None)) if !t.trim().is_empty() => {
-                            problems.mark(
-                                i,
-                                DropReason::Unparsable,
-                                source,
-                                t.to_string(),
-                                expected,
-                            );
-                        }
-                        _ => problems.mark(
-                            i,
-                            DropReason::MissingValue,
-                            source,
-                            String::new(),
-                            expected,
-                        ),
-                    }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_default();
+    results.sort_by_key(|r| match r {
+        Ok((c, ..)) => order.iter().position(|o| o == c).unwrap_or(usize::MAX),
+        Err(_) => 0,
+    });
+    results
+}
+
+fn run_task(task: Task, in_seconds: bool) -> TaskResult {
+    let Task {
+        canonical,
+        source,
+        series,
+        mut dictionary,
+    } = task;
+    let mut problems = Problems::default();
+    let column = match (canonical.kind(), dictionary.as_mut()) {
+        (ColumnKind::TimestampMs, _) => timestamps(&series, &source, in_seconds, &mut problems)?,
+        (ColumnKind::Key, Some(dict)) => keys(
+            dict,
+            canonical.name(),
+            canonical == Canonical::ViewerType,
+            &series,
+            &source,
+            &mut problems,
+        )?,
+        _ => measurements(canonical, &series, &source, &mut problems)?,
+    };
+    Ok((canonical, column, problems, dictionary))
+}
+
+/// A dictionary for a new key column: numeric when every value is a whole number.
+fn new_dictionary(series: &Series, always_named: bool) -> Dictionary {
+    let numeric = !always_named
+        && (series.dtype().is_primitive_numeric()
+            || series.str().is_ok_and(|ca| {
+                ca.iter()
+                    .flatten()
+                    .all(|t| parse_number(t).and_then(id_from_f64).is_some())
+            }));
+    if numeric {
+        Dictionary::numeric()
+    } else {
+        Dictionary::named()
+    }
+}
+
+fn timestamps(
+    series: &Series,
+    source: &str,
+    in_seconds: bool,
+    problems: &mut Problems,
+) -> PolarsResult<Column> {
+    let factor = if in_seconds { 1000.0 } else { 1.0 };
+    let expected = Canonical::Timestamp.expected();
+    let mut out = vec![0_i64; series.len()];
+    match cells(series)? {
+        Cells::Numbers(ca) => {
+            for (i, v) in ca.iter().enumerate() {
+                if let Some(v) = finite_number(v, None, i, source, expected, problems) {
+                    out[i] = (v * factor).round() as i64;
                 }
             }
         }
-        Ok(Int64Chunked::from_vec("".into(), out).into_column())
-    }
-
-    fn keys(
-        &mut self,
-        name: &str,
-        always_named: bool,
-        series: &Series,
-        source: &str,
-        problems: &mut Problems,
-    ) -> PolarsResult<Column> {
-        let dict = self
-            .dictionaries
-            .entry(name.to_string())
-            .or_insert_with(|| {
-                let numeric = !always_named
-                    && (series.dtype().is_primitive_numeric()
-                        || series.str().is_ok_and(|ca| {
-                            ca.iter()
-                                .flatten()
-                                .all(|t| parse_number(t).and_then(id_from_f64).is_some())
-                        }));
-                if numeric {
-                    Dictionary::numeric()
-                } else {
-                    Dictionary::named()
-                }
-            });
-        let expected = Canonical::from_name(name).map_or("an id", Canonical::expected);
-        let mut out = vec![0_u32; series.len()];
-        if dict.is_named() {
-            let text = series.cast(&DataType::String)?;
-            for (i, t) in text.str()?.iter().enumerate() {
-                match t.map(str::trim) {
-                    Some(t) if !t.is_empty() => {
-                        let label = if always_named {
-                            t.to_uppercase()
-                        } else {
-                            normalise_label(t)
-                        };
-                        out[i] = dict.intern(&label);
+        Cells::Text(ca) => {
+            for (i, t) in ca.iter().enumerate() {
+                match t.map(|t| (t, parse_timestamp_text(t))) {
+                    Some((_, Some(TimestampText::Millis(ms)))) => out[i] = ms,
+                    Some((t, Some(TimestampText::Number(v)))) => {
+                        if let Some(v) =
+                            finite_number(Some(v), Some(t), i, source, expected, problems)
+                        {
+                            out[i] = (v * factor).round() as i64;
+                        }
+                    }
+                    Some((t, None)) if !t.trim().is_empty() => {
+                        problems.mark(i, DropReason::Unparsable, source, t.to_string(), expected);
                     }
                     _ => {
                         problems.mark(i, DropReason::MissingValue, source, String::new(), expected);
                     }
                 }
             }
-        } else if series.dtype().is_integer() {
-            // The common case: integer ids, no float conversion.
-            let ints = series.cast(&DataType::Int64)?;
-            for (i, v) in ints.i64()?.iter().enumerate() {
-                match v.map(u32::try_from) {
-                    Some(Ok(id)) => out[i] = dict.intern_id(id),
-                    Some(Err(_)) => {
-                        let found = v.map(|v| v.to_string()).unwrap_or_default();
-                        problems.mark(i, DropReason::BadId, source, found, expected);
-                    }
-                    None => {
-                        problems.mark(i, DropReason::MissingValue, source, String::new(), expected);
-                    }
+        }
+    }
+    Ok(Int64Chunked::from_vec("".into(), out).into_column())
+}
+
+fn keys(
+    dict: &mut Dictionary,
+    name: &str,
+    always_named: bool,
+    series: &Series,
+    source: &str,
+    problems: &mut Problems,
+) -> PolarsResult<Column> {
+    let expected = Canonical::from_name(name).map_or("an id", Canonical::expected);
+    let mut out = vec![0_u32; series.len()];
+    if dict.is_named() {
+        let text = series.cast(&DataType::String)?;
+        for (i, t) in text.str()?.iter().enumerate() {
+            match t.map(str::trim) {
+                Some(t) if !t.is_empty() => {
+                    let label = if always_named {
+                        t.to_uppercase()
+                    } else {
+                        normalise_label(t)
+                    };
+                    out[i] = dict.intern(&label);
                 }
-            }
-        } else {
-            let cells = cells(series)?;
-            for_each_number(&cells, |i, v, text| match (v, text) {
-                (Some(v), _) => match id_from_f64(v) {
-                    Some(id) => out[i] = dict.intern_id(id),
-                    None => {
-                        problems.mark(i, DropReason::BadId, source, v.to_string(), expected);
-                    }
-                },
-                (None, Some(t)) => {
-                    problems.mark(i, DropReason::BadId, source, t.to_string(), expected);
-                }
-                (None, None) => {
+                _ => {
                     problems.mark(i, DropReason::MissingValue, source, String::new(), expected);
                 }
-            });
+            }
         }
-        Ok(UInt32Chunked::from_vec("".into(), out).into_column())
+    } else if series.dtype().is_integer() {
+        // The common case: integer ids, no float conversion.
+        let ints = series.cast(&DataType::Int64)?;
+        for (i, v) in ints.i64()?.iter().enumerate() {
+            match v.map(u32::try_from) {
+                Some(Ok(id)) => out[i] = dict.intern_id(id),
+                Some(Err(_)) => {
+                    let found = v.map(|v| v.to_string()).unwrap_or_default();
+                    problems.mark(i, DropReason::BadId, source, found, expected);
+                }
+                None => {
+                    problems.mark(i, DropReason::MissingValue, source, String::new(), expected);
+                }
+            }
+        }
+    } else {
+        let cells = cells(series)?;
+        for_each_number(&cells, |i, v, text| match (v, text) {
+            (Some(v), _) => match id_from_f64(v) {
+                Some(id) => out[i] = dict.intern_id(id),
+                None => {
+                    problems.mark(i, DropReason::BadId, source, v.to_string(), expected);
+                }
+            },
+            (None, Some(t)) => {
+                problems.mark(i, DropReason::BadId, source, t.to_string(), expected);
+            }
+            (None, None) => {
+                problems.mark(i, DropReason::MissingValue, source, String::new(), expected);
+            }
+        });
     }
+    Ok(UInt32Chunked::from_vec("".into(), out).into_column())
 }
 
 fn measurements(
