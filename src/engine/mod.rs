@@ -9,6 +9,7 @@ pub mod error;
 pub mod filter;
 pub mod io;
 pub mod schema;
+pub mod stats;
 pub mod synth;
 pub mod time_fmt;
 
