@@ -200,3 +200,26 @@ fn unrecognised_columns_open_the_mapping_dialog() {
         "the mapping is remembered"
     );
 }
+
+#[test]
+fn the_time_slider_narrows_the_data() {
+    let mut h = harness_with(Vec::new());
+    wait_for(&mut h, "the sample", ready);
+    let total = shown_rows(h.state());
+    h.get_by_label("Time range (UTC)").click();
+    h.step();
+    h.get_by_role_and_label(egui::accesskit::Role::Slider, "Start")
+        .focus();
+    h.step();
+    // Keyboard steps move the start later, one minute per press.
+    for _ in 0..30 {
+        h.key_press(egui::Key::ArrowRight);
+        h.step();
+    }
+    wait_for(&mut h, "the time filter", |a| {
+        ready(a) && a.state.filter.time_from_ms.is_some()
+    });
+    let rows = shown_rows(h.state());
+    assert!(rows < total, "{rows} of {total}");
+    h.get_by_label_contains("Time: ");
+}

@@ -112,6 +112,10 @@ fn time_range_ui(app: &mut App, ui: &mut egui::Ui, filter: &mut crate::engine::F
                     format_utc_minute(e)
                 ));
             }
+            if let (Some(start), Some(end)) = span {
+                time_sliders_ui(app, ui, filter, start, end);
+            }
+            ui.weak("or type exact times:");
             let mut apply = false;
             for (label, text) in [("From", &mut app.ui.time_from), ("To", &mut app.ui.time_to)] {
                 ui.horizontal(|ui| {
@@ -154,6 +158,48 @@ fn time_range_ui(app: &mut App, ui: &mut egui::Ui, filter: &mut crate::engine::F
                 }
             }
         });
+}
+
+/// Two sliders over the data's span, in whole minutes; dragging filters live
+/// (the worker only computes the newest position).
+fn time_sliders_ui(
+    app: &mut App,
+    ui: &mut egui::Ui,
+    filter: &mut crate::engine::Filter,
+    start: i64,
+    end: i64,
+) {
+    const MINUTE_MS: i64 = 60_000;
+    let span_min = ((end - start) / MINUTE_MS + 1).max(1);
+    let to_minute = |t: Option<i64>, default: i64| {
+        t.map_or(default, |t| ((t - start) / MINUTE_MS).clamp(0, span_min))
+    };
+    let mut from = to_minute(filter.time_from_ms, 0);
+    let mut to = to_minute(filter.time_to_ms, span_min);
+    let label = move |m: f64| format_utc_minute(start + m as i64 * MINUTE_MS);
+    let r1 = ui.add(
+        egui::Slider::new(&mut from, 0..=span_min)
+            .text("Start")
+            .custom_formatter(move |m, _| label(m)),
+    );
+    let r2 = ui.add(
+        egui::Slider::new(&mut to, 0..=span_min)
+            .text("End")
+            .custom_formatter(move |m, _| label(m)),
+    );
+    if r1.changed() || r2.changed() {
+        if r1.changed() {
+            to = to.max(from);
+        } else {
+            from = from.min(to);
+        }
+        filter.time_from_ms = (from > 0).then_some(start + from * MINUTE_MS);
+        // The last minute is inclusive of every sample in it.
+        filter.time_to_ms = (to < span_min).then_some(start + (to + 1) * MINUTE_MS - 1);
+        let fmt = |t: Option<i64>| t.map(format_utc_minute).unwrap_or_default();
+        app.ui.time_from = fmt(filter.time_from_ms);
+        app.ui.time_to = fmt(filter.time_to_ms);
+    }
 }
 
 /// Rows above this make a list scroll instead of growing.
