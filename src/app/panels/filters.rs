@@ -170,7 +170,7 @@ fn time_sliders_ui(
     end: i64,
 ) {
     const MINUTE_MS: i64 = 60_000;
-    let span_min = ((end - start) / MINUTE_MS + 1).max(1);
+    let span_min = ((end - start) / MINUTE_MS).max(1);
     let to_minute = |t: Option<i64>, default: i64| {
         t.map_or(default, |t| ((t - start) / MINUTE_MS).clamp(0, span_min))
     };
