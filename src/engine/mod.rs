@@ -8,6 +8,7 @@ pub mod dataset;
 pub mod error;
 pub mod filter;
 pub mod io;
+pub mod kolmogorov;
 pub mod schema;
 pub mod stats;
 pub mod synth;

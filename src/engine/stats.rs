@@ -4,9 +4,7 @@
 //! correlation ratio η, the two-sample Kolmogorov–Smirnov statistic, the
 //! Mann–Whitney U test and Benjamini–Hochberg q-values.
 //!
-//! Not yet here: the KS p-value. scipy's `ks_2samp(method="asymp")` uses the
-//! finite-n distribution `kstwo.sf(D, round(n1·n2/(n1+n2)))` (Simard & L'Ecuyer
-//! 2011), not the Kolmogorov limit, and must be matched before analyses use it.
+//! The KS p-value lives in [`crate::engine::kolmogorov`].
 
 /// The `q`-quantile of sorted values with linear interpolation between order
 /// statistics (numpy's default): position `q·(n−1)`.
