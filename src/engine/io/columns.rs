@@ -62,6 +62,9 @@ pub(super) fn cells(series: &Series) -> PolarsResult<Cells<'_>> {
 
 /// Decide once per file whether numeric timestamps are seconds (by magnitude).
 pub(super) fn seconds_by_magnitude(series: &Series) -> bool {
+    if matches!(series.dtype(), DataType::Datetime(..) | DataType::Date) {
+        return false;
+    }
     let max_abs = match cells(series) {
         Ok(Cells::Numbers(ca)) => ca
             .iter()
@@ -151,6 +154,17 @@ pub(super) fn timestamps(
     in_seconds: bool,
     problems: &mut Problems,
 ) -> PolarsResult<Column> {
+    // Typed date-times (Parquet) become unix ms whatever their unit.
+    let (series, in_seconds) = match series.dtype() {
+        DataType::Datetime(..) | DataType::Date => (
+            series
+                .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?
+                .cast(&DataType::Int64)?,
+            false,
+        ),
+        _ => (series.clone(), in_seconds),
+    };
+    let series = &series;
     let factor = if in_seconds { 1000.0 } else { 1.0 };
     let expected = Canonical::Timestamp.expected();
     let mut out = vec![0_i64; series.len()];

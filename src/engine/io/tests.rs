@@ -3,6 +3,10 @@
 use std::fmt::Write as _;
 
 use super::*;
+use polars::prelude::{
+    Column, DataFrame, DataType, IntoColumn, NamedFrom, ParquetWriter, Series, TimeUnit,
+};
+
 use crate::engine::schema::Canonical;
 
 fn text_with(rows: usize, bad_row: Option<(usize, &str)>) -> String {
@@ -177,4 +181,34 @@ proptest::proptest! {
             let _ = crate::engine::analysis::overview::overview(&ds, &crate::engine::Filter::default());
         }
     }
+}
+
+#[test]
+fn parquet_datetimes_of_any_unit_become_unix_ms() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.parquet");
+    let micros = Series::new(
+        "ts".into(),
+        [1_709_546_400_000_000_i64, 1_709_546_430_000_000],
+    )
+    .cast(&DataType::Datetime(TimeUnit::Microseconds, None))
+    .unwrap();
+    let mut df = DataFrame::new(
+        2,
+        vec![
+            micros.into_column(),
+            Column::new("event".into(), [1_i64, 1]),
+            Column::new("viewer".into(), [7_i64, 7]),
+            Column::new("qoe".into(), [0.9_f64, 0.7]),
+            Column::new("engagement".into(), [0.5_f64, 0.5]),
+        ],
+    )
+    .unwrap();
+    ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let ds = load_paths(&[path], &LoadOptions::default()).unwrap();
+    let ts = ds.frame.column("timestamp").unwrap().i64().unwrap().clone();
+    assert_eq!(ts.get(0), Some(1_709_546_400_000));
+    assert_eq!(ts.get(1), Some(1_709_546_430_000));
 }
