@@ -3,7 +3,7 @@
 //! sends requests and drains results.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use crossbeam_channel::{Receiver, Sender, bounded};
@@ -49,7 +49,8 @@ pub enum Picked {
 }
 
 pub enum JobResult {
-    Loaded(Box<Result<Loaded, LoadFailure>>),
+    /// The load's number and its outcome.
+    Loaded(u64, Box<Result<Loaded, LoadFailure>>),
     Computed {
         dataset_id: u64,
         filter: Filter,
@@ -73,7 +74,12 @@ pub struct RunningLoad {
 
 /// Owns the worker threads and their channels.
 pub struct Jobs {
-    compute_tx: Sender<ComputeRequest>,
+    /// The newest compute request; the worker always takes the latest one.
+    compute_slot: Arc<Mutex<Option<ComputeRequest>>>,
+    /// Wakes the compute worker (capacity 1: one pending wake is enough).
+    compute_wake: Sender<()>,
+    /// Number of the newest load; results of older loads are dropped.
+    load_seq: u64,
     results_tx: Sender<JobResult>,
     results_rx: Receiver<JobResult>,
     pub loading: Option<RunningLoad>,
@@ -85,18 +91,20 @@ pub struct Jobs {
 impl Jobs {
     #[must_use]
     pub fn new(repaint: egui::Context) -> Self {
-        let (compute_tx, compute_rx) = bounded::<ComputeRequest>(64);
+        let (compute_wake, wake_rx) = bounded::<()>(1);
+        let compute_slot: Arc<Mutex<Option<ComputeRequest>>> = Arc::new(Mutex::new(None));
         let (results_tx, results_rx) = bounded::<JobResult>(64);
         let tx = results_tx.clone();
         let ctx = repaint.clone();
+        let slot = Arc::clone(&compute_slot);
         let spawned = std::thread::Builder::new()
             .name("streamlens-compute".into())
             .spawn(move || {
-                while let Ok(mut request) = compute_rx.recv() {
-                    // Only the newest filter matters; skip the ones superseded.
-                    while let Ok(newer) = compute_rx.try_recv() {
-                        request = newer;
-                    }
+                while wake_rx.recv().is_ok() {
+                    // Only the newest filter matters: older requests were replaced.
+                    let Some(request) = slot.lock().ok().and_then(|mut s| s.take()) else {
+                        continue;
+                    };
                     let started = Instant::now();
                     let result = compute_overview(&request.dataset, &request.filter).map(Box::new);
                     let message = JobResult::Computed {
@@ -121,7 +129,9 @@ impl Jobs {
             });
         }
         Self {
-            compute_tx,
+            compute_slot,
+            compute_wake,
+            load_seq: 0,
             results_tx,
             results_rx,
             loading: None,
@@ -138,8 +148,11 @@ impl Jobs {
             dataset: Arc::clone(dataset),
             filter: filter.clone(),
         };
-        // The worker drains the queue, so a full queue only means it is busy.
-        let _ = self.compute_tx.try_send(request);
+        if let Ok(mut slot) = self.compute_slot.lock() {
+            *slot = Some(request);
+        }
+        // A full wake channel means a wake is already pending; it will see this request.
+        let _ = self.compute_wake.try_send(());
     }
 
     /// Start loading `sources` on a new thread; a running load is cancelled.
@@ -150,6 +163,8 @@ impl Jobs {
                 .cancel
                 .store(true, std::sync::atomic::Ordering::Relaxed);
         }
+        self.load_seq += 1;
+        let seq = self.load_seq;
         let progress = Arc::new(LoadProgress::default());
         let thread_progress = Arc::clone(&progress);
         let tx = self.results_tx.clone();
@@ -158,7 +173,7 @@ impl Jobs {
             .name("streamlens-load".into())
             .spawn(move || {
                 let result = run_load(sources, &options, &thread_progress);
-                let _ = tx.send(JobResult::Loaded(Box::new(result.map_err(|e| *e))));
+                let _ = tx.send(JobResult::Loaded(seq, Box::new(result.map_err(|e| *e))));
                 ctx.request_repaint();
             });
         match spawned {
@@ -170,14 +185,15 @@ impl Jobs {
                 });
             }
             Err(e) => {
-                let _ = self
-                    .results_tx
-                    .try_send(JobResult::Loaded(Box::new(Err(LoadFailure {
+                let _ = self.results_tx.try_send(JobResult::Loaded(
+                    seq,
+                    Box::new(Err(LoadFailure {
                         message: format!("cannot start the load thread: {e}"),
                         preview: None,
                         sources: Vec::new(),
                         cancelled: false,
-                    }))));
+                    })),
+                ));
             }
         }
     }
@@ -228,10 +244,12 @@ impl Jobs {
 
     /// Results that arrived since the last frame.
     pub fn drain(&mut self) -> Vec<JobResult> {
-        let results: Vec<JobResult> = self.results_rx.try_iter().collect();
+        let mut results: Vec<JobResult> = self.results_rx.try_iter().collect();
+        // A load replaced by a newer one reports nothing.
+        results.retain(|r| !matches!(r, JobResult::Loaded(seq, _) if *seq != self.load_seq));
         for r in &results {
             match r {
-                JobResult::Loaded(_) => self.loading = None,
+                JobResult::Loaded(..) => self.loading = None,
                 JobResult::Picked(_) => self.dialog_open = false,
                 JobResult::Computed { .. } => {}
             }

@@ -66,6 +66,8 @@ pub struct App {
     pub mapping_dialog: Option<MappingDialog>,
     pub path_dialog: Option<PathDialog>,
     pub ui: panels::UiState,
+    /// Clear the filter when the running load succeeds (new data, not a reload).
+    reset_filter_on_load: bool,
 }
 
 impl App {
@@ -85,6 +87,7 @@ impl App {
             mapping_dialog: None,
             path_dialog: None,
             ui: panels::UiState::default(),
+            reset_filter_on_load: false,
         };
         let restored: Vec<PathBuf> = app
             .state
@@ -94,7 +97,6 @@ impl App {
             .cloned()
             .collect();
         if !files.is_empty() {
-            app.state.filter = Filter::default();
             app.open_paths(files);
         } else if !restored.is_empty() {
             app.open_paths_keep_filter(restored);
@@ -108,13 +110,25 @@ impl App {
         self.start_load(vec![sample_source()], "built-in sample".into());
     }
 
+    /// Load `sources` as new data: the filter is reset once they load.
+    pub fn start_fresh_load(&mut self, sources: Vec<Source>, label: String) {
+        self.start_load(sources, label);
+        self.reset_filter_on_load = true;
+    }
+
+    /// Open the built-in sample as new data (the filter is reset once it loads).
+    pub fn open_sample_fresh(&mut self) {
+        self.open_sample();
+        self.reset_filter_on_load = true;
+    }
+
     /// Open files as a new dataset (the filter is reset).
     pub fn open_paths(&mut self, paths: Vec<PathBuf>) {
         if paths.is_empty() {
             return;
         }
-        self.state.filter = Filter::default();
         self.open_paths_keep_filter(paths);
+        self.reset_filter_on_load = true;
     }
 
     fn open_paths_keep_filter(&mut self, paths: Vec<PathBuf>) {
@@ -130,6 +144,7 @@ impl App {
 
     /// Load `sources` with the user's strictness and remembered column mappings.
     pub fn start_load(&mut self, sources: Vec<Source>, label: String) {
+        self.reset_filter_on_load = false;
         let options = LoadOptions {
             strict: self.state.strict,
             mappings: self.state.mappings.clone(),
@@ -188,9 +203,10 @@ impl App {
     pub fn handle_results(&mut self) {
         for result in self.jobs.drain() {
             match result {
-                JobResult::Loaded(loaded) => match *loaded {
+                JobResult::Loaded(_, loaded) => match *loaded {
                     Ok(loaded) => self.on_loaded(loaded),
                     Err(failure) => {
+                        self.reset_filter_on_load = false;
                         if failure.cancelled {
                             self.notice("Loading cancelled; the previous data is still open.");
                         } else if let Some(preview) = failure.preview {
@@ -219,6 +235,10 @@ impl App {
                     if self.jobs.computing.as_ref() == Some(&(dataset_id, filter.clone())) {
                         self.jobs.computing = None;
                     }
+                    // Results for a dataset that is no longer open are of no use.
+                    if self.dataset.as_ref().map(|d| d.id) != Some(dataset_id) {
+                        continue;
+                    }
                     match result {
                         Ok(overview) => {
                             self.overview = Some((dataset_id, filter, Arc::from(overview)));
@@ -233,6 +253,13 @@ impl App {
 
     fn on_loaded(&mut self, loaded: jobs::Loaded) {
         let ds = loaded.dataset;
+        if std::mem::take(&mut self.reset_filter_on_load) {
+            self.state.filter = Filter::default();
+            self.ui.time_from.clear();
+            self.ui.time_to.clear();
+        }
+        // Whatever was being computed belonged to the previous data.
+        self.jobs.computing = None;
         // A restored filter may name values this data does not have.
         let unknown = self.state.filter.unknown_labels(&ds);
         for (column, label) in &unknown {

@@ -109,6 +109,10 @@ impl Dictionary {
     /// The code for a label a user typed (`5`, `5.0` and ` 5` are the same id).
     #[must_use]
     pub fn key_of(&self, label: &str) -> Option<u32> {
+        // Exact text first (category labels like `01` are kept as written).
+        if let Some(&code) = self.index.get(label.trim()) {
+            return Some(code);
+        }
         let normalised = crate::engine::io::values::normalise_label(label);
         self.index.get(&normalised).copied()
     }

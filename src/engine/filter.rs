@@ -53,16 +53,13 @@ impl Filter {
         let mut unknown = Vec::new();
         for (column, labels) in &self.selections {
             for label in labels {
-                let key = dataset.dictionary(column).and_then(|d| d.key_of(label));
-                // Numeric ids are not listed in a dictionary: look for the key in the rows.
-                let present = key.is_some_and(|k| {
-                    dataset
-                        .frame
-                        .column(column)
-                        .ok()
-                        .and_then(|c| c.u32().ok().map(|ca| ca.iter().any(|v| v == Some(k))))
-                        .unwrap_or(false)
-                });
+                // Codes exist only for values seen in the files; columns that are
+                // not filter lists (like viewer_id) cannot be selected.
+                let present = dataset.dimension(column).is_some()
+                    && dataset
+                        .dictionary(column)
+                        .and_then(|d| d.key_of(label))
+                        .is_some();
                 if !present {
                     unknown.push((column.clone(), label.clone()));
                 }

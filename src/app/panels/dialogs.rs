@@ -84,9 +84,8 @@ pub fn mapping_dialog_ui(app: &mut App, ctx: &egui::Context) {
             app.state
                 .mappings
                 .insert(dialog.preview.signature.clone(), dialog.mapping.clone());
-            app.state.filter = crate::engine::Filter::default();
             let label = dialog.preview.file.clone();
-            app.start_load(dialog.sources, label);
+            app.start_fresh_load(dialog.sources, label);
         }
     } else if close {
         app.mapping_dialog = None;

@@ -102,6 +102,14 @@ fn time_range_ui(app: &mut App, ui: &mut egui::Ui, filter: &mut crate::engine::F
     let Some(span) = app.facts.as_ref().map(|f| (f.start_ms, f.end_ms)) else {
         return;
     };
+    // Keep the exact-time fields in step with changes made elsewhere
+    // (slider, chip, Reset all, a restored workspace).
+    let current = (filter.time_from_ms, filter.time_to_ms);
+    if current != app.ui.time_synced {
+        app.ui.time_from = current.0.map(format_utc_minute).unwrap_or_default();
+        app.ui.time_to = current.1.map(format_utc_minute).unwrap_or_default();
+        app.ui.time_synced = current;
+    }
     egui::CollapsingHeader::new("Time range (UTC)")
         .default_open(false)
         .show(ui, |ui| {
@@ -113,7 +121,7 @@ fn time_range_ui(app: &mut App, ui: &mut egui::Ui, filter: &mut crate::engine::F
                 ));
             }
             if let (Some(start), Some(end)) = span {
-                time_sliders_ui(app, ui, filter, start, end);
+                time_sliders_ui(ui, filter, start, end);
             }
             ui.weak("or type exact times:");
             let mut apply = false;
@@ -140,19 +148,15 @@ fn time_range_ui(app: &mut App, ui: &mut egui::Ui, filter: &mut crate::engine::F
                 }
             });
             if apply {
-                let parse = |t: &str| -> Result<Option<i64>, String> {
-                    let t = t.trim();
-                    if t.is_empty() {
-                        return Ok(None);
-                    }
-                    parse_iso8601_ms(t).map(Some).ok_or_else(|| {
-                        format!("`{t}` is not a time; write it like 2024-03-04 10:00")
-                    })
-                };
-                match (parse(&app.ui.time_from), parse(&app.ui.time_to)) {
+                match (
+                    parse_time_field(&app.ui.time_from, false),
+                    parse_time_field(&app.ui.time_to, true),
+                ) {
                     (Ok(from), Ok(to)) => {
                         filter.time_from_ms = from;
                         filter.time_to_ms = to;
+                        // The typed text stays as written.
+                        app.ui.time_synced = (from, to);
                     }
                     (Err(e), _) | (_, Err(e)) => app.error(e),
                 }
@@ -160,15 +164,25 @@ fn time_range_ui(app: &mut App, ui: &mut egui::Ui, filter: &mut crate::engine::F
         });
 }
 
+/// A typed time; an end without seconds covers its whole minute (or day).
+fn parse_time_field(text: &str, is_end: bool) -> Result<Option<i64>, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let ms = parse_iso8601_ms(t)
+        .ok_or_else(|| format!("`{t}` is not a time; write it like 2024-03-04 10:00"))?;
+    let extra = match (is_end, t.matches(':').count()) {
+        (true, 0) => 86_399_999,
+        (true, 1) => 59_999,
+        _ => 0,
+    };
+    Ok(Some(ms + extra))
+}
+
 /// Two sliders over the data's span, in whole minutes; dragging filters live
 /// (the worker only computes the newest position).
-fn time_sliders_ui(
-    app: &mut App,
-    ui: &mut egui::Ui,
-    filter: &mut crate::engine::Filter,
-    start: i64,
-    end: i64,
-) {
+fn time_sliders_ui(ui: &mut egui::Ui, filter: &mut crate::engine::Filter, start: i64, end: i64) {
     const MINUTE_MS: i64 = 60_000;
     let span_min = ((end - start) / MINUTE_MS).max(1);
     let to_minute = |t: Option<i64>, default: i64| {
@@ -196,9 +210,6 @@ fn time_sliders_ui(
         filter.time_from_ms = (from > 0).then_some(start + from * MINUTE_MS);
         // The last minute is inclusive of every sample in it.
         filter.time_to_ms = (to < span_min).then_some(start + (to + 1) * MINUTE_MS - 1);
-        let fmt = |t: Option<i64>| t.map(format_utc_minute).unwrap_or_default();
-        app.ui.time_from = fmt(filter.time_from_ms);
-        app.ui.time_to = fmt(filter.time_to_ms);
     }
 }
 

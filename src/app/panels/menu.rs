@@ -51,8 +51,7 @@ pub fn menu_bar_ui(app: &mut App, ui: &mut egui::Ui) {
                 }
             });
             if ui.button("Open built-in sample").clicked() {
-                app.state.filter = crate::engine::Filter::default();
-                app.open_sample();
+                app.open_sample_fresh();
             }
             ui.separator();
             if ui

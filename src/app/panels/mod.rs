@@ -20,6 +20,8 @@ pub struct UiState {
     /// Time range text fields.
     pub time_from: String,
     pub time_to: String,
+    /// The filter's time range the two fields were last written from.
+    pub time_synced: (Option<i64>, Option<i64>),
 }
 
 impl Default for UiState {
@@ -29,6 +31,7 @@ impl Default for UiState {
             event_sort: (overview::EventColumn::Start, true),
             time_from: String::new(),
             time_to: String::new(),
+            time_synced: (None, None),
         }
     }
 }

@@ -83,10 +83,10 @@ pub fn overview_ui(app: &mut App, ui: &mut egui::Ui) {
         facts_ui(ui, &ds.name, facts);
     }
     ui.separator();
-    let stale = app.overview_is_stale();
+    let computing = app.jobs.computing.is_some();
     ui.horizontal(|ui| {
         ui.heading("Filtered data");
-        if stale {
+        if computing {
             ui.spinner();
             ui.weak("updating…");
         }

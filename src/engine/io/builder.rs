@@ -98,8 +98,10 @@ impl Builder {
                 let mapping = Self::mapping_for(&file, &headers, options)?;
                 let mut typed_schema: Option<SchemaRef> = None;
                 let mut file_rows = 0;
+                let mut any_lines = false;
                 let mut state = None;
                 while let Some(chunk) = chunks.next_chunk().map_err(|e| io_err(&file, e))? {
+                    any_lines = true;
                     check_cancel(progress)?;
                     let (raw, rows) = self.parse_csv_chunk(
                         &file,
@@ -115,7 +117,7 @@ impl Builder {
                         .fetch_add(raw.height() as u64, Ordering::Relaxed);
                     self.convert_part(&file, index, &mapping, &raw, &rows, options, &mut state)?;
                 }
-                self.finish_file(&file, file_rows, file_rows == 0)
+                self.finish_file(&file, file_rows, !any_lines)
             }
         }
     }
@@ -126,7 +128,7 @@ impl Builder {
         rows_read: u64,
         header_only: bool,
     ) -> Result<(), LoadError> {
-        if header_only && !self.report.dropped.values().any(|d| d.first.file == file) {
+        if header_only {
             return Err(LoadError::HeaderOnly {
                 file: file.to_string(),
             });

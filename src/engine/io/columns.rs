@@ -6,8 +6,8 @@ use polars::prelude::*;
 use crate::engine::dataset::Dictionary;
 use crate::engine::io::report::DropReason;
 use crate::engine::io::values::{
-    SECONDS_MS_BOUNDARY, TimestampText, id_from_f64, normalise_label, parse_number,
-    parse_timestamp_text,
+    MAX_PLAUSIBLE_MS, SECONDS_MS_BOUNDARY, TimestampText, id_from_f64, normalise_label,
+    parse_number, parse_timestamp_text,
 };
 use crate::engine::schema::{Canonical, ColumnKind};
 
@@ -65,20 +65,29 @@ pub(super) fn seconds_by_magnitude(series: &Series) -> bool {
     if matches!(series.dtype(), DataType::Datetime(..) | DataType::Date) {
         return false;
     }
-    let max_abs = match cells(series) {
+    // The median magnitude, so one stray value cannot flip a whole file's unit.
+    let mut magnitudes: Vec<f64> = match cells(series) {
         Ok(Cells::Numbers(ca)) => ca
             .iter()
             .flatten()
             .filter(|v| v.is_finite())
-            .fold(0.0_f64, |m, v| m.max(v.abs())),
+            .map(f64::abs)
+            .collect(),
         Ok(Cells::Text(ca)) => ca
             .iter()
             .flatten()
             .filter_map(parse_number)
-            .fold(0.0_f64, |m, v| m.max(v.abs())),
-        Err(_) => 0.0,
+            .filter(|v| v.is_finite())
+            .map(f64::abs)
+            .collect(),
+        Err(_) => Vec::new(),
     };
-    max_abs > 0.0 && max_abs < SECONDS_MS_BOUNDARY
+    if magnitudes.is_empty() {
+        return false;
+    }
+    let mid = (magnitudes.len() - 1) / 2;
+    let (_, median, _) = magnitudes.select_nth_unstable_by(mid, f64::total_cmp);
+    *median > 0.0 && *median < SECONDS_MS_BOUNDARY
 }
 
 fn finite_number(
@@ -148,6 +157,19 @@ pub(super) fn new_dictionary(series: &Series, always_named: bool) -> Dictionary 
     }
 }
 
+/// Note a timestamp outside 1970 .. 2200 (wrong unit or garbage).
+fn check_range(i: usize, ms: i64, source: &str, found: &str, problems: &mut Problems) {
+    if !(0..=MAX_PLAUSIBLE_MS).contains(&ms) {
+        problems.mark(
+            i,
+            DropReason::OutOfRange,
+            source,
+            found.to_string(),
+            "a timestamp between 1970 and 2200 (unix ms, unix s or ISO-8601)",
+        );
+    }
+}
+
 pub(super) fn timestamps(
     series: &Series,
     source: &str,
@@ -173,18 +195,23 @@ pub(super) fn timestamps(
             for (i, v) in ca.iter().enumerate() {
                 if let Some(v) = finite_number(v, None, i, source, expected, problems) {
                     out[i] = (v * factor).round() as i64;
+                    check_range(i, out[i], source, &v.to_string(), problems);
                 }
             }
         }
         Cells::Text(ca) => {
             for (i, t) in ca.iter().enumerate() {
                 match t.map(|t| (t, parse_timestamp_text(t))) {
-                    Some((_, Some(TimestampText::Millis(ms)))) => out[i] = ms,
+                    Some((t, Some(TimestampText::Millis(ms)))) => {
+                        out[i] = ms;
+                        check_range(i, ms, source, t, problems);
+                    }
                     Some((t, Some(TimestampText::Number(v)))) => {
                         if let Some(v) =
                             finite_number(Some(v), Some(t), i, source, expected, problems)
                         {
                             out[i] = (v * factor).round() as i64;
+                            check_range(i, out[i], source, t, problems);
                         }
                     }
                     Some((t, None)) if !t.trim().is_empty() => {

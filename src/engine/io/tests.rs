@@ -212,3 +212,45 @@ fn parquet_datetimes_of_any_unit_become_unix_ms() {
     assert_eq!(ts.get(0), Some(1_709_546_400_000));
     assert_eq!(ts.get(1), Some(1_709_546_430_000));
 }
+
+#[test]
+fn implausible_timestamps_are_dropped_and_units_follow_the_median() {
+    // Unix seconds with one stray millisecond value: the file stays in seconds,
+    // and the stray value (year ~55,000 as seconds) is out of range.
+    let text = "timestamp,event_id,viewer_id,qoe,engagement\n\
+        1709546400,1,1,0.9,0.5\n1709546430,1,2,0.9,0.5\n1709546460000,1,3,0.9,0.5\n1e300,1,4,0.9,0.5\n";
+    let ds = load_text(text, false).unwrap();
+    assert_eq!(ds.rows(), 2);
+    let ts = ds.frame.column("timestamp").unwrap().i64().unwrap().clone();
+    assert_eq!(ts.get(0), Some(1_709_546_400_000));
+    assert_eq!(ds.report.dropped["out_of_range"].count, 2);
+}
+
+#[test]
+fn a_file_of_only_bad_lines_beside_a_good_one_still_loads() {
+    let good = "timestamp,event_id,viewer_id,qoe,engagement\n1709546400000,1,1,0.9,0.5\n1709546430000,1,1\n";
+    let bad = "timestamp,event_id,viewer_id,qoe,engagement\n1709546400000,2\n1709546430000,2\n";
+    let sources: Vec<Source> = [("a.csv", good), ("b.csv", bad)]
+        .into_iter()
+        .map(|(name, text)| Source::Bytes {
+            name: name.into(),
+            bytes: Arc::from(text.as_bytes()),
+        })
+        .collect();
+    let ds = load(&sources, &LoadOptions::default(), &LoadProgress::default()).unwrap();
+    assert_eq!(ds.rows(), 1);
+    assert_eq!(ds.report.dropped["wrong_field_count"].count, 3);
+    assert_eq!(ds.report.files[1].rows_kept, 0);
+}
+
+#[test]
+fn category_labels_are_selectable_as_written() {
+    let text = "timestamp,event_id,viewer_id,qoe,engagement,region\n\
+        1709546400000,1,1,0.9,0.5,01\n1709546430000,1,2,0.9,0.5,EU\n";
+    let ds = load_text(text, false).unwrap();
+    let region = ds.dictionary("region").unwrap();
+    assert_eq!(region.label(region.key_of("01").unwrap()), "01");
+    let mut f = crate::engine::Filter::default();
+    f.toggle("region", "01");
+    assert_eq!(f.apply(&ds).collect().unwrap().height(), 1);
+}

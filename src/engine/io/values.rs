@@ -35,6 +35,10 @@ pub fn normalise_label(text: &str) -> String {
 #[must_use]
 pub fn parse_iso8601_ms(text: &str) -> Option<i64> {
     let t = text.trim();
+    // Byte offsets below assume one byte per character.
+    if !t.is_ascii() {
+        return None;
+    }
     let b = t.as_bytes();
     if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
@@ -93,6 +97,9 @@ pub fn parse_iso8601_ms(text: &str) -> Option<i64> {
     Some(ms_from_civil(year, month, day, hour, minute, second) + millis - offset_min * 60_000)
 }
 
+/// Timestamps outside 1970-01-01 .. 2200-01-01 (unix ms) are rejected as out of range.
+pub const MAX_PLAUSIBLE_MS: i64 = 7_258_118_400_000;
+
 /// A timestamp cell as text: a number (unit decided by the caller) or ISO-8601.
 pub enum TimestampText {
     Number(f64),
@@ -146,5 +153,7 @@ mod tests {
         assert_eq!(parse_iso8601_ms("2024-03-04"), Some(1_709_510_400_000));
         assert_eq!(parse_iso8601_ms("yesterday"), None);
         assert_eq!(parse_iso8601_ms("2024-13-04T10:00:00Z"), None);
+        assert_eq!(parse_iso8601_ms("2024-03-04T10:00+1é2"), None);
+        assert_eq!(parse_iso8601_ms("2024-03-04T10:é0"), None);
     }
 }

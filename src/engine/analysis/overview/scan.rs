@@ -12,7 +12,7 @@ pub(super) const QOE_BINS: usize = 1 << 16;
 /// Rows per unit of work handed to a thread.
 pub(super) const UNIT_ROWS: usize = 1 << 18;
 /// Above this many bits, per-event viewer sets use a hash set instead of bitsets.
-pub(super) const MAX_EVENT_VIEWER_BITS: usize = 1 << 30;
+pub(super) const MAX_EVENT_VIEWER_BITS: usize = 1 << 28;
 
 /// Contiguous pieces of one column, one per chunk (all columns share chunking).
 pub(super) type Pieces<'a, T> = Vec<&'a [T]>;
