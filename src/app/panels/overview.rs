@@ -138,7 +138,7 @@ fn facts_ui(ui: &mut egui::Ui, name: &str, s: &Summary) {
 /// Inner width of a tile; tiles wrap onto rows of equal tiles.
 const TILE_WIDTH: f32 = 160.0;
 
-fn tile(ui: &mut egui::Ui, title: &str, value: &str, hint: &str) {
+fn tile_ui(ui: &mut egui::Ui, title: &str, value: &str, hint: &str) {
     egui::Frame::group(ui.style())
         .inner_margin(egui::Margin::same(10))
         .show(ui, |ui| {
@@ -191,7 +191,7 @@ fn tiles_ui(ui: &mut egui::Ui, s: &Summary) {
     for row in tiles.chunks(per_row) {
         ui.horizontal(|ui| {
             for (title, value, hint) in row {
-                tile(ui, title, value, hint);
+                tile_ui(ui, title, value, hint);
             }
         });
     }

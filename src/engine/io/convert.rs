@@ -191,22 +191,27 @@ fn run_tasks(tasks: Vec<Task>, in_seconds: bool) -> Vec<TaskResult> {
     let queue = std::sync::Mutex::new(tasks);
     let results = std::sync::Mutex::new(Vec::new());
     let workers = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let work = || {
+        loop {
+            // A poisoned lock means another worker panicked; scope re-raises it.
+            let Some(task) = queue.lock().ok().and_then(|mut q| q.pop()) else {
+                break;
+            };
+            let result = run_task(task, in_seconds);
+            if let Ok(mut r) = results.lock() {
+                r.push(result);
+            }
+        }
+    };
     std::thread::scope(|s| {
         for _ in 0..workers {
-            s.spawn(|| {
-                loop {
-                    // A poisoned lock means another worker panicked; scope re-raises it.
-                    let Some(task) = queue.lock().ok().and_then(|mut q| q.pop()) else {
-                        break;
-                    };
-                    let result = run_task(task, in_seconds);
-                    if let Ok(mut r) = results.lock() {
-                        r.push(result);
-                    }
-                }
-            });
+            // If no thread can be started, the loop below does the work.
+            let _ = std::thread::Builder::new()
+                .name("streamlens-convert".into())
+                .spawn_scoped(s, work);
         }
     });
+    work();
     let mut results = results.into_inner().unwrap_or_default();
     results.sort_by_key(|r| match r {
         Ok((c, ..)) => order.iter().position(|o| o == c).unwrap_or(usize::MAX),

@@ -8,9 +8,9 @@
 use std::collections::HashSet;
 
 /// Indices of rows whose (viewer, timestamp) appeared at a smaller index, ascending.
-/// `viewers` are dense codes below `n_viewers`.
+/// `viewers` are dense codes below `n_viewers`; `timestamps` is called twice,
+/// to walk the timestamps again when needed.
 #[must_use]
-/// `timestamps` is called twice, to walk the timestamps again when needed.
 pub fn later_duplicates<T: Iterator<Item = i64>>(
     viewers: impl Iterator<Item = u32>,
     timestamps: impl Fn() -> T,

@@ -370,11 +370,20 @@ pub(super) fn run_parallel(
     let partials: Vec<Acc> = std::thread::scope(|s| {
         let handles: Vec<_> = units
             .chunks(per)
-            .map(|part| s.spawn(move || accumulate(cols, part, n_viewers)))
+            .map(|part| {
+                let spawned = std::thread::Builder::new()
+                    .name("streamlens-overview".into())
+                    .spawn_scoped(s, move || accumulate(cols, part, n_viewers));
+                (part, spawned)
+            })
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .map(|(part, h)| match h {
+                Ok(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+                // No thread to be had: do that part here.
+                Err(_) => accumulate(cols, part, n_viewers),
+            })
             .collect()
     });
     let mut parts = partials.into_iter();
