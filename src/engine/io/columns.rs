@@ -158,13 +158,20 @@ pub(super) fn new_dictionary(series: &Series, always_named: bool) -> Dictionary 
 }
 
 /// Note a timestamp outside 1970 .. 2200 (wrong unit or garbage).
-fn check_range(i: usize, ms: i64, source: &str, found: &str, problems: &mut Problems) {
+/// `found` is only formatted for bad rows (this runs for every row).
+fn check_range(
+    i: usize,
+    ms: i64,
+    source: &str,
+    found: impl FnOnce() -> String,
+    problems: &mut Problems,
+) {
     if !(0..=MAX_PLAUSIBLE_MS).contains(&ms) {
         problems.mark(
             i,
             DropReason::OutOfRange,
             source,
-            found.to_string(),
+            found(),
             "a timestamp between 1970 and 2200 (unix ms, unix s or ISO-8601)",
         );
     }
@@ -195,7 +202,7 @@ pub(super) fn timestamps(
             for (i, v) in ca.iter().enumerate() {
                 if let Some(v) = finite_number(v, None, i, source, expected, problems) {
                     out[i] = (v * factor).round() as i64;
-                    check_range(i, out[i], source, &v.to_string(), problems);
+                    check_range(i, out[i], source, || v.to_string(), problems);
                 }
             }
         }
@@ -204,14 +211,14 @@ pub(super) fn timestamps(
                 match t.map(|t| (t, parse_timestamp_text(t))) {
                     Some((t, Some(TimestampText::Millis(ms)))) => {
                         out[i] = ms;
-                        check_range(i, ms, source, t, problems);
+                        check_range(i, ms, source, || t.to_string(), problems);
                     }
                     Some((t, Some(TimestampText::Number(v)))) => {
                         if let Some(v) =
                             finite_number(Some(v), Some(t), i, source, expected, problems)
                         {
                             out[i] = (v * factor).round() as i64;
-                            check_range(i, out[i], source, t, problems);
+                            check_range(i, out[i], source, || t.to_string(), problems);
                         }
                     }
                     Some((t, None)) if !t.trim().is_empty() => {
