@@ -223,3 +223,38 @@ fn the_time_slider_narrows_the_data() {
     assert!(rows < total, "{rows} of {total}");
     h.get_by_label_contains("Time: ");
 }
+
+#[test]
+fn open_path_submits_on_enter_and_keeps_data_on_error() {
+    let mut h = harness_with(Vec::new());
+    wait_for(&mut h, "the sample", ready);
+    h.state_mut().path_dialog = Some(streamlens::app::PathDialog {
+        purpose: streamlens::app::jobs::DialogKind::Open,
+        text: String::new(),
+        note: None,
+    });
+    // A new window is sized in its first frames before it shows.
+    h.run_steps(3);
+    let broken =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/broken/header_only.csv");
+    h.get_by_label("Path").type_text(&broken.to_string_lossy());
+    h.step();
+    h.key_press(egui::Key::Enter);
+    wait_for(&mut h, "the error", |a| {
+        !a.messages.is_empty() && a.jobs.loading.is_none()
+    });
+    let app = h.state();
+    assert!(app.path_dialog.is_none());
+    assert!(
+        app.dataset
+            .as_ref()
+            .unwrap()
+            .name
+            .contains("built-in sample")
+    );
+    let text = &app.messages[0].text;
+    assert!(
+        text.contains("header but no data rows. The previous data is still open."),
+        "{text}"
+    );
+}

@@ -217,12 +217,12 @@ impl App {
                             });
                             self.error(failure.message);
                         } else {
-                            let keep = if self.dataset.is_some() {
-                                " The previous data is still open."
+                            let message = failure.message.trim_end_matches('.');
+                            if self.dataset.is_some() {
+                                self.error(format!("{message}. The previous data is still open."));
                             } else {
-                                ""
-                            };
-                            self.error(format!("{}{keep}", failure.message));
+                                self.error(message);
+                            }
                         }
                     }
                 },

@@ -124,8 +124,13 @@ pub fn path_dialog_ui(app: &mut App, ctx: &egui::Context) {
                         .desired_width(420.0),
                 );
                 let r = r.labelled_by(l.id);
-                r.request_focus();
-                if r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                // Focus the field when the dialog opens, without fighting Enter's focus release.
+                if ui.memory(|m| m.focused().is_none()) && !r.lost_focus() {
+                    r.request_focus();
+                }
+                if (r.has_focus() || r.lost_focus())
+                    && ui.input(|i| i.key_pressed(egui::Key::Enter))
+                {
                     submit = true;
                 }
             });
