@@ -4,5 +4,6 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod chart;
 pub mod cli;
 pub mod engine;

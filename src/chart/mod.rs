@@ -1,0 +1,174 @@
+//! One chart definition shared by the window and the exports.
+//!
+//! An analysis result maps to [`ChartSpec`]s; `app::plot` draws them with egui_plot and
+//! [`render`] draws the same specs with plotters to PNG/SVG. Neither side adds data of its
+//! own, so an exported chart is the chart on screen. This module never imports egui.
+
+pub mod render;
+
+use serde::Serialize;
+
+/// A chart: title, axes and what to draw.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChartSpec {
+    /// File stem for exports (`over_time_qoe`), unique within one analysis run.
+    pub id: String,
+    pub title: String,
+    /// Axis label including the unit, e.g. `"minutes since event start"`.
+    pub x_label: String,
+    pub y_label: String,
+    pub kind: ChartKind,
+}
+
+/// What a chart draws. Colours are palette indices ([`PALETTE`]) so both renderers agree.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum ChartKind {
+    /// Numeric x and y: lines, ECDF steps, points, shaded bands, histogram bars.
+    Xy {
+        series: Vec<Series>,
+        /// Fixed y range (e.g. `[0, 1]` for an ECDF); `None` fits the data.
+        y_range: Option<[f64; 2]>,
+    },
+    /// Bars over named categories; several series side by side or stacked.
+    Bars {
+        categories: Vec<String>,
+        series: Vec<BarSeries>,
+        stacked: bool,
+    },
+    /// A grid of cells: `values[row][col]`, `NaN` = empty. Row 0 is drawn at the top.
+    Heatmap {
+        x_labels: Vec<String>,
+        y_labels: Vec<String>,
+        values: Vec<Vec<f64>>,
+        scale: ColorScale,
+        /// Print each cell's value on it.
+        show_values: bool,
+    },
+    /// Box plots (whiskers at 1.5 IQR clipped to the data) over named categories.
+    Boxes { boxes: Vec<BoxStats> },
+}
+
+/// One named thing on an x–y chart.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Series {
+    pub name: String,
+    /// Index into [`PALETTE`] (taken modulo its length).
+    pub color: usize,
+    pub mark: Mark,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Mark {
+    /// Straight segments through the points (sorted by x).
+    Line(Vec<[f64; 2]>),
+    /// A step function: each point's y holds until the next point's x (ECDFs).
+    Steps(Vec<[f64; 2]>),
+    /// Scatter points.
+    Points(Vec<[f64; 2]>),
+    /// A translucent band between `low` and `high` at each `x` (all three the same length).
+    Band {
+        x: Vec<f64>,
+        low: Vec<f64>,
+        high: Vec<f64>,
+    },
+    /// Histogram bars centred at `x` with one common `width`.
+    Bars {
+        x: Vec<f64>,
+        heights: Vec<f64>,
+        width: f64,
+    },
+}
+
+/// One series of a bar chart: a value per category (same order as `categories`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BarSeries {
+    pub name: String,
+    pub color: usize,
+    pub values: Vec<f64>,
+}
+
+/// Colour scale of a heatmap.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub enum ColorScale {
+    /// Blue (min) – white (mid) – red (max); correlations use `[-1, 1]`.
+    Diverging { min: f64, max: f64 },
+    /// White (0) to dark blue (max); counts.
+    Sequential { max: f64 },
+}
+
+/// Five-number summary of one category of a box plot.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BoxStats {
+    pub label: String,
+    pub n: usize,
+    pub whisker_low: f64,
+    pub q1: f64,
+    pub median: f64,
+    pub q3: f64,
+    pub whisker_high: f64,
+}
+
+/// A colour-blind-safe categorical palette (Okabe–Ito, then two greys), as sRGB.
+pub const PALETTE: [[u8; 3]; 9] = [
+    [0, 114, 178],   // blue
+    [230, 159, 0],   // orange
+    [0, 158, 115],   // bluish green
+    [204, 121, 167], // reddish purple
+    [86, 180, 233],  // sky blue
+    [213, 94, 0],    // vermillion
+    [240, 228, 66],  // yellow
+    [100, 100, 100], // dark grey ("other")
+    [170, 170, 170], // light grey
+];
+
+/// The palette colour for a series index.
+#[must_use]
+pub fn palette(index: usize) -> [u8; 3] {
+    PALETTE[index % PALETTE.len()]
+}
+
+impl ColorScale {
+    /// The colour of a value (values outside the scale are clamped).
+    #[must_use]
+    pub fn color(self, value: f64) -> [u8; 3] {
+        const BLUE: [f64; 3] = [33.0, 102.0, 172.0];
+        const RED: [f64; 3] = [178.0, 24.0, 43.0];
+        const WHITE: [f64; 3] = [247.0, 247.0, 247.0];
+        const DARK: [f64; 3] = [8.0, 48.0, 107.0];
+        let mix = |a: [f64; 3], b: [f64; 3], t: f64| {
+            let t = t.clamp(0.0, 1.0);
+            [0, 1, 2].map(|i| (a[i] + (b[i] - a[i]) * t).round() as u8)
+        };
+        if !value.is_finite() {
+            return [255, 255, 255];
+        }
+        match self {
+            ColorScale::Diverging { min, max } => {
+                let mid = (min + max) / 2.0;
+                if value < mid {
+                    mix(WHITE, BLUE, (mid - value) / (mid - min))
+                } else {
+                    mix(WHITE, RED, (value - mid) / (max - mid))
+                }
+            }
+            ColorScale::Sequential { max } => {
+                if max <= 0.0 {
+                    mix(WHITE, DARK, 0.0)
+                } else {
+                    mix(WHITE, DARK, value / max)
+                }
+            }
+        }
+    }
+}
+
+/// Text colour readable on a cell of colour `rgb`.
+#[must_use]
+pub fn text_on(rgb: [u8; 3]) -> [u8; 3] {
+    let luma = 0.299 * f64::from(rgb[0]) + 0.587 * f64::from(rgb[1]) + 0.114 * f64::from(rgb[2]);
+    if luma > 140.0 {
+        [20, 20, 20]
+    } else {
+        [250, 250, 250]
+    }
+}

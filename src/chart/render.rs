@@ -1,0 +1,1 @@
+//! plotters renderer (being written)
