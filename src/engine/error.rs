@@ -80,6 +80,10 @@ pub enum AnalysisError {
         value: String,
         known: String,
     },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("a worker thread of the {0} analysis failed")]
+    Worker(String),
     #[error("computation failed: {0}")]
     Polars(#[from] polars::error::PolarsError),
 }

@@ -110,13 +110,19 @@ pub fn correlation_ratio(groups: &[Vec<f64>]) -> Option<f64> {
 /// Two-sample Kolmogorov–Smirnov statistic D = max |F₁ − F₂| over all values.
 #[must_use]
 pub fn ks_statistic(a: &[f64], b: &[f64]) -> Option<f64> {
-    if a.is_empty() || b.is_empty() {
-        return None;
-    }
     let mut a = a.to_vec();
     let mut b = b.to_vec();
     a.sort_by(f64::total_cmp);
     b.sort_by(f64::total_cmp);
+    ks_statistic_sorted(&a, &b)
+}
+
+/// [`ks_statistic`] of two samples already sorted ascending (one merge pass).
+#[must_use]
+pub fn ks_statistic_sorted(a: &[f64], b: &[f64]) -> Option<f64> {
+    if a.is_empty() || b.is_empty() {
+        return None;
+    }
     let (na, nb) = (a.len() as f64, b.len() as f64);
     let (mut i, mut j, mut d) = (0, 0, 0.0_f64);
     while i < a.len() && j < b.len() {
@@ -152,29 +158,46 @@ pub struct MannWhitney {
 /// ((n+1) − Σ(t³−t)/(n(n−1))), p = 2·sf(z) capped at 1.
 #[must_use]
 pub fn mann_whitney(a: &[f64], b: &[f64]) -> Option<MannWhitney> {
+    let mut a = a.to_vec();
+    let mut b = b.to_vec();
+    a.sort_by(f64::total_cmp);
+    b.sort_by(f64::total_cmp);
+    mann_whitney_sorted(&a, &b)
+}
+
+/// [`mann_whitney`] of two samples already sorted ascending: the rank sum and
+/// the tie term come from one merge pass over runs of equal values.
+#[must_use]
+pub fn mann_whitney_sorted(a: &[f64], b: &[f64]) -> Option<MannWhitney> {
     if a.is_empty() || b.is_empty() {
         return None;
     }
     let (n1, n2) = (a.len() as f64, b.len() as f64);
-    let all: Vec<f64> = a.iter().chain(b).copied().collect();
-    let ranks = average_ranks(&all);
-    let r1: f64 = ranks[..a.len()].iter().sum();
-    let u1 = r1 - n1 * (n1 + 1.0) / 2.0;
-    let u = u1.max(n1 * n2 - u1);
-    let n = n1 + n2;
-    let mut sorted = all;
-    sorted.sort_by(f64::total_cmp);
-    let mut tie_term = 0.0;
-    let mut i = 0;
-    while i < sorted.len() {
-        let mut j = i;
-        while j + 1 < sorted.len() && tied(sorted[j + 1], sorted[i]) {
+    let (mut i, mut j) = (0, 0);
+    let (mut rank_sum_a, mut tie_term) = (0.0, 0.0);
+    while i < a.len() || j < b.len() {
+        let v = match (a.get(i), b.get(j)) {
+            (Some(&x), Some(&y)) => x.min(y),
+            (Some(&x), None) => x,
+            (None, Some(&y)) => y,
+            (None, None) => break,
+        };
+        let start = (i + j) as f64;
+        let (i0, j0) = (i, j);
+        while i < a.len() && tied(a[i], v) {
+            i += 1;
+        }
+        while j < b.len() && tied(b[j], v) {
             j += 1;
         }
-        let t = (j - i + 1) as f64;
+        let t = ((i - i0) + (j - j0)) as f64;
+        // The run takes ranks start+1 ..= start+t; each member gets their mean.
+        rank_sum_a += (i - i0) as f64 * (start + (t + 1.0) / 2.0);
         tie_term += t * t * t - t;
-        i = j + 1;
     }
+    let u1 = rank_sum_a - n1 * (n1 + 1.0) / 2.0;
+    let u = u1.max(n1 * n2 - u1);
+    let n = n1 + n2;
     let sigma = (n1 * n2 / 12.0 * ((n + 1.0) - tie_term / (n * (n - 1.0)))).sqrt();
     let p_value = if sigma > 0.0 {
         (2.0 * normal_sf((u - n1 * n2 / 2.0 - 0.5) / sigma)).min(1.0)

@@ -348,6 +348,7 @@ impl Builder {
                 DedupError::Load(e) => e,
                 DedupError::Polars(e) => polars_err(e),
             })?;
+        let frame = contiguous(frame).map_err(polars_err)?;
         // Per-file kept counts after de-duplication are what the user keeps.
         let mut dimensions: Vec<Dimension> = [
             "customer_id",
@@ -463,4 +464,11 @@ impl From<PolarsError> for DedupError {
     fn from(e: PolarsError) -> Self {
         DedupError::Polars(e)
     }
+}
+
+/// One chunk per column, so analyses can work on plain slices. `rechunk_mut` copies one
+/// column at a time, keeping the peak at one extra column rather than a second frame.
+fn contiguous(mut frame: DataFrame) -> PolarsResult<DataFrame> {
+    frame.rechunk_mut();
+    Ok(frame)
 }

@@ -1,0 +1,208 @@
+//! The seven analyses together: which to run, their parameters, their results,
+//! and the `analysis.json` shape the CLI writes.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::engine::analysis::correlation::{Correlation, correlation};
+use crate::engine::analysis::differences::{DifferenceParams, Differences, differences};
+use crate::engine::analysis::drivers::{Drivers, drivers};
+use crate::engine::analysis::durations::{LevelDurations, level_durations};
+use crate::engine::analysis::event_table::{EventRow, event_table};
+use crate::engine::analysis::over_time::{OverTime, OverTimeParams, over_time};
+use crate::engine::analysis::rows::{GroupBy, Rows};
+use crate::engine::analysis::sessions::{level_label, session_order};
+use crate::engine::analysis::viewer_type::{ViewerTypeComparison, viewer_types};
+use crate::engine::dataset::Dataset;
+use crate::engine::error::AnalysisError;
+use crate::engine::filter::Filter;
+
+/// One analysis (one tab in the window).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum AnalysisKind {
+    OverTime,
+    ViewerTypes,
+    Durations,
+    Differences,
+    Correlations,
+    Events,
+    Drivers,
+}
+
+impl AnalysisKind {
+    pub const ALL: [AnalysisKind; 7] = [
+        AnalysisKind::OverTime,
+        AnalysisKind::ViewerTypes,
+        AnalysisKind::Durations,
+        AnalysisKind::Differences,
+        AnalysisKind::Correlations,
+        AnalysisKind::Events,
+        AnalysisKind::Drivers,
+    ];
+
+    #[must_use]
+    pub fn title(self) -> &'static str {
+        match self {
+            AnalysisKind::OverTime => "Over time",
+            AnalysisKind::ViewerTypes => "Viewer types",
+            AnalysisKind::Durations => "Engagement levels",
+            AnalysisKind::Differences => "Differences",
+            AnalysisKind::Correlations => "Correlations",
+            AnalysisKind::Events => "Events",
+            AnalysisKind::Drivers => "Engagement drivers",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AnalysisParams {
+    pub over_time: OverTimeParams,
+    pub differences: DifferenceParams,
+}
+
+/// Results of the analyses that were run (`None` = not run or not possible).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Analyses {
+    pub rows: u64,
+    pub over_time: Option<Vec<OverTime>>,
+    /// `Some(None)`: run, but the data has no viewer type column.
+    pub viewer_types: Option<Option<Vec<ViewerTypeComparison>>>,
+    pub durations: Option<Vec<LevelDurations>>,
+    pub differences: Option<Differences>,
+    pub correlation: Option<Correlation>,
+    pub events: Option<Vec<EventRow>>,
+    pub drivers: Option<Drivers>,
+}
+
+/// Runs the `wanted` analyses on the rows passing `filter`.
+pub fn run(
+    dataset: &Dataset,
+    filter: &Filter,
+    params: &AnalysisParams,
+    wanted: &[AnalysisKind],
+) -> Result<Analyses, AnalysisError> {
+    let rows = Rows::new(dataset, filter)?;
+    let mut out = Analyses {
+        rows: rows.len() as u64,
+        ..Analyses::default()
+    };
+    let wants = |k| wanted.contains(&k);
+    if wants(AnalysisKind::OverTime) {
+        out.over_time = Some(over_time(dataset, &rows, &params.over_time)?);
+    }
+    if wants(AnalysisKind::ViewerTypes) {
+        out.viewer_types = Some(viewer_types(dataset, &rows)?);
+    }
+    if wants(AnalysisKind::Differences) {
+        out.differences = Some(differences(dataset, &rows, &params.differences)?);
+    }
+    if wants(AnalysisKind::Correlations) {
+        out.correlation = Some(correlation(dataset, &rows)?);
+    }
+    let per_viewer = [
+        AnalysisKind::Durations,
+        AnalysisKind::Events,
+        AnalysisKind::Drivers,
+    ];
+    if per_viewer.iter().any(|&k| wants(k)) {
+        let order = session_order(&rows, dataset)?;
+        if wants(AnalysisKind::Durations) {
+            out.durations = Some(level_durations(dataset, &rows, &order)?);
+        }
+        if wants(AnalysisKind::Events) || wants(AnalysisKind::Drivers) {
+            let (events, pairs) = event_table(dataset, &rows, &order)?;
+            if wants(AnalysisKind::Drivers) {
+                out.drivers = Some(drivers(dataset, &events, &pairs));
+            }
+            if wants(AnalysisKind::Events) {
+                out.events = Some(events);
+            }
+        }
+    }
+    Ok(out)
+}
+
+impl Analyses {
+    /// The `analysis.json` document (keys as the analyses issue lists them, plus extras).
+    pub fn to_json(&self) -> Result<Value, serde_json::Error> {
+        let mut doc = serde_json::Map::new();
+        doc.insert("rows".into(), json!(self.rows));
+        if let Some(c) = &self.correlation {
+            doc.insert("correlation".into(), serde_json::to_value(c)?);
+        }
+        if let Some(vt) = &self.viewer_types {
+            let mut by_metric = serde_json::Map::new();
+            for comparison in vt.iter().flatten() {
+                by_metric.insert(
+                    comparison.metric.column().into(),
+                    serde_json::to_value(comparison)?,
+                );
+            }
+            doc.insert("viewer_type".into(), Value::Object(by_metric));
+        }
+        if let Some(events) = &self.events {
+            let map: BTreeMap<&str, &EventRow> =
+                events.iter().map(|e| (e.event_id.as_str(), e)).collect();
+            doc.insert("events".into(), serde_json::to_value(map)?);
+        }
+        if let Some(d) = &self.drivers {
+            doc.insert("engagement_vs".into(), serde_json::to_value(&d.values)?);
+        }
+        if let Some(durations) = &self.durations {
+            let section =
+                |pick: &dyn Fn(&crate::engine::analysis::durations::LevelGroup, usize) -> Value| {
+                    let mut by_dim = serde_json::Map::new();
+                    for dim in durations {
+                        let key = match dim.dimension {
+                            GroupBy::ViewerType => "by_viewer_type",
+                            GroupBy::Country => "by_country",
+                            GroupBy::City => "by_city",
+                            GroupBy::Customer => "by_customer",
+                        };
+                        let mut cells = serde_json::Map::new();
+                        for group in &dim.groups {
+                            for level in 0..group.seconds.len() {
+                                cells.insert(
+                                    format!("{}|{}", group.group, level_label(level)),
+                                    pick(group, level),
+                                );
+                            }
+                        }
+                        by_dim.insert(key.into(), Value::Object(cells));
+                    }
+                    Value::Object(by_dim)
+                };
+            doc.insert(
+                "level_duration_s".into(),
+                section(&|g, l| json!(g.seconds[l])),
+            );
+            doc.insert("level_share".into(), section(&|g, l| json!(g.share[l])));
+            doc.insert(
+                "level_mean_run_s".into(),
+                section(&|g, l| json!(g.mean_run_s[l])),
+            );
+        }
+        if let Some(d) = &self.differences {
+            doc.insert("differences_metric".into(), json!(d.metric.column()));
+            doc.insert(
+                "country_differences".into(),
+                serde_json::to_value(&d.countries)?,
+            );
+            doc.insert("city_differences".into(), serde_json::to_value(&d.cities)?);
+        }
+        if let Some(over_time) = &self.over_time {
+            let mut by_metric = serde_json::Map::new();
+            for series in over_time {
+                by_metric.insert(
+                    series.metric.column().into(),
+                    serde_json::to_value(&series.rows)?,
+                );
+            }
+            doc.insert("over_time".into(), Value::Object(by_metric));
+        }
+        Ok(Value::Object(doc))
+    }
+}
