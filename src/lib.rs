@@ -7,3 +7,5 @@ pub mod app;
 pub mod chart;
 pub mod cli;
 pub mod engine;
+pub mod export;
+pub mod tables;

@@ -3,10 +3,16 @@
 //! sends requests and drains results.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
 use crossbeam_channel::{Receiver, Sender, bounded};
+
+use super::worker::LatestWorker;
+use crate::chart::ChartSpec;
+use crate::chart::render::ImageFormat;
+use crate::engine::analysis::suite::{AnalysisKind, AnalysisParams, Analyses};
+use crate::tables::TableSpec;
 
 pub use crate::engine::analysis::overview::Overview;
 use crate::engine::analysis::overview::overview;
@@ -45,7 +51,31 @@ pub enum Picked {
     Open(Vec<PathBuf>),
     SaveWorkspace(PathBuf),
     OpenWorkspace(PathBuf),
+    /// Where to write the pending export.
+    ExportTo(PathBuf),
     Cancelled,
+}
+
+/// The inputs an analysis result belongs to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnalysisKey {
+    pub dataset_id: u64,
+    pub filter: Filter,
+    pub params: AnalysisParams,
+    pub kind: AnalysisKind,
+}
+
+/// Something the user asked to save; written on its own thread.
+#[derive(Debug, Clone)]
+pub enum ExportJob {
+    Chart(Box<ChartSpec>, ImageFormat),
+    Table(Box<TableSpec>),
+    /// All analyses on the current filter, into a folder.
+    Report {
+        dataset: Arc<Dataset>,
+        filter: Filter,
+        params: AnalysisParams,
+    },
 }
 
 pub enum JobResult {
@@ -57,12 +87,24 @@ pub enum JobResult {
         result: Result<Box<Overview>, String>,
         secs: f64,
     },
+    Analysed {
+        key: AnalysisKey,
+        result: Result<Arc<Analyses>, String>,
+        secs: f64,
+    },
+    /// A finished export: what to tell the user.
+    Exported(Result<String, String>),
     Picked(Picked),
 }
 
 struct ComputeRequest {
     dataset: Arc<Dataset>,
     filter: Filter,
+}
+
+struct AnalysisRequest {
+    dataset: Arc<Dataset>,
+    key: AnalysisKey,
 }
 
 /// A load in flight.
@@ -74,10 +116,12 @@ pub struct RunningLoad {
 
 /// Owns the worker threads and their channels.
 pub struct Jobs {
-    /// The newest compute request; the worker always takes the latest one.
-    compute_slot: Arc<Mutex<Option<ComputeRequest>>>,
-    /// Wakes the compute worker (capacity 1: one pending wake is enough).
-    compute_wake: Sender<()>,
+    /// Recomputes the Overview (fast) ...
+    compute: Option<LatestWorker<ComputeRequest>>,
+    /// ... and, separately, the visible analysis (slower), so neither waits for the other.
+    analysis: Option<LatestWorker<AnalysisRequest>>,
+    pub analysing: Option<AnalysisKey>,
+    pub exporting: usize,
     /// Number of the newest load; results of older loads are dropped.
     load_seq: u64,
     results_tx: Sender<JobResult>,
@@ -91,46 +135,53 @@ pub struct Jobs {
 impl Jobs {
     #[must_use]
     pub fn new(repaint: egui::Context) -> Self {
-        let (compute_wake, wake_rx) = bounded::<()>(1);
-        let compute_slot: Arc<Mutex<Option<ComputeRequest>>> = Arc::new(Mutex::new(None));
         let (results_tx, results_rx) = bounded::<JobResult>(64);
-        let tx = results_tx.clone();
-        let ctx = repaint.clone();
-        let slot = Arc::clone(&compute_slot);
-        let spawned = std::thread::Builder::new()
-            .name("streamlens-compute".into())
-            .spawn(move || {
-                while wake_rx.recv().is_ok() {
-                    // Only the newest filter matters: older requests were replaced.
-                    let Some(request) = slot.lock().ok().and_then(|mut s| s.take()) else {
-                        continue;
-                    };
-                    let started = Instant::now();
-                    let result = compute_overview(&request.dataset, &request.filter).map(Box::new);
-                    let message = JobResult::Computed {
-                        dataset_id: request.dataset.id,
-                        filter: request.filter,
-                        result,
-                        secs: started.elapsed().as_secs_f64(),
-                    };
-                    if tx.send(message).is_err() {
-                        break;
-                    }
-                    ctx.request_repaint();
+        let compute = LatestWorker::spawn(
+            "streamlens-compute",
+            results_tx.clone(),
+            repaint.clone(),
+            |request: ComputeRequest| {
+                let started = Instant::now();
+                let result = compute_overview(&request.dataset, &request.filter).map(Box::new);
+                JobResult::Computed {
+                    dataset_id: request.dataset.id,
+                    filter: request.filter,
+                    result,
+                    secs: started.elapsed().as_secs_f64(),
                 }
-            });
-        if let Err(e) = spawned {
-            // Without the thread nothing can be computed; say so instead of hanging.
-            let _ = results_tx.try_send(JobResult::Computed {
-                dataset_id: 0,
-                filter: Filter::default(),
-                result: Err(format!("cannot start the compute thread: {e}")),
-                secs: 0.0,
-            });
+            },
+        );
+        let analysis = LatestWorker::spawn(
+            "streamlens-analysis",
+            results_tx.clone(),
+            repaint.clone(),
+            |request: AnalysisRequest| {
+                let started = Instant::now();
+                let key = request.key;
+                let result = crate::engine::analysis::suite::run(
+                    &request.dataset,
+                    &key.filter,
+                    &key.params,
+                    &[key.kind],
+                )
+                .map(Arc::new)
+                .map_err(|e| e.to_string());
+                JobResult::Analysed {
+                    key,
+                    result,
+                    secs: started.elapsed().as_secs_f64(),
+                }
+            },
+        );
+        // Without a worker nothing can be computed; say so instead of hanging.
+        for e in [compute.as_ref().err(), analysis.as_ref().err()].into_iter().flatten() {
+            let _ = results_tx.try_send(JobResult::Exported(Err(e.clone())));
         }
         Self {
-            compute_slot,
-            compute_wake,
+            compute: compute.ok(),
+            analysis: analysis.ok(),
+            analysing: None,
+            exporting: 0,
             load_seq: 0,
             results_tx,
             results_rx,
@@ -144,15 +195,46 @@ impl Jobs {
     /// Ask for the Overview of `filter` on `dataset`.
     pub fn request_compute(&mut self, dataset: &Arc<Dataset>, filter: &Filter) {
         self.computing = Some((dataset.id, filter.clone()));
-        let request = ComputeRequest {
-            dataset: Arc::clone(dataset),
-            filter: filter.clone(),
-        };
-        if let Ok(mut slot) = self.compute_slot.lock() {
-            *slot = Some(request);
+        if let Some(worker) = &self.compute {
+            worker.request(ComputeRequest {
+                dataset: Arc::clone(dataset),
+                filter: filter.clone(),
+            });
         }
-        // A full wake channel means a wake is already pending; it will see this request.
-        let _ = self.compute_wake.try_send(());
+    }
+
+    /// Ask for one analysis; a request not yet started is replaced.
+    pub fn request_analysis(&mut self, dataset: &Arc<Dataset>, key: AnalysisKey) {
+        if self.analysing.as_ref() == Some(&key) {
+            return;
+        }
+        self.analysing = Some(key.clone());
+        if let Some(worker) = &self.analysis {
+            worker.request(AnalysisRequest {
+                dataset: Arc::clone(dataset),
+                key,
+            });
+        }
+    }
+
+    /// Write an export to `path` on its own thread.
+    pub fn export(&mut self, job: ExportJob, path: PathBuf) {
+        let tx = self.results_tx.clone();
+        let ctx = self.repaint.clone();
+        let spawned = std::thread::Builder::new()
+            .name("streamlens-export".into())
+            .spawn(move || {
+                let _ = tx.send(JobResult::Exported(super::export::run_export(job, &path)));
+                ctx.request_repaint();
+            });
+        match spawned {
+            Ok(_) => self.exporting += 1,
+            Err(e) => {
+                let _ = self
+                    .results_tx
+                    .try_send(JobResult::Exported(Err(format!("cannot start the export: {e}"))));
+            }
+        }
     }
 
     /// Start loading `sources` on a new thread; a running load is cancelled.
@@ -207,8 +289,9 @@ impl Jobs {
         }
     }
 
-    /// Show a native file dialog without blocking the UI.
-    pub fn pick(&mut self, kind: DialogKind) {
+    /// Show a native file dialog without blocking the UI; `suggested_name` is the
+    /// file name a save dialog proposes.
+    pub fn pick(&mut self, kind: DialogKind, suggested_name: String) {
         if self.dialog_open {
             return;
         }
@@ -233,6 +316,16 @@ impl Jobs {
                         .add_filter("Workspace", &["json"])
                         .pick_file()
                         .map_or(Picked::Cancelled, Picked::OpenWorkspace),
+                    DialogKind::Export => {
+                        let mut dialog = rfd::FileDialog::new().set_file_name(&suggested_name);
+                        if let Some(ext) = suggested_name.rsplit_once('.').map(|(_, e)| e) {
+                            dialog = dialog.add_filter(ext.to_uppercase(), &[ext]);
+                        }
+                        dialog.save_file().map_or(Picked::Cancelled, Picked::ExportTo)
+                    }
+                    DialogKind::ExportFolder => rfd::FileDialog::new()
+                        .pick_folder()
+                        .map_or(Picked::Cancelled, Picked::ExportTo),
                 };
                 let _ = tx.send(JobResult::Picked(picked));
                 ctx.request_repaint();
@@ -251,7 +344,8 @@ impl Jobs {
             match r {
                 JobResult::Loaded(..) => self.loading = None,
                 JobResult::Picked(_) => self.dialog_open = false,
-                JobResult::Computed { .. } => {}
+                JobResult::Exported(_) => self.exporting = self.exporting.saturating_sub(1),
+                JobResult::Computed { .. } | JobResult::Analysed { .. } => {}
             }
         }
         results
@@ -259,7 +353,11 @@ impl Jobs {
 
     #[must_use]
     pub fn busy(&self) -> bool {
-        self.loading.is_some() || self.computing.is_some() || self.dialog_open
+        self.loading.is_some()
+            || self.computing.is_some()
+            || self.analysing.is_some()
+            || self.exporting > 0
+            || self.dialog_open
     }
 }
 
@@ -268,6 +366,10 @@ pub enum DialogKind {
     Open,
     SaveWorkspace,
     OpenWorkspace,
+    /// Save the pending export (a chart or table) to a file.
+    Export,
+    /// Choose a folder for the pending report.
+    ExportFolder,
 }
 
 fn run_load(

@@ -1,9 +1,13 @@
 //! The window: egui only. Sends work to `jobs`, draws engine results, never
 //! computes statistics itself.
 
+mod analysis_view;
+mod export;
 pub mod jobs;
 pub mod panels;
+pub mod plot;
 pub mod state;
+mod worker;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -66,6 +70,15 @@ pub struct App {
     pub mapping_dialog: Option<MappingDialog>,
     pub path_dialog: Option<PathDialog>,
     pub ui: panels::UiState,
+    /// Latest result per analysis tab, with the inputs it was computed for.
+    pub analyses: std::collections::HashMap<
+        crate::engine::analysis::suite::AnalysisKind,
+        (jobs::AnalysisKey, Arc<crate::engine::analysis::suite::Analyses>),
+    >,
+    /// An export waiting for its path.
+    pub pending_export: Option<jobs::ExportJob>,
+    /// Use the native file dialog when one can exist (tests turn it off to type paths).
+    pub use_native_dialogs: bool,
     /// Clear the filter when the running load succeeds (new data, not a reload).
     reset_filter_on_load: bool,
 }
@@ -87,6 +100,9 @@ impl App {
             mapping_dialog: None,
             path_dialog: None,
             ui: panels::UiState::default(),
+            analyses: std::collections::HashMap::new(),
+            pending_export: None,
+            use_native_dialogs: native_dialog_available(),
             reset_filter_on_load: false,
         };
         let restored: Vec<PathBuf> = app
@@ -246,6 +262,9 @@ impl App {
                         Err(e) => self.error(format!("Could not compute the Overview: {e}")),
                     }
                 }
+                JobResult::Analysed { key, result, .. } => self.on_analysed(key, result),
+                JobResult::Exported(Ok(text)) => self.notice(text),
+                JobResult::Exported(Err(text)) => self.error(text),
                 JobResult::Picked(picked) => self.on_picked(picked),
             }
         }
@@ -253,6 +272,9 @@ impl App {
 
     fn on_loaded(&mut self, loaded: jobs::Loaded) {
         let ds = loaded.dataset;
+        // Results of the previous data are of no use and hold memory.
+        self.analyses.clear();
+        self.ui.correlation_pair = None;
         if std::mem::take(&mut self.reset_filter_on_load) {
             self.state.filter = Filter::default();
             self.ui.time_from.clear();
@@ -299,7 +321,8 @@ impl App {
             Picked::Open(paths) => self.open_paths(paths),
             Picked::SaveWorkspace(path) => self.save_workspace(&path),
             Picked::OpenWorkspace(path) => self.open_workspace(&path),
-            Picked::Cancelled => {}
+            Picked::ExportTo(path) => self.export_to(path),
+            Picked::Cancelled => self.pending_export = None,
         }
     }
 
@@ -329,12 +352,17 @@ impl App {
 
     /// File ▸ Open: a native dialog where one can exist, else a path field.
     pub fn ask_for_path(&mut self, kind: DialogKind) {
-        if native_dialog_available() {
-            self.jobs.pick(kind);
+        self.ask_for_path_named(kind, String::new());
+    }
+
+    /// As [`App::ask_for_path`], proposing `suggested` as the file name.
+    pub fn ask_for_path_named(&mut self, kind: DialogKind, suggested: String) {
+        if self.use_native_dialogs {
+            self.jobs.pick(kind, suggested);
         } else {
             self.path_dialog = Some(PathDialog {
                 purpose: kind,
-                text: String::new(),
+                text: suggested,
                 note: Some(
                     "No file dialog is available here (it needs xdg-desktop-portal or zenity). Type a path, or drop files onto the window."
                         .into(),

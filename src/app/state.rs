@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::Filter;
+use crate::engine::analysis::suite::{AnalysisKind, AnalysisParams};
 use crate::engine::schema::ColumnMapping;
 
 /// How many recent files File ▸ Recent offers.
@@ -16,6 +17,7 @@ pub const MAX_RECENT: usize = 10;
 pub enum Tab {
     #[default]
     Overview,
+    Analysis(AnalysisKind),
 }
 
 /// The persisted application state (also the workspace file format).
@@ -31,6 +33,8 @@ pub struct State {
     /// Reject files with any bad row instead of dropping the rows.
     pub strict: bool,
     pub tab: Tab,
+    /// Parameters of the analyses (grouping, bins, thresholds).
+    pub params: AnalysisParams,
 }
 
 impl State {

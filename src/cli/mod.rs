@@ -1,6 +1,7 @@
 //! The headless face: parse arguments, call the engine, print or write results.
 //! No computation lives here.
 
+pub mod analyze;
 pub mod generate;
 pub mod summary;
 
@@ -36,6 +37,8 @@ pub struct Cli {
 pub enum Command {
     /// Dataset facts and Overview numbers for the filtered rows.
     Summary(summary::SummaryArgs),
+    /// The seven analyses: analysis.json, charts, CSV tables and report.html in one folder.
+    Analyze(analyze::AnalyzeArgs),
     /// Write seeded synthetic telemetry with labelled network anomalies.
     Generate(generate::GenerateArgs),
 }
@@ -45,6 +48,7 @@ pub fn run(command: &Command) -> anyhow::Result<()> {
     match command {
         Command::Summary(args) => summary::run(args),
         Command::Generate(args) => generate::run(args),
+        Command::Analyze(args) => analyze::run(args),
     }
 }
 

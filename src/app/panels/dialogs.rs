@@ -101,6 +101,8 @@ pub fn path_dialog_ui(app: &mut App, ctx: &egui::Context) {
         DialogKind::Open => "Open files",
         DialogKind::SaveWorkspace => "Save workspace",
         DialogKind::OpenWorkspace => "Open workspace",
+        DialogKind::Export => "Export to file",
+        DialogKind::ExportFolder => "Export report to folder",
     };
     let mut submit = false;
     let mut close = false;
@@ -111,10 +113,13 @@ pub fn path_dialog_ui(app: &mut App, ctx: &egui::Context) {
             if let Some(note) = &dialog.note {
                 ui.label(note);
             }
-            let hint = if dialog.purpose == DialogKind::Open {
-                "Paths, separated by ; for several files"
-            } else {
-                "Path of the workspace file (.json)"
+            let hint = match dialog.purpose {
+                DialogKind::Open => "Paths, separated by ; for several files",
+                DialogKind::Export => "Path of the file to write",
+                DialogKind::ExportFolder => "Folder to write the report into",
+                DialogKind::SaveWorkspace | DialogKind::OpenWorkspace => {
+                    "Path of the workspace file (.json)"
+                }
             };
             ui.horizontal(|ui| {
                 let l = ui.label("Path");
@@ -155,10 +160,14 @@ pub fn path_dialog_ui(app: &mut App, ctx: &egui::Context) {
                 (DialogKind::Open, _) => app.open_paths(paths),
                 (DialogKind::SaveWorkspace, [p, ..]) => app.save_workspace(p),
                 (DialogKind::OpenWorkspace, [p, ..]) => app.open_workspace(p),
+                (DialogKind::Export | DialogKind::ExportFolder, [p, ..]) => {
+                    app.export_to(p.clone());
+                }
             }
         }
     } else if close {
         app.path_dialog = None;
+        app.pending_export = None;
     }
 }
 

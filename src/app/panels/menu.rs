@@ -67,6 +67,14 @@ pub fn menu_bar_ui(app: &mut App, ui: &mut egui::Ui) {
                 app.ask_for_path(DialogKind::OpenWorkspace);
             }
             ui.separator();
+            if ui
+                .add_enabled(app.dataset.is_some(), egui::Button::new("Export report…"))
+                .on_hover_text("All charts (PNG), analysis.json, every table as CSV and report.html, for the current filter")
+                .clicked()
+            {
+                app.export_report();
+            }
+            ui.separator();
             ui.checkbox(
                 &mut app.state.strict,
                 "Strict loading (reject files with bad rows)",

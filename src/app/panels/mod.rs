@@ -1,14 +1,50 @@
 //! Layout of the window and the panels in it.
 
+pub mod analysis;
 pub mod dialogs;
 pub mod filters;
 pub mod menu;
 pub mod messages;
 pub mod overview;
+pub mod table;
 
 use std::collections::HashMap;
 
 use super::App;
+use super::state::Tab;
+use crate::engine::analysis::suite::AnalysisKind;
+
+/// The tab strip: Overview then one tab per analysis (Ctrl+1 … Ctrl+8).
+fn tabs_ui(app: &mut App, ui: &mut egui::Ui) {
+    let tabs: Vec<(Tab, &str)> = std::iter::once((Tab::Overview, "Overview"))
+        .chain(AnalysisKind::ALL.iter().map(|&k| (Tab::Analysis(k), k.title())))
+        .collect();
+    let keys = [
+        egui::Key::Num1,
+        egui::Key::Num2,
+        egui::Key::Num3,
+        egui::Key::Num4,
+        egui::Key::Num5,
+        egui::Key::Num6,
+        egui::Key::Num7,
+        egui::Key::Num8,
+    ];
+    for (&(tab, _), key) in tabs.iter().zip(keys) {
+        if ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, key)) {
+            app.state.tab = tab;
+        }
+    }
+    ui.horizontal_wrapped(|ui| {
+        for (i, (tab, title)) in tabs.into_iter().enumerate() {
+            let response = ui
+                .selectable_label(app.state.tab == tab, title)
+                .on_hover_text(format!("Ctrl+{}", i + 1));
+            if response.clicked() {
+                app.state.tab = tab;
+            }
+        }
+    });
+}
 
 /// Per-session UI state that is not worth persisting.
 #[derive(Debug)]
@@ -22,6 +58,10 @@ pub struct UiState {
     pub time_to: String,
     /// The filter's time range the two fields were last written from.
     pub time_synced: (Option<i64>, Option<i64>),
+    /// Sort of each analysis table, by table id.
+    pub table_sort: HashMap<String, table::SortState>,
+    /// The correlation heatmap cell (row, column) drilled into.
+    pub correlation_pair: Option<(usize, usize)>,
 }
 
 impl Default for UiState {
@@ -32,6 +72,8 @@ impl Default for UiState {
             time_from: String::new(),
             time_to: String::new(),
             time_synced: (None, None),
+            table_sort: HashMap::new(),
+            correlation_pair: None,
         }
     }
 }
@@ -51,8 +93,13 @@ pub fn app_ui(app: &mut App, ui: &mut egui::Ui) {
         .default_size(300.0)
         .min_size(220.0)
         .show(ui, |ui| filters::filters_ui(app, ui));
-    egui::CentralPanel::default_margins().show(ui, |ui| match app.state.tab {
-        super::state::Tab::Overview => overview::overview_ui(app, ui),
+    egui::CentralPanel::default_margins().show(ui, |ui| {
+        tabs_ui(app, ui);
+        ui.separator();
+        match app.state.tab {
+            Tab::Overview => overview::overview_ui(app, ui),
+            Tab::Analysis(kind) => analysis::analysis_ui(app, ui, kind),
+        }
     });
     dialogs::mapping_dialog_ui(app, ui.ctx());
     dialogs::path_dialog_ui(app, ui.ctx());
