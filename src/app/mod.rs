@@ -3,6 +3,7 @@
 
 pub mod jobs;
 pub mod panels;
+pub mod plot;
 pub mod state;
 
 use std::path::PathBuf;

@@ -1,1 +1,0 @@
-//! plotters renderer (being written)
