@@ -1,10 +1,14 @@
 //! One chart definition shared by the window and the exports.
 //!
-//! An analysis result maps to [`ChartSpec`]s; `app::plot` draws them with egui_plot and
+//! An analysis result maps to [`ChartSpec`]s; `app::plot` draws them with `egui_plot` and
 //! [`render`] draws the same specs with plotters to PNG/SVG. Neither side adds data of its
 //! own, so an exported chart is the chart on screen. This module never imports egui.
 
 pub mod render;
+#[cfg(test)]
+pub(crate) mod samples;
+
+pub use render::ImageFormat;
 
 use serde::Serialize;
 
@@ -136,7 +140,8 @@ impl ColorScale {
         const WHITE: [f64; 3] = [247.0, 247.0, 247.0];
         const DARK: [f64; 3] = [8.0, 48.0, 107.0];
         let mix = |a: [f64; 3], b: [f64; 3], t: f64| {
-            let t = t.clamp(0.0, 1.0);
+            // A zero-width scale gives 0/0; treat it as the scale's midpoint, not black.
+            let t = if t.is_nan() { 0.0 } else { t.clamp(0.0, 1.0) };
             [0, 1, 2].map(|i| (a[i] + (b[i] - a[i]) * t).round() as u8)
         };
         if !value.is_finite() {
@@ -144,7 +149,7 @@ impl ColorScale {
         }
         match self {
             ColorScale::Diverging { min, max } => {
-                let mid = (min + max) / 2.0;
+                let mid = f64::midpoint(min, max);
                 if value < mid {
                     mix(WHITE, BLUE, (mid - value) / (mid - min))
                 } else {
@@ -170,5 +175,39 @@ pub fn text_on(rgb: [u8; 3]) -> [u8; 3] {
         [20, 20, 20]
     } else {
         [250, 250, 250]
+    }
+}
+
+/// Decimals for heatmap cell values, shared by all cells so numbers line up: none for
+/// counts, otherwise fewer the larger the largest magnitude.
+#[must_use]
+pub fn cell_decimals(values: &[Vec<f64>]) -> usize {
+    let finite = || values.iter().flatten().filter(|v| v.is_finite());
+    let largest = finite().fold(0.0, |m: f64, v| m.max(v.abs()));
+    if finite().all(|v| v.fract() == 0.0) || largest >= 100.0 {
+        0
+    } else if largest >= 10.0 {
+        1
+    } else {
+        2
+    }
+}
+
+/// A heatmap cell's printed value with `decimals` (from [`cell_decimals`]); very large or
+/// tiny magnitudes switch to scientific notation, `NaN` prints nothing.
+#[must_use]
+pub fn cell_label(v: f64, decimals: usize) -> String {
+    let a = v.abs();
+    if !v.is_finite() {
+        return String::new();
+    }
+    if a >= 1e7 || (a != 0.0 && a < 1e-3 && decimals > 0) {
+        return format!("{v:.2e}");
+    }
+    let text = format!("{v:.decimals$}");
+    // "-0.00" reads as a sign error; a value that rounds to zero is printed as zero.
+    match text.strip_prefix('-') {
+        Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+        _ => text,
     }
 }

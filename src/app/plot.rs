@@ -1,0 +1,427 @@
+//! Draws a [`ChartSpec`] in the window with `egui_plot`: the live twin of
+//! `chart::render`. It draws only what the spec says and does no file I/O; export requests
+//! go back to the caller in [`ChartResponse`].
+
+use std::hash::{Hash, Hasher as _};
+
+use egui::{Color32, Ui};
+use egui_plot::{
+    Bar, BarChart, BoxElem, BoxPlot, BoxSpread, FilledArea, GridInput, GridMark, HoverPosition,
+    Legend, Line, Plot, PlotPoints, Points,
+};
+
+mod heatmap;
+
+use crate::chart::{BarSeries, BoxStats, ChartKind, ChartSpec, ImageFormat, Mark, Series, palette};
+
+/// Share of a category's slot its bars or box fill (as in the exported image).
+const GROUP_WIDTH: f64 = 0.8;
+const BOX_WIDTH: f64 = 0.5;
+
+/// What the user asked for while the chart was drawn.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ChartResponse {
+    /// Export this chart in this format (the caller asks where and saves).
+    pub export: Option<ImageFormat>,
+    /// A heatmap cell was clicked: (row, column) in the spec's `values`.
+    pub clicked_cell: Option<(usize, usize)>,
+}
+
+/// The title, an export row and the plot of `spec`; `id_salt` keeps zoom state apart
+/// when several charts share a window.
+pub fn chart_ui(ui: &mut Ui, spec: &ChartSpec, id_salt: impl Hash) -> ChartResponse {
+    // egui 0.37 salts need Debug too; hashing first keeps the caller's bound to Hash.
+    let salt = {
+        let mut hasher = std::hash::DefaultHasher::new();
+        id_salt.hash(&mut hasher);
+        hasher.finish()
+    };
+    let mut out = ChartResponse::default();
+    ui.horizontal(|ui| {
+        ui.strong(&spec.title);
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            export_buttons_ui(ui, &mut out);
+        });
+    });
+    let plot = Plot::new(("streamlens_chart", salt))
+        .x_axis_label(spec.x_label.as_str())
+        .y_axis_label(spec.y_label.as_str())
+        .legend(Legend::default())
+        .min_size(egui::vec2(160.0, 120.0));
+    let response = match &spec.kind {
+        ChartKind::Xy { series, y_range } => xy_ui(ui, plot, spec, series, *y_range),
+        ChartKind::Bars {
+            categories,
+            series,
+            stacked,
+        } => bars_ui(ui, plot, categories, series, *stacked),
+        ChartKind::Heatmap {
+            x_labels,
+            y_labels,
+            values,
+            scale,
+            show_values,
+        } => {
+            let grid = heatmap::Grid {
+                x_labels,
+                y_labels,
+                values,
+                scale: *scale,
+                show_values: *show_values,
+            };
+            let (response, clicked) = heatmap::heatmap_ui(ui, plot, &grid);
+            out.clicked_cell = clicked;
+            response
+        }
+        ChartKind::Boxes { boxes } => boxes_ui(ui, plot, boxes),
+    };
+    response.context_menu(|ui| export_buttons_ui(ui, &mut out));
+    out
+}
+
+fn export_buttons_ui(ui: &mut Ui, out: &mut ChartResponse) {
+    // Right-to-left in the title row, so SVG comes first to end up on the right.
+    if ui
+        .button("Export SVG…")
+        .on_hover_text("Save this chart as an SVG image")
+        .clicked()
+    {
+        out.export = Some(ImageFormat::Svg);
+        ui.close();
+    }
+    if ui
+        .button("Export PNG…")
+        .on_hover_text("Save this chart as a PNG image")
+        .clicked()
+    {
+        out.export = Some(ImageFormat::Png);
+        ui.close();
+    }
+}
+
+fn color(index: usize) -> Color32 {
+    let [r, g, b] = palette(index);
+    Color32::from_rgb(r, g, b)
+}
+
+/// A number for a tooltip: up to 4 decimals without trailing zeros, scientific at extremes.
+fn num(v: f64) -> String {
+    let a = v.abs();
+    if !v.is_finite() {
+        "–".to_string()
+    } else if a >= 1e7 || (a != 0.0 && a < 1e-4) {
+        format!("{v:.3e}")
+    } else {
+        let s = format!("{v:.4}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// Grid marks at 0, 1, … `count-1`, for category axes.
+fn category_marks(count: usize) -> impl Fn(GridInput) -> Vec<GridMark> {
+    move |input: GridInput| {
+        let (lo, hi) = input.bounds;
+        (0..count)
+            .map(|i| i as f64)
+            .filter(|&v| v >= lo - 0.5 && v <= hi + 0.5)
+            .map(|value| GridMark {
+                value,
+                step_size: 1.0,
+            })
+            .collect()
+    }
+}
+
+/// The label of the category at an integer grid mark, empty elsewhere.
+fn category_at(labels: &[String], value: f64) -> String {
+    let i = value.round();
+    if (value - i).abs() > 1e-6 || i < 0.0 {
+        return String::new();
+    }
+    labels.get(i as usize).cloned().unwrap_or_default()
+}
+
+fn finite(points: &[[f64; 2]]) -> Vec<[f64; 2]> {
+    points
+        .iter()
+        .copied()
+        .filter(|p| p[0].is_finite() && p[1].is_finite())
+        .collect()
+}
+
+fn xy_ui(
+    ui: &mut Ui,
+    plot: Plot<'_>,
+    spec: &ChartSpec,
+    series: &[Series],
+    y_range: Option<[f64; 2]>,
+) -> egui::Response {
+    let (x_name, y_name) = (spec.x_label.clone(), spec.y_label.clone());
+    let mut plot = plot.label_formatter(move |pos| {
+        let (name, p) = match pos {
+            HoverPosition::NearDataPoint {
+                plot_name,
+                position,
+                ..
+            } => (*plot_name, *position),
+            HoverPosition::Elsewhere { position } => ("", *position),
+        };
+        let head = if name.is_empty() {
+            String::new()
+        } else {
+            format!("{name}\n")
+        };
+        Some(format!(
+            "{head}{}: {}\n{}: {}",
+            axis_name(&x_name, "x"),
+            num(p.x),
+            axis_name(&y_name, "y"),
+            num(p.y)
+        ))
+    });
+    if let Some([lo, hi]) = y_range
+        && lo.is_finite()
+        && hi.is_finite()
+        && lo < hi
+    {
+        plot = plot.default_y_bounds(lo, hi);
+    }
+    plot.show(ui, |plot_ui| {
+        // Filled marks first so lines and points stay visible on top.
+        let filled = |s: &&Series| matches!(s.mark, Mark::Band { .. } | Mark::Bars { .. });
+        for s in series.iter().filter(filled) {
+            add_mark(plot_ui, s);
+        }
+        for s in series.iter().filter(|s| !filled(s)) {
+            add_mark(plot_ui, s);
+        }
+    })
+    .response
+}
+
+fn axis_name<'a>(label: &'a str, fallback: &'a str) -> &'a str {
+    if label.is_empty() { fallback } else { label }
+}
+
+fn add_mark(plot_ui: &mut egui_plot::PlotUi<'_>, s: &Series) {
+    let c = color(s.color);
+    match &s.mark {
+        Mark::Line(points) => {
+            plot_ui.line(
+                Line::new(&s.name, PlotPoints::new(finite(points)))
+                    .color(c)
+                    .width(2.0),
+            );
+        }
+        Mark::Steps(points) => {
+            let points = finite(points);
+            let mut steps = Vec::with_capacity(points.len() * 2);
+            for (i, p) in points.iter().enumerate() {
+                if i > 0 {
+                    steps.push([p[0], points[i - 1][1]]);
+                }
+                steps.push(*p);
+            }
+            plot_ui.line(
+                Line::new(&s.name, PlotPoints::new(steps))
+                    .color(c)
+                    .width(2.0),
+            );
+        }
+        Mark::Points(points) => {
+            plot_ui.points(
+                Points::new(&s.name, PlotPoints::new(finite(points)))
+                    .color(c)
+                    .radius(3.0)
+                    .filled(true),
+            );
+        }
+        Mark::Band { x, low, high } => {
+            let (mut xs, mut lo, mut hi) = (Vec::new(), Vec::new(), Vec::new());
+            for ((&bx, &l), &h) in x.iter().zip(low).zip(high) {
+                if bx.is_finite() && l.is_finite() && h.is_finite() {
+                    xs.push(bx);
+                    lo.push(l);
+                    hi.push(h);
+                }
+            }
+            if xs.len() >= 2 {
+                plot_ui.add(
+                    FilledArea::new(&s.name, &xs, &lo, &hi)
+                        .fill_color(c.gamma_multiply(0.25))
+                        .stroke(egui::Stroke::NONE),
+                );
+            }
+        }
+        Mark::Bars { x, heights, width } => {
+            let width = if width.is_finite() { width.abs() } else { 0.0 };
+            let bars = x
+                .iter()
+                .zip(heights)
+                .filter(|(bx, bh)| bx.is_finite() && bh.is_finite())
+                .map(|(&bx, &bh)| {
+                    Bar::new(bx, bh)
+                        .width(width)
+                        .fill(c.gamma_multiply(0.45))
+                        .stroke(egui::Stroke::new(1.0, c))
+                })
+                .collect();
+            let name = s.name.clone();
+            plot_ui.bar_chart(
+                BarChart::new(&s.name, bars)
+                    .color(c)
+                    .element_formatter(Box::new(move |bar, _| {
+                        format!(
+                            "{name}\nx: {}\nheight: {}",
+                            num(bar.argument),
+                            num(bar.value)
+                        )
+                    })),
+            );
+        }
+    }
+}
+
+fn bars_ui(
+    ui: &mut Ui,
+    plot: Plot<'_>,
+    categories: &[String],
+    series: &[BarSeries],
+    stacked: bool,
+) -> egui::Response {
+    let names = categories.to_vec();
+    let plot = plot
+        .x_grid_spacer(category_marks(categories.len()))
+        .x_axis_formatter(move |mark, _| category_at(&names, mark.value))
+        // Bars say their own values on hover; the coordinate label would only repeat it.
+        .label_formatter(|_| None)
+        .include_y(0.0);
+    let k = series.len().max(1) as f64;
+    let mut charts: Vec<BarChart> = Vec::with_capacity(series.len());
+    for (j, s) in series.iter().enumerate() {
+        let c = color(s.color);
+        let bars: Vec<Bar> = categories
+            .iter()
+            .enumerate()
+            .filter_map(|(i, cat)| {
+                let v = s.values.get(i).copied().filter(|v| v.is_finite())?;
+                let (x, w) = if stacked {
+                    (i as f64, GROUP_WIDTH)
+                } else {
+                    let w = GROUP_WIDTH / k;
+                    (i as f64 - GROUP_WIDTH / 2.0 + (j as f64 + 0.5) * w, w)
+                };
+                Some(
+                    Bar::new(x, v)
+                        .width(w)
+                        .name(cat)
+                        .fill(c.gamma_multiply(0.85)),
+                )
+            })
+            .collect();
+        let name = s.name.clone();
+        let mut chart = BarChart::new(&s.name, bars)
+            .color(c)
+            .element_formatter(Box::new(move |bar, _| {
+                format!("{}\n{name}: {}", bar.name, num(bar.value))
+            }));
+        if stacked {
+            let below: Vec<&BarChart> = charts.iter().collect();
+            chart = chart.stack_on(&below);
+        }
+        charts.push(chart);
+    }
+    plot.show(ui, |plot_ui| {
+        for chart in charts {
+            plot_ui.bar_chart(chart);
+        }
+    })
+    .response
+}
+
+fn boxes_ui(ui: &mut Ui, plot: Plot<'_>, boxes: &[BoxStats]) -> egui::Response {
+    let names: Vec<String> = boxes.iter().map(|b| b.label.clone()).collect();
+    let counts: Vec<usize> = boxes.iter().map(|b| b.n).collect();
+    let c = color(0);
+    let elems = boxes
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            BoxElem::new(
+                i as f64,
+                BoxSpread::new(b.whisker_low, b.q1, b.median, b.q3, b.whisker_high),
+            )
+            .name(&b.label)
+            .box_width(BOX_WIDTH)
+            .whisker_width(BOX_WIDTH / 2.0)
+            .fill(c.gamma_multiply(0.3))
+            .stroke(egui::Stroke::new(1.5, c))
+        })
+        .collect();
+    let chart = BoxPlot::new("", elems)
+        .color(c)
+        .element_formatter(Box::new(move |e, _| {
+            let n = counts
+                .get(e.argument.round() as usize)
+                .copied()
+                .unwrap_or(0);
+            let s = &e.spread;
+            format!(
+                "{} (n = {n})\nupper whisker: {}\nq3: {}\nmedian: {}\nq1: {}\nlower whisker: {}",
+                e.name,
+                num(s.upper_whisker),
+                num(s.quartile3),
+                num(s.median),
+                num(s.quartile1),
+                num(s.lower_whisker)
+            )
+        }));
+    plot.x_grid_spacer(category_marks(boxes.len()))
+        .x_axis_formatter(move |mark, _| category_at(&names, mark.value))
+        .label_formatter(|_| None)
+        .show(ui, |plot_ui| plot_ui.box_plot(chart))
+        .response
+}
+
+#[cfg(test)]
+mod tests {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    use super::*;
+    use crate::chart::samples;
+
+    #[test]
+    fn every_kind_draws_and_offers_export() {
+        for spec in samples::typical().iter().chain(&samples::degenerate()) {
+            let mut harness = Harness::builder()
+                .with_size(egui::vec2(800.0, 500.0))
+                .build_ui(|ui| {
+                    chart_ui(ui, spec, "t");
+                });
+            harness.run_steps(3);
+            harness.get_by_label("Export PNG…");
+            harness.get_by_label("Export SVG…");
+        }
+    }
+
+    #[test]
+    fn export_button_reports_the_format() {
+        let spec = &samples::typical()[0];
+        let mut last = ChartResponse::default();
+        {
+            let mut harness = Harness::builder()
+                .with_size(egui::vec2(800.0, 500.0))
+                .build_ui(|ui| {
+                    let r = chart_ui(ui, spec, "t");
+                    if r.export.is_some() {
+                        last = r;
+                    }
+                });
+            harness.run_steps(2);
+            harness.get_by_label("Export PNG…").click();
+            harness.run_steps(2);
+        }
+        assert_eq!(last.export, Some(ImageFormat::Png));
+    }
+}
