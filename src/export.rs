@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::chart::ChartSpec;
 use crate::chart::render::{self, ImageFormat};
-use crate::engine::analysis::suite::{AnalysisKind, Analyses, AnalysisParams};
+use crate::engine::analysis::suite::{Analyses, AnalysisKind, AnalysisParams};
 use crate::engine::dataset::Dataset;
 use crate::engine::filter::Filter;
 use crate::engine::io::atomic_write;
@@ -55,14 +55,23 @@ pub fn all_charts(analyses: &Analyses, params: &AnalysisParams) -> Vec<ChartSpec
 /// Every table of every analysis that ran.
 #[must_use]
 pub fn all_tables(analyses: &Analyses) -> Vec<TableSpec> {
-    AnalysisKind::ALL.iter().flat_map(|&k| tables(analyses, k)).collect()
+    AnalysisKind::ALL
+        .iter()
+        .flat_map(|&k| tables(analyses, k))
+        .collect()
 }
 
 /// A file name made of the safe characters of an id.
 #[must_use]
 pub fn file_stem(id: &str) -> String {
     id.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -109,13 +118,24 @@ pub fn write_report(dir: &Path, input: &ReportInput) -> Result<Vec<PathBuf>, Exp
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// One page: dataset and filter named, then per analysis its charts (inline SVG) and tables.
-fn html(input: &ReportInput, charts: &[ChartSpec], tables: &[TableSpec]) -> Result<String, ExportError> {
+fn html(
+    input: &ReportInput,
+    charts: &[ChartSpec],
+    tables: &[TableSpec],
+) -> Result<String, ExportError> {
     let filter = input.filter.describe(input.dataset);
-    let filter = if filter.is_empty() { "none (all rows)".to_string() } else { filter.join("; ") };
+    let filter = if filter.is_empty() {
+        "none (all rows)".to_string()
+    } else {
+        filter.join("; ")
+    };
     let mut page = String::new();
     // Writing to a String cannot fail; the results are ignored for that reason.
     let _ = write!(

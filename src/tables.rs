@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::engine::analysis::differences::DifferenceRow;
 use crate::engine::analysis::sessions::{LEVELS, level_label};
-use crate::engine::analysis::suite::{AnalysisKind, Analyses};
+use crate::engine::analysis::suite::{Analyses, AnalysisKind};
 
 /// A cell: text, or a number that sorts as a number and prints with `decimals`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -63,10 +63,8 @@ impl Cell {
             (Cell::Number { value: a, .. }, Cell::Number { value: b, .. }) => a.total_cmp(b),
             (Cell::Text(a), Cell::Text(b)) => natural(a, b),
             (Cell::Empty, Cell::Empty) => Ordering::Equal,
-            (Cell::Empty, _) => Ordering::Greater,
-            (_, Cell::Empty) => Ordering::Less,
-            (Cell::Number { .. }, Cell::Text(_)) => Ordering::Less,
-            (Cell::Text(_), Cell::Number { .. }) => Ordering::Greater,
+            (Cell::Empty, _) | (Cell::Text(_), Cell::Number { .. }) => Ordering::Greater,
+            (_, Cell::Empty) | (Cell::Number { .. }, Cell::Text(_)) => Ordering::Less,
         }
     }
 }
@@ -123,28 +121,63 @@ fn text(t: impl Into<String>) -> Cell {
 #[must_use]
 pub fn tables(a: &Analyses, kind: AnalysisKind) -> Vec<TableSpec> {
     match kind {
-        AnalysisKind::OverTime => a.over_time.iter().flatten().map(|o| {
-            let calendar = o.rows.first().is_some_and(|r| r.bin_start_ms.is_some());
-            TableSpec {
-                id: format!("over_time_{}", o.metric.column()),
-                title: format!("{} per time bin and group", o.metric.column()),
-                columns: [if calendar { "bin_start_ms" } else { "minute" }, "group", "n", "mean", "p10", "p25", "p50", "p75", "p90"]
-                    .map(String::from).to_vec(),
-                rows: o.rows.iter().map(|r| vec![
-                    Cell::num(r.minute.or(r.bin_start_ms).unwrap_or(0) as f64, 0),
-                    text(&r.group), Cell::int(r.n), Cell::num(r.mean, 4), Cell::num(r.p10, 4),
-                    Cell::num(r.p25, 4), Cell::num(r.p50, 4), Cell::num(r.p75, 4), Cell::num(r.p90, 4),
-                ]).collect(),
-            }
-        }).collect(),
+        AnalysisKind::OverTime => a
+            .over_time
+            .iter()
+            .flatten()
+            .map(|o| {
+                let calendar = o.rows.first().is_some_and(|r| r.bin_start_ms.is_some());
+                TableSpec {
+                    id: format!("over_time_{}", o.metric.column()),
+                    title: format!("{} per time bin and group", o.metric.column()),
+                    columns: [
+                        if calendar { "bin_start_ms" } else { "minute" },
+                        "group",
+                        "n",
+                        "mean",
+                        "p10",
+                        "p25",
+                        "p50",
+                        "p75",
+                        "p90",
+                    ]
+                    .map(String::from)
+                    .to_vec(),
+                    rows: o
+                        .rows
+                        .iter()
+                        .map(|r| {
+                            vec![
+                                Cell::num(r.minute.or(r.bin_start_ms).unwrap_or(0) as f64, 0),
+                                text(&r.group),
+                                Cell::int(r.n),
+                                Cell::num(r.mean, 4),
+                                Cell::num(r.p10, 4),
+                                Cell::num(r.p25, 4),
+                                Cell::num(r.p50, 4),
+                                Cell::num(r.p75, 4),
+                                Cell::num(r.p90, 4),
+                            ]
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
         AnalysisKind::ViewerTypes => {
             let mut rows = Vec::new();
             for c in a.viewer_types.iter().flatten().flatten() {
                 for (name, g) in &c.groups {
                     rows.push(vec![
-                        text(c.metric.column()), text(name), Cell::int(g.n), Cell::num(g.mean, 4),
-                        Cell::num(g.median, 4), Cell::opt(g.std, 4), Cell::opt(c.ks_statistic, 4),
-                        Cell::opt(c.ks_p_value, 6), Cell::opt(c.mw_u, 1), Cell::opt(c.mw_p_value, 6),
+                        text(c.metric.column()),
+                        text(name),
+                        Cell::int(g.n),
+                        Cell::num(g.mean, 4),
+                        Cell::num(g.median, 4),
+                        Cell::opt(g.std, 4),
+                        Cell::opt(c.ks_statistic, 4),
+                        Cell::opt(c.ks_p_value, 6),
+                        Cell::opt(c.mw_u, 1),
+                        Cell::opt(c.mw_p_value, 6),
                     ]);
                 }
             }
@@ -156,86 +189,182 @@ pub fn tables(a: &Analyses, kind: AnalysisKind) -> Vec<TableSpec> {
                 rows,
             }]
         }
-        AnalysisKind::Durations => a.durations.iter().flatten().map(|d| {
-            let mut columns = vec![d.dimension.column().to_string(), "total_s".into()];
-            columns.extend((0..LEVELS).map(|l| format!("s_at_{}", level_label(l))));
-            columns.extend((0..LEVELS).map(|l| format!("share_{}", level_label(l))));
-            columns.extend((0..LEVELS).map(|l| format!("mean_run_s_{}", level_label(l))));
-            TableSpec {
-                id: format!("level_duration_{}", d.dimension.column()),
-                title: format!("Seconds at each engagement level by {}", d.dimension.noun()),
-                columns,
-                rows: d.groups.iter().map(|g| {
-                    let mut row = vec![text(&g.group), Cell::num(g.seconds.iter().sum(), 1)];
-                    row.extend(g.seconds.iter().map(|&s| Cell::num(s, 1)));
-                    row.extend(g.share.iter().map(|&s| Cell::num(s, 4)));
-                    row.extend(g.mean_run_s.iter().map(|&s| Cell::opt(s, 1)));
-                    row
-                }).collect(),
-            }
-        }).collect(),
-        AnalysisKind::Differences => a.differences.iter().flat_map(|d| {
-            [("country", &d.countries), ("city", &d.cities)].map(|(noun, rows)| difference_table(noun, rows))
-        }).collect(),
-        AnalysisKind::Correlations => a.correlation.iter().flat_map(|c| {
-            [("pearson", &c.pearson), ("spearman", &c.spearman)].map(|(name, m)| {
-                let mut columns = vec!["column".to_string()];
-                columns.extend(c.columns.iter().cloned());
+        AnalysisKind::Durations => a
+            .durations
+            .iter()
+            .flatten()
+            .map(|d| {
+                let mut columns = vec![d.dimension.column().to_string(), "total_s".into()];
+                columns.extend((0..LEVELS).map(|l| format!("s_at_{}", level_label(l))));
+                columns.extend((0..LEVELS).map(|l| format!("share_{}", level_label(l))));
+                columns.extend((0..LEVELS).map(|l| format!("mean_run_s_{}", level_label(l))));
                 TableSpec {
-                    id: format!("correlation_{name}"),
-                    title: format!("{name} correlation matrix"),
+                    id: format!("level_duration_{}", d.dimension.column()),
+                    title: format!("Seconds at each engagement level by {}", d.dimension.noun()),
                     columns,
-                    rows: c.columns.iter().zip(m).map(|(name, row)| {
-                        let mut cells = vec![text(name)];
-                        cells.extend(row.iter().map(|&v| Cell::opt(v, 4)));
-                        cells
-                    }).collect(),
+                    rows: d
+                        .groups
+                        .iter()
+                        .map(|g| {
+                            let mut row =
+                                vec![text(&g.group), Cell::num(g.seconds.iter().sum(), 1)];
+                            row.extend(g.seconds.iter().map(|&s| Cell::num(s, 1)));
+                            row.extend(g.share.iter().map(|&s| Cell::num(s, 4)));
+                            row.extend(g.mean_run_s.iter().map(|&s| Cell::opt(s, 1)));
+                            row
+                        })
+                        .collect(),
                 }
             })
-        }).collect(),
-        AnalysisKind::Events => a.events.iter().map(|events| TableSpec {
-            id: "events".into(),
-            title: "Events".into(),
-            columns: ["event_id", "customer_id", "start_ms", "end_ms", "duration_s", "viewers", "countries", "samples",
-                "mean_qoe", "mean_engagement", "mean_buffer_ms", "weekday", "mean_retention"].map(String::from).to_vec(),
-            rows: events.iter().map(|e| vec![
-                text(&e.event_id), e.customer_id.as_ref().map_or(Cell::Empty, text),
-                Cell::num(e.start_ms as f64, 0), Cell::num(e.end_ms as f64, 0), Cell::num(e.duration_s, 1),
-                Cell::int(e.viewers), e.countries.map_or(Cell::Empty, Cell::int), Cell::int(e.samples),
-                Cell::num(e.mean_qoe, 4), Cell::num(e.mean_engagement, 4), Cell::opt(e.mean_buffer_ms, 1),
-                Cell::num(f64::from(e.weekday), 0), Cell::num(e.mean_retention, 4),
-            ]).collect(),
-        }).collect(),
-        AnalysisKind::Drivers => a.drivers.iter().map(|d| {
-            let v = &d.values;
-            let row = |name: &str, how: &str, value: Option<f64>| vec![text(name), text(how), Cell::opt(value, 4)];
-            TableSpec {
-                id: "engagement_drivers".into(),
-                title: "What engagement goes with".into(),
-                columns: ["driver", "measure", "value"].map(String::from).to_vec(),
-                rows: vec![
-                    row("viewers", "Pearson r, event mean engagement vs distinct viewers", v.viewers),
-                    row("duration", "Pearson r, event mean engagement vs duration_s", v.duration),
-                    row("weekday", "η, event mean engagement by weekday", v.weekday),
-                    row("country", "η, viewer mean engagement by country", v.country),
-                    row("retention", "Pearson r, viewer mean engagement vs retention", v.retention),
-                ],
-            }
-        }).collect(),
+            .collect(),
+        AnalysisKind::Differences => a
+            .differences
+            .iter()
+            .flat_map(|d| {
+                [("country", &d.countries), ("city", &d.cities)]
+                    .map(|(noun, rows)| difference_table(noun, rows))
+            })
+            .collect(),
+        AnalysisKind::Correlations => a
+            .correlation
+            .iter()
+            .flat_map(|c| {
+                [("pearson", &c.pearson), ("spearman", &c.spearman)].map(|(name, m)| {
+                    let mut columns = vec!["column".to_string()];
+                    columns.extend(c.columns.iter().cloned());
+                    TableSpec {
+                        id: format!("correlation_{name}"),
+                        title: format!("{name} correlation matrix"),
+                        columns,
+                        rows: c
+                            .columns
+                            .iter()
+                            .zip(m)
+                            .map(|(name, row)| {
+                                let mut cells = vec![text(name)];
+                                cells.extend(row.iter().map(|&v| Cell::opt(v, 4)));
+                                cells
+                            })
+                            .collect(),
+                    }
+                })
+            })
+            .collect(),
+        AnalysisKind::Events => a
+            .events
+            .iter()
+            .map(|events| TableSpec {
+                id: "events".into(),
+                title: "Events".into(),
+                columns: [
+                    "event_id",
+                    "customer_id",
+                    "start_ms",
+                    "end_ms",
+                    "duration_s",
+                    "viewers",
+                    "countries",
+                    "samples",
+                    "mean_qoe",
+                    "mean_engagement",
+                    "mean_buffer_ms",
+                    "weekday",
+                    "mean_retention",
+                ]
+                .map(String::from)
+                .to_vec(),
+                rows: events
+                    .iter()
+                    .map(|e| {
+                        vec![
+                            text(&e.event_id),
+                            e.customer_id.as_ref().map_or(Cell::Empty, text),
+                            Cell::num(e.start_ms as f64, 0),
+                            Cell::num(e.end_ms as f64, 0),
+                            Cell::num(e.duration_s, 1),
+                            Cell::int(e.viewers),
+                            e.countries.map_or(Cell::Empty, Cell::int),
+                            Cell::int(e.samples),
+                            Cell::num(e.mean_qoe, 4),
+                            Cell::num(e.mean_engagement, 4),
+                            Cell::opt(e.mean_buffer_ms, 1),
+                            Cell::num(f64::from(e.weekday), 0),
+                            Cell::num(e.mean_retention, 4),
+                        ]
+                    })
+                    .collect(),
+            })
+            .collect(),
+        AnalysisKind::Drivers => a
+            .drivers
+            .iter()
+            .map(|d| {
+                let v = &d.values;
+                let row = |name: &str, how: &str, value: Option<f64>| {
+                    vec![text(name), text(how), Cell::opt(value, 4)]
+                };
+                TableSpec {
+                    id: "engagement_drivers".into(),
+                    title: "What engagement goes with".into(),
+                    columns: ["driver", "measure", "value"].map(String::from).to_vec(),
+                    rows: vec![
+                        row(
+                            "viewers",
+                            "Pearson r, event mean engagement vs distinct viewers",
+                            v.viewers,
+                        ),
+                        row(
+                            "duration",
+                            "Pearson r, event mean engagement vs duration_s",
+                            v.duration,
+                        ),
+                        row("weekday", "η, event mean engagement by weekday", v.weekday),
+                        row("country", "η, viewer mean engagement by country", v.country),
+                        row(
+                            "retention",
+                            "Pearson r, viewer mean engagement vs retention",
+                            v.retention,
+                        ),
+                    ],
+                }
+            })
+            .collect(),
     }
 }
 
 fn difference_table(noun: &str, rows: &[DifferenceRow]) -> TableSpec {
     TableSpec {
         id: format!("{noun}_differences"),
-        title: format!("Does a {noun} differ from the rest of its customer? (KS test, BH q-values)"),
-        columns: ["customer_id", &format!("{noun}_id"), "n", "n_rest", "ks_statistic", "p_value", "q_value", "differs"]
-            .map(String::from).to_vec(),
-        rows: rows.iter().map(|r| vec![
-            text(&r.customer_id), text(r.group()), Cell::int(r.n), Cell::int(r.n_rest),
-            Cell::num(r.ks_statistic, 4), Cell::num(r.p_value, 6), Cell::num(r.q_value, 6),
-            text(if r.differs { "yes" } else { "no" }),
-        ]).collect(),
+        title: format!(
+            "Does a {noun} differ from the rest of its customer? (KS test, BH q-values)"
+        ),
+        columns: [
+            "customer_id",
+            &format!("{noun}_id"),
+            "n",
+            "n_rest",
+            "ks_statistic",
+            "p_value",
+            "q_value",
+            "differs",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    text(&r.customer_id),
+                    text(r.group()),
+                    Cell::int(r.n),
+                    Cell::int(r.n_rest),
+                    Cell::num(r.ks_statistic, 4),
+                    Cell::num(r.p_value, 6),
+                    Cell::num(r.q_value, 6),
+                    text(if r.differs { "yes" } else { "no" }),
+                ]
+            })
+            .collect(),
     }
 }
 
@@ -249,9 +378,15 @@ mod tests {
             id: "t".into(),
             title: "t".into(),
             columns: vec!["a".into(), "b,c".into()],
-            rows: vec![vec![text("x\"y"), Cell::num(0.1 + 0.2, 2)], vec![Cell::Empty, Cell::int(3)]],
+            rows: vec![
+                vec![text("x\"y"), Cell::num(0.1 + 0.2, 2)],
+                vec![Cell::Empty, Cell::int(3)],
+            ],
         };
-        assert_eq!(t.to_csv(), "a,\"b,c\"\n\"x\"\"y\",0.30000000000000004\n,3\n");
+        assert_eq!(
+            t.to_csv(),
+            "a,\"b,c\"\n\"x\"\"y\",0.30000000000000004\n,3\n"
+        );
     }
 
     #[test]

@@ -264,10 +264,9 @@ use streamlens::engine::analysis::suite::AnalysisKind;
 /// The analysis of `kind` is computed for the current filter.
 fn analysed(app: &App, kind: AnalysisKind) -> bool {
     ready(app)
-        && app
-            .analyses
-            .get(&kind)
-            .is_some_and(|(key, _)| key.filter == app.state.filter && key.params == app.state.params)
+        && app.analyses.get(&kind).is_some_and(|(key, _)| {
+            key.filter == app.state.filter && key.params == app.state.params
+        })
         && app.jobs.analysing.is_none()
 }
 
@@ -276,12 +275,16 @@ fn analysis_tabs_follow_the_filter() {
     let mut h = harness_with(Vec::new());
     wait_for(&mut h, "the sample", ready);
     h.get_by_label("Viewer types").click();
-    wait_for(&mut h, "the viewer-type analysis", |a| analysed(a, AnalysisKind::ViewerTypes));
+    wait_for(&mut h, "the viewer-type analysis", |a| {
+        analysed(a, AnalysisKind::ViewerTypes)
+    });
     let rows_of = |app: &App| app.analyses[&AnalysisKind::ViewerTypes].1.rows;
     let total = rows_of(h.state());
     assert_eq!(total, shown_rows(h.state()));
     h.get_by_label_contains("Metrics by viewer type");
-    h.get_all_by_label("Export PNG…").next().expect("a chart export button");
+    h.get_all_by_label("Export PNG…")
+        .next()
+        .expect("a chart export button");
 
     // A filter in the left panel changes this tab's numbers.
     h.get_by_label_contains("WFO  (").click();
@@ -290,12 +293,19 @@ fn analysis_tabs_follow_the_filter() {
     });
     let filtered = rows_of(h.state());
     assert!(filtered > 0 && filtered < total, "{filtered} of {total}");
-    let vt = h.state().analyses[&AnalysisKind::ViewerTypes].1.viewer_types.clone();
+    let vt = h.state().analyses[&AnalysisKind::ViewerTypes]
+        .1
+        .viewer_types
+        .clone();
     let groups: Vec<String> = vt.flatten().unwrap()[0].groups.keys().cloned().collect();
     assert_eq!(groups, vec!["WFO"]);
 
     // Every other tab computes on demand and shows its result.
-    for kind in [AnalysisKind::Events, AnalysisKind::Correlations, AnalysisKind::Drivers] {
+    for kind in [
+        AnalysisKind::Events,
+        AnalysisKind::Correlations,
+        AnalysisKind::Drivers,
+    ] {
         h.get_by_label(kind.title()).click();
         wait_for(&mut h, kind.title(), |a| analysed(a, kind));
         assert_eq!(h.state().analyses[&kind].1.rows, filtered);
@@ -309,13 +319,22 @@ fn a_chart_exports_to_png_and_svg() {
     wait_for(&mut h, "the sample", ready);
     h.state_mut().use_native_dialogs = false;
     h.get_by_label("Correlations").click();
-    wait_for(&mut h, "the correlations", |a| analysed(a, AnalysisKind::Correlations));
+    wait_for(&mut h, "the correlations", |a| {
+        analysed(a, AnalysisKind::Correlations)
+    });
     let dir = tempfile::tempdir().unwrap();
     for (button, name) in [("Export PNG…", "chart.png"), ("Export SVG…", "chart.svg")] {
-        h.get_all_by_label(button).next().expect("an export button").click();
+        h.get_all_by_label(button)
+            .next()
+            .expect("an export button")
+            .click();
         h.run_steps(3);
         let path = dir.path().join(name);
-        let dialog = h.state_mut().path_dialog.as_mut().expect("the path dialog opens");
+        let dialog = h
+            .state_mut()
+            .path_dialog
+            .as_mut()
+            .expect("the path dialog opens");
         dialog.text = path.to_string_lossy().into_owned();
         h.run_steps(2);
         h.get_by_label("OK").click();
@@ -325,5 +344,9 @@ fn a_chart_exports_to_png_and_svg() {
     }
     let svg = std::fs::read_to_string(dir.path().join("chart.svg")).unwrap();
     assert!(svg.contains("correlation"));
-    assert!(std::fs::read(dir.path().join("chart.png")).unwrap().starts_with(b"\x89PNG"));
+    assert!(
+        std::fs::read(dir.path().join("chart.png"))
+            .unwrap()
+            .starts_with(b"\x89PNG")
+    );
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::App;
 use super::jobs::{AnalysisKey, DialogKind, ExportJob};
 use crate::chart::render::ImageFormat;
-use crate::engine::analysis::suite::{AnalysisKind, Analyses};
+use crate::engine::analysis::suite::{Analyses, AnalysisKind};
 use crate::export::file_stem;
 
 impl App {
@@ -57,7 +57,8 @@ impl App {
             Err(e) => {
                 let title = key.kind.title();
                 // Remember the failure for these inputs so it is not retried every frame.
-                self.analyses.insert(key.kind, (key, Arc::new(Analyses::default())));
+                self.analyses
+                    .insert(key.kind, (key, Arc::new(Analyses::default())));
                 self.error(format!("Could not compute {title}: {e}"));
             }
         }
@@ -70,7 +71,9 @@ impl App {
                 DialogKind::Export,
                 format!("{}.{}", file_stem(&spec.id), format.extension()),
             ),
-            ExportJob::Table(table) => (DialogKind::Export, format!("{}.csv", file_stem(&table.id))),
+            ExportJob::Table(table) => {
+                (DialogKind::Export, format!("{}.csv", file_stem(&table.id)))
+            }
             ExportJob::Report { .. } => (DialogKind::ExportFolder, "streamlens-report".into()),
         };
         self.pending_export = Some(job);

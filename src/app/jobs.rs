@@ -11,7 +11,7 @@ use crossbeam_channel::{Receiver, Sender, bounded};
 use super::worker::LatestWorker;
 use crate::chart::ChartSpec;
 use crate::chart::render::ImageFormat;
-use crate::engine::analysis::suite::{AnalysisKind, AnalysisParams, Analyses};
+use crate::engine::analysis::suite::{Analyses, AnalysisKind, AnalysisParams};
 use crate::tables::TableSpec;
 
 pub use crate::engine::analysis::overview::Overview;
@@ -174,7 +174,10 @@ impl Jobs {
             },
         );
         // Without a worker nothing can be computed; say so instead of hanging.
-        for e in [compute.as_ref().err(), analysis.as_ref().err()].into_iter().flatten() {
+        for e in [compute.as_ref().err(), analysis.as_ref().err()]
+            .into_iter()
+            .flatten()
+        {
             let _ = results_tx.try_send(JobResult::Exported(Err(e.clone())));
         }
         Self {
@@ -230,9 +233,9 @@ impl Jobs {
         match spawned {
             Ok(_) => self.exporting += 1,
             Err(e) => {
-                let _ = self
-                    .results_tx
-                    .try_send(JobResult::Exported(Err(format!("cannot start the export: {e}"))));
+                let _ = self.results_tx.try_send(JobResult::Exported(Err(format!(
+                    "cannot start the export: {e}"
+                ))));
             }
         }
     }
@@ -321,7 +324,9 @@ impl Jobs {
                         if let Some(ext) = suggested_name.rsplit_once('.').map(|(_, e)| e) {
                             dialog = dialog.add_filter(ext.to_uppercase(), &[ext]);
                         }
-                        dialog.save_file().map_or(Picked::Cancelled, Picked::ExportTo)
+                        dialog
+                            .save_file()
+                            .map_or(Picked::Cancelled, Picked::ExportTo)
                     }
                     DialogKind::ExportFolder => rfd::FileDialog::new()
                         .pick_folder()

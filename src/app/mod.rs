@@ -73,7 +73,10 @@ pub struct App {
     /// Latest result per analysis tab, with the inputs it was computed for.
     pub analyses: std::collections::HashMap<
         crate::engine::analysis::suite::AnalysisKind,
-        (jobs::AnalysisKey, Arc<crate::engine::analysis::suite::Analyses>),
+        (
+            jobs::AnalysisKey,
+            Arc<crate::engine::analysis::suite::Analyses>,
+        ),
     >,
     /// An export waiting for its path.
     pub pending_export: Option<jobs::ExportJob>,

@@ -8,6 +8,8 @@ pub mod render;
 #[cfg(test)]
 pub(crate) mod samples;
 
+pub mod specs;
+
 pub use render::ImageFormat;
 
 use serde::Serialize;
@@ -125,10 +127,33 @@ pub const PALETTE: [[u8; 3]; 9] = [
     [170, 170, 170], // light grey
 ];
 
-/// The palette colour for a series index.
+/// Series colours from this index up run along [`RAMP`] (ordered levels such as
+/// engagement 0.0 … 1.0) instead of the categorical palette.
+pub const RAMP_BASE: usize = 100;
+
+/// An ordered ramp for levels (viridis samples): dark purple (low) to yellow (high).
+pub const RAMP: [[u8; 3]; 11] = [
+    [68, 1, 84],
+    [72, 36, 117],
+    [65, 68, 135],
+    [53, 95, 141],
+    [42, 120, 142],
+    [33, 145, 140],
+    [34, 168, 132],
+    [68, 191, 112],
+    [122, 209, 81],
+    [189, 223, 38],
+    [253, 231, 37],
+];
+
+/// The colour for a series index: categorical below [`RAMP_BASE`], ramp from it.
 #[must_use]
 pub fn palette(index: usize) -> [u8; 3] {
-    PALETTE[index % PALETTE.len()]
+    if index >= RAMP_BASE {
+        RAMP[(index - RAMP_BASE).min(RAMP.len() - 1)]
+    } else {
+        PALETTE[index % PALETTE.len()]
+    }
 }
 
 impl ColorScale {

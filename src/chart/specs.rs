@@ -9,7 +9,7 @@ use crate::engine::analysis::durations::LevelDurations;
 use crate::engine::analysis::groups::OTHER;
 use crate::engine::analysis::over_time::{HISTOGRAM_BINS, OverTime, TimeAxis};
 use crate::engine::analysis::sessions::{LEVELS, level_label};
-use crate::engine::analysis::suite::{AnalysisKind, Analyses};
+use crate::engine::analysis::suite::{Analyses, AnalysisKind};
 use crate::engine::analysis::viewer_type::ViewerTypeComparison;
 
 /// Groups drawn per level-duration chart (most seconds first).
@@ -32,8 +32,17 @@ pub fn charts(analyses: &Analyses, kind: AnalysisKind, axis: TimeAxis) -> Vec<Ch
             .flatten()
             .flat_map(|c| [viewer_type_ecdf(c), viewer_type_histogram(c)])
             .collect(),
-        AnalysisKind::Durations => analyses.durations.iter().flatten().map(level_chart).collect(),
-        AnalysisKind::Differences => analyses.differences.iter().flat_map(difference_charts).collect(),
+        AnalysisKind::Durations => analyses
+            .durations
+            .iter()
+            .flatten()
+            .map(level_chart)
+            .collect(),
+        AnalysisKind::Differences => analyses
+            .differences
+            .iter()
+            .flat_map(difference_charts)
+            .collect(),
         AnalysisKind::Correlations => analyses
             .correlation
             .iter()
@@ -54,7 +63,11 @@ fn metric_name(column: &str) -> &str {
 
 fn group_color(groups: &[String], index: usize) -> usize {
     // "other" is always grey so it never looks like a named group.
-    if groups.get(index).is_some_and(|g| g == OTHER) { 7 } else { index }
+    if groups.get(index).is_some_and(|g| g == OTHER) {
+        7
+    } else {
+        index
+    }
 }
 
 fn over_time_chart(o: &OverTime, axis: TimeAxis) -> ChartSpec {
@@ -117,7 +130,9 @@ fn histogram_series(name: &str, color: usize, shares: &[f64]) -> Series {
         name: name.to_string(),
         color,
         mark: Mark::Bars {
-            x: (0..shares.len()).map(|b| (b as f64 + 0.5) * width).collect(),
+            x: (0..shares.len())
+                .map(|b| (b as f64 + 0.5) * width)
+                .collect(),
             heights: shares.to_vec(),
             width,
         },
@@ -149,7 +164,10 @@ fn over_time_histogram(o: &OverTime) -> ChartSpec {
         title: format!("{metric} distribution per group"),
         x_label: format!("{metric} (0–1, bins of {width})"),
         y_label: "share of the group's samples".into(),
-        kind: ChartKind::Xy { series, y_range: None },
+        kind: ChartKind::Xy {
+            series,
+            y_range: None,
+        },
     }
 }
 
@@ -194,7 +212,10 @@ fn viewer_type_histogram(c: &ViewerTypeComparison) -> ChartSpec {
         title: format!("{metric} histogram by viewer type"),
         x_label: format!("{metric} (0–1)"),
         y_label: "share of the type's samples".into(),
-        kind: ChartKind::Xy { series, y_range: None },
+        kind: ChartKind::Xy {
+            series,
+            y_range: None,
+        },
     }
 }
 
@@ -236,7 +257,9 @@ fn difference_charts(d: &Differences) -> Vec<ChartSpec> {
                 .countries
                 .iter()
                 .find(|r| r.customer_id == customer && r.group() == g.group)
-                .map_or(String::new(), |r| format!(", D = {:.3}, q = {:.2e}", r.ks_statistic, r.q_value));
+                .map_or(String::new(), |r| {
+                    format!(", D = {:.3}, q = {:.2e}", r.ks_statistic, r.q_value)
+                });
             ChartSpec {
                 id: format!("differences_{customer}_country_{}", g.group),
                 title: format!("Customer {customer}, country {}{verdict}", g.group),
@@ -277,7 +300,10 @@ fn correlation_chart(c: &Correlation, spearman: bool) -> ChartSpec {
                 .iter()
                 .map(|row| row.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
                 .collect(),
-            scale: ColorScale::Diverging { min: -1.0, max: 1.0 },
+            scale: ColorScale::Diverging {
+                min: -1.0,
+                max: 1.0,
+            },
             show_values: true,
         },
     }
@@ -331,12 +357,17 @@ fn scatter_chart(id: &str, title: &str, x_label: &str, s: &Scatter) -> ChartSpec
         let (lo, hi) = s
             .points
             .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| (a.min(p[0]), b.max(p[0])));
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+                (a.min(p[0]), b.max(p[0]))
+            });
         if lo.is_finite() {
             series.push(Series {
                 name: format!("least squares: y = {intercept:.3} + {slope:.3e}·x"),
                 color: 5,
-                mark: Mark::Line(vec![[lo, intercept + slope * lo], [hi, intercept + slope * hi]]),
+                mark: Mark::Line(vec![
+                    [lo, intercept + slope * lo],
+                    [hi, intercept + slope * hi],
+                ]),
             });
         }
     }
@@ -345,7 +376,10 @@ fn scatter_chart(id: &str, title: &str, x_label: &str, s: &Scatter) -> ChartSpec
         title: title.to_string(),
         x_label: x_label.to_string(),
         y_label: "mean engagement (0–1)".into(),
-        kind: ChartKind::Xy { series, y_range: None },
+        kind: ChartKind::Xy {
+            series,
+            y_range: None,
+        },
     }
 }
 
@@ -360,13 +394,19 @@ fn driver_charts(d: &Drivers) -> Vec<ChartSpec> {
         ),
         scatter_chart(
             "engagement_vs_duration",
-            &format!("Event engagement vs duration (r = {})", r(d.values.duration)),
+            &format!(
+                "Event engagement vs duration (r = {})",
+                r(d.values.duration)
+            ),
             "event duration (s)",
             &d.duration,
         ),
         scatter_chart(
             "engagement_vs_retention",
-            &format!("Viewer engagement vs retention (r = {})", r(d.values.retention)),
+            &format!(
+                "Viewer engagement vs retention (r = {})",
+                r(d.values.retention)
+            ),
             "retention (share of the event watched)",
             &d.retention,
         ),

@@ -192,7 +192,7 @@ pub fn mann_whitney_sorted(a: &[f64], b: &[f64]) -> Option<MannWhitney> {
         }
         let t = ((i - i0) + (j - j0)) as f64;
         // The run takes ranks start+1 ..= start+t; each member gets their mean.
-        rank_sum_a += (i - i0) as f64 * (start + (t + 1.0) / 2.0);
+        rank_sum_a += (i - i0) as f64 * (start + f64::midpoint(t, 1.0));
         tie_term += t * t * t - t;
     }
     let u1 = rank_sum_a - n1 * (n1 + 1.0) / 2.0;

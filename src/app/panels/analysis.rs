@@ -25,7 +25,10 @@ pub fn analysis_ui(app: &mut App, ui: &mut egui::Ui, kind: AnalysisKind) {
         return;
     };
     ui.horizontal(|ui| {
-        ui.label(format!("{} rows analysed", super::menu::fmt_count(analyses.rows)));
+        ui.label(format!(
+            "{} rows analysed",
+            super::menu::fmt_count(analyses.rows)
+        ));
         if stale || running {
             ui.spinner();
             ui.weak("updating for the current filter…");
@@ -112,7 +115,11 @@ fn params_ui(app: &mut App, ui: &mut egui::Ui, kind: AnalysisKind) {
                     TimeAxis::EventMinutes(m) => m,
                     _ => 1,
                 };
-                ui.radio_value(&mut p.axis, TimeAxis::EventMinutes(minutes), "minutes since event start");
+                ui.radio_value(
+                    &mut p.axis,
+                    TimeAxis::EventMinutes(minutes),
+                    "minutes since event start",
+                );
                 if let TimeAxis::EventMinutes(m) = &mut p.axis {
                     ui.label("bin");
                     ui.add(egui::DragValue::new(m).range(1..=240).suffix(" min"));

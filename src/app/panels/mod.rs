@@ -17,7 +17,11 @@ use crate::engine::analysis::suite::AnalysisKind;
 /// The tab strip: Overview then one tab per analysis (Ctrl+1 … Ctrl+8).
 fn tabs_ui(app: &mut App, ui: &mut egui::Ui) {
     let tabs: Vec<(Tab, &str)> = std::iter::once((Tab::Overview, "Overview"))
-        .chain(AnalysisKind::ALL.iter().map(|&k| (Tab::Analysis(k), k.title())))
+        .chain(
+            AnalysisKind::ALL
+                .iter()
+                .map(|&k| (Tab::Analysis(k), k.title())),
+        )
         .collect();
     let keys = [
         egui::Key::Num1,

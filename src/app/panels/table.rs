@@ -8,7 +8,12 @@ use crate::tables::TableSpec;
 pub type SortState = Option<(usize, bool)>;
 
 /// Draws `table` (at most `max_height` tall); returns true when Export CSV was clicked.
-pub fn table_ui(ui: &mut egui::Ui, table: &TableSpec, sort: &mut SortState, max_height: f32) -> bool {
+pub fn table_ui(
+    ui: &mut egui::Ui,
+    table: &TableSpec,
+    sort: &mut SortState,
+    max_height: f32,
+) -> bool {
     let mut export = false;
     ui.horizontal(|ui| {
         ui.strong(&table.title);

@@ -1,5 +1,5 @@
 //! Analysis 5: Pearson and Spearman (average ranks for ties) correlation between
-//! qoe, engagement, buffer_ms and every other numeric column, plus a 2-D histogram
+//! qoe, engagement, `buffer_ms` and every other numeric column, plus a 2-D histogram
 //! per pair for the drill-down heatmap.
 
 use serde::Serialize;

@@ -93,7 +93,7 @@ pub fn level_durations(
             close(acc, run);
         }
     }
-    Ok(accs.into_iter().map(|acc| finish(dataset, acc)).collect())
+    Ok(accs.into_iter().map(|acc| finish(dataset, &acc)).collect())
 }
 
 fn close(acc: &mut Acc, run: Option<(usize, usize, i64)>) {
@@ -103,7 +103,7 @@ fn close(acc: &mut Acc, run: Option<(usize, usize, i64)>) {
     }
 }
 
-fn finish(dataset: &Dataset, acc: Acc) -> LevelDurations {
+fn finish(dataset: &Dataset, acc: &Acc) -> LevelDurations {
     let column = acc.dimension.column();
     let mut groups: Vec<(i64, LevelGroup)> = acc
         .ms

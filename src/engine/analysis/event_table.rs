@@ -87,7 +87,7 @@ pub fn event_table(
                 );
             }
             current = Some(session.event);
-            seen_country.iter_mut().for_each(|s| *s = false);
+            seen_country.fill(false);
             sums = (0.0, 0.0, 0.0);
             first_pair = pairs.len();
             let r0 = session.rows[0] as usize;

@@ -144,5 +144,7 @@ impl Rows {
 /// Number of codes of a dimension's dictionary (codes are `0..n`).
 #[must_use]
 pub fn code_count(dataset: &Dataset, column: &str) -> usize {
-    dataset.dictionary(column).map_or(0, |d| d.len())
+    dataset
+        .dictionary(column)
+        .map_or(0, crate::engine::dataset::Dictionary::len)
 }

@@ -65,11 +65,11 @@ fn radix_sort(keys: &mut Vec<u64>, payload: &mut Vec<u32>) {
     let mut counts = vec![0usize; BUCKETS];
     for pass in 0..(64 / BITS) {
         let shift = pass * BITS;
-        counts.iter_mut().for_each(|c| *c = 0);
+        counts.fill(0);
         for &k in keys.iter() {
             counts[((k >> shift) as usize) & (BUCKETS - 1)] += 1;
         }
-        if counts.iter().any(|&c| c == n) {
+        if counts.contains(&n) {
             continue;
         }
         let mut offset = 0;

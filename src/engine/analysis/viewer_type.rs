@@ -112,7 +112,9 @@ pub fn summarise_sorted(sorted: &[f64]) -> GroupSummary {
         histogram[((v * HISTOGRAM_BINS as f64) as usize).min(HISTOGRAM_BINS - 1)] += 1.0;
     }
     let n = sorted.len().max(1) as f64;
-    histogram.iter_mut().for_each(|h| *h /= n);
+    for h in &mut histogram {
+        *h /= n;
+    }
     GroupSummary {
         n: sorted.len() as u64,
         mean: stats::mean(sorted).unwrap_or(f64::NAN),

@@ -348,7 +348,7 @@ impl Builder {
                 DedupError::Load(e) => e,
                 DedupError::Polars(e) => polars_err(e),
             })?;
-        let frame = contiguous(frame).map_err(polars_err)?;
+        let frame = contiguous(frame);
         // Per-file kept counts after de-duplication are what the user keeps.
         let mut dimensions: Vec<Dimension> = [
             "customer_id",
@@ -468,7 +468,7 @@ impl From<PolarsError> for DedupError {
 
 /// One chunk per column, so analyses can work on plain slices. `rechunk_mut` copies one
 /// column at a time, keeping the peak at one extra column rather than a second frame.
-fn contiguous(mut frame: DataFrame) -> PolarsResult<DataFrame> {
+fn contiguous(mut frame: DataFrame) -> DataFrame {
     frame.rechunk_mut();
-    Ok(frame)
+    frame
 }
