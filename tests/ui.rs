@@ -310,7 +310,8 @@ fn analysis_tabs_follow_the_filter() {
         wait_for(&mut h, kind.title(), |a| analysed(a, kind));
         assert_eq!(h.state().analyses[&kind].1.rows, filtered);
     }
-    h.get_by_label_contains("Pearson correlation");
+    h.get_by_label_contains("Event engagement vs viewers");
+    h.get_by_label_contains("What engagement goes with");
 }
 
 #[test]

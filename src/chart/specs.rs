@@ -362,7 +362,11 @@ fn scatter_chart(id: &str, title: &str, x_label: &str, s: &Scatter) -> ChartSpec
             });
         if lo.is_finite() {
             series.push(Series {
-                name: format!("least squares: y = {intercept:.3} + {slope:.3e}·x"),
+                name: format!(
+                    "least squares: y = {intercept:.3} {} {:.3e}·x",
+                    if slope < 0.0 { "−" } else { "+" },
+                    slope.abs()
+                ),
                 color: 5,
                 mark: Mark::Line(vec![
                     [lo, intercept + slope * lo],

@@ -79,7 +79,7 @@ pub fn analysis_ui(app: &mut App, ui: &mut egui::Ui, kind: AnalysisKind) {
                 }
             }
             if kind == AnalysisKind::Events {
-                ui.weak("Click Overview ▸ events to filter to one event; this table follows the filter.");
+                ui.weak("Click an event in the Overview tab to filter to it; this table follows the filter.");
             }
             for table in &tables {
                 ui.add_space(8.0);

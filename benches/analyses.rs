@@ -1,0 +1,77 @@
+//! Timings of the seven analyses on a loaded CSV: each analysis alone (what a tab
+//! update after a filter change costs) and all seven together, for a few filters.
+//!
+//! `cargo bench --bench analyses -- --csv /tmp/streamlens-bench-20000000.csv`
+//! (make the file with `cargo bench --bench pipeline -- --rows 20000000 --dir /tmp --keep`).
+//! Prints one line per measurement; results go to BENCHMARKS.md by hand.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use streamlens::engine::Filter;
+use streamlens::engine::analysis::suite::{AnalysisKind, AnalysisParams, run};
+use streamlens::engine::io::{LoadOptions, load_paths};
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let csv = args
+        .iter()
+        .position(|a| a == "--csv")
+        .and_then(|i| args.get(i + 1))
+        .map_or_else(
+            || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample_data/telemetry.csv"),
+            PathBuf::from,
+        );
+    let t = Instant::now();
+    let ds = load_paths(std::slice::from_ref(&csv), &LoadOptions::default())?;
+    println!(
+        "load {} rows: {:.2} s, peak RSS {:.0} MB",
+        ds.rows(),
+        t.elapsed().as_secs_f64(),
+        peak_rss_mb()
+    );
+    let customer = ds
+        .dictionary("customer_id")
+        .and_then(|d| d.codes_by_label().first().map(|&c| d.label(c)));
+    let mut filters = vec![("no filter", Filter::default())];
+    if let Some(c) = customer {
+        let mut f = Filter::default();
+        f.toggle("customer_id", &c);
+        filters.push(("one customer", f));
+    }
+    let mut f = Filter::default();
+    f.toggle("viewer_type", "WFO");
+    filters.push(("WFO", f));
+    let params = AnalysisParams::default();
+    for (name, filter) in &filters {
+        for kind in AnalysisKind::ALL {
+            let t = Instant::now();
+            let a = run(&ds, filter, &params, &[kind])?;
+            println!(
+                "{name} ({} rows): {} {:.0} ms",
+                a.rows,
+                kind.title(),
+                t.elapsed().as_secs_f64() * 1000.0
+            );
+        }
+        let t = Instant::now();
+        run(&ds, filter, &params, &AnalysisKind::ALL)?;
+        println!(
+            "{name}: all seven {:.2} s, peak RSS {:.0} MB",
+            t.elapsed().as_secs_f64(),
+            peak_rss_mb()
+        );
+    }
+    Ok(())
+}
