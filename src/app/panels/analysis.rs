@@ -36,8 +36,28 @@ pub fn analysis_ui(app: &mut App, ui: &mut egui::Ui, kind: AnalysisKind) {
     });
     ui.separator();
     let axis = app.state.params.over_time.axis;
-    let specs = charts(&analyses, kind, axis);
-    let tables = tables(&analyses, kind);
+    // Specs and tables are rebuilt only when the result changes, not every frame. The
+    // cache holds the result itself, so a new result can never reuse its address.
+    let fresh = app.ui.view_cache.as_ref().is_none_or(|c| {
+        c.kind != kind || c.axis != axis || !std::sync::Arc::ptr_eq(&c.analyses, &analyses)
+    });
+    if fresh {
+        app.ui.view_cache = Some(super::ViewCache {
+            kind,
+            axis,
+            analyses: std::sync::Arc::clone(&analyses),
+            parts: std::sync::Arc::new((charts(&analyses, kind, axis), tables(&analyses, kind))),
+        });
+    }
+    let Some(view) = app
+        .ui
+        .view_cache
+        .as_ref()
+        .map(|c| std::sync::Arc::clone(&c.parts))
+    else {
+        return;
+    };
+    let (specs, tables) = (&view.0, &view.1);
     egui::ScrollArea::vertical()
         .id_salt(("analysis", kind))
         .show(ui, |ui| {
@@ -81,7 +101,7 @@ pub fn analysis_ui(app: &mut App, ui: &mut egui::Ui, kind: AnalysisKind) {
             if kind == AnalysisKind::Events {
                 ui.weak("Click an event in the Overview tab to filter to it; this table follows the filter.");
             }
-            for table in &tables {
+            for table in tables {
                 ui.add_space(8.0);
                 let sort = app.ui.table_sort.entry(table.id.clone()).or_default();
                 if table_ui(ui, table, sort, 360.0) {

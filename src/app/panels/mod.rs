@@ -66,6 +66,17 @@ pub struct UiState {
     pub table_sort: HashMap<String, table::SortState>,
     /// The correlation heatmap cell (row, column) drilled into.
     pub correlation_pair: Option<(usize, usize)>,
+    /// Chart specs and tables of the shown analysis.
+    pub view_cache: Option<ViewCache>,
+}
+
+/// A tab's charts and tables with what they were built from.
+#[derive(Debug)]
+pub struct ViewCache {
+    pub kind: AnalysisKind,
+    pub axis: crate::engine::analysis::over_time::TimeAxis,
+    pub analyses: std::sync::Arc<crate::engine::analysis::suite::Analyses>,
+    pub parts: std::sync::Arc<(Vec<crate::chart::ChartSpec>, Vec<crate::tables::TableSpec>)>,
 }
 
 impl Default for UiState {
@@ -78,6 +89,7 @@ impl Default for UiState {
             time_synced: (None, None),
             table_sort: HashMap::new(),
             correlation_pair: None,
+            view_cache: None,
         }
     }
 }
