@@ -8,20 +8,12 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+mod common;
+use common::peak_rss_mb;
+
 use streamlens::engine::Filter;
 use streamlens::engine::analysis::suite::{AnalysisKind, AnalysisParams, run};
 use streamlens::engine::io::{LoadOptions, load_paths};
-
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();

@@ -8,21 +8,13 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::time::Instant;
 
+mod common;
+use common::peak_rss_mb;
+
 use streamlens::engine::Filter;
 use streamlens::engine::analysis::overview::overview;
 use streamlens::engine::io::{LoadOptions, load_paths};
 use streamlens::engine::synth::{SynthParams, TELEMETRY_CSV_HEADER, generate, write_csv_batch};
-
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
 
 fn arg(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();

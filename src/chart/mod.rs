@@ -236,3 +236,36 @@ pub fn cell_label(v: f64, decimals: usize) -> String {
         _ => text,
     }
 }
+
+/// A heatmap's data as both renderers read it; ragged rows read as empty cells.
+#[derive(Debug, Clone, Copy)]
+pub struct HeatmapGrid<'a> {
+    pub x_labels: &'a [String],
+    pub y_labels: &'a [String],
+    pub values: &'a [Vec<f64>],
+    pub scale: ColorScale,
+    pub show_values: bool,
+}
+
+impl HeatmapGrid<'_> {
+    #[must_use]
+    pub fn rows(&self) -> usize {
+        self.y_labels.len().max(self.values.len())
+    }
+
+    #[must_use]
+    pub fn cols(&self) -> usize {
+        let widest = self.values.iter().map(Vec::len).max().unwrap_or(0);
+        self.x_labels.len().max(widest)
+    }
+
+    /// The finite value of a cell, `None` for an empty one.
+    #[must_use]
+    pub fn value(&self, row: usize, col: usize) -> Option<f64> {
+        self.values
+            .get(row)
+            .and_then(|r| r.get(col))
+            .copied()
+            .filter(|v| v.is_finite())
+    }
+}

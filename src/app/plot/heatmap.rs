@@ -5,44 +5,19 @@ use egui::{Color32, Ui};
 use egui_plot::{Heatmap, Plot, PlotPoint};
 
 use super::{category_at, category_marks, num};
-use crate::chart::{ColorScale, cell_decimals, cell_label};
+use crate::chart::{cell_decimals, cell_label};
 
 /// Colour of a heatmap cell without a value (as in the exported image).
 const EMPTY_CELL: Color32 = Color32::from_rgb(238, 238, 238);
 
-pub(super) struct Grid<'a> {
-    pub x_labels: &'a [String],
-    pub y_labels: &'a [String],
-    pub values: &'a [Vec<f64>],
-    pub scale: ColorScale,
-    pub show_values: bool,
-}
+pub(super) use crate::chart::HeatmapGrid as Grid;
 
-impl Grid<'_> {
-    fn rows(&self) -> usize {
-        self.y_labels.len().max(self.values.len())
-    }
-
-    fn cols(&self) -> usize {
-        let widest = self.values.iter().map(Vec::len).max().unwrap_or(0);
-        self.x_labels.len().max(widest)
-    }
-
-    fn value(&self, row: usize, col: usize) -> f64 {
-        self.values
-            .get(row)
-            .and_then(|r| r.get(col))
-            .copied()
-            .unwrap_or(f64::NAN)
-    }
-
-    /// The cell under plot coordinate `p` (row 0 is drawn at the top).
-    fn cell_at(&self, p: PlotPoint) -> Option<(usize, usize)> {
-        let (rows, cols) = (self.rows(), self.cols());
-        let (col, y) = (p.x.round(), p.y.round());
-        let inside = col >= 0.0 && y >= 0.0 && (col as usize) < cols && (y as usize) < rows;
-        inside.then(|| (rows - 1 - y as usize, col as usize))
-    }
+/// The cell under plot coordinate `p` (row 0 is drawn at the top).
+fn cell_at(grid: &Grid<'_>, p: PlotPoint) -> Option<(usize, usize)> {
+    let (rows, cols) = (grid.rows(), grid.cols());
+    let (col, y) = (p.x.round(), p.y.round());
+    let inside = col >= 0.0 && y >= 0.0 && (col as usize) < cols && (y as usize) < rows;
+    inside.then(|| (rows - 1 - y as usize, col as usize))
 }
 
 pub(super) fn heatmap_ui(
@@ -55,7 +30,7 @@ pub(super) fn heatmap_ui(
     let values: Vec<f64> = (0..rows)
         .rev()
         .flat_map(|r| (0..cols).map(move |c| (r, c)))
-        .map(|(r, c)| grid.value(r, c))
+        .map(|(r, c)| grid.value(r, c).unwrap_or(f64::NAN))
         .collect();
     let x_names = grid.x_labels.to_vec();
     let y_names: Vec<String> = (0..rows)
@@ -86,7 +61,7 @@ pub(super) fn heatmap_ui(
         .label_formatter(|_| None)
         .show(ui, |plot_ui| plot_ui.heatmap(heatmap));
     let cell_under = |pos: Option<egui::Pos2>| {
-        pos.and_then(|p| grid.cell_at(response.transform.value_from_position(p)))
+        pos.and_then(|p| cell_at(grid, response.transform.value_from_position(p)))
     };
     let hovered = cell_under(response.response.hover_pos());
     let clicked = if response.response.clicked() {
@@ -98,7 +73,7 @@ pub(super) fn heatmap_ui(
     if let Some((r, c)) = hovered {
         let row = grid.y_labels.get(r).map_or("", String::as_str);
         let col = grid.x_labels.get(c).map_or("", String::as_str);
-        let v = grid.value(r, c);
+        let v = grid.value(r, c).unwrap_or(f64::NAN);
         let value = if v.is_finite() {
             num(v)
         } else {
@@ -112,6 +87,7 @@ pub(super) fn heatmap_ui(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chart::ColorScale;
 
     #[test]
     fn heatmap_cells_map_back_to_rows_and_columns() {
@@ -125,9 +101,9 @@ mod tests {
             show_values: true,
         };
         // Row 0 is at the top: plot y = rows - 1.
-        assert_eq!(grid.cell_at(PlotPoint::new(0.1, 2.2)), Some((0, 0)));
-        assert_eq!(grid.cell_at(PlotPoint::new(1.4, 0.0)), Some((2, 1)));
-        assert_eq!(grid.cell_at(PlotPoint::new(2.6, 0.0)), None);
-        assert_eq!(grid.cell_at(PlotPoint::new(0.0, -0.7)), None);
+        assert_eq!(cell_at(&grid, PlotPoint::new(0.1, 2.2)), Some((0, 0)));
+        assert_eq!(cell_at(&grid, PlotPoint::new(1.4, 0.0)), Some((2, 1)));
+        assert_eq!(cell_at(&grid, PlotPoint::new(2.6, 0.0)), None);
+        assert_eq!(cell_at(&grid, PlotPoint::new(0.0, -0.7)), None);
     }
 }

@@ -10,32 +10,7 @@ use crate::chart::{ChartSpec, ColorScale, cell_decimals, cell_label, text_on};
 /// Colour of a cell without a value.
 const EMPTY: RGBColor = RGBColor(238, 238, 238);
 
-pub(super) struct Grid<'a> {
-    pub x_labels: &'a [String],
-    pub y_labels: &'a [String],
-    pub values: &'a [Vec<f64>],
-    pub scale: ColorScale,
-    pub show_values: bool,
-}
-
-impl Grid<'_> {
-    pub fn rows(&self) -> usize {
-        self.y_labels.len().max(self.values.len())
-    }
-
-    pub fn cols(&self) -> usize {
-        let widest = self.values.iter().map(Vec::len).max().unwrap_or(0);
-        self.x_labels.len().max(widest)
-    }
-
-    pub fn value(&self, row: usize, col: usize) -> Option<f64> {
-        self.values
-            .get(row)
-            .and_then(|r| r.get(col))
-            .copied()
-            .filter(|v| v.is_finite())
-    }
-}
+pub(super) use crate::chart::HeatmapGrid as Grid;
 
 /// The value range a colour scale spans, for the colour bar.
 pub(super) fn scale_domain(scale: ColorScale) -> (f64, f64) {
