@@ -11,7 +11,12 @@ use crate::engine::analysis::suite::{Analyses, AnalysisKind};
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Cell {
     Text(String),
-    Number { value: f64, decimals: usize },
+    Number {
+        value: f64,
+        decimals: usize,
+    },
+    /// Unix ms: shown as UTC time, written to CSV as the number.
+    Time(i64),
     Empty,
 }
 
@@ -40,6 +45,7 @@ impl Cell {
                     format!("{value:.decimals$}")
                 }
             }
+            Cell::Time(ms) => crate::engine::time_fmt::format_iso(*ms),
             Cell::Empty => String::new(),
         }
     }
@@ -51,20 +57,28 @@ impl Cell {
             Cell::Text(t) => csv_escape(t),
             Cell::Number { value, decimals: 0 } => format!("{value}"),
             Cell::Number { value, .. } => format!("{value:?}"),
+            Cell::Time(ms) => ms.to_string(),
             Cell::Empty => String::new(),
         }
     }
 
-    /// Ordering for sortable columns: numbers before text, empty last.
+    /// Ordering for sortable columns: numbers, then times, then text; empty last.
     #[must_use]
     pub fn compare(&self, other: &Cell) -> std::cmp::Ordering {
-        use std::cmp::Ordering;
         match (self, other) {
             (Cell::Number { value: a, .. }, Cell::Number { value: b, .. }) => a.total_cmp(b),
+            (Cell::Time(a), Cell::Time(b)) => a.cmp(b),
             (Cell::Text(a), Cell::Text(b)) => natural(a, b),
-            (Cell::Empty, Cell::Empty) => Ordering::Equal,
-            (Cell::Empty, _) | (Cell::Text(_), Cell::Number { .. }) => Ordering::Greater,
-            (_, Cell::Empty) | (Cell::Number { .. }, Cell::Text(_)) => Ordering::Less,
+            _ => self.kind_rank().cmp(&other.kind_rank()),
+        }
+    }
+
+    fn kind_rank(&self) -> u8 {
+        match self {
+            Cell::Number { .. } => 0,
+            Cell::Time(_) => 1,
+            Cell::Text(_) => 2,
+            Cell::Empty => 3,
         }
     }
 }
@@ -148,7 +162,11 @@ pub fn tables(a: &Analyses, kind: AnalysisKind) -> Vec<TableSpec> {
                         .iter()
                         .map(|r| {
                             vec![
-                                Cell::num(r.minute.or(r.bin_start_ms).unwrap_or(0) as f64, 0),
+                                match (r.minute, r.bin_start_ms) {
+                                    (Some(m), _) => Cell::num(m as f64, 0),
+                                    (None, Some(ms)) => Cell::Time(ms),
+                                    (None, None) => Cell::Empty,
+                                },
                                 text(&r.group),
                                 Cell::int(r.n),
                                 Cell::num(r.mean, 4),
@@ -279,8 +297,8 @@ pub fn tables(a: &Analyses, kind: AnalysisKind) -> Vec<TableSpec> {
                         vec![
                             text(&e.event_id),
                             e.customer_id.as_ref().map_or(Cell::Empty, text),
-                            Cell::num(e.start_ms as f64, 0),
-                            Cell::num(e.end_ms as f64, 0),
+                            Cell::Time(e.start_ms),
+                            Cell::Time(e.end_ms),
                             Cell::num(e.duration_s, 1),
                             Cell::int(e.viewers),
                             e.countries.map_or(Cell::Empty, Cell::int),

@@ -32,40 +32,43 @@ pub fn table_ui(
         });
     }
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
-    ui.push_id(&table.id, |ui| {
-        TableBuilder::new(ui)
-            .striped(true)
-            .resizable(true)
-            .max_scroll_height(max_height)
-            .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-            .columns(Column::auto().at_least(60.0), table.columns.len())
-            .header(row_height + 4.0, |mut header| {
-                for (i, name) in table.columns.iter().enumerate() {
-                    header.col(|ui| {
-                        let arrow = match *sort {
-                            Some((c, true)) if c == i => " ⏶",
-                            Some((c, false)) if c == i => " ⏷",
-                            _ => "",
-                        };
-                        if ui.button(format!("{name}{arrow}")).clicked() {
-                            *sort = match *sort {
-                                Some((c, asc)) if c == i => Some((i, !asc)),
-                                _ => Some((i, true)),
+    // Wide tables scroll sideways instead of hiding their last columns.
+    egui::ScrollArea::horizontal()
+        .id_salt(("table", &table.id))
+        .show(ui, |ui| {
+            TableBuilder::new(ui)
+                .striped(true)
+                .resizable(true)
+                .max_scroll_height(max_height)
+                .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+                .columns(Column::auto().at_least(60.0), table.columns.len())
+                .header(row_height + 4.0, |mut header| {
+                    for (i, name) in table.columns.iter().enumerate() {
+                        header.col(|ui| {
+                            let arrow = match *sort {
+                                Some((c, true)) if c == i => " ⏶",
+                                Some((c, false)) if c == i => " ⏷",
+                                _ => "",
                             };
-                        }
-                    });
-                }
-            })
-            .body(|body| {
-                body.rows(row_height, order.len(), |mut row| {
-                    let cells = &table.rows[order[row.index()]];
-                    for cell in cells {
-                        row.col(|ui| {
-                            ui.label(cell.display());
+                            if ui.button(format!("{name}{arrow}")).clicked() {
+                                *sort = match *sort {
+                                    Some((c, asc)) if c == i => Some((i, !asc)),
+                                    _ => Some((i, true)),
+                                };
+                            }
                         });
                     }
+                })
+                .body(|body| {
+                    body.rows(row_height, order.len(), |mut row| {
+                        let cells = &table.rows[order[row.index()]];
+                        for cell in cells {
+                            row.col(|ui| {
+                                ui.label(cell.display());
+                            });
+                        }
+                    });
                 });
-            });
-    });
+        });
     export
 }
