@@ -73,8 +73,8 @@ pub struct Rows {
 }
 
 impl Rows {
-    /// The rows passing `filter`. Unfiltered, this borrows the dataset's columns
-    /// (loading makes them contiguous); filtered, polars copies the kept rows.
+    /// The rows passing `filter`, each column made one contiguous chunk (a copy: the
+    /// loaded dataset keeps its load chunks, which keeps loading's peak memory low).
     pub fn new(dataset: &Dataset, filter: &Filter) -> Result<Rows, AnalysisError> {
         let mut frame = if filter.predicate(dataset).is_some() {
             filter.apply(dataset).collect()?

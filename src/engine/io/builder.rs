@@ -348,7 +348,6 @@ impl Builder {
                 DedupError::Load(e) => e,
                 DedupError::Polars(e) => polars_err(e),
             })?;
-        let frame = contiguous(frame);
         // Per-file kept counts after de-duplication are what the user keeps.
         let mut dimensions: Vec<Dimension> = [
             "customer_id",
@@ -464,11 +463,4 @@ impl From<PolarsError> for DedupError {
     fn from(e: PolarsError) -> Self {
         DedupError::Polars(e)
     }
-}
-
-/// One chunk per column, so analyses can work on plain slices. `rechunk_mut` copies one
-/// column at a time, keeping the peak at one extra column rather than a second frame.
-fn contiguous(mut frame: DataFrame) -> DataFrame {
-    frame.rechunk_mut();
-    frame
 }
