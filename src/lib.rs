@@ -9,3 +9,4 @@ pub mod cli;
 pub mod engine;
 pub mod export;
 pub mod tables;
+pub mod traffic_tables;

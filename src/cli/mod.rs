@@ -4,6 +4,7 @@
 pub mod analyze;
 pub mod generate;
 pub mod summary;
+pub mod traffic;
 
 use std::path::PathBuf;
 
@@ -41,6 +42,8 @@ pub enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// Write seeded synthetic telemetry with labelled network anomalies.
     Generate(generate::GenerateArgs),
+    /// Live or video on demand? Classify streaming traffic from network-stats captures.
+    Traffic(traffic::TrafficArgs),
 }
 
 /// Run a subcommand.
@@ -49,6 +52,7 @@ pub fn run(command: &Command) -> anyhow::Result<()> {
         Command::Summary(args) => summary::run(args),
         Command::Generate(args) => generate::run(args),
         Command::Analyze(args) => analyze::run(args),
+        Command::Traffic(args) => traffic::run(args),
     }
 }
 

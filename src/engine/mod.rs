@@ -13,6 +13,7 @@ pub mod schema;
 pub mod stats;
 pub mod synth;
 pub mod time_fmt;
+pub mod traffic;
 
 pub use dataset::Dataset;
 pub use error::LoadError;

@@ -1,0 +1,182 @@
+//! The two classifiers behind one model file: standardisation + random forest + logistic
+//! regression, trained on labelled chunks.
+
+pub mod forest;
+pub mod logistic;
+pub mod scaler;
+
+use std::str::FromStr;
+
+use ndarray::{Array1, Array2};
+use serde::{Deserialize, Serialize};
+
+use super::TrafficLabel;
+use super::chunk::WindowParams;
+use super::error::TrafficError;
+use super::features::{FEATURE_NAMES, N_FEATURES};
+pub use forest::{Forest, ForestParams};
+pub use logistic::Logistic;
+pub use scaler::Scaler;
+
+/// Which classifier gives the probabilities.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Classifier {
+    #[default]
+    RandomForest,
+    LogisticRegression,
+}
+
+impl Classifier {
+    pub const ALL: [Self; 2] = [Self::RandomForest, Self::LogisticRegression];
+
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::RandomForest => "random_forest",
+            Self::LogisticRegression => "logistic_regression",
+        }
+    }
+}
+
+impl FromStr for Classifier {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "random_forest" | "forest" | "rf" => Ok(Self::RandomForest),
+            "logistic_regression" | "logistic" | "lr" => Ok(Self::LogisticRegression),
+            _ => Err(format!(
+                "`{text}` is not a classifier; use random_forest or logistic_regression"
+            )),
+        }
+    }
+}
+
+/// Training settings.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ModelParams {
+    pub forest: ForestParams,
+    /// L2 penalty of the logistic regression.
+    pub logistic_alpha: f64,
+}
+
+impl Default for ModelParams {
+    fn default() -> Self {
+        Self {
+            forest: ForestParams::default(),
+            logistic_alpha: 1.0,
+        }
+    }
+}
+
+/// Labelled chunk features, with the capture each chunk came from.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Samples {
+    pub rows: Vec<[f64; N_FEATURES]>,
+    pub live: Vec<bool>,
+    /// Index of the capture (for leave-one-capture-out folds).
+    pub capture: Vec<usize>,
+}
+
+/// A trained model: what `traffic train` writes and `traffic classify` reads.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrafficModel {
+    /// Chunks must be cut the same way when classifying.
+    pub window: WindowParams,
+    pub feature_names: Vec<String>,
+    pub params: ModelParams,
+    /// Fitted on the training chunks only.
+    pub scaler: Scaler,
+    pub forest: Forest,
+    pub logistic: Logistic,
+    pub training_chunks: usize,
+    pub training_live_chunks: usize,
+}
+
+/// Fits the scaler and both classifiers on the given rows.
+pub fn train(
+    rows: &[[f64; N_FEATURES]],
+    live: &[bool],
+    window: WindowParams,
+    params: &ModelParams,
+) -> Result<TrafficModel, TrafficError> {
+    let live_chunks = live.iter().filter(|&&l| l).count();
+    if live_chunks == 0 || live_chunks == live.len() {
+        return Err(TrafficError::NotEnoughData(format!(
+            "{} training chunks, {live_chunks} of them live: both live and VOD chunks are needed",
+            live.len()
+        )));
+    }
+    let scaler = Scaler::fit(rows);
+    let x = matrix(&scaler, rows);
+    let y: Array1<usize> = live.iter().map(|&l| usize::from(l)).collect();
+    let forest = Forest::fit(x.clone(), y.clone(), &params.forest)?;
+    let logistic = Logistic::fit(x, y, params.logistic_alpha)?;
+    Ok(TrafficModel {
+        window,
+        feature_names: FEATURE_NAMES.iter().map(|s| (*s).to_string()).collect(),
+        params: *params,
+        scaler,
+        forest,
+        logistic,
+        training_chunks: live.len(),
+        training_live_chunks: live_chunks,
+    })
+}
+
+impl TrafficModel {
+    /// Probability of live for each row of raw (unscaled) features.
+    #[must_use]
+    pub fn prob_live(&self, rows: &[[f64; N_FEATURES]], classifier: Classifier) -> Vec<f64> {
+        if rows.is_empty() {
+            return Vec::new();
+        }
+        let x = matrix(&self.scaler, rows);
+        match classifier {
+            Classifier::RandomForest => self.forest.prob_live(&x),
+            Classifier::LogisticRegression => self.logistic.prob_live(&x),
+        }
+    }
+
+    /// Checks that a loaded model matches the features this build computes.
+    pub fn check(&self) -> Result<(), TrafficError> {
+        let same = self.feature_names.len() == N_FEATURES
+            && self
+                .feature_names
+                .iter()
+                .zip(FEATURE_NAMES)
+                .all(|(a, b)| a == b)
+            && self.scaler.mean.len() == N_FEATURES
+            && self.scaler.std.len() == N_FEATURES
+            && self.logistic.weights.len() == N_FEATURES
+            && self
+                .forest
+                .tree_features
+                .iter()
+                .flatten()
+                .all(|&f| f < N_FEATURES);
+        if same {
+            self.window.validate()
+        } else {
+            Err(TrafficError::ModelMismatch {
+                model: self.feature_names.len(),
+                expected: N_FEATURES,
+            })
+        }
+    }
+}
+
+/// Standardised rows as an ndarray matrix.
+fn matrix(scaler: &Scaler, rows: &[[f64; N_FEATURES]]) -> Array2<f64> {
+    let flat: Vec<f64> = rows.iter().flat_map(|r| scaler.transform(r)).collect();
+    // Shape is rows × N_FEATURES by construction of `flat`.
+    Array2::from_shape_vec((rows.len(), N_FEATURES), flat).expect("rows × features")
+}
+
+/// The label for a probability of live (live at ≥ 0.5).
+#[must_use]
+pub fn label_of(prob_live: f64) -> TrafficLabel {
+    TrafficLabel::from_live(prob_live >= 0.5)
+}
