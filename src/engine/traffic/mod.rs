@@ -5,6 +5,7 @@
 //! per-chunk features, the random forest and logistic regression, leave-one-capture-out
 //! evaluation and a seeded synthetic capture generator. No egui, no printing.
 
+pub mod capture;
 pub mod chunk;
 pub mod classify;
 pub mod dataset;
