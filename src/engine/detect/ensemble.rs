@@ -44,6 +44,25 @@ impl EnsembleParams {
     }
 }
 
+/// Median and interquartile range of training scores (the range, or 1, when the IQR is 0):
+/// `(s − median)/IQR` puts detectors with different score units on one scale.
+#[must_use]
+pub fn robust_scale(scores: &[f64]) -> (f64, f64) {
+    let mut s = scores.to_vec();
+    s.sort_by(f64::total_cmp);
+    let q = |p| quantile_sorted(&s, p).unwrap_or(0.0);
+    let iqr = q(0.75) - q(0.25);
+    let spread = q(1.0) - q(0.0);
+    let scale = if iqr > 0.0 {
+        iqr
+    } else if spread > 0.0 {
+        spread
+    } else {
+        1.0
+    };
+    (q(0.5), scale)
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Member {
     model: Model,
@@ -70,22 +89,10 @@ impl Detector for Ensemble {
         let mut members = Vec::with_capacity(params.members.len());
         for spec in &params.members {
             let model = Model::fit(rows, dim, spec)?;
-            let mut s = model.score_batch(rows);
-            s.sort_by(f64::total_cmp);
-            // Invariant: fit succeeded, so rows (and s) are non-empty.
-            let q = |p| quantile_sorted(&s, p).expect("non-empty training scores");
-            let iqr = q(0.75) - q(0.25);
-            let spread = q(1.0) - q(0.0);
-            let scale = if iqr > 0.0 {
-                iqr
-            } else if spread > 0.0 {
-                spread
-            } else {
-                1.0
-            };
+            let (centre, scale) = robust_scale(&model.score_batch(rows));
             members.push(Member {
                 model,
-                centre: q(0.5),
+                centre,
                 scale,
             });
         }

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ensemble::{Ensemble, EnsembleParams};
+use super::ensemble::{Ensemble, EnsembleParams, robust_scale};
 use super::fisvdd::{Fisvdd, FisvddParams};
 use super::iforest::{IForest, IForestParams};
 use super::mahalanobis::{Mahalanobis, MahalanobisParams};
@@ -162,11 +162,16 @@ pub struct PipelineSpec {
     pub model: ModelSpec,
 }
 
-/// Preprocessing plus model: scores raw feature rows (columns in `names()` order).
+/// Preprocessing plus model: scores raw feature rows (columns in the
+/// preprocessor's order). Scores are calibrated as `(s − median)/IQR` of the
+/// model's training scores, so that scores of models fitted on different folds
+/// (or of different detectors) share a scale; ranking is unchanged.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Pipeline {
     pub preprocessor: Preprocessor,
     pub model: Model,
+    pub centre: f64,
+    pub scale: f64,
 }
 
 impl Detector for Pipeline {
@@ -180,10 +185,14 @@ impl Detector for Pipeline {
             });
         }
         let preprocessor = Preprocessor::fit(&spec.preprocess, rows)?;
-        let model = Model::fit(&preprocessor.transform(rows), dim, &spec.model)?;
+        let shaped = preprocessor.transform(rows);
+        let model = Model::fit(&shaped, dim, &spec.model)?;
+        let (centre, scale) = robust_scale(&model.score_batch(&shaped));
         Ok(Self {
             preprocessor,
             model,
+            centre,
+            scale,
         })
     }
 
@@ -192,16 +201,21 @@ impl Detector for Pipeline {
     }
 
     fn score(&self, row: &[f64]) -> f64 {
-        self.model.score(&self.preprocessor.transform(row))
+        (self.model.score(&self.preprocessor.transform(row)) - self.centre) / self.scale
     }
 
     fn score_batch(&self, rows: &[f64]) -> Vec<f64> {
-        self.model.score_batch(&self.preprocessor.transform(rows))
+        let mut s = self.model.score_batch(&self.preprocessor.transform(rows));
+        s.iter_mut().for_each(|v| *v = (*v - self.centre) / self.scale);
+        s
     }
 
     fn validate(&self) -> Result<(), DetectError> {
         self.preprocessor.validate()?;
         self.model.validate()?;
+        if !(self.scale > 0.0 && self.centre.is_finite()) {
+            return Err(DetectError::BadModel("score calibration is not usable".into()));
+        }
         if self.model.dim() == self.preprocessor.dim() {
             Ok(())
         } else {

@@ -2,8 +2,10 @@
 //! rows of the training folds. Those rows are split again into folds by the
 //! same fold key; each candidate is fitted on the normal rows of the inner
 //! training folds and judged on the inner test folds by the mean of window
-//! ROC AUC and group ROC AUC (window AUC alone without groups). The outer
-//! test fold is never seen.
+//! ROC AUC and group ROC AUC (window AUC alone without groups). For an
+//! ensemble, each member is tuned alone, then the subset of tuned members
+//! whose mean calibrated score judges best is kept. The outer test fold is
+//! never seen.
 
 use super::ensemble::EnsembleParams;
 use super::evaluate::{assign_folds, group_metrics, row_labels};
@@ -34,7 +36,7 @@ impl Default for TuneOptions {
 #[must_use]
 pub fn candidates(model: &ModelSpec) -> Vec<ModelSpec> {
     match model {
-        ModelSpec::Fisvdd(p) if p.sigma.is_none() => [0.5, 0.75, 1.0, 1.5, 2.0, 3.0]
+        ModelSpec::Fisvdd(p) if p.sigma.is_none() => [0.25, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0]
             .into_iter()
             .map(|s| ModelSpec::Fisvdd(super::fisvdd::FisvddParams { sigma_scale: s, ..*p }))
             .collect(),
@@ -98,10 +100,23 @@ pub fn choose_spec(
     }
     let plan = assign_folds(&pool_keys, inner_k, options.fold_sep.as_deref())?;
     let bad = row_labels(table, Some(label));
-    let judge = |spec: &PipelineSpec| -> Result<f64, DetectError> {
-        let dim = table.feature_names.len();
-        let mut idx_all = Vec::with_capacity(pool.len());
-        let mut scores_all = Vec::with_capacity(pool.len());
+    let dim = table.feature_names.len();
+    let gather = |idx: &[usize]| -> Vec<f64> {
+        idx.iter()
+            .flat_map(|&i| table.features[i * dim..(i + 1) * dim].iter().copied())
+            .collect()
+    };
+    // Inner test rows in fold order, and their calibrated scores for one model.
+    let mut order = Vec::with_capacity(pool.len());
+    for f in 0..inner_k {
+        order.extend(pool.iter().zip(&plan.fold_of_row).filter(|&(_, &fo)| fo == f).map(|(&i, _)| i));
+    }
+    let inner_scores = |model: &ModelSpec| -> Result<Vec<f64>, DetectError> {
+        let spec = PipelineSpec {
+            preprocess: base.preprocess.clone(),
+            model: model.clone(),
+        };
+        let mut scores = Vec::with_capacity(pool.len());
         for f in 0..inner_k {
             let pick = |test: bool| -> Vec<usize> {
                 pool.iter()
@@ -110,44 +125,56 @@ pub fn choose_spec(
                     .map(|(&i, _)| i)
                     .collect()
             };
-            let (train, test) = (pick(false), pick(true));
-            let gather = |idx: &[usize]| -> Vec<f64> {
-                idx.iter()
-                    .flat_map(|&i| table.features[i * dim..(i + 1) * dim].iter().copied())
-                    .collect()
-            };
-            let pipeline = Pipeline::fit(&gather(&train), dim, spec)?;
-            scores_all.extend(pipeline.score_batch(&gather(&test)));
-            idx_all.extend(test);
+            let pipeline = Pipeline::fit(&gather(&pick(false)), dim, &spec)?;
+            scores.extend(pipeline.score_batch(&gather(&pick(true))));
         }
-        let labels: Vec<bool> = idx_all.iter().map(|&i| bad[i]).collect();
-        let window = roc_auc(&scores_all, &labels).unwrap_or(0.5);
-        let group = group_metrics(table, Some(label), &idx_all, &scores_all).and_then(|g| g.roc_auc);
-        Ok(group.map_or(window, |g| (window + g) / 2.0))
+        Ok(scores)
     };
-    let best_of = |models: Vec<ModelSpec>| -> Result<ModelSpec, DetectError> {
-        let mut best: Option<(f64, ModelSpec)> = None;
+    let labels: Vec<bool> = order.iter().map(|&i| bad[i]).collect();
+    let value = |scores: &[f64]| -> f64 {
+        let window = roc_auc(scores, &labels).unwrap_or(0.5);
+        let group = group_metrics(table, Some(label), &order, scores).and_then(|g| g.roc_auc);
+        group.map_or(window, |g| (window + g) / 2.0)
+    };
+    let best_of = |models: Vec<ModelSpec>| -> Result<(ModelSpec, Vec<f64>), DetectError> {
+        let mut best: Option<(f64, ModelSpec, Vec<f64>)> = None;
         for m in models {
-            let value = judge(&PipelineSpec {
-                preprocess: base.preprocess.clone(),
-                model: m.clone(),
-            })?;
-            if best.as_ref().is_none_or(|(b, _)| value > *b) {
-                best = Some((value, m));
+            let scores = inner_scores(&m)?;
+            let v = value(&scores);
+            if best.as_ref().is_none_or(|(b, _, _)| v > *b) {
+                best = Some((v, m, scores));
             }
         }
-        best.map(|(_, m)| m)
+        best.map(|(_, m, s)| (m, s))
             .ok_or_else(|| DetectError::Evaluation("no tuning candidates".into()))
     };
     let model = match &base.model {
         ModelSpec::Ensemble(e) => {
-            let mut members = Vec::with_capacity(e.members.len());
+            let mut tuned = Vec::with_capacity(e.members.len());
             for m in &e.members {
-                members.push(best_of(candidates(m))?);
+                tuned.push(best_of(candidates(m))?);
             }
+            // The best non-empty subset of tuned members (mean of calibrated scores).
+            let mut best: Option<(f64, Vec<ModelSpec>)> = None;
+            for mask in 1u32..(1 << tuned.len().min(8)) {
+                let chosen: Vec<&(ModelSpec, Vec<f64>)> = tuned
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| mask & (1 << i) != 0)
+                    .map(|(_, t)| t)
+                    .collect();
+                let mean: Vec<f64> = (0..order.len())
+                    .map(|r| chosen.iter().map(|t| t.1[r]).sum::<f64>() / chosen.len() as f64)
+                    .collect();
+                let v = value(&mean);
+                if best.as_ref().is_none_or(|(b, _)| v > *b) {
+                    best = Some((v, chosen.iter().map(|t| t.0.clone()).collect()));
+                }
+            }
+            let members = best.map(|(_, m)| m).unwrap_or_default();
             ModelSpec::Ensemble(EnsembleParams { members })
         }
-        other => best_of(candidates(other))?,
+        other => best_of(candidates(other))?.0,
     };
     Ok(PipelineSpec {
         preprocess: base.preprocess.clone(),
