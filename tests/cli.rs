@@ -613,8 +613,9 @@ fn analyze_into_a_file_says_which_path() {
 // ---- detect: anomaly detectors on a window table -------------------------------------------
 
 /// A synthetic window table: 8 contents (fold key before `_`), 5 videos each, 10 windows per
-/// video; videos with an odd index are bad (QoE −1, features pushed far from the normal cloud).
+/// video; videos with an odd index are bad (`QoE_win` −1, features pushed far from the normal cloud).
 fn detect_table(dir: &std::path::Path) -> PathBuf {
+    use std::fmt::Write as _;
     let mut text = String::from("file,content,a,b,QoE_win\n");
     let mut rng = 12345u64;
     let mut noise = move || {
@@ -631,7 +632,7 @@ fn detect_table(dir: &std::path::Path) -> PathBuf {
                 let shift = if bad { 6.0 } else { 0.0 };
                 let (a, b) = (noise() + shift, noise() - shift);
                 let q = if bad { -1.0 } else { 1.0 };
-                text.push_str(&format!("src{c}_v{v}.mat,src{c}_adaptor{v},{a},{b},{q}\n"));
+                let _ = writeln!(text, "src{c}_v{v}.mat,src{c}_adaptor{v},{a},{b},{q}");
             }
         }
     }
@@ -677,8 +678,14 @@ fn detect_kfold_writes_scores_and_metrics() {
         let m = &metrics["models"][model];
         assert_eq!(m["window"]["rows"], 400, "{model}");
         assert_eq!(m["window"]["bad_rows"], 160, "{model}");
-        assert!(m["window"]["roc_auc"].as_f64().unwrap() > 0.99, "{model}: {m}");
-        assert!(m["window"]["average_precision"].as_f64().unwrap() > 0.99, "{model}");
+        assert!(
+            m["window"]["roc_auc"].as_f64().unwrap() > 0.99,
+            "{model}: {m}"
+        );
+        assert!(
+            m["window"]["average_precision"].as_f64().unwrap() > 0.99,
+            "{model}"
+        );
         assert_eq!(m["group"]["groups"], 40, "{model}");
         assert_eq!(m["group"]["bad_groups"], 16, "{model}");
         assert!(m["group"]["roc_auc"].as_f64().unwrap() > 0.99, "{model}");
@@ -726,7 +733,8 @@ fn detect_single_model_scores_csv_and_saved_model() {
     let flagged = fisvdd["window"]["flagged"].as_u64().unwrap();
     assert!((160 + 20..=160 + 30).contains(&flagged), "{flagged}");
     let model: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("model_fisvdd.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(out.join("model_fisvdd.json")).unwrap())
+            .unwrap();
     assert_eq!(model["model"]["kind"], "fisvdd");
 }
 
@@ -740,14 +748,32 @@ fn detect_errors_name_the_problem() {
     for (args, part) in [
         (vec!["--features", "a,nope"], "column `nope` not found"),
         (vec!["--features", "a", "--label", "QoE_win=0"], "use `==`"),
-        (vec!["--features", "a", "--label", "QoE_win<=x"], "`x` is not a number"),
-        (vec!["--features", "a", "--kfold", "3"], "--kfold and --fold-col go together"),
         (
-            vec!["--features", "a", "--kfold", "9", "--fold-col", "content", "--fold-prefix-sep", "_"],
+            vec!["--features", "a", "--label", "QoE_win<=x"],
+            "`x` is not a number",
+        ),
+        (
+            vec!["--features", "a", "--kfold", "3"],
+            "--kfold and --fold-col go together",
+        ),
+        (
+            vec![
+                "--features",
+                "a",
+                "--kfold",
+                "9",
+                "--fold-col",
+                "content",
+                "--fold-prefix-sep",
+                "_",
+            ],
             "9 folds need at least 9 distinct fold keys",
         ),
         (vec!["--features", "a", "--log1p", "b"], "--log1p names `b`"),
-        (vec!["--features", "file"], "row 2, column `file`: expected a finite number"),
+        (
+            vec!["--features", "file"],
+            "row 2, column `file`: expected a finite number",
+        ),
     ] {
         let mut all = vec!["detect", t, "--out", o];
         all.extend(args);

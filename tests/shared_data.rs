@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn shared(dir: &str) -> Option<PathBuf> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data").join(dir);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data")
+        .join(dir);
     if path.is_dir() {
         Some(path)
     } else {
@@ -14,7 +16,7 @@ fn shared(dir: &str) -> Option<PathBuf> {
     }
 }
 
-/// The protocol on LIVE-NFLX-II windows: six features, bad = QoE_win ≤ 0, 5 folds by
+/// The protocol on LIVE-NFLX-II windows: six features, bad = `QoE_win` ≤ 0, 5 folds by
 /// source content, groups = videos. Untuned FISVDD on the plain features should land near the
 /// public Python FISVDD (window AUC ≈ 0.69), and Isolation Forest with one-sided features
 /// should stay at our measured ≈ 0.88.
@@ -47,13 +49,19 @@ fn detect_live_nflx_ii_protocol() {
             out.path().to_str().unwrap(),
         ];
         args.extend_from_slice(extra);
-        let o = Command::new(env!("CARGO_BIN_EXE_streamlens")).args(&args).output().unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_streamlens"))
+            .args(&args)
+            .output()
+            .unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        serde_json::from_str(&std::fs::read_to_string(out.path().join("metrics.json")).unwrap()).unwrap()
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("metrics.json")).unwrap())
+            .unwrap()
     };
     let plain = run(&[], "fisvdd");
     assert_eq!(plain["rows"], 9464);
-    let auc = plain["models"]["fisvdd"]["window"]["roc_auc"].as_f64().unwrap();
+    let auc = plain["models"]["fisvdd"]["window"]["roc_auc"]
+        .as_f64()
+        .unwrap();
     assert!((0.65..0.73).contains(&auc), "plain FISVDD window AUC {auc}");
     let one_sided = run(
         &[
@@ -70,5 +78,8 @@ fn detect_live_nflx_ii_protocol() {
     let window = m["window"]["roc_auc"].as_f64().unwrap();
     let video = m["group"]["roc_auc"].as_f64().unwrap();
     assert_eq!(m["group"]["groups"], 420);
-    assert!(window > 0.87 && video > 0.85, "iforest window {window} video {video}");
+    assert!(
+        window > 0.87 && video > 0.85,
+        "iforest window {window} video {video}"
+    );
 }

@@ -10,7 +10,9 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
-use crate::engine::detect::evaluate::{EvalSetup, Evaluation, FoldPlan, ModelReport, assign_folds, evaluate};
+use crate::engine::detect::evaluate::{
+    EvalSetup, Evaluation, FoldPlan, ModelReport, assign_folds, evaluate,
+};
 use crate::engine::detect::label::LabelExpr;
 use crate::engine::detect::preprocess::{Direction, FeatureSpec, PreprocessSpec};
 use crate::engine::detect::table::{TableRequest, read_table};
@@ -165,7 +167,11 @@ fn preprocess_spec(args: &DetectArgs) -> anyhow::Result<PreprocessSpec> {
             anyhow::bail!("{flag} names `{unknown}`, which is not in --features");
         }
     }
-    if let Some(both) = args.high_is_bad.iter().find(|n| args.low_is_bad.contains(n)) {
+    if let Some(both) = args
+        .high_is_bad
+        .iter()
+        .find(|n| args.low_is_bad.contains(n))
+    {
         anyhow::bail!("`{both}` is in both --high-is-bad and --low-is-bad");
     }
     Ok(PreprocessSpec {
@@ -196,7 +202,11 @@ fn write_scores(path: &Path, eval: &Evaluation) -> anyhow::Result<()> {
         } else {
             r.group.clone()
         };
-        let _ = writeln!(text, "{},{group},{},{},{}", r.row, r.fold, r.score, r.flagged);
+        let _ = writeln!(
+            text,
+            "{},{group},{},{},{}",
+            r.row, r.fold, r.score, r.flagged
+        );
     }
     std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }
@@ -232,7 +242,8 @@ pub fn run(args: &DetectArgs) -> anyhow::Result<()> {
         fold_sep: args.fold_prefix_sep.clone(),
         ..TuneOptions::default()
     });
-    std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
     let kinds = kinds(&args.model);
     let mut evaluations = Vec::with_capacity(kinds.len());
     for &kind in &kinds {
@@ -240,7 +251,8 @@ pub fn run(args: &DetectArgs) -> anyhow::Result<()> {
             preprocess: preprocess.clone(),
             model: model_spec(kind, args),
         };
-        let eval = evaluate(&setup, &spec, tune.as_ref()).with_context(|| format!("model {}", kind.name()))?;
+        let eval = evaluate(&setup, &spec, tune.as_ref())
+            .with_context(|| format!("model {}", kind.name()))?;
         let name = if kinds.len() == 1 {
             "scores.csv".to_string()
         } else {
@@ -262,7 +274,8 @@ pub fn run(args: &DetectArgs) -> anyhow::Result<()> {
                 .collect();
             let pipeline = Pipeline::fit(&normal, dim, &chosen)?;
             let path = args.out.join(format!("model_{}.json", kind.name()));
-            std::fs::write(&path, pipeline.to_json()?).with_context(|| format!("cannot write {}", path.display()))?;
+            std::fs::write(&path, pipeline.to_json()?)
+                .with_context(|| format!("cannot write {}", path.display()))?;
         }
         let r = &eval.report;
         println!(
@@ -289,7 +302,10 @@ pub fn run(args: &DetectArgs) -> anyhow::Result<()> {
             plan: p,
         }),
         preprocess: &preprocess,
-        models: evaluations.iter().map(|(k, e)| (k.name(), &e.report)).collect(),
+        models: evaluations
+            .iter()
+            .map(|(k, e)| (k.name(), &e.report))
+            .collect(),
     };
     let path = args.out.join("metrics.json");
     std::fs::write(&path, serde_json::to_string_pretty(&metrics)?)

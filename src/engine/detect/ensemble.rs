@@ -81,10 +81,18 @@ impl Detector for Ensemble {
 
     fn fit(rows: &[f64], dim: usize, params: &EnsembleParams) -> Result<Self, DetectError> {
         if params.members.is_empty() {
-            return Err(DetectError::BadParameter("an ensemble needs at least one member".into()));
+            return Err(DetectError::BadParameter(
+                "an ensemble needs at least one member".into(),
+            ));
         }
-        if params.members.iter().any(|m| matches!(m, ModelSpec::Ensemble(_))) {
-            return Err(DetectError::BadParameter("ensembles cannot be nested".into()));
+        if params
+            .members
+            .iter()
+            .any(|m| matches!(m, ModelSpec::Ensemble(_)))
+        {
+            return Err(DetectError::BadParameter(
+                "ensembles cannot be nested".into(),
+            ));
         }
         let mut members = Vec::with_capacity(params.members.len());
         for spec in &params.members {
@@ -120,7 +128,9 @@ impl Detector for Ensemble {
             }
         }
         let k = self.members.len() as f64;
-        out.iter_mut().for_each(|o| *o /= k);
+        for o in &mut out {
+            *o /= k;
+        }
         out
     }
 
@@ -130,7 +140,9 @@ impl Detector for Ensemble {
         }
         for m in &self.members {
             m.model.validate()?;
-            if m.model.dim() != self.dim || !(m.scale > 0.0) {
+            if m.model.dim() != self.dim
+                || m.scale.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater)
+            {
                 return Err(DetectError::BadModel("ensemble member does not fit".into()));
             }
         }

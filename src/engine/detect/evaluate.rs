@@ -36,7 +36,11 @@ pub fn fold_key<'a>(value: &'a str, sep: Option<&str>) -> &'a str {
 
 /// Assign keys to `k` folds as scikit-learn's `GroupKFold` does: keys by row
 /// count, largest first (ties by name), each to the fold with the fewest rows.
-pub fn assign_folds(values: &[String], k: usize, sep: Option<&str>) -> Result<FoldPlan, DetectError> {
+pub fn assign_folds(
+    values: &[String],
+    k: usize,
+    sep: Option<&str>,
+) -> Result<FoldPlan, DetectError> {
     let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     for v in values {
         *counts.entry(fold_key(v, sep)).or_default() += 1;
@@ -53,13 +57,22 @@ pub fn assign_folds(values: &[String], k: usize, sep: Option<&str>) -> Result<Fo
     let mut keys = vec![Vec::new(); k];
     let mut fold_of_key = std::collections::HashMap::new();
     for (key, n) in by_size {
-        let (f, _) = sizes.iter().enumerate().min_by_key(|&(i, &s)| (s, i)).unwrap_or((0, &0));
+        let (f, _) = sizes
+            .iter()
+            .enumerate()
+            .min_by_key(|&(i, &s)| (s, i))
+            .unwrap_or((0, &0));
         sizes[f] += n;
         keys[f].push(key.to_string());
         fold_of_key.insert(key, f);
     }
-    let fold_of_row = values.iter().map(|v| fold_of_key[fold_key(v, sep)]).collect();
-    keys.iter_mut().for_each(|k| k.sort());
+    let fold_of_row = values
+        .iter()
+        .map(|v| fold_of_key[fold_key(v, sep)])
+        .collect();
+    for k in &mut keys {
+        k.sort();
+    }
     Ok(FoldPlan { fold_of_row, keys })
 }
 
@@ -153,7 +166,8 @@ pub fn group_metrics(
 ) -> Option<GroupMetrics> {
     let groups = table.groups.as_ref()?;
     let mut order: Vec<String> = Vec::new();
-    let mut members: std::collections::HashMap<&str, (Vec<f64>, f64, usize)> = std::collections::HashMap::new();
+    let mut members: std::collections::HashMap<&str, (Vec<f64>, f64, usize)> =
+        std::collections::HashMap::new();
     for (&i, &s) in idx.iter().zip(scores) {
         let g = groups[i].as_str();
         let entry = members.entry(g).or_insert_with(|| {
@@ -182,7 +196,12 @@ pub fn group_metrics(
     })
 }
 
-fn window_metrics(scores: &[f64], bad: &[bool], flags: &[bool], threshold: Option<f64>) -> WindowMetrics {
+fn window_metrics(
+    scores: &[f64],
+    bad: &[bool],
+    flags: &[bool],
+    threshold: Option<f64>,
+) -> WindowMetrics {
     WindowMetrics {
         rows: scores.len(),
         bad_rows: bad.iter().filter(|&&b| b).count(),
@@ -211,14 +230,20 @@ fn kernel_info(model: &Model) -> (Option<usize>, Option<f64>) {
 }
 
 /// Run the protocol for one model spec (or its tuning grid).
-pub fn evaluate(setup: &EvalSetup<'_>, spec: &PipelineSpec, tune: Option<&TuneOptions>) -> Result<Evaluation, DetectError> {
+pub fn evaluate(
+    setup: &EvalSetup<'_>,
+    spec: &PipelineSpec,
+    tune: Option<&TuneOptions>,
+) -> Result<Evaluation, DetectError> {
     let table = setup.table;
     let n = table.rows();
     let dim = table.feature_names.len();
     let bad = row_labels(table, setup.label);
     let q = setup.threshold_quantile;
     if !(0.0..=1.0).contains(&q) {
-        return Err(DetectError::BadParameter(format!("threshold quantile must be in [0, 1], got {q}")));
+        return Err(DetectError::BadParameter(format!(
+            "threshold quantile must be in [0, 1], got {q}"
+        )));
     }
     let (k, fold_of_row) = match setup.folds {
         Some(plan) => (plan.keys.len(), plan.fold_of_row.clone()),
@@ -233,7 +258,9 @@ pub fn evaluate(setup: &EvalSetup<'_>, spec: &PipelineSpec, tune: Option<&TuneOp
             .filter(|&i| (k == 1 || fold_of_row[i] != f) && !bad[i])
             .collect();
         if train.is_empty() {
-            return Err(DetectError::Evaluation(format!("fold {f} has no normal training rows")));
+            return Err(DetectError::Evaluation(format!(
+                "fold {f} has no normal training rows"
+            )));
         }
         let chosen = match tune {
             Some(options) => {
@@ -273,14 +300,27 @@ pub fn evaluate(setup: &EvalSetup<'_>, spec: &PipelineSpec, tune: Option<&TuneOp
         model: spec.model.kind().name().to_string(),
         threshold_quantile: q,
         tuned: tune.is_some(),
-        window: window_metrics(&scores, &bad, &flags, if k == 1 { Some(folds[0].threshold) } else { None }),
+        window: window_metrics(
+            &scores,
+            &bad,
+            &flags,
+            if k == 1 {
+                Some(folds[0].threshold)
+            } else {
+                None
+            },
+        ),
         group: group_metrics(table, setup.label, &all, &scores),
         folds,
     };
     let rows = (0..n)
         .map(|i| ScoredRow {
             row: i,
-            group: table.groups.as_ref().map(|g| g[i].clone()).unwrap_or_default(),
+            group: table
+                .groups
+                .as_ref()
+                .map(|g| g[i].clone())
+                .unwrap_or_default(),
             fold: fold_of_row[i],
             score: scores[i],
             flagged: flags[i],
@@ -290,6 +330,7 @@ pub fn evaluate(setup: &EvalSetup<'_>, spec: &PipelineSpec, tune: Option<&TuneOp
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)] // Known answers are exact here.
 mod tests {
     use super::*;
 
@@ -301,7 +342,10 @@ mod tests {
             .collect();
         let plan = assign_folds(&values, 2, Some("_")).unwrap();
         // a: 3 rows → fold 0; c: 2 rows → fold 1; b: 2 rows → fold 1 (2 < 3).
-        assert_eq!(plan.keys, vec![vec!["a".to_string()], vec!["b".into(), "c".into()]]);
+        assert_eq!(
+            plan.keys,
+            vec![vec!["a".to_string()], vec!["b".into(), "c".into()]]
+        );
         assert_eq!(plan.fold_of_row, vec![0, 0, 0, 1, 1, 1, 1]);
         assert!(assign_folds(&values, 4, Some("_")).is_err());
         assert_eq!(fold_key("x_y_z", Some("_")), "x");
@@ -315,13 +359,25 @@ mod tests {
             feature_names: vec!["x".into()],
             features: vec![0.0; 5],
             labels: Some(vec![1.0, -3.0, 1.0, 1.0, -1.0]),
-            groups: Some(vec!["g1".into(), "g1".into(), "g2".into(), "g2".into(), "g3".into()]),
+            groups: Some(vec![
+                "g1".into(),
+                "g1".into(),
+                "g2".into(),
+                "g2".into(),
+                "g3".into(),
+            ]),
             folds: None,
         };
         let label = LabelExpr::parse("q<=0").unwrap();
         // g1 mean −1 → bad, p95 of [0.2, 0.9] = 0.865; g2 mean 1 → normal, p95 of [0.1, 0.3] = 0.29;
         // g3 mean −1 → bad, 0.05. Pairs: (0.865 > 0.29) 1, (0.05 < 0.29) 0 → AUC 0.5.
-        let m = group_metrics(&table, Some(&label), &[0, 1, 2, 3, 4], &[0.2, 0.9, 0.1, 0.3, 0.05]).unwrap();
+        let m = group_metrics(
+            &table,
+            Some(&label),
+            &[0, 1, 2, 3, 4],
+            &[0.2, 0.9, 0.1, 0.3, 0.05],
+        )
+        .unwrap();
         assert_eq!((m.groups, m.bad_groups), (3, 2));
         assert_eq!(m.roc_auc, Some(0.5));
     }

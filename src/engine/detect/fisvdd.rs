@@ -387,7 +387,9 @@ impl Fisvdd {
         if ok {
             Ok(())
         } else {
-            Err(DetectError::BadModel("FISVDD arrays have inconsistent sizes".into()))
+            Err(DetectError::BadModel(
+                "FISVDD arrays have inconsistent sizes".into(),
+            ))
         }
     }
 }

@@ -75,7 +75,13 @@ pub fn average_path_length(n: usize) -> f64 {
 }
 
 impl Tree {
-    fn grow(rows: &[f64], dim: usize, idx: &mut [usize], max_depth: usize, rng: &mut StdRng) -> Self {
+    fn grow(
+        rows: &[f64],
+        dim: usize,
+        idx: &mut [usize],
+        max_depth: usize,
+        rng: &mut StdRng,
+    ) -> Self {
         let mut nodes = Vec::new();
         Self::grow_node(&mut nodes, rows, dim, idx, 0, max_depth, rng);
         Self { nodes }
@@ -98,10 +104,12 @@ impl Tree {
         // Features that still vary in this node; none left means the rows are equal.
         let ranges: Vec<(usize, f64, f64)> = (0..dim)
             .filter_map(|f| {
-                let (lo, hi) = idx.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &i| {
-                    let v = rows[i * dim + f];
-                    (lo.min(v), hi.max(v))
-                });
+                let (lo, hi) =
+                    idx.iter()
+                        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &i| {
+                            let v = rows[i * dim + f];
+                            (lo.min(v), hi.max(v))
+                        });
                 (hi > lo).then_some((f, lo, hi))
             })
             .collect();
@@ -181,7 +189,8 @@ impl Detector for IForest {
 
     /// `2^(−E[h(x)]/c(ψ))`: near 1 for easily isolated rows, ≤ 0.5 for typical ones.
     fn score(&self, row: &[f64]) -> f64 {
-        let mean = self.trees.iter().map(|t| t.path_length(row)).sum::<f64>() / self.trees.len() as f64;
+        let mean =
+            self.trees.iter().map(|t| t.path_length(row)).sum::<f64>() / self.trees.len() as f64;
         let c = average_path_length(self.sample_size).max(f64::MIN_POSITIVE);
         (-mean / c).exp2()
     }
@@ -202,7 +211,9 @@ impl Detector for IForest {
                     })
             });
         if bad {
-            Err(DetectError::BadModel("isolation forest nodes are inconsistent".into()))
+            Err(DetectError::BadModel(
+                "isolation forest nodes are inconsistent".into(),
+            ))
         } else {
             Ok(())
         }
@@ -210,6 +221,7 @@ impl Detector for IForest {
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)] // Known answers are exact here.
 mod tests {
     use super::*;
 

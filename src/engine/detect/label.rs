@@ -105,13 +105,17 @@ impl LabelExpr {
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)] // Known answers are exact here.
 mod tests {
     use super::*;
 
     #[test]
     fn parses_every_operator() {
         let e = LabelExpr::parse("QoE_win<=0").unwrap();
-        assert_eq!((e.column.as_str(), e.op, e.value), ("QoE_win", Comparison::Le, 0.0));
+        assert_eq!(
+            (e.column.as_str(), e.op, e.value),
+            ("QoE_win", Comparison::Le, 0.0)
+        );
         assert!(e.is_bad(0.0) && !e.is_bad(0.1));
         assert_eq!(LabelExpr::parse(" q < -1.5 ").unwrap().op, Comparison::Lt);
         assert_eq!(LabelExpr::parse("q>=2").unwrap().op, Comparison::Ge);

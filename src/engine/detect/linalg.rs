@@ -72,7 +72,13 @@ pub fn spd_inverse(a: &[f64], n: usize) -> Option<Vec<f64>> {
 pub fn mat_vec(m: &[f64], x: &[f64]) -> Vec<f64> {
     let n = x.len();
     (0..n)
-        .map(|i| m[i * n..(i + 1) * n].iter().zip(x).map(|(a, b)| a * b).sum())
+        .map(|i| {
+            m[i * n..(i + 1) * n]
+                .iter()
+                .zip(x)
+                .map(|(a, b)| a * b)
+                .sum()
+        })
         .collect()
 }
 
@@ -118,6 +124,7 @@ pub fn shrink_inverse(inv: &[f64], n: usize, k: usize) -> Vec<f64> {
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)] // Known answers are exact here.
 mod tests {
     use super::*;
 
@@ -169,8 +176,16 @@ mod tests {
         let p = mat_vec(&inv3, &v);
         let beta = 1.0 - v.iter().zip(&p).map(|(a, b)| a * b).sum::<f64>();
         let inv4 = grow_inverse(&inv3, 3, &p, beta);
-        assert!(is_identity(&mat_mul(&kernel(&[0, 1, 2, 3]), &inv4, 4), 4, 1e-12));
+        assert!(is_identity(
+            &mat_mul(&kernel(&[0, 1, 2, 3]), &inv4, 4),
+            4,
+            1e-12
+        ));
         let inv_minus1 = shrink_inverse(&inv4, 4, 1);
-        assert!(is_identity(&mat_mul(&kernel(&[0, 2, 3]), &inv_minus1, 3), 3, 1e-12));
+        assert!(is_identity(
+            &mat_mul(&kernel(&[0, 2, 3]), &inv_minus1, 3),
+            3,
+            1e-12
+        ));
     }
 }

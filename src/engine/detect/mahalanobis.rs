@@ -40,7 +40,7 @@ pub(crate) fn median(v: &[f64]) -> f64 {
     if n % 2 == 1 {
         s[n / 2]
     } else {
-        (s[n / 2 - 1] + s[n / 2]) / 2.0
+        f64::midpoint(s[n / 2 - 1], s[n / 2])
     }
 }
 
@@ -69,7 +69,9 @@ impl Detector for Mahalanobis {
         let mut norms: Vec<(f64, usize)> = (0..n)
             .map(|i| {
                 let r = &rows[i * dim..(i + 1) * dim];
-                let d: f64 = (0..dim).map(|f| ((r[f] - centre[f]) / scale[f]).powi(2)).sum();
+                let d: f64 = (0..dim)
+                    .map(|f| ((r[f] - centre[f]) / scale[f]).powi(2))
+                    .sum();
                 (d, i)
             })
             .collect();
@@ -122,15 +124,21 @@ impl Detector for Mahalanobis {
     }
 
     fn validate(&self) -> Result<(), DetectError> {
-        if self.dim > 0 && self.mean.len() == self.dim && self.precision.len() == self.dim * self.dim {
+        if self.dim > 0
+            && self.mean.len() == self.dim
+            && self.precision.len() == self.dim * self.dim
+        {
             Ok(())
         } else {
-            Err(DetectError::BadModel("Mahalanobis arrays have inconsistent sizes".into()))
+            Err(DetectError::BadModel(
+                "Mahalanobis arrays have inconsistent sizes".into(),
+            ))
         }
     }
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)] // Known answers are exact here.
 mod tests {
     use super::*;
 
@@ -138,7 +146,14 @@ mod tests {
     fn identity_covariance_gives_squared_distance() {
         // A symmetric 2-D cross: mean 0, covariance diag(a, a) on the support rows.
         let rows = [1.0, 0.0, -1.0, 0.0, 0.0, 1.0, 0.0, -1.0];
-        let m = Mahalanobis::fit(&rows, 2, &MahalanobisParams { support_fraction: 1.0 }).unwrap();
+        let m = Mahalanobis::fit(
+            &rows,
+            2,
+            &MahalanobisParams {
+                support_fraction: 1.0,
+            },
+        )
+        .unwrap();
         // Σ = diag(2/3, 2/3) → score(3, 4) = 25 · 1.5 = 37.5
         assert!((m.score(&[3.0, 4.0]) - 37.5).abs() < 1e-6);
         assert!(m.score(&[0.0, 0.0]).abs() < 1e-12);

@@ -18,7 +18,12 @@ pub fn roc_auc(scores: &[f64], positive: &[bool]) -> Option<f64> {
         return None;
     }
     let ranks = average_ranks(scores);
-    let rank_sum: f64 = ranks.iter().zip(positive).filter(|(_, p)| **p).map(|(r, _)| r).sum();
+    let rank_sum: f64 = ranks
+        .iter()
+        .zip(positive)
+        .filter(|(_, p)| **p)
+        .map(|(r, _)| r)
+        .sum();
     let np = n_pos as f64;
     Some((rank_sum - np * (np + 1.0) / 2.0) / (np * n_neg as f64))
 }
@@ -114,18 +119,31 @@ pub fn from_flags(flags: &[bool], positive: &[bool], threshold: Option<f64>) -> 
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)] // Known answers are exact here.
 mod tests {
     use super::*;
 
     #[test]
     fn auc_known_answers() {
         // Perfect, inverted, and sklearn's doc example (0.75).
-        assert_eq!(roc_auc(&[0.1, 0.2, 0.8, 0.9], &[false, false, true, true]), Some(1.0));
-        assert_eq!(roc_auc(&[0.9, 0.8, 0.2, 0.1], &[false, false, true, true]), Some(0.0));
-        assert_eq!(roc_auc(&[0.1, 0.4, 0.35, 0.8], &[false, false, true, true]), Some(0.75));
+        assert_eq!(
+            roc_auc(&[0.1, 0.2, 0.8, 0.9], &[false, false, true, true]),
+            Some(1.0)
+        );
+        assert_eq!(
+            roc_auc(&[0.9, 0.8, 0.2, 0.1], &[false, false, true, true]),
+            Some(0.0)
+        );
+        assert_eq!(
+            roc_auc(&[0.1, 0.4, 0.35, 0.8], &[false, false, true, true]),
+            Some(0.75)
+        );
         // One tie between a positive and a negative counts ½: pairs (p,n): (0.5 vs 0.5)=½, (0.5 vs 0.1)=1,
         // (0.9 vs 0.5)=1, (0.9 vs 0.1)=1 → 3.5/4.
-        assert_eq!(roc_auc(&[0.1, 0.5, 0.5, 0.9], &[false, false, true, true]), Some(0.875));
+        assert_eq!(
+            roc_auc(&[0.1, 0.5, 0.5, 0.9], &[false, false, true, true]),
+            Some(0.875)
+        );
         assert_eq!(roc_auc(&[0.1, 0.2], &[true, true]), None);
     }
 

@@ -92,7 +92,9 @@ pub trait Detector: Serialize + DeserializeOwned + Sized {
 
     /// Scores of row-major rows.
     fn score_batch(&self, rows: &[f64]) -> Vec<f64> {
-        rows.chunks_exact(self.dim()).map(|r| self.score(r)).collect()
+        rows.chunks_exact(self.dim())
+            .map(|r| self.score(r))
+            .collect()
     }
 
     /// Check a loaded model's internal shapes.
@@ -139,7 +141,7 @@ pub(crate) fn check_rows(rows: &[f64], dim: usize) -> Result<usize, DetectError>
     if rows.is_empty() {
         return Err(DetectError::NoTrainingRows);
     }
-    if rows.len() % dim != 0 {
+    if !rows.len().is_multiple_of(dim) {
         return Err(DetectError::DimensionMismatch {
             want: dim,
             got: rows.len() % dim,

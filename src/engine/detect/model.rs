@@ -206,7 +206,9 @@ impl Detector for Pipeline {
 
     fn score_batch(&self, rows: &[f64]) -> Vec<f64> {
         let mut s = self.model.score_batch(&self.preprocessor.transform(rows));
-        s.iter_mut().for_each(|v| *v = (*v - self.centre) / self.scale);
+        for v in &mut s {
+            *v = (*v - self.centre) / self.scale;
+        }
         s
     }
 
@@ -214,7 +216,9 @@ impl Detector for Pipeline {
         self.preprocessor.validate()?;
         self.model.validate()?;
         if !(self.scale > 0.0 && self.centre.is_finite()) {
-            return Err(DetectError::BadModel("score calibration is not usable".into()));
+            return Err(DetectError::BadModel(
+                "score calibration is not usable".into(),
+            ));
         }
         if self.model.dim() == self.preprocessor.dim() {
             Ok(())

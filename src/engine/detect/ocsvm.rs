@@ -103,7 +103,11 @@ impl Detector for Ocsvm {
         let l = picked.len();
         let sigma = match params.sigma {
             Some(s) if s.is_finite() && s > 0.0 => s,
-            Some(s) => return Err(DetectError::BadParameter(format!("sigma must be positive, got {s}"))),
+            Some(s) => {
+                return Err(DetectError::BadParameter(format!(
+                    "sigma must be positive, got {s}"
+                )));
+            }
             None => median_heuristic_sigma(&data, dim, params.seed)? * params.sigma_scale,
         };
         let gamma = 1.0 / (2.0 * sigma * sigma);
@@ -160,7 +164,9 @@ impl Detector for Ocsvm {
         {
             Ok(())
         } else {
-            Err(DetectError::BadModel("one-class SVM arrays have inconsistent sizes".into()))
+            Err(DetectError::BadModel(
+                "one-class SVM arrays have inconsistent sizes".into(),
+            ))
         }
     }
 }
@@ -264,12 +270,13 @@ fn solve(k: &[f32], l: usize, nu: f64, tol: f64) -> (Vec<f64>, f64, usize) {
     let rho = if free_n > 0 {
         free_sum / free_n as f64
     } else {
-        (ub + lb) / 2.0
+        f64::midpoint(ub, lb)
     };
     (alpha, rho, iter)
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)] // Known answers are exact here.
 mod tests {
     use super::*;
 
@@ -295,7 +302,10 @@ mod tests {
         assert!(m.coef.iter().all(|&a| a > 0.0 && a <= 1.0));
         assert!(m.support_count() >= 12, "at least νl SVs");
         let flagged = rows.chunks_exact(2).filter(|r| m.score(r) > 1e-3).count();
-        assert!(flagged <= 12 + 2, "about ν of training rows outside, got {flagged}");
+        assert!(
+            flagged <= 12 + 2,
+            "about ν of training rows outside, got {flagged}"
+        );
         assert!(m.score(&[4.0, 4.0]) > m.score(&[1.0, 0.0]));
         let back = Ocsvm::from_json(&m.to_json().unwrap()).unwrap();
         assert_eq!(back.score(&[0.2, 0.3]), m.score(&[0.2, 0.3]));
@@ -303,7 +313,15 @@ mod tests {
 
     #[test]
     fn nu_one_puts_every_alpha_at_the_bound() {
-        let m = Ocsvm::fit(&[0.0, 1.0, 3.0], 1, &OcsvmParams { nu: 1.0, ..OcsvmParams::default() }).unwrap();
+        let m = Ocsvm::fit(
+            &[0.0, 1.0, 3.0],
+            1,
+            &OcsvmParams {
+                nu: 1.0,
+                ..OcsvmParams::default()
+            },
+        )
+        .unwrap();
         assert_eq!(m.coef, vec![1.0, 1.0, 1.0]);
     }
 }

@@ -152,8 +152,11 @@ impl Preprocessor {
     }
 
     pub fn validate(&self) -> Result<(), DetectError> {
-        if self.features.is_empty() || self.features.iter().any(|f| !(f.std > 0.0)) {
-            Err(DetectError::BadModel("preprocessing has no features or a zero scale".into()))
+        if self.features.is_empty() || self.features.iter().any(|f| f.std.is_nan() || f.std <= 0.0)
+        {
+            Err(DetectError::BadModel(
+                "preprocessing has no features or a zero scale".into(),
+            ))
         } else {
             Ok(())
         }
@@ -161,6 +164,7 @@ impl Preprocessor {
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)] // Known answers are exact here.
 mod tests {
     use super::*;
 
@@ -194,7 +198,8 @@ mod tests {
         // values above the median (2) are lowered to it.
         assert_eq!(p.transform(&[50.0]), p.transform(&[2.0]));
         assert_ne!(p.transform(&[0.0]), p.transform(&[2.0]));
-        let p = Preprocessor::fit(&spec(true, Direction::Both, None), &[0.0, (1f64).exp_m1()]).unwrap();
+        let p =
+            Preprocessor::fit(&spec(true, Direction::Both, None), &[0.0, (1f64).exp_m1()]).unwrap();
         // log1p values 0 and 1: mean 0.5, std 0.5.
         assert!((p.transform(&[0.0])[0] + 1.0).abs() < 1e-12);
         assert!(Preprocessor::fit(&spec(true, Direction::Both, None), &[-2.0, 1.0]).is_err());

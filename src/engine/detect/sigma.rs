@@ -38,8 +38,11 @@ pub fn median_heuristic_sigma(rows: &[f64], dim: usize, seed: u64) -> Result<f64
         *dists.select_nth_unstable_by(mid, f64::total_cmp).1
     } else {
         let upper = *dists.select_nth_unstable_by(mid, f64::total_cmp).1;
-        let lower = dists[..mid].iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        (lower + upper) / 2.0
+        let lower = dists[..mid]
+            .iter()
+            .copied()
+            .fold(f64::NEG_INFINITY, f64::max);
+        f64::midpoint(lower, upper)
     };
     let d = if median > 0.0 {
         median
@@ -56,6 +59,7 @@ pub fn median_heuristic_sigma(rows: &[f64], dim: usize, seed: u64) -> Result<f64
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)] // Known answers are exact here.
 mod tests {
     use super::*;
 

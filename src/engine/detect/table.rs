@@ -68,12 +68,19 @@ pub fn read_table(path: &Path, request: &TableRequest) -> Result<WindowTable, De
 }
 
 /// Parse window-table text; `file` names it in errors.
-pub fn parse_table(file: &str, text: &str, request: &TableRequest) -> Result<WindowTable, DetectError> {
+pub fn parse_table(
+    file: &str,
+    text: &str,
+    request: &TableRequest,
+) -> Result<WindowTable, DetectError> {
     if request.features.is_empty() {
         return Err(DetectError::NoFeatures);
     }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
     let (_, header_line) = lines.next().ok_or_else(|| DetectError::Table {
         file: file.to_string(),
         message: "the file is empty".into(),
@@ -83,13 +90,20 @@ pub fn parse_table(file: &str, text: &str, request: &TableRequest) -> Result<Win
         .map(|h| h.trim().to_string())
         .collect();
     let find = |name: &str| -> Result<usize, DetectError> {
-        header.iter().position(|h| h == name).ok_or_else(|| DetectError::MissingColumn {
-            file: file.to_string(),
-            column: name.to_string(),
-            found: header.join(", "),
-        })
+        header
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| DetectError::MissingColumn {
+                file: file.to_string(),
+                column: name.to_string(),
+                found: header.join(", "),
+            })
     };
-    let feature_idx: Vec<usize> = request.features.iter().map(|f| find(f)).collect::<Result<_, _>>()?;
+    let feature_idx: Vec<usize> = request
+        .features
+        .iter()
+        .map(|f| find(f))
+        .collect::<Result<_, _>>()?;
     let label_idx = request.label_column.as_deref().map(find).transpose()?;
     let group_idx = request.group_column.as_deref().map(find).transpose()?;
     let fold_idx = request.fold_column.as_deref().map(find).transpose()?;
@@ -150,6 +164,7 @@ pub fn parse_table(file: &str, text: &str, request: &TableRequest) -> Result<Win
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)] // Known answers are exact here.
 mod tests {
     use super::*;
 
@@ -164,7 +179,12 @@ mod tests {
 
     #[test]
     fn reads_quoted_fields_and_columns() {
-        let t = parse_table("t.csv", "file,a,b,q\n\"x,1\",1,2,0.5\r\ny,3,4,-1\n", &request()).unwrap();
+        let t = parse_table(
+            "t.csv",
+            "file,a,b,q\n\"x,1\",1,2,0.5\r\ny,3,4,-1\n",
+            &request(),
+        )
+        .unwrap();
         assert_eq!(t.rows(), 2);
         assert_eq!(t.features, vec![1.0, 2.0, 3.0, 4.0]);
         assert_eq!(t.groups.unwrap(), vec!["x,1".to_string(), "y".into()]);
@@ -179,7 +199,11 @@ mod tests {
             "t.csv, row 3, column `b`: expected a finite number, found `oops`"
         );
         let e = parse_table("t.csv", "file,a,q\nx,1,0\n", &request()).unwrap_err();
-        assert!(e.to_string().contains("column `b` not found; columns: file, a, q"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("column `b` not found; columns: file, a, q"),
+            "{e}"
+        );
         let e = parse_table("t.csv", "file,a,b,q\nx,1,2\n", &request()).unwrap_err();
         assert!(e.to_string().contains("row 2 has 3 fields"), "{e}");
         let e = parse_table("t.csv", "file,a,b,q\n", &request()).unwrap_err();

@@ -38,10 +38,19 @@ pub fn candidates(model: &ModelSpec) -> Vec<ModelSpec> {
     match model {
         ModelSpec::Fisvdd(p) if p.sigma.is_none() => [0.25, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0]
             .into_iter()
-            .map(|s| ModelSpec::Fisvdd(super::fisvdd::FisvddParams { sigma_scale: s, ..*p }))
+            .map(|s| {
+                ModelSpec::Fisvdd(super::fisvdd::FisvddParams {
+                    sigma_scale: s,
+                    ..*p
+                })
+            })
             .collect(),
         ModelSpec::Ocsvm(p) => {
-            let scales: &[f64] = if p.sigma.is_none() { &[0.5, 1.0, 2.0] } else { &[1.0] };
+            let scales: &[f64] = if p.sigma.is_none() {
+                &[0.5, 1.0, 2.0]
+            } else {
+                &[1.0]
+            };
             let mut out = Vec::new();
             for &nu in &[0.01, 0.05, 0.1, 0.2] {
                 for &s in scales {
@@ -56,7 +65,9 @@ pub fn candidates(model: &ModelSpec) -> Vec<ModelSpec> {
         }
         ModelSpec::Iforest(p) => [64, 256, 1024]
             .into_iter()
-            .map(|sample_size| ModelSpec::Iforest(super::iforest::IForestParams { sample_size, ..*p }))
+            .map(|sample_size| {
+                ModelSpec::Iforest(super::iforest::IForestParams { sample_size, ..*p })
+            })
             .collect(),
         ModelSpec::Mahalanobis(_) => [0.5, 0.75, 1.0]
             .into_iter()
@@ -79,9 +90,15 @@ pub fn choose_spec(
     let label = label.ok_or_else(|| {
         DetectError::Evaluation("tuning by inner validation needs a label expression".into())
     })?;
-    let keys_source = table.folds.as_ref().or(table.groups.as_ref()).ok_or_else(|| {
-        DetectError::Evaluation("tuning needs a fold or group column to split the training rows".into())
-    })?;
+    let keys_source = table
+        .folds
+        .as_ref()
+        .or(table.groups.as_ref())
+        .ok_or_else(|| {
+            DetectError::Evaluation(
+                "tuning needs a fold or group column to split the training rows".into(),
+            )
+        })?;
     let pool_keys: Vec<String> = pool.iter().map(|&i| keys_source[i].clone()).collect();
     let distinct = {
         let mut k: Vec<&str> = pool_keys
@@ -109,7 +126,12 @@ pub fn choose_spec(
     // Inner test rows in fold order, and their calibrated scores for one model.
     let mut order = Vec::with_capacity(pool.len());
     for f in 0..inner_k {
-        order.extend(pool.iter().zip(&plan.fold_of_row).filter(|&(_, &fo)| fo == f).map(|(&i, _)| i));
+        order.extend(
+            pool.iter()
+                .zip(&plan.fold_of_row)
+                .filter(|&(_, &fo)| fo == f)
+                .map(|(&i, _)| i),
+        );
     }
     let inner_scores = |model: &ModelSpec| -> Result<Vec<f64>, DetectError> {
         let spec = PipelineSpec {
@@ -134,7 +156,7 @@ pub fn choose_spec(
     let value = |scores: &[f64]| -> f64 {
         let window = roc_auc(scores, &labels).unwrap_or(0.5);
         let group = group_metrics(table, Some(label), &order, scores).and_then(|g| g.roc_auc);
-        group.map_or(window, |g| (window + g) / 2.0)
+        group.map_or(window, |g| f64::midpoint(window, g))
     };
     let best_of = |models: Vec<ModelSpec>| -> Result<(ModelSpec, Vec<f64>), DetectError> {
         let mut best: Option<(f64, ModelSpec, Vec<f64>)> = None;
