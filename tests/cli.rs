@@ -610,6 +610,180 @@ fn analyze_into_a_file_says_which_path() {
     assert!(err.contains(path), "{err}");
 }
 
+// ---- detect: anomaly detectors on a window table -------------------------------------------
+
+/// A synthetic window table: 8 contents (fold key before `_`), 5 videos each, 10 windows per
+/// video; videos with an odd index are bad (`QoE_win` −1, features pushed far from the normal cloud).
+fn detect_table(dir: &std::path::Path) -> PathBuf {
+    use std::fmt::Write as _;
+    let mut text = String::from("file,content,a,b,QoE_win\n");
+    let mut rng = 12345u64;
+    let mut noise = move || {
+        // xorshift: deterministic noise in [−0.5, 0.5) without a dependency.
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        (rng % 10_000) as f64 / 10_000.0 - 0.5
+    };
+    for c in 0..8 {
+        for v in 0..5 {
+            let bad = v % 2 == 1;
+            for _ in 0..10 {
+                let shift = if bad { 6.0 } else { 0.0 };
+                let (a, b) = (noise() + shift, noise() - shift);
+                let q = if bad { -1.0 } else { 1.0 };
+                let _ = writeln!(text, "src{c}_v{v}.mat,src{c}_adaptor{v},{a},{b},{q}");
+            }
+        }
+    }
+    let path = dir.join("windows.csv");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn detect_kfold_writes_scores_and_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = detect_table(dir.path());
+    let out = dir.path().join("out");
+    run_ok(&[
+        "detect",
+        table.to_str().unwrap(),
+        "--features",
+        "a,b",
+        "--label",
+        "QoE_win<=0",
+        "--group-col",
+        "file",
+        "--kfold",
+        "4",
+        "--fold-col",
+        "content",
+        "--fold-prefix-sep",
+        "_",
+        "--model",
+        "all",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let metrics: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap();
+    assert_eq!(metrics["rows"], 400);
+    assert_eq!(metrics["kfold"]["k"], 4);
+    // 8 sources of 50 rows in 4 folds: two sources per fold.
+    for keys in metrics["kfold"]["keys"].as_array().unwrap() {
+        assert_eq!(keys.as_array().unwrap().len(), 2);
+    }
+    for model in ["fisvdd", "ocsvm", "iforest", "mahalanobis", "ensemble"] {
+        let m = &metrics["models"][model];
+        assert_eq!(m["window"]["rows"], 400, "{model}");
+        assert_eq!(m["window"]["bad_rows"], 160, "{model}");
+        assert!(
+            m["window"]["roc_auc"].as_f64().unwrap() > 0.99,
+            "{model}: {m}"
+        );
+        assert!(
+            m["window"]["average_precision"].as_f64().unwrap() > 0.99,
+            "{model}"
+        );
+        assert_eq!(m["group"]["groups"], 40, "{model}");
+        assert_eq!(m["group"]["bad_groups"], 16, "{model}");
+        assert!(m["group"]["roc_auc"].as_f64().unwrap() > 0.99, "{model}");
+        assert_eq!(m["folds"].as_array().unwrap().len(), 4);
+        // Trained on normal rows of the other folds only: 3 folds × 2 sources × 30 normal rows.
+        assert_eq!(m["folds"][0]["train_rows"], 180, "{model}");
+        let recall = m["window"]["recall"].as_f64().unwrap();
+        assert!(recall > 0.99, "{model}: far bad rows are all flagged");
+        let scores = std::fs::read_to_string(out.join(format!("scores_{model}.csv"))).unwrap();
+        let mut lines = scores.lines();
+        assert_eq!(lines.next(), Some("row,group,fold,score,flagged"));
+        let rows: Vec<&str> = lines.collect();
+        assert_eq!(rows.len(), 400);
+        assert!(rows[0].starts_with("0,src0_v0.mat,"));
+    }
+}
+
+#[test]
+fn detect_single_model_scores_csv_and_saved_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = detect_table(dir.path());
+    let out = dir.path().join("one");
+    run_ok(&[
+        "detect",
+        table.to_str().unwrap(),
+        "--features",
+        "a,b",
+        "--label",
+        "QoE_win<0",
+        "--model",
+        "fisvdd",
+        "--threshold-quantile",
+        "0.9",
+        "--save-models",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let scores = std::fs::read_to_string(out.join("scores.csv")).unwrap();
+    assert_eq!(scores.lines().count(), 401);
+    let metrics: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap();
+    let fisvdd = &metrics["models"]["fisvdd"];
+    // No folds: fitted on the 240 normal rows, τ = their 0.9 quantile → ≈ 10 % of them flagged.
+    assert_eq!(fisvdd["folds"][0]["train_rows"], 240);
+    let flagged = fisvdd["window"]["flagged"].as_u64().unwrap();
+    assert!((160 + 20..=160 + 30).contains(&flagged), "{flagged}");
+    let model: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("model_fisvdd.json")).unwrap())
+            .unwrap();
+    assert_eq!(model["model"]["kind"], "fisvdd");
+}
+
+#[test]
+fn detect_errors_name_the_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = detect_table(dir.path());
+    let t = table.to_str().unwrap();
+    let o = dir.path().join("x");
+    let o = o.to_str().unwrap();
+    for (args, part) in [
+        (vec!["--features", "a,nope"], "column `nope` not found"),
+        (vec!["--features", "a", "--label", "QoE_win=0"], "use `==`"),
+        (
+            vec!["--features", "a", "--label", "QoE_win<=x"],
+            "`x` is not a number",
+        ),
+        (
+            vec!["--features", "a", "--kfold", "3"],
+            "--kfold and --fold-col go together",
+        ),
+        (
+            vec![
+                "--features",
+                "a",
+                "--kfold",
+                "9",
+                "--fold-col",
+                "content",
+                "--fold-prefix-sep",
+                "_",
+            ],
+            "9 folds need at least 9 distinct fold keys",
+        ),
+        (vec!["--features", "a", "--log1p", "b"], "--log1p names `b`"),
+        (
+            vec!["--features", "file"],
+            "row 2, column `file`: expected a finite number",
+        ),
+    ] {
+        let mut all = vec!["detect", t, "--out", o];
+        all.extend(args);
+        let out = run(&all);
+        assert!(!out.status.success(), "{all:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(part), "{all:?}: {err}");
+    }
+}
+
 // ---- streamlens traffic: live vs VOD on synthetic captures ----
 
 /// Writes `count` synthetic captures of `secs` seconds into a new temporary folder.

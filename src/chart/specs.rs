@@ -72,6 +72,13 @@ fn group_color(groups: &[String], index: usize) -> usize {
 
 fn over_time_chart(o: &OverTime, axis: TimeAxis) -> ChartSpec {
     let metric = metric_name(o.metric.column());
+    // Calendar bins are drawn as hours since the first bin, which reads better than epoch hours.
+    let first_ms = o
+        .rows
+        .iter()
+        .filter_map(|r| r.bin_start_ms)
+        .min()
+        .unwrap_or(0);
     let mut series = Vec::new();
     for (gi, group) in o.groups.iter().enumerate() {
         let rows: Vec<_> = o.rows.iter().filter(|r| &r.group == group).collect();
@@ -79,7 +86,7 @@ fn over_time_chart(o: &OverTime, axis: TimeAxis) -> ChartSpec {
             .iter()
             .map(|r| match (r.minute, r.bin_start_ms) {
                 (Some(m), _) => m as f64,
-                (None, Some(ms)) => ms as f64 / 3_600_000.0,
+                (None, Some(ms)) => (ms - first_ms) as f64 / 3_600_000.0,
                 (None, None) => 0.0,
             })
             .collect();
@@ -110,7 +117,10 @@ fn over_time_chart(o: &OverTime, axis: TimeAxis) -> ChartSpec {
     }
     let x_label = match axis {
         TimeAxis::EventMinutes(_) => "minutes since event start".to_string(),
-        TimeAxis::Hour | TimeAxis::Day => "hours since 1970-01-01 UTC".to_string(),
+        TimeAxis::Hour | TimeAxis::Day => format!(
+            "hours since {} UTC",
+            crate::engine::time_fmt::format_utc_minute(first_ms)
+        ),
     };
     ChartSpec {
         id: format!("over_time_{}", o.metric.column()),

@@ -2,6 +2,7 @@
 //! No computation lives here.
 
 pub mod analyze;
+pub mod detect;
 pub mod generate;
 pub mod summary;
 pub mod traffic;
@@ -42,6 +43,8 @@ pub enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// Write seeded synthetic telemetry with labelled network anomalies.
     Generate(generate::GenerateArgs),
+    /// Anomaly detectors on a window table (CSV of numeric features), k-fold evaluated.
+    Detect(detect::DetectArgs),
     /// Live or video on demand? Classify streaming traffic from network-stats captures.
     Traffic(traffic::TrafficArgs),
 }
@@ -52,6 +55,7 @@ pub fn run(command: &Command) -> anyhow::Result<()> {
         Command::Summary(args) => summary::run(args),
         Command::Generate(args) => generate::run(args),
         Command::Analyze(args) => analyze::run(args),
+        Command::Detect(args) => detect::run(args),
         Command::Traffic(args) => traffic::run(args),
     }
 }

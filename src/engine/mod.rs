@@ -5,6 +5,7 @@
 
 pub mod analysis;
 pub mod dataset;
+pub mod detect;
 pub mod error;
 pub mod filter;
 pub mod io;

@@ -55,7 +55,7 @@ pub fn correlation(dataset: &Dataset, rows: &Rows) -> Result<Correlation, Analys
                 .ok_or_else(|| AnalysisError::MissingColumn(c.clone()))
         })
         .collect::<Result<_, _>>()?;
-    let ranks = ranks_in_parallel(&data)?;
+    let ranks = crate::engine::analysis::parallel::map("ranks", data.clone(), average_ranks)?;
     let k = columns.len();
     let mut pearson = vec![vec![None; k]; k];
     let mut spearman = vec![vec![None; k]; k];
@@ -84,33 +84,6 @@ pub fn correlation(dataset: &Dataset, rows: &Rows) -> Result<Correlation, Analys
 
 fn is_constant(values: &[f64]) -> bool {
     values.windows(2).all(|w| w[0].total_cmp(&w[1]).is_eq())
-}
-
-/// Average ranks of every column, columns spread over the cores.
-fn ranks_in_parallel(data: &[&[f64]]) -> Result<Vec<Vec<f64>>, AnalysisError> {
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let mut ranks: Vec<Vec<f64>> = vec![Vec::new(); data.len()];
-    std::thread::scope(|scope| {
-        let mut slots: Vec<Vec<(usize, &mut Vec<f64>)>> =
-            (0..threads).map(|_| Vec::new()).collect();
-        for (i, r) in ranks.iter_mut().enumerate() {
-            slots[i % threads].push((i, r));
-        }
-        for work in slots {
-            let spawned = std::thread::Builder::new()
-                .name("ranks".into())
-                .spawn_scoped(scope, move || {
-                    for (i, out) in work {
-                        *out = average_ranks(data[i]);
-                    }
-                });
-            if let Err(e) = spawned {
-                return Err(AnalysisError::Worker(format!("ranks: {e}")));
-            }
-        }
-        Ok(())
-    })?;
-    Ok(ranks)
 }
 
 fn pair_histogram(x: &[f64], y: &[f64]) -> Option<PairHistogram> {

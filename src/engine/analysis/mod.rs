@@ -15,6 +15,7 @@ pub mod facets;
 pub mod groups;
 pub mod over_time;
 pub mod overview;
+pub mod parallel;
 #[cfg(test)]
 mod reference;
 pub mod rows;

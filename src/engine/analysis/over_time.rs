@@ -93,29 +93,12 @@ pub fn over_time(
 ) -> Result<Vec<OverTime>, AnalysisError> {
     let groups = TopGroups::new(dataset, rows, params.group, params.top_k);
     let (bins, first_bin) = time_bins(rows, params.axis)?;
-    let results: Vec<Result<OverTime, AnalysisError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = Metric::BOTH
-            .iter()
-            .map(|&metric| {
-                let (groups, bins) = (&groups, &bins);
-                std::thread::Builder::new()
-                    .name(format!("over-time-{}", metric.column()))
-                    .spawn_scoped(scope, move || {
-                        one_metric(rows, metric, groups, bins, first_bin, params.axis)
-                    })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| match h {
-                Ok(handle) => handle
-                    .join()
-                    .unwrap_or_else(|_| Err(AnalysisError::Worker("over time".into()))),
-                Err(e) => Err(AnalysisError::Worker(e.to_string())),
-            })
-            .collect()
-    });
-    results.into_iter().collect()
+    let (groups, bins) = (&groups, &bins);
+    crate::engine::analysis::parallel::map("over-time", Metric::BOTH.to_vec(), |metric| {
+        one_metric(rows, metric, groups, bins, first_bin, params.axis)
+    })?
+    .into_iter()
+    .collect()
 }
 
 /// Each row's time bin (0-based) and, for calendar axes, the first bin's index.

@@ -73,14 +73,17 @@ pub struct Rows {
 }
 
 impl Rows {
-    /// The rows passing `filter`, each column made one contiguous chunk (a copy: the
-    /// loaded dataset keeps its load chunks, which keeps loading's peak memory low).
-    pub fn new(dataset: &Dataset, filter: &Filter) -> Result<Rows, AnalysisError> {
-        let mut frame = if filter.predicate(dataset).is_some() {
-            filter.apply(dataset).collect()?
-        } else {
-            dataset.frame.clone()
-        };
+    /// The rows passing `filter`, with only the `wanted` columns the dataset has, each
+    /// made one contiguous chunk (a copy: the loaded dataset keeps its load chunks, which
+    /// keeps loading's peak memory low; copying only what an analysis reads bounds this
+    /// one's).
+    pub fn new(dataset: &Dataset, filter: &Filter, wanted: &[&str]) -> Result<Rows, AnalysisError> {
+        let present: Vec<Expr> = wanted
+            .iter()
+            .filter(|c| dataset.has_column(c))
+            .map(|c| col(*c))
+            .collect();
+        let mut frame = filter.apply(dataset).select(present).collect()?;
         frame.rechunk_mut();
         Ok(Rows { frame })
     }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::engine::analysis::correlation::{Correlation, correlation};
+use crate::engine::analysis::correlation::{Correlation, correlation, numeric_columns};
 use crate::engine::analysis::differences::{DifferenceParams, Differences, differences};
 use crate::engine::analysis::drivers::{Drivers, drivers};
 use crate::engine::analysis::durations::{LevelDurations, level_durations};
@@ -18,6 +18,7 @@ use crate::engine::analysis::viewer_type::{ViewerTypeComparison, viewer_types};
 use crate::engine::dataset::Dataset;
 use crate::engine::error::AnalysisError;
 use crate::engine::filter::Filter;
+use crate::engine::schema::Canonical;
 
 /// One analysis (one tab in the window).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -84,22 +85,40 @@ pub fn run(
     params: &AnalysisParams,
     wanted: &[AnalysisKind],
 ) -> Result<Analyses, AnalysisError> {
-    let rows = Rows::new(dataset, filter)?;
-    let mut out = Analyses {
-        rows: rows.len() as u64,
-        ..Analyses::default()
-    };
+    let rows_in = |columns: &[&str]| Rows::new(dataset, filter, columns);
+    // Each analysis copies only the columns it reads, so the peak is the largest one's.
+    let mut out = Analyses::default();
     let wants = |k| wanted.contains(&k);
+    let metrics = [Canonical::Qoe.name(), Canonical::Engagement.name()];
     if wants(AnalysisKind::OverTime) {
+        let mut columns = vec![Canonical::Timestamp.name(), Canonical::EventId.name()];
+        columns.extend(metrics);
+        if let Some(g) = params.over_time.group {
+            columns.push(g.column());
+        }
+        let rows = rows_in(&columns)?;
+        out.rows = rows.len() as u64;
         out.over_time = Some(over_time(dataset, &rows, &params.over_time)?);
     }
     if wants(AnalysisKind::ViewerTypes) {
+        let rows = rows_in(&[metrics[0], metrics[1], GroupBy::ViewerType.column()])?;
+        out.rows = rows.len() as u64;
         out.viewer_types = Some(viewer_types(dataset, &rows)?);
     }
     if wants(AnalysisKind::Differences) {
+        let rows = rows_in(&[
+            params.differences.metric.column(),
+            GroupBy::Customer.column(),
+            GroupBy::Country.column(),
+            GroupBy::City.column(),
+        ])?;
+        out.rows = rows.len() as u64;
         out.differences = Some(differences(dataset, &rows, &params.differences)?);
     }
     if wants(AnalysisKind::Correlations) {
+        let columns = numeric_columns(dataset);
+        let rows = rows_in(&columns.iter().map(String::as_str).collect::<Vec<_>>())?;
+        out.rows = rows.len() as u64;
         out.correlation = Some(correlation(dataset, &rows)?);
     }
     let per_viewer = [
@@ -108,6 +127,19 @@ pub fn run(
         AnalysisKind::Drivers,
     ];
     if per_viewer.iter().any(|&k| wants(k)) {
+        let rows = rows_in(&[
+            Canonical::Timestamp.name(),
+            Canonical::EventId.name(),
+            Canonical::ViewerId.name(),
+            metrics[0],
+            metrics[1],
+            Canonical::BufferMs.name(),
+            GroupBy::Customer.column(),
+            GroupBy::Country.column(),
+            GroupBy::City.column(),
+            GroupBy::ViewerType.column(),
+        ])?;
+        out.rows = rows.len() as u64;
         let order = session_order(&rows, dataset)?;
         if wants(AnalysisKind::Durations) {
             out.durations = Some(level_durations(dataset, &rows, &order)?);

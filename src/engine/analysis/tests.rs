@@ -285,3 +285,31 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn calendar_hours_bin_by_utc_hour() {
+    let params = AnalysisParams {
+        over_time: OverTimeParams {
+            group: None,
+            top_k: 5,
+            axis: TimeAxis::Hour,
+        },
+        ..AnalysisParams::default()
+    };
+    let a = run(
+        &dataset(SMALL),
+        &Filter::default(),
+        &params,
+        &[AnalysisKind::OverTime],
+    )
+    .unwrap();
+    let qoe = &a.over_time.unwrap()[0];
+    // All six samples fall in 22:00–23:00 UTC on 2023-11-14 (hour 472,222 since 1970).
+    assert_eq!(qoe.rows.len(), 1);
+    let r = &qoe.rows[0];
+    assert_eq!(
+        (r.group.as_str(), r.bin_start_ms, r.minute, r.n),
+        ("all", Some(472_222 * 3_600_000), None, 6)
+    );
+    assert!(close(r.mean, 4.5 / 6.0));
+}

@@ -57,51 +57,65 @@ pub fn viewer_types(
     let n_codes = codes.iter().max().map_or(0, |&m| m as usize + 1);
     let mut order: Vec<u32> = (0..n_codes as u32).collect();
     order.sort_by_key(|&c| dataset.label(column, c));
-    let mut out = Vec::new();
-    for metric in Metric::BOTH {
-        let values = rows.metric(metric)?;
-        let mut by_code: Vec<Vec<f64>> = vec![Vec::new(); n_codes];
-        for (&c, &v) in codes.iter().zip(values) {
-            by_code[c as usize].push(v);
-        }
-        for group in &mut by_code {
-            sort_floats(group);
-        }
-        let present: Vec<u32> = order
-            .iter()
-            .copied()
-            .filter(|&c| !by_code[c as usize].is_empty())
-            .collect();
-        let mut comparison = ViewerTypeComparison {
-            metric,
-            compared: None,
-            ks_statistic: None,
-            ks_p_value: None,
-            mw_u: None,
-            mw_p_value: None,
-            groups: BTreeMap::new(),
-        };
-        if let [a, b, ..] = present[..] {
-            let (sa, sb) = (&by_code[a as usize], &by_code[b as usize]);
-            comparison.compared = Some((dataset.label(column, a), dataset.label(column, b)));
-            comparison.ks_statistic = stats::ks_statistic_sorted(sa, sb);
-            comparison.ks_p_value = comparison
-                .ks_statistic
-                .map(|d| kolmogorov::ks_two_sample_p(d, sa.len(), sb.len()));
-            if let Some(mw) = stats::mann_whitney_sorted(sa, sb) {
-                comparison.mw_u = Some(mw.u);
-                comparison.mw_p_value = Some(mw.p_value);
-            }
-        }
-        for &c in &present {
-            let sorted = &by_code[c as usize];
-            comparison
-                .groups
-                .insert(dataset.label(column, c), summarise_sorted(sorted));
-        }
-        out.push(comparison);
+    let order = &order;
+    let results =
+        crate::engine::analysis::parallel::map("viewer-types", Metric::BOTH.to_vec(), |metric| {
+            compare(dataset, rows, codes, n_codes, order, metric)
+        })?;
+    Ok(Some(results.into_iter().collect::<Result<_, _>>()?))
+}
+
+/// One metric's per-type summaries and tests.
+fn compare(
+    dataset: &Dataset,
+    rows: &Rows,
+    codes: &[u32],
+    n_codes: usize,
+    order: &[u32],
+    metric: Metric,
+) -> Result<ViewerTypeComparison, AnalysisError> {
+    let column = GroupBy::ViewerType.column();
+    let values = rows.metric(metric)?;
+    let mut by_code: Vec<Vec<f64>> = vec![Vec::new(); n_codes];
+    for (&c, &v) in codes.iter().zip(values) {
+        by_code[c as usize].push(v);
     }
-    Ok(Some(out))
+    for group in &mut by_code {
+        sort_floats(group);
+    }
+    let present: Vec<u32> = order
+        .iter()
+        .copied()
+        .filter(|&c| !by_code[c as usize].is_empty())
+        .collect();
+    let mut comparison = ViewerTypeComparison {
+        metric,
+        compared: None,
+        ks_statistic: None,
+        ks_p_value: None,
+        mw_u: None,
+        mw_p_value: None,
+        groups: BTreeMap::new(),
+    };
+    if let [a, b, ..] = present[..] {
+        let (sa, sb) = (&by_code[a as usize], &by_code[b as usize]);
+        comparison.compared = Some((dataset.label(column, a), dataset.label(column, b)));
+        comparison.ks_statistic = stats::ks_statistic_sorted(sa, sb);
+        comparison.ks_p_value = comparison
+            .ks_statistic
+            .map(|d| kolmogorov::ks_two_sample_p(d, sa.len(), sb.len()));
+        if let Some(mw) = stats::mann_whitney_sorted(sa, sb) {
+            comparison.mw_u = Some(mw.u);
+            comparison.mw_p_value = Some(mw.p_value);
+        }
+    }
+    for &c in &present {
+        let sorted = &by_code[c as usize];
+        comparison
+            .groups
+            .insert(dataset.label(column, c), summarise_sorted(sorted));
+    }
+    Ok(comparison)
 }
 
 /// n, mean, median, std, histogram and ECDF of sorted values in [0, 1].

@@ -1,0 +1,126 @@
+//! Detector timings: FISVDD training and batch scoring, Isolation Forest scoring.
+//!
+//! `cargo bench --bench detect -- [--csv LIVE_NFLX_II_train.csv]`: trains on the six-feature
+//! table (default: `../shared/data/fisvdd-qoe/LIVE_NFLX_II_train.csv`, 4,257 windows; a seeded
+//! synthetic table of the same size when it is missing) and scores 1 M windows.
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use streamlens::engine::detect::Detector;
+use streamlens::engine::detect::fisvdd::{Fisvdd, FisvddParams};
+use streamlens::engine::detect::iforest::{IForest, IForestParams};
+use streamlens::engine::detect::preprocess::{FeatureSpec, PreprocessSpec, Preprocessor};
+use streamlens::engine::detect::table::{TableRequest, read_table};
+
+const FEATURES: [&str; 6] = [
+    "vmaf_mean",
+    "vmaf_std",
+    "vmaf_mad",
+    "bitrate_mean",
+    "stall_ratio",
+    "tsl_end",
+];
+
+fn training_rows(csv: &Path) -> Vec<f64> {
+    let request = TableRequest {
+        features: FEATURES.iter().map(|s| (*s).to_string()).collect(),
+        ..TableRequest::default()
+    };
+    if let Ok(t) = read_table(csv, &request) {
+        println!("training table: {} ({} rows)", csv.display(), t.rows());
+        return t.features;
+    }
+    println!("{} not found: seeded synthetic rows", csv.display());
+    let mut x = 1u64;
+    (0..4257 * 6)
+        .map(|_| {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (x >> 11) as f64 / (1u64 << 53) as f64
+        })
+        .collect()
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let csv = args
+        .iter()
+        .position(|a| a == "--csv")
+        .and_then(|i| args.get(i + 1))
+        .map_or_else(
+            || {
+                PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                    .join("../shared/data/fisvdd-qoe/LIVE_NFLX_II_train.csv")
+            },
+            PathBuf::from,
+        );
+    let raw = training_rows(&csv);
+    let spec = PreprocessSpec {
+        features: FEATURES
+            .iter()
+            .map(|n| FeatureSpec {
+                name: (*n).to_string(),
+                ..FeatureSpec::default()
+            })
+            .collect(),
+        clip_quantile: None,
+    };
+    let pre = Preprocessor::fit(&spec, &raw).expect("training rows are finite");
+    let rows = pre.transform(&raw);
+    let n_train = rows.len() / 6;
+
+    let runs = 20;
+    let t = Instant::now();
+    let mut model = None;
+    for _ in 0..runs {
+        model = Some(Fisvdd::fit(black_box(&rows), 6, FisvddParams::default()).expect("fits"));
+    }
+    let train_ms = t.elapsed().as_secs_f64() * 1e3 / f64::from(runs);
+    let model = model.expect("runs > 0");
+    println!(
+        "FISVDD training on {n_train} windows (σ median heuristic, {} SVs): {train_ms:.2} ms",
+        model.support_count()
+    );
+    let fixed = FisvddParams {
+        sigma: Some(model.sigma()),
+        ..FisvddParams::default()
+    };
+    let t = Instant::now();
+    for _ in 0..runs {
+        black_box(Fisvdd::fit(black_box(&rows), 6, fixed).expect("fits"));
+    }
+    println!(
+        "FISVDD training with σ given (incremental updates only): {:.2} ms",
+        t.elapsed().as_secs_f64() * 1e3 / f64::from(runs)
+    );
+
+    // 1 M windows to score: the training rows repeated.
+    let reps = 1_000_000 / n_train + 1;
+    let big: Vec<f64> = (0..reps).flat_map(|_| rows.iter().copied()).collect();
+    let n_big = big.len() / 6;
+    let t = Instant::now();
+    let s = model.score_batch(black_box(&big));
+    let secs = t.elapsed().as_secs_f64();
+    black_box(s);
+    println!(
+        "FISVDD batch scoring ({} SVs × 6 features): {:.3} µs/window ({n_big} windows, 1 core)",
+        model.support_count(),
+        secs * 1e6 / n_big as f64
+    );
+
+    let t = Instant::now();
+    let forest = IForest::fit(&rows, 6, &IForestParams::default()).expect("fits");
+    println!(
+        "Isolation Forest training (200 trees, ψ 256): {:.1} ms",
+        t.elapsed().as_secs_f64() * 1e3
+    );
+    let t = Instant::now();
+    let s = forest.score_batch(black_box(&big));
+    let secs = t.elapsed().as_secs_f64();
+    black_box(s);
+    println!(
+        "Isolation Forest scoring (200 trees): {:.3} µs/window ({n_big} windows, 1 core)",
+        secs * 1e6 / n_big as f64
+    );
+}

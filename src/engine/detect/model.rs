@@ -1,0 +1,232 @@
+//! One type over every detector ([`Model`], chosen by a serialisable
+//! [`ModelSpec`]) and the [`Pipeline`] that pairs a model with its fitted
+//! preprocessing, so that saved models score raw feature rows.
+
+use serde::{Deserialize, Serialize};
+
+use super::ensemble::{Ensemble, EnsembleParams, robust_scale};
+use super::fisvdd::{Fisvdd, FisvddParams};
+use super::iforest::{IForest, IForestParams};
+use super::mahalanobis::{Mahalanobis, MahalanobisParams};
+use super::ocsvm::{Ocsvm, OcsvmParams};
+use super::preprocess::{PreprocessSpec, Preprocessor};
+use super::{DetectError, Detector};
+
+/// The detector families, as named on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelKind {
+    Fisvdd,
+    Ocsvm,
+    Iforest,
+    Mahalanobis,
+    Ensemble,
+}
+
+impl ModelKind {
+    pub const ALL: [Self; 5] = [
+        Self::Fisvdd,
+        Self::Ocsvm,
+        Self::Iforest,
+        Self::Mahalanobis,
+        Self::Ensemble,
+    ];
+
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Fisvdd => "fisvdd",
+            Self::Ocsvm => "ocsvm",
+            Self::Iforest => "iforest",
+            Self::Mahalanobis => "mahalanobis",
+            Self::Ensemble => "ensemble",
+        }
+    }
+}
+
+/// A detector family with its parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ModelSpec {
+    Fisvdd(FisvddParams),
+    Ocsvm(OcsvmParams),
+    Iforest(IForestParams),
+    Mahalanobis(MahalanobisParams),
+    Ensemble(EnsembleParams),
+}
+
+impl ModelSpec {
+    /// Default parameters of a family, seeded.
+    #[must_use]
+    pub fn default_for(kind: ModelKind, seed: u64) -> Self {
+        match kind {
+            ModelKind::Fisvdd => Self::Fisvdd(FisvddParams {
+                seed,
+                ..FisvddParams::default()
+            }),
+            ModelKind::Ocsvm => Self::Ocsvm(OcsvmParams {
+                seed,
+                ..OcsvmParams::default()
+            }),
+            ModelKind::Iforest => Self::Iforest(IForestParams {
+                seed,
+                ..IForestParams::default()
+            }),
+            ModelKind::Mahalanobis => Self::Mahalanobis(MahalanobisParams::default()),
+            ModelKind::Ensemble => Self::Ensemble(EnsembleParams::default_members(seed)),
+        }
+    }
+
+    #[must_use]
+    pub fn kind(&self) -> ModelKind {
+        match self {
+            Self::Fisvdd(_) => ModelKind::Fisvdd,
+            Self::Ocsvm(_) => ModelKind::Ocsvm,
+            Self::Iforest(_) => ModelKind::Iforest,
+            Self::Mahalanobis(_) => ModelKind::Mahalanobis,
+            Self::Ensemble(_) => ModelKind::Ensemble,
+        }
+    }
+}
+
+/// A fitted detector of any family.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "model", rename_all = "snake_case")]
+pub enum Model {
+    Fisvdd(Fisvdd),
+    Ocsvm(Ocsvm),
+    Iforest(IForest),
+    Mahalanobis(Mahalanobis),
+    Ensemble(Ensemble),
+}
+
+impl Detector for Model {
+    type Params = ModelSpec;
+
+    fn fit(rows: &[f64], dim: usize, spec: &ModelSpec) -> Result<Self, DetectError> {
+        super::check_rows(rows, dim)?;
+        Ok(match spec {
+            ModelSpec::Fisvdd(p) => Self::Fisvdd(Fisvdd::fit(rows, dim, *p)?),
+            ModelSpec::Ocsvm(p) => Self::Ocsvm(Ocsvm::fit(rows, dim, p)?),
+            ModelSpec::Iforest(p) => Self::Iforest(IForest::fit(rows, dim, p)?),
+            ModelSpec::Mahalanobis(p) => Self::Mahalanobis(Mahalanobis::fit(rows, dim, p)?),
+            ModelSpec::Ensemble(p) => Self::Ensemble(Ensemble::fit(rows, dim, p)?),
+        })
+    }
+
+    fn dim(&self) -> usize {
+        match self {
+            Self::Fisvdd(m) => Detector::dim(m),
+            Self::Ocsvm(m) => m.dim(),
+            Self::Iforest(m) => m.dim(),
+            Self::Mahalanobis(m) => m.dim(),
+            Self::Ensemble(m) => m.dim(),
+        }
+    }
+
+    fn score(&self, row: &[f64]) -> f64 {
+        match self {
+            Self::Fisvdd(m) => Detector::score(m, row),
+            Self::Ocsvm(m) => m.score(row),
+            Self::Iforest(m) => m.score(row),
+            Self::Mahalanobis(m) => m.score(row),
+            Self::Ensemble(m) => m.score(row),
+        }
+    }
+
+    fn score_batch(&self, rows: &[f64]) -> Vec<f64> {
+        match self {
+            Self::Fisvdd(m) => Detector::score_batch(m, rows),
+            Self::Ocsvm(m) => m.score_batch(rows),
+            Self::Iforest(m) => m.score_batch(rows),
+            Self::Mahalanobis(m) => m.score_batch(rows),
+            Self::Ensemble(m) => m.score_batch(rows),
+        }
+    }
+
+    fn validate(&self) -> Result<(), DetectError> {
+        match self {
+            Self::Fisvdd(m) => Detector::validate(m),
+            Self::Ocsvm(m) => m.validate(),
+            Self::Iforest(m) => m.validate(),
+            Self::Mahalanobis(m) => m.validate(),
+            Self::Ensemble(m) => m.validate(),
+        }
+    }
+}
+
+/// What a [`Pipeline`] is fitted from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PipelineSpec {
+    pub preprocess: PreprocessSpec,
+    pub model: ModelSpec,
+}
+
+/// Preprocessing plus model: scores raw feature rows (columns in the
+/// preprocessor's order). Scores are calibrated as `(s − median)/IQR` of the
+/// model's training scores, so that scores of models fitted on different folds
+/// (or of different detectors) share a scale; ranking is unchanged.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Pipeline {
+    pub preprocessor: Preprocessor,
+    pub model: Model,
+    pub centre: f64,
+    pub scale: f64,
+}
+
+impl Detector for Pipeline {
+    type Params = PipelineSpec;
+
+    fn fit(rows: &[f64], dim: usize, spec: &PipelineSpec) -> Result<Self, DetectError> {
+        if spec.preprocess.features.len() != dim {
+            return Err(DetectError::DimensionMismatch {
+                want: spec.preprocess.features.len(),
+                got: dim,
+            });
+        }
+        let preprocessor = Preprocessor::fit(&spec.preprocess, rows)?;
+        let shaped = preprocessor.transform(rows);
+        let model = Model::fit(&shaped, dim, &spec.model)?;
+        let (centre, scale) = robust_scale(&model.score_batch(&shaped));
+        Ok(Self {
+            preprocessor,
+            model,
+            centre,
+            scale,
+        })
+    }
+
+    fn dim(&self) -> usize {
+        self.preprocessor.dim()
+    }
+
+    fn score(&self, row: &[f64]) -> f64 {
+        (self.model.score(&self.preprocessor.transform(row)) - self.centre) / self.scale
+    }
+
+    fn score_batch(&self, rows: &[f64]) -> Vec<f64> {
+        let mut s = self.model.score_batch(&self.preprocessor.transform(rows));
+        for v in &mut s {
+            *v = (*v - self.centre) / self.scale;
+        }
+        s
+    }
+
+    fn validate(&self) -> Result<(), DetectError> {
+        self.preprocessor.validate()?;
+        self.model.validate()?;
+        if !(self.scale > 0.0 && self.centre.is_finite()) {
+            return Err(DetectError::BadModel(
+                "score calibration is not usable".into(),
+            ));
+        }
+        if self.model.dim() == self.preprocessor.dim() {
+            Ok(())
+        } else {
+            Err(DetectError::DimensionMismatch {
+                want: self.preprocessor.dim(),
+                got: self.model.dim(),
+            })
+        }
+    }
+}
