@@ -5,26 +5,17 @@
 //! (make the file with `cargo bench --bench pipeline -- --rows 20000000 --dir /tmp --keep`).
 //! Prints one line per measurement; results go to BENCHMARKS.md by hand.
 
-use std::path::PathBuf;
 use std::time::Instant;
 
 mod common;
-use common::peak_rss_mb;
+use common::{path_arg, peak_rss_mb};
 
 use streamlens::engine::Filter;
 use streamlens::engine::analysis::suite::{AnalysisKind, AnalysisParams, run};
 use streamlens::engine::io::{LoadOptions, load_paths};
 
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    let csv = args
-        .iter()
-        .position(|a| a == "--csv")
-        .and_then(|i| args.get(i + 1))
-        .map_or_else(
-            || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample_data/telemetry.csv"),
-            PathBuf::from,
-        );
+    let csv = path_arg("--csv", "sample_data/telemetry.csv");
     let t = Instant::now();
     let ds = load_paths(std::slice::from_ref(&csv), &LoadOptions::default())?;
     println!(

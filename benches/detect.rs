@@ -5,8 +5,10 @@
 //! synthetic table of the same size when it is missing) and scores 1 M windows.
 
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
+
+mod common;
 
 use streamlens::engine::detect::Detector;
 use streamlens::engine::detect::fisvdd::{Fisvdd, FisvddParams};
@@ -43,18 +45,7 @@ fn training_rows(csv: &Path) -> Vec<f64> {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let csv = args
-        .iter()
-        .position(|a| a == "--csv")
-        .and_then(|i| args.get(i + 1))
-        .map_or_else(
-            || {
-                PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                    .join("../shared/data/fisvdd-qoe/LIVE_NFLX_II_train.csv")
-            },
-            PathBuf::from,
-        );
+    let csv = common::path_arg("--csv", "../shared/data/fisvdd-qoe/LIVE_NFLX_II_train.csv");
     let raw = training_rows(&csv);
     let spec = PreprocessSpec {
         features: FEATURES

@@ -9,19 +9,12 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 mod common;
-use common::peak_rss_mb;
+use common::{arg, peak_rss_mb};
 
 use streamlens::engine::Filter;
 use streamlens::engine::analysis::overview::overview;
 use streamlens::engine::io::{LoadOptions, load_paths};
 use streamlens::engine::synth::{SynthParams, TELEMETRY_CSV_HEADER, generate, write_csv_batch};
-
-fn arg(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
-}
 
 fn main() -> anyhow::Result<()> {
     let rows: usize = arg("--rows").map_or(Ok(1_000_000), |r| r.parse())?;

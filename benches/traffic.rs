@@ -5,8 +5,9 @@
 //! present, else 8 synthetic 300 s captures. Prints MB/s of CSV text; results go to
 //! BENCHMARKS.md by hand.
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
+
+mod common;
 
 use streamlens::engine::traffic::synth::{synth_captures, write_csv};
 use streamlens::engine::traffic::{
@@ -20,15 +21,7 @@ const MIN_TIME: Duration = Duration::from_secs(2);
 type Files = Vec<(String, Vec<u8>)>;
 
 fn inputs() -> anyhow::Result<(String, Files)> {
-    let args: Vec<String> = std::env::args().collect();
-    let dir = args
-        .iter()
-        .position(|a| a == "--dir")
-        .and_then(|i| args.get(i + 1))
-        .map_or_else(
-            || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/live-vs-vod-vpn"),
-            PathBuf::from,
-        );
+    let dir = common::path_arg("--dir", "../shared/data/live-vs-vod-vpn");
     if dir.is_dir() {
         let files = list_captures(&dir)?
             .into_iter()

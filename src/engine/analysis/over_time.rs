@@ -13,6 +13,13 @@ use crate::engine::error::AnalysisError;
 pub const QUANTILES: [f64; 5] = [0.1, 0.25, 0.5, 0.75, 0.9];
 /// Histogram bins over [0, 1] for the second view.
 pub const HISTOGRAM_BINS: usize = 50;
+/// The histogram bin of a value in [0, 1] (1.0 falls in the last bin).
+#[inline]
+#[must_use]
+pub fn histogram_bin(v: f64) -> usize {
+    ((v * HISTOGRAM_BINS as f64) as usize).min(HISTOGRAM_BINS - 1)
+}
+
 /// More bins than this means the bin width is far too small for the time span.
 const MAX_BINS: i64 = 1_000_000;
 
@@ -164,8 +171,7 @@ fn one_metric(
         let c = cell(i);
         sorted[next[c]] = v;
         next[c] += 1;
-        let h = ((v * HISTOGRAM_BINS as f64) as usize).min(HISTOGRAM_BINS - 1);
-        histograms[c % slots][h] += 1;
+        histograms[c % slots][histogram_bin(v)] += 1;
     }
     let mut out = Vec::new();
     for slot in 0..slots {

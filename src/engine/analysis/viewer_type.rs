@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::engine::analysis::over_time::HISTOGRAM_BINS;
+use crate::engine::analysis::over_time::{HISTOGRAM_BINS, histogram_bin};
 use crate::engine::analysis::rows::{GroupBy, Metric, Rows};
 use crate::engine::analysis::sorting::{ecdf_points, sort_floats};
 use crate::engine::dataset::Dataset;
@@ -123,7 +123,7 @@ fn compare(
 pub fn summarise_sorted(sorted: &[f64]) -> GroupSummary {
     let mut histogram = vec![0.0; HISTOGRAM_BINS];
     for &v in sorted {
-        histogram[((v * HISTOGRAM_BINS as f64) as usize).min(HISTOGRAM_BINS - 1)] += 1.0;
+        histogram[histogram_bin(v)] += 1.0;
     }
     let n = sorted.len().max(1) as f64;
     for h in &mut histogram {
