@@ -194,7 +194,10 @@ fn viewer_type_ecdf(c: &ViewerTypeComparison) -> ChartSpec {
         })
         .collect();
     let title = match (c.ks_statistic, c.ks_p_value) {
-        (Some(d), Some(p)) => format!("{metric} ECDF by viewer type (KS D = {d:.3}, p = {p:.3e})"),
+        (Some(d), Some(p)) => format!(
+            "{metric} ECDF by viewer type (KS D = {d:.3}, {})",
+            p_text("p", p)
+        ),
         _ => format!("{metric} ECDF by viewer type"),
     };
     ChartSpec {
@@ -206,6 +209,15 @@ fn viewer_type_ecdf(c: &ViewerTypeComparison) -> ChartSpec {
             series,
             y_range: Some([0.0, 1.0]),
         },
+    }
+}
+
+/// A p- or q-value as text; one that underflows to 0 reads as a bound, not as "0".
+fn p_text(name: &str, p: f64) -> String {
+    if p > 0.0 {
+        format!("{name} = {p:.3e}")
+    } else {
+        format!("{name} < 1e-300")
     }
 }
 
@@ -268,7 +280,7 @@ fn difference_charts(d: &Differences) -> Vec<ChartSpec> {
                 .iter()
                 .find(|r| r.customer_id == customer && r.group() == g.group)
                 .map_or(String::new(), |r| {
-                    format!(", D = {:.3}, q = {:.2e}", r.ks_statistic, r.q_value)
+                    format!(", D = {:.3}, {}", r.ks_statistic, p_text("q", r.q_value))
                 });
             ChartSpec {
                 id: format!("differences_{customer}_country_{}", g.group),
