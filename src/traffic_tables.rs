@@ -1,10 +1,14 @@
-//! Tables of the live-vs-VOD results (per capture, importance, chunk features), shared by the
-//! CLI's CSV files and, later, the window's Traffic tab. Formatting only.
+//! Tables of the live-vs-VOD results (per capture, importance, chunk features, verdicts),
+//! shared by the CLI's CSV files and the window's Traffic tab. Formatting only.
 
+use crate::engine::traffic::chunk::ChunkFeatures;
 use crate::engine::traffic::classify::FileClassification;
 use crate::engine::traffic::dataset::CaptureFeatures;
 use crate::engine::traffic::evaluate::Evaluation;
 use crate::engine::traffic::features::FEATURE_NAMES;
+use crate::engine::traffic::metrics::Metrics;
+use crate::engine::traffic::model::Classifier;
+use crate::engine::traffic::workbench::TrafficResults;
 use crate::tables::{Cell, TableSpec};
 
 fn text(t: impl Into<String>) -> Cell {
@@ -100,7 +104,7 @@ pub fn chunk_features(captures: &[CaptureFeatures]) -> TableSpec {
                     text(c.label.map_or("", |l| l.as_str())),
                     Cell::Time(chunk.start_ms),
                 ];
-                row.extend(chunk.features.values().iter().map(|&v| num(v, 4)));
+                row.extend(feature_cells(chunk));
                 row
             })
         })
@@ -109,6 +113,130 @@ pub fn chunk_features(captures: &[CaptureFeatures]) -> TableSpec {
         id: "features".into(),
         title: "Chunk features".into(),
         columns: columns(&names),
+        rows,
+    }
+}
+
+fn feature_cells(chunk: &ChunkFeatures) -> impl Iterator<Item = Cell> {
+    chunk.features.values().into_iter().map(|v| num(v, 4))
+}
+
+/// One capture's chunks: verdict and probability (when judged), then every feature.
+#[must_use]
+pub fn capture_chunks(
+    name: &str,
+    chunks: &[ChunkFeatures],
+    judged: Option<&FileClassification>,
+) -> TableSpec {
+    let mut names = vec!["start", "verdict", "p_live"];
+    names.extend(FEATURE_NAMES);
+    let rows = chunks
+        .iter()
+        .enumerate()
+        .map(|(i, chunk)| {
+            let verdict = judged.and_then(|j| j.chunks.get(i));
+            let mut row = vec![
+                Cell::Time(chunk.start_ms),
+                verdict.map_or(Cell::Empty, |v| text(v.label.as_str())),
+                verdict.map_or(Cell::Empty, |v| num(v.probability, 3)),
+            ];
+            row.extend(feature_cells(chunk));
+            row
+        })
+        .collect();
+    TableSpec {
+        id: format!("chunks_{}", name.strip_suffix(".csv").unwrap_or(name)),
+        title: format!("{name}: chunks and their features"),
+        columns: columns(&names),
+        rows,
+    }
+}
+
+/// One row per capture of the Traffic tab, judged by `classifier`.
+#[must_use]
+pub fn capture_verdicts(results: &TrafficResults, classifier: Classifier) -> TableSpec {
+    let rows = results
+        .captures
+        .iter()
+        .zip(&results.verdicts)
+        .map(|(c, v)| {
+            let judged = v.as_ref().and_then(|v| v.get(classifier));
+            let verdict = judged.and_then(|j| j.verdict);
+            let correct = match (c.label, verdict) {
+                (Some(label), Some(v)) => text(if v.label == label { "yes" } else { "no" }),
+                _ => Cell::Empty,
+            };
+            vec![
+                text(&c.name),
+                text(c.label.map_or("unknown", |l| l.as_str())),
+                num(c.series.second.len() as f64, 0),
+                num(c.chunks.len() as f64, 0),
+                verdict.map_or(Cell::Empty, |v| num(v.live_chunks as f64, 0)),
+                verdict.map_or(Cell::Empty, |v| num(v.mean_probability, 3)),
+                verdict.map_or(Cell::Empty, |v| text(v.label.as_str())),
+                verdict.map_or(Cell::Empty, |v| text(v.majority.as_str())),
+                correct,
+                v.as_ref().map_or(Cell::Empty, |v| text(v.basis.describe())),
+            ]
+        })
+        .collect();
+    TableSpec {
+        id: format!("capture_verdicts_{}", classifier.as_str()),
+        title: format!("Captures judged by {}", classifier.as_str()),
+        columns: columns(&[
+            "file",
+            "label_from_name",
+            "seconds",
+            "chunks",
+            "live_chunks",
+            "mean_p_live",
+            "verdict",
+            "majority",
+            "correct",
+            "verdict_from",
+        ]),
+        rows,
+    }
+}
+
+/// Accuracy, precision, recall and F1 of every classifier, per chunk and per capture.
+#[must_use]
+pub fn evaluation_metrics(e: &Evaluation) -> TableSpec {
+    let row = |classifier: &str, level: &str, m: &Metrics| {
+        vec![
+            text(classifier),
+            text(level),
+            num(m.confusion.total() as f64, 0),
+            num(m.accuracy, 3),
+            num(m.precision, 3),
+            num(m.recall, 3),
+            num(m.f1, 3),
+        ]
+    };
+    let rows = e
+        .classifiers
+        .iter()
+        .flat_map(|r| {
+            let name = r.classifier.as_str();
+            [
+                row(name, "chunk", &r.chunk_metrics),
+                row(name, "capture (mean probability)", &r.capture_metrics),
+                row(name, "capture (majority)", &r.capture_majority_metrics),
+            ]
+        })
+        .collect();
+    TableSpec {
+        id: "evaluation_metrics".into(),
+        title: format!("{} metrics (live = positive)", e.protocol),
+        columns: columns(&[
+            "classifier",
+            "level",
+            "n",
+            "accuracy",
+            "precision",
+            "recall",
+            "f1",
+        ]),
         rows,
     }
 }

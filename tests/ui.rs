@@ -52,6 +52,19 @@ fn wait_for(harness: &mut Harness<'static, App>, what: &str, done: impl Fn(&App)
     );
 }
 
+/// Type `path` into the path dialog that a click just opened, and press OK.
+fn type_path_and_submit(h: &mut Harness<'static, App>, path: &std::path::Path) {
+    h.run_steps(3);
+    let dialog = h
+        .state_mut()
+        .path_dialog
+        .as_mut()
+        .expect("the path dialog opens");
+    dialog.text = path.to_string_lossy().into_owned();
+    h.run_steps(2);
+    h.get_by_label("OK").click();
+}
+
 fn ready(app: &App) -> bool {
     app.dataset.is_some() && !app.overview_is_stale() && app.jobs.loading.is_none()
 }
@@ -329,16 +342,8 @@ fn a_chart_exports_to_png_and_svg() {
             .next()
             .expect("an export button")
             .click();
-        h.run_steps(3);
         let path = dir.path().join(name);
-        let dialog = h
-            .state_mut()
-            .path_dialog
-            .as_mut()
-            .expect("the path dialog opens");
-        dialog.text = path.to_string_lossy().into_owned();
-        h.run_steps(2);
-        h.get_by_label("OK").click();
+        type_path_and_submit(&mut h, &path);
         wait_for(&mut h, name, |_| path.exists());
         let bytes = std::fs::read(&path).unwrap();
         assert!(bytes.len() > 1000, "{name} has {} bytes", bytes.len());
@@ -351,3 +356,6 @@ fn a_chart_exports_to_png_and_svg() {
             .starts_with(b"\x89PNG")
     );
 }
+
+#[path = "ui/traffic.rs"]
+mod traffic;

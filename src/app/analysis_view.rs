@@ -74,6 +74,7 @@ impl App {
             ExportJob::Table(table) => {
                 (DialogKind::Export, format!("{}.csv", file_stem(&table.id)))
             }
+            ExportJob::Model(_) => (DialogKind::Export, "traffic-model.json".into()),
             ExportJob::Report { .. } => (DialogKind::ExportFolder, "streamlens-report".into()),
         };
         self.pending_export = Some(job);

@@ -24,6 +24,13 @@ pub fn run_export(job: ExportJob, path: &Path) -> Result<String, String> {
                 .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
             Ok(format!("Table saved to {}", path.display()))
         }
+        ExportJob::Model(model) => {
+            let path = with_extension(path, "json");
+            let text = serde_json::to_string_pretty(&*model).map_err(|e| e.to_string())?;
+            crate::engine::io::atomic_write(&path, text.as_bytes())
+                .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+            Ok(format!("Traffic model saved to {}", path.display()))
+        }
         ExportJob::Report {
             dataset,
             filter,

@@ -53,6 +53,10 @@ pub enum Picked {
     OpenWorkspace(PathBuf),
     /// Where to write the pending export.
     ExportTo(PathBuf),
+    /// Network-stats captures for the Traffic tab.
+    OpenCaptures(Vec<PathBuf>),
+    /// A traffic model file to judge captures with.
+    OpenModel(PathBuf),
     Cancelled,
 }
 
@@ -70,6 +74,8 @@ pub struct AnalysisKey {
 pub enum ExportJob {
     Chart(Box<ChartSpec>, ImageFormat),
     Table(Box<TableSpec>),
+    /// A trained live-vs-VOD model as JSON.
+    Model(Arc<crate::engine::traffic::model::TrafficModel>),
     /// All analyses on the current filter, into a folder.
     Report {
         dataset: Arc<Dataset>,
@@ -91,6 +97,11 @@ pub enum JobResult {
         key: AnalysisKey,
         result: Result<Arc<Analyses>, String>,
         secs: f64,
+    },
+    /// Traffic tab results for these inputs.
+    Traffic {
+        key: super::traffic::TrafficKey,
+        result: Result<crate::engine::traffic::workbench::TrafficResults, String>,
     },
     /// A finished export: what to tell the user.
     Exported(Result<String, String>),
@@ -121,6 +132,9 @@ pub struct Jobs {
     /// ... and, separately, the visible analysis (slower), so neither waits for the other.
     analysis: Option<LatestWorker<AnalysisRequest>>,
     pub analysing: Option<AnalysisKey>,
+    /// Reads, evaluates and classifies the Traffic tab's captures.
+    traffic: Option<LatestWorker<super::traffic::TrafficKey>>,
+    pub traffic_running: Option<super::traffic::TrafficKey>,
     pub exporting: usize,
     /// Number of the newest load; results of older loads are dropped.
     load_seq: u64,
@@ -173,10 +187,15 @@ impl Jobs {
                 }
             },
         );
+        let traffic = super::traffic::spawn_worker(results_tx.clone(), repaint.clone());
         // Without a worker nothing can be computed; say so instead of hanging.
-        for e in [compute.as_ref().err(), analysis.as_ref().err()]
-            .into_iter()
-            .flatten()
+        for e in [
+            compute.as_ref().err(),
+            analysis.as_ref().err(),
+            traffic.as_ref().err(),
+        ]
+        .into_iter()
+        .flatten()
         {
             let _ = results_tx.try_send(JobResult::Exported(Err(e.clone())));
         }
@@ -184,6 +203,8 @@ impl Jobs {
             compute: compute.ok(),
             analysis: analysis.ok(),
             analysing: None,
+            traffic: traffic.ok(),
+            traffic_running: None,
             exporting: 0,
             load_seq: 0,
             results_tx,
@@ -217,6 +238,17 @@ impl Jobs {
                 dataset: Arc::clone(dataset),
                 key,
             });
+        }
+    }
+
+    /// Ask for the Traffic tab's results; a request not yet started is replaced.
+    pub fn request_traffic(&mut self, key: super::traffic::TrafficKey) {
+        if self.traffic_running.as_ref() == Some(&key) {
+            return;
+        }
+        self.traffic_running = Some(key.clone());
+        if let Some(worker) = &self.traffic {
+            worker.request(key);
         }
     }
 
@@ -331,6 +363,15 @@ impl Jobs {
                     DialogKind::ExportFolder => rfd::FileDialog::new()
                         .pick_folder()
                         .map_or(Picked::Cancelled, Picked::ExportTo),
+                    DialogKind::OpenCaptures => rfd::FileDialog::new()
+                        .add_filter("network-stats captures", &["csv"])
+                        .add_filter("All files", &["*"])
+                        .pick_files()
+                        .map_or(Picked::Cancelled, Picked::OpenCaptures),
+                    DialogKind::OpenModel => rfd::FileDialog::new()
+                        .add_filter("Traffic model", &["json"])
+                        .pick_file()
+                        .map_or(Picked::Cancelled, Picked::OpenModel),
                 };
                 let _ = tx.send(JobResult::Picked(picked));
                 ctx.request_repaint();
@@ -350,7 +391,9 @@ impl Jobs {
                 JobResult::Loaded(..) => self.loading = None,
                 JobResult::Picked(_) => self.dialog_open = false,
                 JobResult::Exported(_) => self.exporting = self.exporting.saturating_sub(1),
-                JobResult::Computed { .. } | JobResult::Analysed { .. } => {}
+                JobResult::Computed { .. }
+                | JobResult::Analysed { .. }
+                | JobResult::Traffic { .. } => {}
             }
         }
         results
@@ -361,6 +404,7 @@ impl Jobs {
         self.loading.is_some()
             || self.computing.is_some()
             || self.analysing.is_some()
+            || self.traffic_running.is_some()
             || self.exporting > 0
             || self.dialog_open
     }
@@ -375,6 +419,10 @@ pub enum DialogKind {
     Export,
     /// Choose a folder for the pending report.
     ExportFolder,
+    /// Captures for the Traffic tab.
+    OpenCaptures,
+    /// A traffic model file.
+    OpenModel,
 }
 
 fn run_load(

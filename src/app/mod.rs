@@ -7,6 +7,7 @@ pub mod jobs;
 pub mod panels;
 pub mod plot;
 pub mod state;
+pub mod traffic;
 mod worker;
 
 use std::path::PathBuf;
@@ -84,6 +85,8 @@ pub struct App {
     pub use_native_dialogs: bool,
     /// Clear the filter when the running load succeeds (new data, not a reload).
     reset_filter_on_load: bool,
+    /// Captures, model file and results of the Traffic tab.
+    pub traffic: traffic::TrafficTab,
 }
 
 impl App {
@@ -107,6 +110,7 @@ impl App {
             pending_export: None,
             use_native_dialogs: native_dialog_available(),
             reset_filter_on_load: false,
+            traffic: traffic::TrafficTab::default(),
         };
         let restored: Vec<PathBuf> = app
             .state
@@ -117,6 +121,10 @@ impl App {
             .collect();
         if !files.is_empty() {
             app.open_paths(files);
+            // Only captures were given: the telemetry tabs still get the sample.
+            if app.jobs.loading.is_none() {
+                app.open_sample();
+            }
         } else if !restored.is_empty() {
             app.open_paths_keep_filter(restored);
         } else {
@@ -141,8 +149,15 @@ impl App {
         self.reset_filter_on_load = true;
     }
 
-    /// Open files as a new dataset (the filter is reset).
+    /// Open files as a new dataset (the filter is reset); network-stats captures among them
+    /// go to the Traffic tab instead.
     pub fn open_paths(&mut self, paths: Vec<PathBuf>) {
+        let (captures, paths): (Vec<PathBuf>, Vec<PathBuf>) = paths
+            .into_iter()
+            .partition(|p| crate::engine::traffic::workbench::looks_like_capture(p));
+        if !captures.is_empty() {
+            self.add_captures(captures);
+        }
         if paths.is_empty() {
             return;
         }
@@ -266,6 +281,7 @@ impl App {
                     }
                 }
                 JobResult::Analysed { key, result, .. } => self.on_analysed(key, result),
+                JobResult::Traffic { key, result } => self.on_traffic(key, result),
                 JobResult::Exported(Ok(text)) => self.notice(text),
                 JobResult::Exported(Err(text)) => self.error(text),
                 JobResult::Picked(picked) => self.on_picked(picked),
@@ -325,6 +341,8 @@ impl App {
             Picked::SaveWorkspace(path) => self.save_workspace(&path),
             Picked::OpenWorkspace(path) => self.open_workspace(&path),
             Picked::ExportTo(path) => self.export_to(path),
+            Picked::OpenCaptures(paths) => self.add_captures(paths),
+            Picked::OpenModel(path) => self.use_model_file(path),
             Picked::Cancelled => self.pending_export = None,
         }
     }

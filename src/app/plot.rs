@@ -47,6 +47,8 @@ pub fn chart_ui(ui: &mut Ui, spec: &ChartSpec, id_salt: impl Hash) -> ChartRespo
         .x_axis_label(spec.x_label.as_str())
         .y_axis_label(spec.y_label.as_str())
         .legend(Legend::default())
+        // The wheel scrolls the page of charts; Ctrl + wheel and dragging still zoom and pan.
+        .allow_scroll(false)
         .min_size(egui::vec2(160.0, 120.0));
     let response = match &spec.kind {
         ChartKind::Xy { series, y_range } => xy_ui(ui, plot, spec, series, *y_range),
@@ -222,10 +224,13 @@ fn add_mark(plot_ui: &mut egui_plot::PlotUi<'_>, s: &Series) {
                 }
                 steps.push(*p);
             }
+            // egui_plot would merge points sharing a pixel column into a band, which turns
+            // a step's vertical edge into a slope.
             plot_ui.line(
                 Line::new(&s.name, PlotPoints::new(steps))
                     .color(c)
-                    .width(2.0),
+                    .width(2.0)
+                    .allow_band(false),
             );
         }
         Mark::Points(points) => {
@@ -237,21 +242,30 @@ fn add_mark(plot_ui: &mut egui_plot::PlotUi<'_>, s: &Series) {
             );
         }
         Mark::Band { x, low, high } => {
+            // A non-finite value ends a run: separate bands, as in the exported image.
             let (mut xs, mut lo, mut hi) = (Vec::new(), Vec::new(), Vec::new());
+            let mut flush = |xs: &mut Vec<f64>, lo: &mut Vec<f64>, hi: &mut Vec<f64>| {
+                if xs.len() >= 2 {
+                    plot_ui.add(
+                        FilledArea::new(&s.name, xs, lo, hi)
+                            .fill_color(c.gamma_multiply(0.25))
+                            .stroke(egui::Stroke::NONE),
+                    );
+                }
+                xs.clear();
+                lo.clear();
+                hi.clear();
+            };
             for ((&bx, &l), &h) in x.iter().zip(low).zip(high) {
                 if bx.is_finite() && l.is_finite() && h.is_finite() {
                     xs.push(bx);
                     lo.push(l);
                     hi.push(h);
+                } else {
+                    flush(&mut xs, &mut lo, &mut hi);
                 }
             }
-            if xs.len() >= 2 {
-                plot_ui.add(
-                    FilledArea::new(&s.name, &xs, &lo, &hi)
-                        .fill_color(c.gamma_multiply(0.25))
-                        .stroke(egui::Stroke::NONE),
-                );
-            }
+            flush(&mut xs, &mut lo, &mut hi);
         }
         Mark::Bars { x, heights, width } => {
             let width = if width.is_finite() { width.abs() } else { 0.0 };

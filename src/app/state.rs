@@ -18,6 +18,18 @@ pub enum Tab {
     #[default]
     Overview,
     Analysis(AnalysisKind),
+    /// Live vs VOD from packet captures (independent of the telemetry).
+    Traffic,
+}
+
+/// Settings of the Traffic tab that survive a restart.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TrafficSettings {
+    /// How captures are cut into chunks (ignored while a model file is in use).
+    pub window: crate::engine::traffic::chunk::WindowParams,
+    /// Whose verdicts are shown.
+    pub classifier: crate::engine::traffic::model::Classifier,
 }
 
 /// The persisted application state (also the workspace file format).
@@ -35,6 +47,7 @@ pub struct State {
     pub tab: Tab,
     /// Parameters of the analyses (grouping, bins, thresholds).
     pub params: AnalysisParams,
+    pub traffic: TrafficSettings,
 }
 
 impl State {

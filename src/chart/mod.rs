@@ -9,6 +9,7 @@ pub mod render;
 pub(crate) mod samples;
 
 pub mod specs;
+pub mod traffic;
 
 pub use render::ImageFormat;
 

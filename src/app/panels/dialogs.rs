@@ -103,6 +103,8 @@ pub fn path_dialog_ui(app: &mut App, ctx: &egui::Context) {
         DialogKind::OpenWorkspace => "Open workspace",
         DialogKind::Export => "Export to file",
         DialogKind::ExportFolder => "Export report to folder",
+        DialogKind::OpenCaptures => "Add traffic captures",
+        DialogKind::OpenModel => "Open traffic model",
     };
     let mut submit = false;
     let mut close = false;
@@ -114,7 +116,10 @@ pub fn path_dialog_ui(app: &mut App, ctx: &egui::Context) {
                 ui.label(note);
             }
             let hint = match dialog.purpose {
-                DialogKind::Open => "Paths, separated by ; for several files",
+                DialogKind::Open | DialogKind::OpenCaptures => {
+                    "Paths, separated by ; for several files"
+                }
+                DialogKind::OpenModel => "Path of a model saved by streamlens (.json)",
                 DialogKind::Export => "Path of the file to write",
                 DialogKind::ExportFolder => "Folder to write the report into",
                 DialogKind::SaveWorkspace | DialogKind::OpenWorkspace => {
@@ -158,6 +163,8 @@ pub fn path_dialog_ui(app: &mut App, ctx: &egui::Context) {
             match (dialog.purpose, paths.as_slice()) {
                 (_, []) => {}
                 (DialogKind::Open, _) => app.open_paths(paths),
+                (DialogKind::OpenCaptures, _) => app.add_captures(paths),
+                (DialogKind::OpenModel, [p, ..]) => app.use_model_file(p.clone()),
                 (DialogKind::SaveWorkspace, [p, ..]) => app.save_workspace(p),
                 (DialogKind::OpenWorkspace, [p, ..]) => app.open_workspace(p),
                 (DialogKind::Export | DialogKind::ExportFolder, [p, ..]) => {

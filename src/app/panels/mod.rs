@@ -7,6 +7,7 @@ pub mod menu;
 pub mod messages;
 pub mod overview;
 pub mod table;
+pub mod traffic;
 
 use std::collections::HashMap;
 
@@ -14,7 +15,7 @@ use super::App;
 use super::state::Tab;
 use crate::engine::analysis::suite::AnalysisKind;
 
-/// The tab strip: Overview then one tab per analysis (Ctrl+1 … Ctrl+8).
+/// The tab strip: Overview, one tab per analysis, Traffic (Ctrl+1 … Ctrl+9).
 fn tabs_ui(app: &mut App, ui: &mut egui::Ui) {
     let tabs: Vec<(Tab, &str)> = std::iter::once((Tab::Overview, "Overview"))
         .chain(
@@ -22,6 +23,7 @@ fn tabs_ui(app: &mut App, ui: &mut egui::Ui) {
                 .iter()
                 .map(|&k| (Tab::Analysis(k), k.title())),
         )
+        .chain(std::iter::once((Tab::Traffic, "Traffic (live vs VOD)")))
         .collect();
     let keys = [
         egui::Key::Num1,
@@ -32,6 +34,7 @@ fn tabs_ui(app: &mut App, ui: &mut egui::Ui) {
         egui::Key::Num6,
         egui::Key::Num7,
         egui::Key::Num8,
+        egui::Key::Num9,
     ];
     for (&(tab, _), key) in tabs.iter().zip(keys) {
         if ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, key)) {
@@ -104,17 +107,21 @@ pub fn app_ui(app: &mut App, ui: &mut egui::Ui) {
             .default_size(90.0)
             .show(ui, |ui| messages::messages_ui(app, ui));
     }
-    egui::Panel::left("filters")
-        .resizable(true)
-        .default_size(300.0)
-        .min_size(220.0)
-        .show(ui, |ui| filters::filters_ui(app, ui));
+    // Captures are not telemetry: the filters do not apply to the Traffic tab.
+    if app.state.tab != Tab::Traffic {
+        egui::Panel::left("filters")
+            .resizable(true)
+            .default_size(300.0)
+            .min_size(220.0)
+            .show(ui, |ui| filters::filters_ui(app, ui));
+    }
     egui::CentralPanel::default_margins().show(ui, |ui| {
         tabs_ui(app, ui);
         ui.separator();
         match app.state.tab {
             Tab::Overview => overview::overview_ui(app, ui),
             Tab::Analysis(kind) => analysis::analysis_ui(app, ui, kind),
+            Tab::Traffic => traffic::traffic_ui(app, ui),
         }
     });
     dialogs::mapping_dialog_ui(app, ui.ctx());

@@ -14,6 +14,19 @@ pub fn table_ui(
     sort: &mut SortState,
     max_height: f32,
 ) -> bool {
+    // Every widget id inside derives from the table's id, so tables never clash.
+    ui.push_id(("table", &table.id), |ui| {
+        table_grid_ui(ui, table, sort, max_height)
+    })
+    .inner
+}
+
+fn table_grid_ui(
+    ui: &mut egui::Ui,
+    table: &TableSpec,
+    sort: &mut SortState,
+    max_height: f32,
+) -> bool {
     let mut export = false;
     ui.horizontal(|ui| {
         ui.strong(&table.title);
@@ -37,6 +50,7 @@ pub fn table_ui(
         .id_salt(("table", &table.id))
         .show(ui, |ui| {
             TableBuilder::new(ui)
+                .id_salt(&table.id)
                 .striped(true)
                 .resizable(true)
                 .max_scroll_height(max_height)

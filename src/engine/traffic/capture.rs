@@ -7,7 +7,7 @@ use super::TrafficLabel;
 /// One 5-tuple and its totals over the capture (1→2 is upload, 2→1 download).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Connection {
-    /// `IP1:Port1 → IP2:Port2 / Proto` as written in the file.
+    /// `IP1:Port1 -> IP2:Port2 / Proto` as written in the file (ASCII arrow: the UI fonts lack →).
     pub key: String,
     pub up_bytes: u64,
     pub down_bytes: u64,

@@ -19,6 +19,7 @@ pub mod reader;
 pub mod series;
 pub mod spectral;
 pub mod synth;
+pub mod workbench;
 
 #[cfg(test)]
 mod features_tests;

@@ -223,7 +223,7 @@ impl RowParser<'_, '_> {
         let i = self.connections.len() as u32;
         let f = |c: usize| String::from_utf8_lossy(self.fields[self.columns[c]]);
         let key = format!(
-            "{}:{} → {}:{} / {}",
+            "{}:{} -> {}:{} / {}",
             f(KEY[0]),
             f(KEY[1]),
             f(KEY[2]),

@@ -45,18 +45,22 @@ pub struct SynthCapture {
 #[must_use]
 pub fn synth_captures(seed: u64, count: usize, duration_secs: u32) -> Vec<SynthCapture> {
     (0..count)
-        .map(|i| {
-            let label = if i % 2 == 0 {
-                TrafficLabel::Live
-            } else {
-                TrafficLabel::Vod
-            };
-            let s = seed
-                .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-                .wrapping_add(i as u64);
-            synth_capture(label, s, duration_secs, i)
-        })
+        .map(|i| numbered_capture(seed, i, duration_secs))
         .collect()
+}
+
+/// Capture `i` of [`synth_captures`]`(seed, …)`, made on its own.
+#[must_use]
+pub fn numbered_capture(seed: u64, i: usize, duration_secs: u32) -> SynthCapture {
+    let label = if i.is_multiple_of(2) {
+        TrafficLabel::Live
+    } else {
+        TrafficLabel::Vod
+    };
+    let s = seed
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .wrapping_add(i as u64);
+    synth_capture(label, s, duration_secs, i)
 }
 
 /// One capture of the given kind.

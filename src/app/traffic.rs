@@ -1,0 +1,201 @@
+//! The App's side of the Traffic tab: which captures are open, the model file, asking the
+//! traffic worker for results that match them, and saving the trained model. The work
+//! itself is `engine::traffic::workbench`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::App;
+use super::jobs::ExportJob;
+use super::state::Tab;
+use crate::chart::ChartSpec;
+use crate::engine::traffic::chunk::WindowParams;
+use crate::engine::traffic::model::{Classifier, ModelParams};
+use crate::engine::traffic::workbench::{
+    CaptureSource, TrafficRequest, TrafficResults, read_model, run_workbench,
+};
+use crate::tables::TableSpec;
+
+/// Seed, count and length of the demo captures (synthetic, labelled by name).
+const DEMO_SEED: u64 = 42;
+const DEMO_CAPTURES: usize = 8;
+const DEMO_SECONDS: u32 = 300;
+
+/// The inputs a Traffic result belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrafficKey {
+    pub sources: Vec<CaptureSource>,
+    pub window: WindowParams,
+    pub model: Option<PathBuf>,
+}
+
+/// Charts and tables of the shown result, rebuilt only when it or the selection changes.
+#[derive(Debug)]
+pub struct TrafficParts {
+    pub selected: usize,
+    pub connection: Option<usize>,
+    pub classifier: Classifier,
+    pub results: Arc<TrafficResults>,
+    pub capture_charts: Vec<ChartSpec>,
+    pub evaluation_charts: Vec<ChartSpec>,
+    pub tables: Vec<TableSpec>,
+    pub evaluation_tables: Vec<TableSpec>,
+}
+
+/// Runtime state of the Traffic tab (the window and classifier persist in `State`).
+#[derive(Debug, Default)]
+pub struct TrafficTab {
+    pub sources: Vec<CaptureSource>,
+    pub model: Option<PathBuf>,
+    pub results: Option<(TrafficKey, Arc<TrafficResults>)>,
+    /// Index into the result's captures.
+    pub selected: usize,
+    /// A connection of the selected capture to draw on its own (index into its series).
+    pub connection: Option<usize>,
+    pub parts: Option<Arc<TrafficParts>>,
+}
+
+impl App {
+    fn traffic_key(&self) -> TrafficKey {
+        TrafficKey {
+            sources: self.traffic.sources.clone(),
+            window: self.state.traffic.window,
+            model: self.traffic.model.clone(),
+        }
+    }
+
+    /// The latest result and whether it is older than the inputs; asks for a fresh one when
+    /// needed. `None` before the first result.
+    pub fn traffic_results(&mut self) -> Option<(Arc<TrafficResults>, bool)> {
+        let key = self.traffic_key();
+        let current = self.traffic.results.as_ref();
+        let stale = current.is_none_or(|(k, _)| *k != key);
+        if stale && !key.sources.is_empty() {
+            self.jobs.request_traffic(key);
+        }
+        current.map(|(_, r)| (Arc::clone(r), stale))
+    }
+
+    #[must_use]
+    pub fn traffic_running(&self) -> bool {
+        self.jobs.traffic_running.is_some()
+    }
+
+    /// Add capture files (already open ones are skipped) and show the Traffic tab.
+    pub fn add_captures(&mut self, paths: Vec<PathBuf>) {
+        for path in paths {
+            let source = CaptureSource::File(path);
+            if !self.traffic.sources.contains(&source) {
+                self.traffic.sources.push(source);
+            }
+        }
+        self.state.tab = Tab::Traffic;
+    }
+
+    /// Add the seeded synthetic demo captures.
+    pub fn add_demo_captures(&mut self) {
+        for source in CaptureSource::demo(DEMO_SEED, DEMO_CAPTURES, DEMO_SECONDS) {
+            if !self.traffic.sources.contains(&source) {
+                self.traffic.sources.push(source);
+            }
+        }
+        self.state.tab = Tab::Traffic;
+    }
+
+    /// Close one capture.
+    pub fn remove_capture(&mut self, source: &CaptureSource) {
+        self.traffic.sources.retain(|s| s != source);
+        self.traffic.selected = 0;
+        self.traffic.connection = None;
+    }
+
+    pub fn clear_captures(&mut self) {
+        self.traffic.sources.clear();
+        self.traffic.results = None;
+        self.traffic.parts = None;
+        self.traffic.selected = 0;
+        self.traffic.connection = None;
+    }
+
+    /// Judge every capture with this model file (read on the worker).
+    pub fn use_model_file(&mut self, path: PathBuf) {
+        self.traffic.model = Some(path);
+        self.state.tab = Tab::Traffic;
+    }
+
+    pub fn forget_model_file(&mut self) {
+        self.traffic.model = None;
+    }
+
+    /// Save the model trained on the labelled captures.
+    pub fn save_trained_model(&mut self) {
+        let trained = self
+            .traffic
+            .results
+            .as_ref()
+            .and_then(|(_, r)| r.trained.clone());
+        match trained {
+            Some(model) => self.start_export(ExportJob::Model(model)),
+            None => self.error("No trained model to save: add labelled captures of both kinds."),
+        }
+    }
+
+    pub(super) fn on_traffic(&mut self, key: TrafficKey, result: Result<TrafficResults, String>) {
+        if self.jobs.traffic_running.as_ref() == Some(&key) {
+            self.jobs.traffic_running = None;
+        }
+        match result {
+            Ok(results) => {
+                for (_, message) in &results.failed {
+                    self.error(format!("Not added to Traffic: {message}"));
+                }
+                // Captures that failed leave the inputs so they are not retried.
+                let failed: Vec<&CaptureSource> = results.failed.iter().map(|(s, _)| s).collect();
+                if !failed.is_empty() && key == self.traffic_key() {
+                    self.traffic.sources.retain(|s| !failed.contains(&s));
+                    let mut kept = key;
+                    kept.sources.clone_from(&self.traffic.sources);
+                    self.traffic.results = Some((kept, Arc::new(results)));
+                } else {
+                    self.traffic.results = Some((key, Arc::new(results)));
+                }
+            }
+            Err(message) => {
+                self.error(message);
+                // A model file that cannot be read is forgotten; the labelled captures remain.
+                if key.model.is_some() && key.model == self.traffic.model {
+                    self.traffic.model = None;
+                }
+            }
+        }
+    }
+}
+
+/// The thread behind the Traffic tab: reads the model file (if any), then runs the workbench.
+pub(super) fn spawn_worker(
+    results: crossbeam_channel::Sender<super::jobs::JobResult>,
+    repaint: egui::Context,
+) -> Result<super::worker::LatestWorker<TrafficKey>, String> {
+    super::worker::LatestWorker::spawn("streamlens-traffic", results, repaint, |key: TrafficKey| {
+        let model = match &key.model {
+            Some(path) => match read_model(path) {
+                Ok(m) => Some(Arc::new(m)),
+                Err(e) => {
+                    return super::jobs::JobResult::Traffic {
+                        key,
+                        result: Err(e),
+                    };
+                }
+            },
+            None => None,
+        };
+        let request = TrafficRequest {
+            sources: key.sources.clone(),
+            window: key.window,
+            params: ModelParams::default(),
+            model,
+        };
+        let result = Ok(run_workbench(&request));
+        super::jobs::JobResult::Traffic { key, result }
+    })
+}
