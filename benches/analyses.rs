@@ -11,6 +11,7 @@ mod common;
 use common::{path_arg, peak_rss_mb};
 
 use streamlens::engine::Filter;
+use streamlens::engine::analysis::index::{session_links, value_codes};
 use streamlens::engine::analysis::suite::{AnalysisKind, AnalysisParams, run};
 use streamlens::engine::io::{LoadOptions, load_paths};
 
@@ -21,6 +22,21 @@ fn main() -> anyhow::Result<()> {
     println!(
         "load {} rows: {:.2} s, peak RSS {:.0} MB",
         ds.rows(),
+        t.elapsed().as_secs_f64(),
+        peak_rss_mb()
+    );
+    // Built once per dataset, on the first analysis that needs them.
+    let t = Instant::now();
+    let coded = value_codes(&ds).values().filter(|c| c.is_some()).count();
+    println!(
+        "value codes ({coded} columns): {:.2} s, peak RSS {:.0} MB",
+        t.elapsed().as_secs_f64(),
+        peak_rss_mb()
+    );
+    let t = Instant::now();
+    session_links(&ds)?;
+    println!(
+        "session links: {:.2} s, peak RSS {:.0} MB",
         t.elapsed().as_secs_f64(),
         peak_rss_mb()
     );

@@ -156,6 +156,8 @@ pub struct Dataset {
     /// Extra numeric columns kept from the files.
     pub extra_numeric: Vec<String>,
     pub report: LoadReport,
+    /// Indexes the analyses build once per dataset (value codes, session links).
+    pub cache: std::sync::Arc<crate::engine::analysis::index::AnalysisCache>,
 }
 
 impl Dataset {

@@ -195,6 +195,12 @@ pub fn mann_whitney_sorted(a: &[f64], b: &[f64]) -> Option<MannWhitney> {
         rank_sum_a += (i - i0) as f64 * (start + f64::midpoint(t, 1.0));
         tie_term += t * t * t - t;
     }
+    Some(mann_whitney_from_sums(n1, n2, rank_sum_a, tie_term))
+}
+
+/// U and p from the sample sizes, the first sample's rank sum and Σ(t³ − t) over ties.
+#[must_use]
+pub fn mann_whitney_from_sums(n1: f64, n2: f64, rank_sum_a: f64, tie_term: f64) -> MannWhitney {
     let u1 = rank_sum_a - n1 * (n1 + 1.0) / 2.0;
     let u = u1.max(n1 * n2 - u1);
     let n = n1 + n2;
@@ -204,7 +210,7 @@ pub fn mann_whitney_sorted(a: &[f64], b: &[f64]) -> Option<MannWhitney> {
     } else {
         1.0
     };
-    Some(MannWhitney { u: u1, p_value })
+    MannWhitney { u: u1, p_value }
 }
 
 /// Benjamini–Hochberg q-values in the input order (scipy

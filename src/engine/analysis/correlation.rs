@@ -67,8 +67,10 @@ pub fn correlation(dataset: &Dataset, rows: &Rows) -> Result<Correlation, Analys
             spearman[i][i] = Some(1.0);
         }
         for j in (i + 1)..k {
-            let p = stats::pearson(data[i], data[j]);
-            let s = stats::pearson(&ranks[i], &ranks[j]);
+            // A constant column has no correlation (rounding must not invent one).
+            let defined = !constant[i] && !constant[j];
+            let p = stats::pearson(data[i], data[j]).filter(|_| defined);
+            let s = stats::pearson(&ranks[i], &ranks[j]).filter(|_| defined);
             (pearson[i][j], pearson[j][i]) = (p, p);
             (spearman[i][j], spearman[j][i]) = (s, s);
             pairs[i][j] = pair_histogram(data[j], data[i]);

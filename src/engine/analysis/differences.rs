@@ -12,7 +12,7 @@ use crate::engine::error::AnalysisError;
 use crate::engine::{kolmogorov, stats};
 
 /// Points per ECDF curve in the small multiples.
-const ECDF_POINTS: usize = 200;
+pub const ECDF_POINTS: usize = 200;
 /// Groups drawn as small multiples for the chosen customer.
 pub const SMALL_MULTIPLES: usize = 12;
 
@@ -199,7 +199,7 @@ pub fn differences(
             let mut found = Vec::new();
             for (g, pos) in positions.iter().enumerate() {
                 let n_rest = sorted.values.len() - pos.len();
-                if pos.len() < params.min_samples || n_rest < params.min_samples {
+                if pos.is_empty() || pos.len() < params.min_samples || n_rest < params.min_samples {
                     continue;
                 }
                 let d = sorted.ks_vs_rest(pos);
@@ -207,36 +207,50 @@ pub fn differences(
                 let group = dataset.label(dimension.column(), g as u32);
                 found.push((group, pos.len() as u64, n_rest as u64, d, p_value));
             }
-            let q = stats::benjamini_hochberg(&found.iter().map(|f| f.4).collect::<Vec<_>>());
-            let target = if dimension == GroupBy::Country {
-                &mut out.countries
-            } else {
-                &mut out.cities
-            };
-            for ((group, n, n_rest, d, p_value), q_value) in found.into_iter().zip(q) {
-                let (country_id, city_id) = if dimension == GroupBy::Country {
-                    (Some(group), None)
-                } else {
-                    (None, Some(group))
-                };
-                target.push(DifferenceRow {
-                    customer_id: label_of_customer(c),
-                    country_id,
-                    city_id,
-                    n,
-                    n_rest,
-                    ks_statistic: d,
-                    p_value,
-                    q_value,
-                    differs: q_value < params.max_q && d >= params.min_d,
-                });
-            }
+            push_tested(&mut out, dimension, &label_of_customer(c), found, params);
             if dimension == GroupBy::Country && Some(c) == chosen {
                 out.ecdfs = small_multiples(dataset, &sorted, &positions);
             }
         }
     }
     Ok(out)
+}
+
+/// A tested group: label, `n`, `n_rest`, KS D, p-value.
+pub(super) type Tested = (String, u64, u64, f64, f64);
+
+/// Rows for one (customer, dimension)'s tested groups, with BH q-values among them.
+pub(super) fn push_tested(
+    out: &mut Differences,
+    dimension: GroupBy,
+    customer: &str,
+    found: Vec<Tested>,
+    params: &DifferenceParams,
+) {
+    let q = stats::benjamini_hochberg(&found.iter().map(|f| f.4).collect::<Vec<_>>());
+    let target = if dimension == GroupBy::Country {
+        &mut out.countries
+    } else {
+        &mut out.cities
+    };
+    for ((group, n, n_rest, d, p_value), q_value) in found.into_iter().zip(q) {
+        let (country_id, city_id) = if dimension == GroupBy::Country {
+            (Some(group), None)
+        } else {
+            (None, Some(group))
+        };
+        target.push(DifferenceRow {
+            customer_id: customer.to_string(),
+            country_id,
+            city_id,
+            n,
+            n_rest,
+            ks_statistic: d,
+            p_value,
+            q_value,
+            differs: q_value < params.max_q && d >= params.min_d,
+        });
+    }
 }
 
 /// ECDFs of the largest countries of one customer and of the rest of it.

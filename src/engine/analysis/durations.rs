@@ -34,12 +34,12 @@ pub struct LevelDurations {
 /// The three dimensions the analysis reports.
 pub const DIMENSIONS: [GroupBy; 3] = [GroupBy::ViewerType, GroupBy::Country, GroupBy::City];
 
-struct Acc<'a> {
-    dimension: GroupBy,
-    codes: &'a [u32],
-    ms: Vec<[i64; LEVELS]>,
-    run_ms: Vec<[i64; LEVELS]>,
-    runs: Vec<[u64; LEVELS]>,
+pub(super) struct Acc<'a> {
+    pub(super) dimension: GroupBy,
+    pub(super) codes: &'a [u32],
+    pub(super) ms: Vec<[i64; LEVELS]>,
+    pub(super) run_ms: Vec<[i64; LEVELS]>,
+    pub(super) runs: Vec<[u64; LEVELS]>,
 }
 
 /// Level durations for every dimension the data has.
@@ -103,7 +103,7 @@ fn close(acc: &mut Acc, run: Option<(usize, usize, i64)>) {
     }
 }
 
-fn finish(dataset: &Dataset, acc: &Acc) -> LevelDurations {
+pub(super) fn finish(dataset: &Dataset, acc: &Acc) -> LevelDurations {
     let column = acc.dimension.column();
     let mut groups: Vec<(i64, LevelGroup)> = acc
         .ms

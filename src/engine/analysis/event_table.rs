@@ -151,6 +151,14 @@ pub fn event_table(
             &pair_spans[first_pair..],
         );
     }
+    Ok(order_by_start(table, pairs))
+}
+
+/// Event rows ordered by (start, event id), with the pairs renumbered to match.
+pub(super) fn order_by_start(
+    table: Vec<EventRow>,
+    mut pairs: Vec<ViewerInEvent>,
+) -> (Vec<EventRow>, Vec<ViewerInEvent>) {
     // Order by start; the pairs point at rows, so renumber them too.
     let mut by_start: Vec<usize> = (0..table.len()).collect();
     by_start.sort_by(|&a, &b| {
@@ -168,7 +176,7 @@ pub fn event_table(
         .iter()
         .filter_map(|&old| slots[old].take())
         .collect();
-    Ok((table, pairs))
+    (table, pairs)
 }
 
 fn finish_event(

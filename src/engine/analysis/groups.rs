@@ -16,16 +16,22 @@ pub struct TopGroups<'a> {
 }
 
 impl<'a> TopGroups<'a> {
+    /// Every row in the single group "all".
+    #[must_use]
+    pub fn all() -> Self {
+        Self {
+            labels: vec![ALL.to_string()],
+            codes: None,
+            slot_of_code: Vec::new(),
+        }
+    }
+
     /// The `top_k` groups of `group` with the most rows; without a group (or when the
     /// dataset lacks that column) every row is in the single group "all".
     #[must_use]
     pub fn new(dataset: &Dataset, rows: &'a Rows, group: Option<GroupBy>, top_k: usize) -> Self {
         let Some((group, codes)) = group.and_then(|g| rows.codes(g).map(|c| (g, c))) else {
-            return Self {
-                labels: vec![ALL.to_string()],
-                codes: None,
-                slot_of_code: Vec::new(),
-            };
+            return Self::all();
         };
         let n_codes = code_count(dataset, group.column())
             .max(codes.iter().max().map_or(0, |&m| m as usize + 1));
@@ -33,6 +39,19 @@ impl<'a> TopGroups<'a> {
         for &c in codes {
             counts[c as usize] += 1;
         }
+        Self::from_counts(dataset, group, codes, &counts, top_k)
+    }
+
+    /// The same from row counts per code (`codes` maps rows to codes).
+    #[must_use]
+    pub fn from_counts(
+        dataset: &Dataset,
+        group: GroupBy,
+        codes: &'a [u32],
+        counts: &[u64],
+        top_k: usize,
+    ) -> Self {
+        let n_codes = counts.len();
         let mut present: Vec<u32> = (0..n_codes as u32)
             .filter(|&c| counts[c as usize] > 0)
             .collect();

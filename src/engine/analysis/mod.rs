@@ -5,6 +5,7 @@
 //! issue work on [`rows::Rows`] (the filtered rows as slices) and are bundled by
 //! [`suite`].
 
+pub mod coded;
 pub mod correlation;
 pub mod differences;
 pub mod drivers;
@@ -13,12 +14,17 @@ pub mod event_table;
 pub mod events;
 pub mod facets;
 pub mod groups;
+#[cfg(test)]
+mod in_place_tests;
+pub mod index;
+pub mod linked;
 pub mod over_time;
 pub mod overview;
 pub mod parallel;
 #[cfg(test)]
 mod reference;
 pub mod rows;
+pub mod selection;
 pub mod sessions;
 pub mod sorting;
 pub mod suite;

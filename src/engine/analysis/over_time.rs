@@ -82,6 +82,37 @@ pub struct OverTimeRow {
     pub p90: f64,
 }
 
+impl OverTimeRow {
+    /// The row of one cell: `bin` counts from `first_bin` (calendar axes) or from each
+    /// event's start; `q` holds the [`QUANTILES`].
+    #[must_use]
+    pub fn cell(
+        group: &str,
+        (bin, first_bin, axis): (usize, i64, TimeAxis),
+        n: u64,
+        mean: f64,
+        q: &[f64],
+    ) -> Self {
+        let bin_index = bin as i64;
+        let (minute, bin_start_ms) = match axis {
+            TimeAxis::EventMinutes(m) => (Some(bin_index * i64::from(m.max(1))), None),
+            TimeAxis::Hour | TimeAxis::Day => (None, Some((first_bin + bin_index) * axis.bin_ms())),
+        };
+        Self {
+            group: group.to_string(),
+            minute,
+            bin_start_ms,
+            n,
+            mean,
+            p10: q[0],
+            p25: q[1],
+            p50: q[2],
+            p75: q[3],
+            p90: q[4],
+        }
+    }
+}
+
 /// A metric over time: rows ordered by group (largest first, "other" last) then time.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OverTime {
@@ -184,25 +215,13 @@ fn one_metric(
             let n = cell_values.len();
             let mean = cell_values.iter().sum::<f64>() / n as f64;
             let q = quantiles_by_selection(cell_values, &QUANTILES);
-            let bin_index = bin as i64;
-            let (minute, bin_start_ms) = match axis {
-                TimeAxis::EventMinutes(m) => (Some(bin_index * i64::from(m.max(1))), None),
-                TimeAxis::Hour | TimeAxis::Day => {
-                    (None, Some((first_bin + bin_index) * axis.bin_ms()))
-                }
-            };
-            out.push(OverTimeRow {
-                group: groups.labels[slot].clone(),
-                minute,
-                bin_start_ms,
-                n: n as u64,
+            out.push(OverTimeRow::cell(
+                &groups.labels[slot],
+                (bin, first_bin, axis),
+                n as u64,
                 mean,
-                p10: q[0],
-                p25: q[1],
-                p50: q[2],
-                p75: q[3],
-                p90: q[4],
-            });
+                &q,
+            ));
         }
     }
     let histograms = histograms

@@ -59,8 +59,36 @@ where
         .collect()
 }
 
+/// `0..rows` cut into one contiguous range per core; inner boundaries are multiples of 64
+/// so ranges own whole words of a row bitset.
+#[must_use]
+pub fn core_ranges(rows: usize) -> Vec<std::ops::Range<usize>> {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let per = rows.div_ceil(cores.max(1)).div_ceil(64) * 64;
+    if per == 0 {
+        return std::iter::once(0..0).collect();
+    }
+    (0..rows.div_ceil(per))
+        .map(|i| i * per..((i + 1) * per).min(rows))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn core_ranges_cover_the_rows_in_order() {
+        for rows in [0, 1, 63, 64, 65, 1000, 12_345] {
+            let ranges = super::core_ranges(rows);
+            let mut next = 0;
+            for r in &ranges {
+                assert_eq!(r.start, next);
+                assert_eq!(r.start % 64, 0);
+                next = r.end;
+            }
+            assert_eq!(next, rows);
+        }
+    }
+
     #[test]
     fn results_keep_item_order() {
         let out = super::map("test", (0..20).collect(), |i: i32| i * i).unwrap();

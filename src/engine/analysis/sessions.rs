@@ -17,6 +17,16 @@ pub const LEVELS: usize = 11;
 /// on all cores (events are split between threads at event boundaries).
 pub fn session_order(rows: &Rows, dataset: &Dataset) -> Result<Vec<u32>, AnalysisError> {
     let (ts, events, viewers) = (rows.timestamps()?, rows.events()?, rows.viewers()?);
+    order_by_session(dataset, ts, events, viewers)
+}
+
+/// [`session_order`] of whole columns.
+pub fn order_by_session(
+    dataset: &Dataset,
+    ts: &[i64],
+    events: &[u32],
+    viewers: &[u32],
+) -> Result<Vec<u32>, AnalysisError> {
     let n = ts.len();
     if n == 0 {
         return Ok(Vec::new());
@@ -120,8 +130,20 @@ fn counting_order(events: &[u32], viewers: &[u32], n_events: usize, n_viewers: u
         }
         out
     };
-    let identity: Vec<u32> = (0..events.len() as u32).collect();
-    let by_viewer = stable_by(&identity, viewers, n_viewers);
+    // The first sort reads rows in storage order, so it needs no identity permutation.
+    let mut start = vec![0usize; n_viewers + 1];
+    for &v in viewers {
+        start[v as usize + 1] += 1;
+    }
+    for b in 1..start.len() {
+        start[b] += start[b - 1];
+    }
+    let mut by_viewer = vec![0u32; viewers.len()];
+    for (r, &v) in viewers.iter().enumerate() {
+        let slot = &mut start[v as usize];
+        by_viewer[*slot] = r as u32;
+        *slot += 1;
+    }
     stable_by(&by_viewer, events, n_events)
 }
 

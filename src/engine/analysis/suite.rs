@@ -6,13 +6,17 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::engine::analysis::coded;
 use crate::engine::analysis::correlation::{Correlation, correlation, numeric_columns};
 use crate::engine::analysis::differences::{DifferenceParams, Differences, differences};
 use crate::engine::analysis::drivers::{Drivers, drivers};
 use crate::engine::analysis::durations::{LevelDurations, level_durations};
 use crate::engine::analysis::event_table::{EventRow, event_table};
+use crate::engine::analysis::index::{codes_of, session_links};
+use crate::engine::analysis::linked;
 use crate::engine::analysis::over_time::{OverTime, OverTimeParams, over_time};
 use crate::engine::analysis::rows::{GroupBy, Rows};
+use crate::engine::analysis::selection::Selection;
 use crate::engine::analysis::sessions::{level_label, session_order};
 use crate::engine::analysis::viewer_type::{ViewerTypeComparison, viewer_types};
 use crate::engine::dataset::Dataset;
@@ -85,49 +89,142 @@ pub fn run(
     params: &AnalysisParams,
     wanted: &[AnalysisKind],
 ) -> Result<Analyses, AnalysisError> {
+    run_with(dataset, filter, params, wanted, true)
+}
+
+/// [`run`], optionally forcing the path that copies the filtered rows and sorts them
+/// (`in_place = false`; tests compare both paths).
+pub fn run_with(
+    dataset: &Dataset,
+    filter: &Filter,
+    params: &AnalysisParams,
+    wanted: &[AnalysisKind],
+    in_place: bool,
+) -> Result<Analyses, AnalysisError> {
     let rows_in = |columns: &[&str]| Rows::new(dataset, filter, columns);
-    // Each analysis copies only the columns it reads, so the peak is the largest one's.
+    // In place (passing-row bitset over the loaded columns, value codes, session links)
+    // where the data allows; otherwise each analysis copies the columns it reads.
+    let sel = if in_place {
+        Selection::new(dataset, filter)?
+    } else {
+        None
+    };
+    let sel = sel.as_ref();
+    let coded = |column: &'static str| sel.and_then(|_| codes_of(dataset, column));
+    let both = || {
+        Some([
+            coded(Canonical::Qoe.name())?,
+            coded(Canonical::Engagement.name())?,
+        ])
+    };
     let mut out = Analyses::default();
+    if let Some(s) = sel {
+        out.rows = s.passing() as u64;
+    }
     let wants = |k| wanted.contains(&k);
     let metrics = [Canonical::Qoe.name(), Canonical::Engagement.name()];
     if wants(AnalysisKind::OverTime) {
-        let mut columns = vec![Canonical::Timestamp.name(), Canonical::EventId.name()];
-        columns.extend(metrics);
-        if let Some(g) = params.over_time.group {
-            columns.push(g.column());
-        }
-        let rows = rows_in(&columns)?;
-        out.rows = rows.len() as u64;
-        out.over_time = Some(over_time(dataset, &rows, &params.over_time)?);
+        let fast = match (sel, both()) {
+            (Some(s), Some(c)) => coded::over_time::over_time(dataset, s, &params.over_time, c)?,
+            _ => None,
+        };
+        out.over_time = Some(if let Some(o) = fast {
+            o
+        } else {
+            let mut columns = vec![Canonical::Timestamp.name(), Canonical::EventId.name()];
+            columns.extend(metrics);
+            columns.extend(params.over_time.group.map(GroupBy::column));
+            let rows = rows_in(&columns)?;
+            out.rows = rows.len() as u64;
+            over_time(dataset, &rows, &params.over_time)?
+        });
     }
     if wants(AnalysisKind::ViewerTypes) {
-        let rows = rows_in(&[metrics[0], metrics[1], GroupBy::ViewerType.column()])?;
-        out.rows = rows.len() as u64;
-        out.viewer_types = Some(viewer_types(dataset, &rows)?);
+        out.viewer_types = Some(if let (Some(s), Some(c)) = (sel, both()) {
+            coded::viewer_type::viewer_types(dataset, s, c)?
+        } else {
+            let rows = rows_in(&[metrics[0], metrics[1], GroupBy::ViewerType.column()])?;
+            out.rows = rows.len() as u64;
+            viewer_types(dataset, &rows)?
+        });
     }
     if wants(AnalysisKind::Differences) {
-        let rows = rows_in(&[
-            params.differences.metric.column(),
-            GroupBy::Customer.column(),
-            GroupBy::Country.column(),
-            GroupBy::City.column(),
-        ])?;
-        out.rows = rows.len() as u64;
-        out.differences = Some(differences(dataset, &rows, &params.differences)?);
+        let p = &params.differences;
+        let fast = match (sel, coded(p.metric.column())) {
+            (Some(s), Some(c)) => coded::differences::differences(dataset, s, p, c)?,
+            _ => None,
+        };
+        out.differences = Some(if let Some(d) = fast {
+            d
+        } else {
+            let rows = rows_in(&[
+                p.metric.column(),
+                GroupBy::Customer.column(),
+                GroupBy::Country.column(),
+                GroupBy::City.column(),
+            ])?;
+            out.rows = rows.len() as u64;
+            differences(dataset, &rows, p)?
+        });
     }
     if wants(AnalysisKind::Correlations) {
-        let columns = numeric_columns(dataset);
-        let rows = rows_in(&columns.iter().map(String::as_str).collect::<Vec<_>>())?;
-        out.rows = rows.len() as u64;
-        out.correlation = Some(correlation(dataset, &rows)?);
+        let fast = match sel {
+            Some(s) => coded::correlation::correlation(dataset, s)?,
+            None => None,
+        };
+        out.correlation = Some(if let Some(c) = fast {
+            c
+        } else {
+            let columns = numeric_columns(dataset);
+            let rows = rows_in(&columns.iter().map(String::as_str).collect::<Vec<_>>())?;
+            out.rows = rows.len() as u64;
+            correlation(dataset, &rows)?
+        });
     }
-    let per_viewer = [
+    per_viewer(dataset, filter, sel, wanted, &mut out)?;
+    Ok(out)
+}
+
+/// Analyses 3, 6 and 7: on session links in place, or on copied rows sorted by session.
+fn per_viewer(
+    dataset: &Dataset,
+    filter: &Filter,
+    sel: Option<&Selection>,
+    wanted: &[AnalysisKind],
+    out: &mut Analyses,
+) -> Result<(), AnalysisError> {
+    let wants = |k| wanted.contains(&k);
+    if ![
         AnalysisKind::Durations,
         AnalysisKind::Events,
         AnalysisKind::Drivers,
-    ];
-    if per_viewer.iter().any(|&k| wants(k)) {
-        let rows = rows_in(&[
+    ]
+    .iter()
+    .any(|&k| wants(k))
+    {
+        return Ok(());
+    }
+    if let Some(sel) = sel {
+        let links = session_links(dataset)?;
+        if wants(AnalysisKind::Durations) {
+            out.durations = Some(linked::level_durations(dataset, sel, links)?);
+        }
+        if wants(AnalysisKind::Events) || wants(AnalysisKind::Drivers) {
+            let (events, pairs) = linked::event_table(dataset, sel, links)?;
+            if wants(AnalysisKind::Drivers) {
+                out.drivers = Some(drivers(dataset, &events, &pairs));
+            }
+            if wants(AnalysisKind::Events) {
+                out.events = Some(events);
+            }
+        }
+        return Ok(());
+    }
+    let metrics = [Canonical::Qoe.name(), Canonical::Engagement.name()];
+    let rows = Rows::new(
+        dataset,
+        filter,
+        &[
             Canonical::Timestamp.name(),
             Canonical::EventId.name(),
             Canonical::ViewerId.name(),
@@ -138,23 +235,23 @@ pub fn run(
             GroupBy::Country.column(),
             GroupBy::City.column(),
             GroupBy::ViewerType.column(),
-        ])?;
-        out.rows = rows.len() as u64;
-        let order = session_order(&rows, dataset)?;
-        if wants(AnalysisKind::Durations) {
-            out.durations = Some(level_durations(dataset, &rows, &order)?);
+        ],
+    )?;
+    out.rows = rows.len() as u64;
+    let order = session_order(&rows, dataset)?;
+    if wants(AnalysisKind::Durations) {
+        out.durations = Some(level_durations(dataset, &rows, &order)?);
+    }
+    if wants(AnalysisKind::Events) || wants(AnalysisKind::Drivers) {
+        let (events, pairs) = event_table(dataset, &rows, &order)?;
+        if wants(AnalysisKind::Drivers) {
+            out.drivers = Some(drivers(dataset, &events, &pairs));
         }
-        if wants(AnalysisKind::Events) || wants(AnalysisKind::Drivers) {
-            let (events, pairs) = event_table(dataset, &rows, &order)?;
-            if wants(AnalysisKind::Drivers) {
-                out.drivers = Some(drivers(dataset, &events, &pairs));
-            }
-            if wants(AnalysisKind::Events) {
-                out.events = Some(events);
-            }
+        if wants(AnalysisKind::Events) {
+            out.events = Some(events);
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 impl Analyses {

@@ -45,6 +45,22 @@ pub struct ViewerTypeComparison {
     pub groups: BTreeMap<String, GroupSummary>,
 }
 
+impl ViewerTypeComparison {
+    /// No groups and no tests yet.
+    #[must_use]
+    pub fn empty(metric: Metric) -> Self {
+        Self {
+            metric,
+            compared: None,
+            ks_statistic: None,
+            ks_p_value: None,
+            mw_u: None,
+            mw_p_value: None,
+            groups: BTreeMap::new(),
+        }
+    }
+}
+
 /// Both metrics; `None` when the data has no viewer type column.
 pub fn viewer_types(
     dataset: &Dataset,
@@ -88,15 +104,7 @@ fn compare(
         .copied()
         .filter(|&c| !by_code[c as usize].is_empty())
         .collect();
-    let mut comparison = ViewerTypeComparison {
-        metric,
-        compared: None,
-        ks_statistic: None,
-        ks_p_value: None,
-        mw_u: None,
-        mw_p_value: None,
-        groups: BTreeMap::new(),
-    };
+    let mut comparison = ViewerTypeComparison::empty(metric);
     if let [a, b, ..] = present[..] {
         let (sa, sb) = (&by_code[a as usize], &by_code[b as usize]);
         comparison.compared = Some((dataset.label(column, a), dataset.label(column, b)));

@@ -11,6 +11,7 @@ use polars::prelude::*;
 
 use super::convert::{self, ConvertState, ExtraPlan, RowNumbers};
 use super::report::{DropReason, FirstDrop, LoadReport};
+use super::stack::ColumnStack;
 use super::{
     Format, LoadOptions, LoadProgress, Source, check_cancel, csv, dedup, io_err, parquet, sniff,
 };
@@ -21,10 +22,11 @@ use crate::engine::schema::{Canonical, ColumnMapping, header_signature};
 /// Accumulates converted chunks of all files.
 #[derive(Default)]
 pub(super) struct Builder {
-    frames: Vec<DataFrame>,
-    /// For each frame: its file and the file row of each of its rows.
+    /// Converted chunks, stacked into contiguous columns as they come.
+    stack: ColumnStack,
+    /// For each chunk: its file and the file row of each of its rows.
     frame_rows: Vec<(u16, RowNumbers)>,
-    /// Heights of the frames, kept once they are stacked.
+    /// Heights of the chunks.
     frames_heights: Vec<usize>,
     dictionaries: BTreeMap<String, Dictionary>,
     report: LoadReport,
@@ -135,11 +137,11 @@ impl Builder {
         }
         let index = self.report.files.len();
         let kept: u64 = self
-            .frames
+            .frames_heights
             .iter()
             .zip(&self.frame_rows)
             .filter(|(_, (file, _))| usize::from(*file) == index)
-            .map(|(f, _)| f.height() as u64)
+            .map(|(&h, _)| h as u64)
             .sum();
         self.report.files.push(SourceFile {
             path: PathBuf::from(file),
@@ -314,7 +316,12 @@ impl Builder {
         let (frame, kept_rows) = state.convert(raw, rows)?;
         *timestamps_in_seconds = state.timestamps_in_seconds;
         if frame.height() > 0 {
-            self.frames.push(frame);
+            self.stack.push(&frame).map_err(|e| LoadError::Parse {
+                file: file.to_string(),
+                format: "telemetry",
+                message: e.to_string(),
+            })?;
+            self.frames_heights.push(frame.height());
             self.frame_rows.push((index, kept_rows));
         }
         Ok(())
@@ -322,9 +329,15 @@ impl Builder {
 
     pub(super) fn finish(mut self, sources: &[Source], strict: bool) -> Result<Dataset, LoadError> {
         let name_of = |i: usize| sources.get(i).map(Source::name).unwrap_or_default();
-        self.frames_heights = self.frames.iter().map(DataFrame::height).collect();
-        let mut frames = std::mem::take(&mut self.frames).into_iter();
-        let Some(mut frame) = frames.next() else {
+        let polars_err = |e: PolarsError| LoadError::Parse {
+            file: name_of(0),
+            format: "telemetry",
+            message: e.to_string(),
+        };
+        let stacked = std::mem::take(&mut self.stack)
+            .finish()
+            .map_err(polars_err)?;
+        let Some(frame) = stacked else {
             return Err(LoadError::NoValidRows {
                 file: sources
                     .iter()
@@ -334,14 +347,6 @@ impl Builder {
                 summary: self.report.dropped_lines().join("; "),
             });
         };
-        let polars_err = |e: PolarsError| LoadError::Parse {
-            file: name_of(0),
-            format: "telemetry",
-            message: e.to_string(),
-        };
-        for f in frames {
-            frame.vstack_mut_owned(f).map_err(polars_err)?;
-        }
         let frame = self
             .drop_duplicates(frame, &name_of, strict)
             .map_err(|e| match e {
@@ -388,6 +393,7 @@ impl Builder {
             dimensions,
             extra_numeric,
             report: self.report,
+            cache: std::sync::Arc::default(),
         })
     }
 

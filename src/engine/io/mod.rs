@@ -12,6 +12,7 @@ pub mod csv;
 pub mod dedup;
 pub mod parquet;
 pub mod report;
+mod stack;
 pub mod values;
 
 use std::collections::HashMap;

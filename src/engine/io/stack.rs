@@ -1,0 +1,161 @@
+//! Converted chunks appended into one growing buffer per column, so the finished dataset
+//! has every column as a single contiguous chunk (analyses index rows directly) without a
+//! second copy of the data: each chunk is copied in once and freed, and large buffers grow
+//! in place. Columns with nulls (optional extras) keep their chunks instead.
+
+use polars::prelude::*;
+
+enum Buffer {
+    I64(Vec<i64>),
+    U32(Vec<u32>),
+    F64(Vec<f64>),
+    /// Chunks kept as they came (nulls or another type).
+    Chunks(Vec<Column>),
+}
+
+impl Buffer {
+    fn of(column: &Column) -> Self {
+        if column.null_count() > 0 {
+            return Self::Chunks(Vec::new());
+        }
+        match column.dtype() {
+            DataType::Int64 => Self::I64(Vec::new()),
+            DataType::UInt32 => Self::U32(Vec::new()),
+            DataType::Float64 => Self::F64(Vec::new()),
+            _ => Self::Chunks(Vec::new()),
+        }
+    }
+
+    fn append(&mut self, column: &Column) -> PolarsResult<()> {
+        let appended = column.null_count() == 0
+            && match self {
+                Self::I64(v) => extend(v, column.i64().ok()),
+                Self::U32(v) => extend(v, column.u32().ok()),
+                Self::F64(v) => extend(v, column.f64().ok()),
+                Self::Chunks(v) => {
+                    v.push(column.clone());
+                    true
+                }
+            };
+        if !appended {
+            // From here on this column keeps chunks: move what was gathered into one.
+            let mut chunks = vec![self.take_column(column.name().clone())?];
+            chunks.push(column.clone());
+            *self = Self::Chunks(chunks);
+        }
+        Ok(())
+    }
+
+    fn take_column(&mut self, name: PlSmallStr) -> PolarsResult<Column> {
+        let column = match std::mem::replace(self, Self::Chunks(Vec::new())) {
+            Self::I64(v) => Int64Chunked::from_vec(name, v).into_column(),
+            Self::U32(v) => UInt32Chunked::from_vec(name, v).into_column(),
+            Self::F64(v) => Float64Chunked::from_vec(name, v).into_column(),
+            Self::Chunks(chunks) => {
+                let mut chunks = chunks.into_iter();
+                let Some(mut first) = chunks.next() else {
+                    return Ok(Column::new_empty(name, &DataType::Float64));
+                };
+                for c in chunks {
+                    first.append(&c)?;
+                }
+                first
+            }
+        };
+        Ok(column)
+    }
+}
+
+/// Copy a null-free chunked array's values onto `out`; false when `ca` is missing.
+fn extend<T: PolarsNumericType>(out: &mut Vec<T::Native>, ca: Option<&ChunkedArray<T>>) -> bool {
+    let Some(ca) = ca else {
+        return false;
+    };
+    for array in ca.downcast_iter() {
+        out.extend_from_slice(array.values().as_slice());
+    }
+    true
+}
+
+/// All converted chunks so far, column by column.
+#[derive(Default)]
+pub(super) struct ColumnStack {
+    columns: Vec<(PlSmallStr, Buffer)>,
+    rows: usize,
+}
+
+impl ColumnStack {
+    /// Append a chunk; its columns must be those of the first chunk, in the same order.
+    pub(super) fn push(&mut self, frame: &DataFrame) -> PolarsResult<()> {
+        if self.columns.is_empty() {
+            self.columns = frame
+                .columns()
+                .iter()
+                .map(|c| (c.name().clone(), Buffer::of(c)))
+                .collect();
+        }
+        let names: Vec<&PlSmallStr> = frame.columns().iter().map(Column::name).collect();
+        let expected: Vec<&PlSmallStr> = self.columns.iter().map(|(n, _)| n).collect();
+        polars_ensure!(
+            names == expected,
+            SchemaMismatch: "chunk columns {names:?} differ from the first chunk's {expected:?}"
+        );
+        for ((_, buffer), column) in self.columns.iter_mut().zip(frame.columns()) {
+            buffer.append(column)?;
+        }
+        self.rows += frame.height();
+        Ok(())
+    }
+
+    /// The stacked frame (`None` without rows).
+    pub(super) fn finish(self) -> PolarsResult<Option<DataFrame>> {
+        if self.rows == 0 {
+            return Ok(None);
+        }
+        let rows = self.rows;
+        let columns = self
+            .columns
+            .into_iter()
+            .map(|(name, mut buffer)| buffer.take_column(name))
+            .collect::<PolarsResult<Vec<_>>>()?;
+        DataFrame::new(rows, columns).map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_stack_into_single_chunk_columns() {
+        let a = df!("t" => [1i64, 2], "c" => [1u32, 2], "x" => [Some(0.5), Some(1.0)]).unwrap();
+        let b = df!("t" => [3i64], "c" => [3u32], "x" => [None::<f64>]).unwrap();
+        let mut stack = ColumnStack::default();
+        stack.push(&a).unwrap();
+        stack.push(&b).unwrap();
+        let frame = stack.finish().unwrap().unwrap();
+        assert_eq!(frame.height(), 3);
+        assert_eq!(frame.column("t").unwrap().n_chunks(), 1);
+        assert_eq!(frame.column("c").unwrap().n_chunks(), 1);
+        let t: Vec<i64> = frame
+            .column("t")
+            .unwrap()
+            .i64()
+            .unwrap()
+            .into_no_null_iter()
+            .collect();
+        assert_eq!(t, vec![1, 2, 3]);
+        // The column with a null keeps its values and the null.
+        let x: Vec<Option<f64>> = frame.column("x").unwrap().f64().unwrap().iter().collect();
+        assert_eq!(x, vec![Some(0.5), Some(1.0), None]);
+        let bad = df!("t" => [1i64]).unwrap();
+        assert!(stack_with(&a, &bad).is_err());
+        assert!(ColumnStack::default().finish().unwrap().is_none());
+    }
+
+    fn stack_with(a: &DataFrame, b: &DataFrame) -> PolarsResult<()> {
+        let mut stack = ColumnStack::default();
+        stack.push(a)?;
+        stack.push(b)
+    }
+}
