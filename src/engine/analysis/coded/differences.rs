@@ -79,12 +79,11 @@ pub fn differences(
     let mut slots = n_customers;
     for (k, (dimension, _, n)) in dims.iter().enumerate() {
         for c in 0..n_customers {
-            let mut drawn: Vec<usize> = Vec::new();
-            if *dimension == GroupBy::Country && Some(c) == chosen {
-                drawn = (0..*n).filter(|&g| per_group[k][c * n + g] > 0).collect();
-                drawn.sort_by_key(|&g| std::cmp::Reverse(per_group[k][c * n + g]));
-                drawn.truncate(SMALL_MULTIPLES);
-            }
+            let drawn = if *dimension == GroupBy::Country && Some(c) == chosen {
+                largest(&per_group[k][c * n..(c + 1) * n])
+            } else {
+                Vec::new()
+            };
             for g in 0..*n {
                 let count = per_group[k][c * n + g];
                 let tested = count > 0 && count >= min && per_customer[c] - count >= min;
@@ -150,10 +149,7 @@ pub fn differences(
             }
             push_tested(&mut out, *dimension, &label_of_customer(c), found, params);
             if *dimension == GroupBy::Country && Some(c) == chosen {
-                let mut drawn: Vec<usize> =
-                    (0..*n).filter(|&g| per_group[k][c * n + g] > 0).collect();
-                drawn.sort_by_key(|&g| std::cmp::Reverse(per_group[k][c * n + g]));
-                drawn.truncate(SMALL_MULTIPLES);
+                let drawn = largest(&per_group[k][c * n..(c + 1) * n]);
                 out.ecdfs = drawn
                     .into_iter()
                     .map(|g| {
@@ -165,6 +161,15 @@ pub fn differences(
         }
     }
     Ok(Some(out))
+}
+
+/// Groups with rows, most rows first (ties by code), at most [`SMALL_MULTIPLES`]: the ECDFs
+/// drawn for the chosen customer.
+fn largest(counts: &[u64]) -> Vec<usize> {
+    let mut groups: Vec<usize> = (0..counts.len()).filter(|&g| counts[g] > 0).collect();
+    groups.sort_by_key(|&g| std::cmp::Reverse(counts[g]));
+    groups.truncate(SMALL_MULTIPLES);
+    groups
 }
 
 /// KS D of a group against the rest of its customer, evaluated just before and just after
