@@ -3,6 +3,7 @@
 //! The engine computes, the app shows, the CLI prints; see `ARCHITECTURE.md`.
 #![forbid(unsafe_code)]
 
+pub mod anomaly_tables;
 pub mod app;
 pub mod chart;
 pub mod cli;

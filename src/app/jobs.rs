@@ -57,6 +57,8 @@ pub enum Picked {
     OpenCaptures(Vec<PathBuf>),
     /// A traffic model file to judge captures with.
     OpenModel(PathBuf),
+    /// Event labels for the Anomalies tab.
+    OpenLabels(PathBuf),
     Cancelled,
 }
 
@@ -103,6 +105,11 @@ pub enum JobResult {
         key: super::traffic::TrafficKey,
         result: Result<crate::engine::traffic::workbench::TrafficResults, String>,
     },
+    /// Anomalies tab results for these inputs.
+    Anomalies {
+        key: super::anomalies::AnomalyKey,
+        result: Result<Box<crate::engine::detect::events::view::ReportView>, String>,
+    },
     /// A finished export: what to tell the user.
     Exported(Result<String, String>),
     Picked(Picked),
@@ -135,6 +142,8 @@ pub struct Jobs {
     /// Reads, evaluates and classifies the Traffic tab's captures.
     traffic: Option<LatestWorker<super::traffic::TrafficKey>>,
     pub traffic_running: Option<super::traffic::TrafficKey>,
+    /// Scores the events of the filtered telemetry for the Anomalies tab.
+    anomalies: Option<LatestWorker<super::anomalies::AnomalyRequest>>,
     pub exporting: usize,
     /// Number of the newest load; results of older loads are dropped.
     load_seq: u64,
@@ -188,11 +197,13 @@ impl Jobs {
             },
         );
         let traffic = super::traffic::spawn_worker(results_tx.clone(), repaint.clone());
+        let anomalies = super::anomalies::spawn_worker(results_tx.clone(), repaint.clone());
         // Without a worker nothing can be computed; say so instead of hanging.
         for e in [
             compute.as_ref().err(),
             analysis.as_ref().err(),
             traffic.as_ref().err(),
+            anomalies.as_ref().err(),
         ]
         .into_iter()
         .flatten()
@@ -205,6 +216,7 @@ impl Jobs {
             analysing: None,
             traffic: traffic.ok(),
             traffic_running: None,
+            anomalies: anomalies.ok(),
             exporting: 0,
             load_seq: 0,
             results_tx,
@@ -249,6 +261,13 @@ impl Jobs {
         self.traffic_running = Some(key.clone());
         if let Some(worker) = &self.traffic {
             worker.request(key);
+        }
+    }
+
+    /// Ask for the Anomalies tab's results; a request not yet started is replaced.
+    pub fn request_anomalies(&mut self, request: super::anomalies::AnomalyRequest) {
+        if let Some(worker) = &self.anomalies {
+            worker.request(request);
         }
     }
 
@@ -372,6 +391,10 @@ impl Jobs {
                         .add_filter("Traffic model", &["json"])
                         .pick_file()
                         .map_or(Picked::Cancelled, Picked::OpenModel),
+                    DialogKind::OpenLabels => rfd::FileDialog::new()
+                        .add_filter("Event labels", &["csv"])
+                        .pick_file()
+                        .map_or(Picked::Cancelled, Picked::OpenLabels),
                 };
                 let _ = tx.send(JobResult::Picked(picked));
                 ctx.request_repaint();
@@ -393,7 +416,8 @@ impl Jobs {
                 JobResult::Exported(_) => self.exporting = self.exporting.saturating_sub(1),
                 JobResult::Computed { .. }
                 | JobResult::Analysed { .. }
-                | JobResult::Traffic { .. } => {}
+                | JobResult::Traffic { .. }
+                | JobResult::Anomalies { .. } => {}
             }
         }
         results
@@ -423,6 +447,8 @@ pub enum DialogKind {
     OpenCaptures,
     /// A traffic model file.
     OpenModel,
+    /// Event labels for the Anomalies tab.
+    OpenLabels,
 }
 
 fn run_load(

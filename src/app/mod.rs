@@ -2,6 +2,7 @@
 //! computes statistics itself.
 
 mod analysis_view;
+pub mod anomalies;
 mod export;
 pub mod jobs;
 pub mod panels;
@@ -87,6 +88,8 @@ pub struct App {
     reset_filter_on_load: bool,
     /// Captures, model file and results of the Traffic tab.
     pub traffic: traffic::TrafficTab,
+    /// Detector results, labels and threshold of the Anomalies tab.
+    pub anomalies: anomalies::AnomaliesTab,
 }
 
 impl App {
@@ -111,6 +114,7 @@ impl App {
             use_native_dialogs: native_dialog_available(),
             reset_filter_on_load: false,
             traffic: traffic::TrafficTab::default(),
+            anomalies: anomalies::AnomaliesTab::default(),
         };
         let restored: Vec<PathBuf> = app
             .state
@@ -282,6 +286,7 @@ impl App {
                 }
                 JobResult::Analysed { key, result, .. } => self.on_analysed(key, result),
                 JobResult::Traffic { key, result } => self.on_traffic(key, result),
+                JobResult::Anomalies { key, result } => self.on_anomalies(key, result),
                 JobResult::Exported(Ok(text)) => self.notice(text),
                 JobResult::Exported(Err(text)) => self.error(text),
                 JobResult::Picked(picked) => self.on_picked(picked),
@@ -343,6 +348,7 @@ impl App {
             Picked::ExportTo(path) => self.export_to(path),
             Picked::OpenCaptures(paths) => self.add_captures(paths),
             Picked::OpenModel(path) => self.use_model_file(path),
+            Picked::OpenLabels(path) => self.use_labels_file(path),
             Picked::Cancelled => self.pending_export = None,
         }
     }

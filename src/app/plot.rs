@@ -19,17 +19,34 @@ const GROUP_WIDTH: f64 = 0.8;
 const BOX_WIDTH: f64 = 0.5;
 
 /// What the user asked for while the chart was drawn.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct ChartResponse {
     /// Export this chart in this format (the caller asks where and saves).
     pub export: Option<ImageFormat>,
     /// A heatmap cell was clicked: (row, column) in the spec's `values`.
     pub clicked_cell: Option<(usize, usize)>,
+    /// On a draggable chart: the x under the pointer while the primary button is held on it.
+    pub dragged_x: Option<f64>,
 }
 
 /// The title, an export row and the plot of `spec`; `id_salt` keeps zoom state apart
 /// when several charts share a window.
 pub fn chart_ui(ui: &mut Ui, spec: &ChartSpec, id_salt: impl Hash) -> ChartResponse {
+    chart_ui_inner(ui, spec, id_salt, false)
+}
+
+/// [`chart_ui`] for a chart whose x the user sets by pressing or dragging on it (a threshold
+/// line): panning and zooming are off, and [`ChartResponse::dragged_x`] reports the x.
+pub fn draggable_chart_ui(ui: &mut Ui, spec: &ChartSpec, id_salt: impl Hash) -> ChartResponse {
+    chart_ui_inner(ui, spec, id_salt, true)
+}
+
+fn chart_ui_inner(
+    ui: &mut Ui,
+    spec: &ChartSpec,
+    id_salt: impl Hash,
+    draggable: bool,
+) -> ChartResponse {
     // egui 0.37 salts need Debug too; hashing first keeps the caller's bound to Hash.
     let salt = {
         let mut hasher = std::hash::DefaultHasher::new();
@@ -49,9 +66,19 @@ pub fn chart_ui(ui: &mut Ui, spec: &ChartSpec, id_salt: impl Hash) -> ChartRespo
         .legend(Legend::default())
         // The wheel scrolls the page of charts; Ctrl + wheel and dragging still zoom and pan.
         .allow_scroll(false)
-        .min_size(egui::vec2(160.0, 120.0));
+        .min_size(egui::vec2(160.0, 120.0))
+        .allow_drag(!draggable)
+        .allow_zoom(!draggable)
+        .allow_boxed_zoom(!draggable)
+        .allow_double_click_reset(!draggable);
     let response = match &spec.kind {
-        ChartKind::Xy { series, y_range } => xy_ui(ui, plot, spec, series, *y_range),
+        ChartKind::Xy { series, y_range } => {
+            let (response, pressed_x) = xy_ui(ui, plot, spec, series, *y_range);
+            if draggable {
+                out.dragged_x = pressed_x;
+            }
+            response
+        }
         ChartKind::Bars {
             categories,
             series,
@@ -157,7 +184,7 @@ fn xy_ui(
     spec: &ChartSpec,
     series: &[Series],
     y_range: Option<[f64; 2]>,
-) -> egui::Response {
+) -> (egui::Response, Option<f64>) {
     let (x_name, y_name) = (spec.x_label.clone(), spec.y_label.clone());
     let mut plot = plot.label_formatter(move |pos| {
         let (name, p) = match pos {
@@ -188,7 +215,7 @@ fn xy_ui(
     {
         plot = plot.default_y_bounds(lo, hi);
     }
-    plot.show(ui, |plot_ui| {
+    let shown = plot.show(ui, |plot_ui| {
         // Filled marks first so lines and points stay visible on top.
         let filled = |s: &&Series| matches!(s.mark, Mark::Band { .. } | Mark::Bars { .. });
         for s in series.iter().filter(filled) {
@@ -197,8 +224,10 @@ fn xy_ui(
         for s in series.iter().filter(|s| !filled(s)) {
             add_mark(plot_ui, s);
         }
-    })
-    .response
+        let held = plot_ui.response().is_pointer_button_down_on();
+        plot_ui.pointer_coordinate().filter(|_| held).map(|p| p.x)
+    });
+    (shown.response, shown.inner)
 }
 
 fn axis_name<'a>(label: &'a str, fallback: &'a str) -> &'a str {

@@ -20,6 +20,8 @@ pub enum Tab {
     Analysis(AnalysisKind),
     /// Live vs VOD from packet captures (independent of the telemetry).
     Traffic,
+    /// Anomalous events of the filtered telemetry, their root causes and the threshold.
+    Anomalies,
 }
 
 /// Settings of the Traffic tab that survive a restart.
@@ -48,6 +50,7 @@ pub struct State {
     /// Parameters of the analyses (grouping, bins, thresholds).
     pub params: AnalysisParams,
     pub traffic: TrafficSettings,
+    pub anomalies: super::anomalies::AnomalySettings,
 }
 
 impl State {

@@ -4,6 +4,7 @@
 //! [`render`] draws the same specs with plotters to PNG/SVG. Neither side adds data of its
 //! own, so an exported chart is the chart on screen. This module never imports egui.
 
+pub mod anomalies;
 pub mod render;
 #[cfg(test)]
 pub(crate) mod samples;

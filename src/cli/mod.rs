@@ -3,6 +3,7 @@
 
 pub mod analyze;
 pub mod detect;
+pub mod detect_events;
 pub mod generate;
 pub mod summary;
 pub mod traffic;
@@ -45,6 +46,8 @@ pub enum Command {
     Generate(generate::GenerateArgs),
     /// Anomaly detectors on a window table (CSV of numeric features), k-fold evaluated.
     Detect(detect::DetectArgs),
+    /// Which events had a network anomaly, where and when (root cause); scored per minute.
+    DetectEvents(detect_events::DetectEventsArgs),
     /// Live or video on demand? Classify streaming traffic from network-stats captures.
     Traffic(traffic::TrafficArgs),
 }
@@ -56,6 +59,7 @@ pub fn run(command: &Command) -> anyhow::Result<()> {
         Command::Generate(args) => generate::run(args),
         Command::Analyze(args) => analyze::run(args),
         Command::Detect(args) => detect::run(args),
+        Command::DetectEvents(args) => detect_events::run(args),
         Command::Traffic(args) => traffic::run(args),
     }
 }

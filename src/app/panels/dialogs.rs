@@ -105,6 +105,7 @@ pub fn path_dialog_ui(app: &mut App, ctx: &egui::Context) {
         DialogKind::ExportFolder => "Export report to folder",
         DialogKind::OpenCaptures => "Add traffic captures",
         DialogKind::OpenModel => "Open traffic model",
+        DialogKind::OpenLabels => "Open event labels",
     };
     let mut submit = false;
     let mut close = false;
@@ -120,6 +121,9 @@ pub fn path_dialog_ui(app: &mut App, ctx: &egui::Context) {
                     "Paths, separated by ; for several files"
                 }
                 DialogKind::OpenModel => "Path of a model saved by streamlens (.json)",
+                DialogKind::OpenLabels => {
+                    "Path of a labels CSV (event_id,anomalous,kind,start_ms,end_ms,scope)"
+                }
                 DialogKind::Export => "Path of the file to write",
                 DialogKind::ExportFolder => "Folder to write the report into",
                 DialogKind::SaveWorkspace | DialogKind::OpenWorkspace => {
@@ -165,6 +169,7 @@ pub fn path_dialog_ui(app: &mut App, ctx: &egui::Context) {
                 (DialogKind::Open, _) => app.open_paths(paths),
                 (DialogKind::OpenCaptures, _) => app.add_captures(paths),
                 (DialogKind::OpenModel, [p, ..]) => app.use_model_file(p.clone()),
+                (DialogKind::OpenLabels, [p, ..]) => app.use_labels_file(p.clone()),
                 (DialogKind::SaveWorkspace, [p, ..]) => app.save_workspace(p),
                 (DialogKind::OpenWorkspace, [p, ..]) => app.open_workspace(p),
                 (DialogKind::Export | DialogKind::ExportFolder, [p, ..]) => {

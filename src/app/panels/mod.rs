@@ -1,6 +1,7 @@
 //! Layout of the window and the panels in it.
 
 pub mod analysis;
+pub mod anomalies;
 pub mod dialogs;
 pub mod filters;
 pub mod menu;
@@ -15,7 +16,7 @@ use super::App;
 use super::state::Tab;
 use crate::engine::analysis::suite::AnalysisKind;
 
-/// The tab strip: Overview, one tab per analysis, Traffic (Ctrl+1 … Ctrl+9).
+/// The tab strip: Overview, one tab per analysis, Traffic, Anomalies (Ctrl+1 … Ctrl+0).
 fn tabs_ui(app: &mut App, ui: &mut egui::Ui) {
     let tabs: Vec<(Tab, &str)> = std::iter::once((Tab::Overview, "Overview"))
         .chain(
@@ -24,6 +25,7 @@ fn tabs_ui(app: &mut App, ui: &mut egui::Ui) {
                 .map(|&k| (Tab::Analysis(k), k.title())),
         )
         .chain(std::iter::once((Tab::Traffic, "Traffic (live vs VOD)")))
+        .chain(std::iter::once((Tab::Anomalies, "Anomalies")))
         .collect();
     let keys = [
         egui::Key::Num1,
@@ -35,6 +37,7 @@ fn tabs_ui(app: &mut App, ui: &mut egui::Ui) {
         egui::Key::Num7,
         egui::Key::Num8,
         egui::Key::Num9,
+        egui::Key::Num0,
     ];
     for (&(tab, _), key) in tabs.iter().zip(keys) {
         if ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, key)) {
@@ -45,7 +48,7 @@ fn tabs_ui(app: &mut App, ui: &mut egui::Ui) {
         for (i, (tab, title)) in tabs.into_iter().enumerate() {
             let response = ui
                 .selectable_label(app.state.tab == tab, title)
-                .on_hover_text(format!("Ctrl+{}", i + 1));
+                .on_hover_text(format!("Ctrl+{}", (i + 1) % 10));
             if response.clicked() {
                 app.state.tab = tab;
             }
@@ -122,6 +125,7 @@ pub fn app_ui(app: &mut App, ui: &mut egui::Ui) {
             Tab::Overview => overview::overview_ui(app, ui),
             Tab::Analysis(kind) => analysis::analysis_ui(app, ui, kind),
             Tab::Traffic => traffic::traffic_ui(app, ui),
+            Tab::Anomalies => anomalies::anomalies_ui(app, ui),
         }
     });
     dialogs::mapping_dialog_ui(app, ui.ctx());

@@ -9,6 +9,7 @@
 
 pub mod ensemble;
 pub mod evaluate;
+pub mod events;
 pub mod fisvdd;
 pub mod iforest;
 pub mod label;
@@ -19,6 +20,7 @@ pub mod model;
 pub mod ocsvm;
 pub mod preprocess;
 pub mod sigma;
+pub mod sweep;
 pub mod table;
 pub mod tune;
 

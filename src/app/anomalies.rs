@@ -1,0 +1,234 @@
+//! The App's side of the Anomalies tab: which dataset, filter, detector and labels a result
+//! belongs to, asking the anomalies worker for it (with cancel), and the threshold the user
+//! drags. The work itself is `engine::detect::events`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde::{Deserialize, Serialize};
+
+use super::App;
+use super::jobs::JobResult;
+use super::state::Tab;
+use crate::engine::Filter;
+use crate::engine::dataset::Dataset;
+use crate::engine::detect::events::labels::{EventLabel, parse_labels, read_labels};
+use crate::engine::detect::events::view::{ReportView, report_view};
+use crate::engine::detect::events::{EventDetectParams, detect_events};
+use crate::engine::detect::{ModelKind, ModelSpec};
+
+/// Labels of the built-in sample (the same file as `sample_data/labels.csv`).
+const SAMPLE_LABELS: &str = include_str!("../../sample_data/labels.csv");
+/// Bars of the event-score histogram.
+const HISTOGRAM_BINS: usize = 40;
+
+/// Settings of the Anomalies tab that survive a restart.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AnomalySettings {
+    pub model: ModelKind,
+    /// Cities and segments with fewer viewers in a usual minute are not scored on their own.
+    pub min_viewers: f64,
+}
+
+impl Default for AnomalySettings {
+    fn default() -> Self {
+        Self {
+            model: ModelKind::Mahalanobis,
+            min_viewers: 3.0,
+        }
+    }
+}
+
+/// Where event labels come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LabelSource {
+    /// The labels shipped with the built-in sample.
+    Sample,
+    File(PathBuf),
+}
+
+/// The inputs an Anomalies result belongs to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnomalyKey {
+    pub dataset_id: u64,
+    pub filter: Filter,
+    pub settings: AnomalySettings,
+    pub labels: Option<LabelSource>,
+}
+
+/// Runtime state of the Anomalies tab.
+#[derive(Debug, Default)]
+pub struct AnomaliesTab {
+    pub results: Option<(AnomalyKey, Arc<ReportView>)>,
+    pub running: Option<AnomalyKey>,
+    cancel: Arc<AtomicBool>,
+    /// A key the user cancelled: not asked for again until the inputs change or Run is pressed.
+    pub cancelled: Option<AnomalyKey>,
+    /// A labels file the user opened (the sample's labels are used without asking).
+    pub labels_file: Option<PathBuf>,
+    /// The threshold the user set; `None` = the report's default.
+    pub threshold: Option<f64>,
+    /// The event whose timeline is shown.
+    pub selected: Option<String>,
+}
+
+/// One request to the anomalies worker.
+pub struct AnomalyRequest {
+    pub key: AnomalyKey,
+    pub dataset: Arc<Dataset>,
+    pub cancel: Arc<AtomicBool>,
+}
+
+impl App {
+    fn anomaly_key(&self) -> Option<AnomalyKey> {
+        let dataset = self.dataset.as_ref()?;
+        let labels = match &self.anomalies.labels_file {
+            Some(p) => Some(LabelSource::File(p.clone())),
+            None if self.state.files.is_empty() => Some(LabelSource::Sample),
+            None => None,
+        };
+        Some(AnomalyKey {
+            dataset_id: dataset.id,
+            filter: self.state.filter.clone(),
+            settings: self.state.anomalies,
+            labels,
+        })
+    }
+
+    /// The latest result and whether it is older than the inputs; asks for a fresh one when
+    /// needed (unless the user cancelled these inputs).
+    pub fn anomaly_results(&mut self) -> Option<(Arc<ReportView>, bool)> {
+        let key = self.anomaly_key()?;
+        let current = self
+            .anomalies
+            .results
+            .as_ref()
+            .map(|(k, r)| (*k != key, Arc::clone(r)));
+        let stale = current.as_ref().is_none_or(|(stale, _)| *stale);
+        let cancelled = self.anomalies.cancelled.as_ref() == Some(&key);
+        if stale && !cancelled && self.anomalies.running.as_ref() != Some(&key) {
+            self.start_anomalies(key);
+        }
+        current.map(|(_, r)| (r, stale))
+    }
+
+    fn start_anomalies(&mut self, key: AnomalyKey) {
+        let Some(dataset) = self.dataset.clone() else {
+            return;
+        };
+        // The running request (if any) is superseded: stop it.
+        self.anomalies.cancel.store(true, Ordering::Relaxed);
+        let cancel = Arc::new(AtomicBool::new(false));
+        self.anomalies.cancel = Arc::clone(&cancel);
+        self.anomalies.running = Some(key.clone());
+        self.anomalies.cancelled = None;
+        self.jobs.request_anomalies(AnomalyRequest {
+            key,
+            dataset,
+            cancel,
+        });
+    }
+
+    /// Stop the running computation; the last result stays on screen.
+    pub fn cancel_anomalies(&mut self) {
+        self.anomalies.cancel.store(true, Ordering::Relaxed);
+        self.anomalies.cancelled = self.anomalies.running.take();
+    }
+
+    /// Compute again after a cancel.
+    pub fn rerun_anomalies(&mut self) {
+        self.anomalies.cancelled = None;
+    }
+
+    /// Judge the events against this labels file (read on the worker).
+    pub fn use_labels_file(&mut self, path: PathBuf) {
+        self.anomalies.labels_file = Some(path);
+        self.state.tab = Tab::Anomalies;
+    }
+
+    pub fn forget_labels_file(&mut self) {
+        self.anomalies.labels_file = None;
+    }
+
+    /// The threshold in use: the user's, else the report's default.
+    #[must_use]
+    pub fn anomaly_threshold(&self, view: &ReportView) -> f64 {
+        self.anomalies.threshold.unwrap_or(view.report.threshold)
+    }
+
+    pub(super) fn on_anomalies(
+        &mut self,
+        key: AnomalyKey,
+        result: Result<Box<ReportView>, String>,
+    ) {
+        if self.anomalies.running.as_ref() == Some(&key) {
+            self.anomalies.running = None;
+        }
+        match result {
+            Ok(view) => {
+                let same_detector = self.anomalies.results.as_ref().is_some_and(|(k, _)| {
+                    k.dataset_id == key.dataset_id && k.settings == key.settings
+                });
+                if !same_detector {
+                    self.anomalies.threshold = None;
+                }
+                self.anomalies.results = Some((key, Arc::from(view)));
+            }
+            Err(message) if message == "cancelled" => {}
+            Err(message) => {
+                self.error(message);
+                if let Some(LabelSource::File(p)) = &key.labels
+                    && self.anomalies.labels_file.as_ref() == Some(p)
+                {
+                    // A labels file that cannot be read is forgotten; the scores remain.
+                    self.anomalies.labels_file = None;
+                } else {
+                    self.anomalies.cancelled = Some(key);
+                }
+            }
+        }
+    }
+}
+
+fn labels_of(source: Option<&LabelSource>) -> Result<Option<Vec<EventLabel>>, String> {
+    match source {
+        None => Ok(None),
+        Some(LabelSource::Sample) => parse_labels("sample_data/labels.csv", SAMPLE_LABELS)
+            .map(Some)
+            .map_err(|e| e.to_string()),
+        Some(LabelSource::File(p)) => read_labels(p).map(Some).map_err(|e| e.to_string()),
+    }
+}
+
+/// The work of one request: labels, scoring, the view.
+fn compute(request: &AnomalyRequest) -> Result<ReportView, String> {
+    let labels = labels_of(request.key.labels.as_ref())?;
+    let settings = request.key.settings;
+    let mut params = EventDetectParams::default();
+    params.score.model = ModelSpec::default_for(settings.model, params.score.seed);
+    params.score.min_viewers = settings.min_viewers;
+    let cancel = Arc::clone(&request.cancel);
+    let report = detect_events(&request.dataset, &request.key.filter, &params, &move || {
+        cancel.load(Ordering::Relaxed)
+    })
+    .map_err(|e| e.to_string())?;
+    Ok(report_view(report, labels.as_deref(), HISTOGRAM_BINS))
+}
+
+/// The thread behind the Anomalies tab.
+pub(super) fn spawn_worker(
+    results: crossbeam_channel::Sender<JobResult>,
+    repaint: egui::Context,
+) -> Result<super::worker::LatestWorker<AnomalyRequest>, String> {
+    super::worker::LatestWorker::spawn(
+        "streamlens-anomalies",
+        results,
+        repaint,
+        |request: AnomalyRequest| JobResult::Anomalies {
+            result: compute(&request).map(Box::new),
+            key: request.key,
+        },
+    )
+}

@@ -1,0 +1,292 @@
+//! The Anomalies tab: which events of the filtered telemetry had a network anomaly. Detector
+//! and labels in the toolbar; the event-score histogram with the threshold you press or drag,
+//! live flag counts and (with labels) precision / recall / F1, ROC and precision–recall curves
+//! with the operating point; the flagged events; the selected event's root cause and timeline.
+//! Results come from the anomalies worker; this file only lays them out.
+
+use super::super::App;
+use super::super::jobs::DialogKind;
+use super::super::plot::{chart_ui, draggable_chart_ui};
+use crate::anomaly_tables::flagged_events;
+use crate::chart::anomalies::{event_timeline, precision_recall, roc, score_histogram};
+use crate::engine::detect::ModelKind;
+use crate::engine::detect::events::root::unit_words;
+use crate::engine::detect::events::view::ReportView;
+use crate::tables::Cell;
+
+const CHART_HEIGHT: f32 = 300.0;
+
+pub fn anomalies_ui(app: &mut App, ui: &mut egui::Ui) {
+    toolbar_ui(app, ui);
+    ui.separator();
+    let running = app.anomalies.running.is_some();
+    let Some((view, stale)) = app.anomaly_results() else {
+        if app.dataset.is_none() {
+            ui.label("Open telemetry (File ▸ Open) to look for anomalous events.");
+        } else if app.anomalies.cancelled.is_some() {
+            ui.label("Cancelled. Press Run to score the events.");
+        } else {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Building per-minute windows, fitting the detector, scoring events…");
+            });
+        }
+        return;
+    };
+    let threshold = app.anomaly_threshold(&view);
+    status_ui(ui, &view, threshold, stale || running);
+    egui::ScrollArea::vertical()
+        .id_salt("anomalies")
+        .show(ui, |ui| {
+            charts_ui(app, ui, &view, threshold);
+            ui.separator();
+            flagged_ui(app, ui, &view, threshold);
+            ui.separator();
+            selected_ui(app, ui, &view);
+        });
+}
+
+fn toolbar_ui(app: &mut App, ui: &mut egui::Ui) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Detector");
+        let settings = &mut app.state.anomalies;
+        egui::ComboBox::from_id_salt("anomaly_detector")
+            .selected_text(settings.model.name())
+            .show_ui(ui, |ui| {
+                for kind in ModelKind::ALL {
+                    ui.selectable_value(&mut settings.model, kind, kind.name());
+                }
+            })
+            .response
+            .on_hover_text("Fitted per level (event, city, country × viewer type) on the windows");
+        ui.label("Min viewers");
+        ui.add(
+            egui::DragValue::new(&mut settings.min_viewers)
+                .range(1.0..=100.0)
+                .speed(0.2),
+        )
+        .on_hover_text("Cities and segments with fewer viewers in a usual minute are only seen through the whole event");
+        ui.separator();
+        if let Some(path) = app.anomalies.labels_file.clone() {
+            {
+                let name = path
+                    .file_name()
+                    .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into());
+                ui.label(format!("Labels: {name}"))
+                    .on_hover_text(path.display().to_string());
+                if ui.button("Forget labels").clicked() {
+                    app.forget_labels_file();
+                }
+            }
+        } else {
+            {
+                if app.state.files.is_empty() {
+                    ui.label("Labels: the sample's");
+                }
+                if ui
+                    .button("Open labels…")
+                    .on_hover_text("CSV: event_id,anomalous,kind,start_ms,end_ms,scope (as `streamlens generate` writes)")
+                    .clicked()
+                {
+                    app.ask_for_path(DialogKind::OpenLabels);
+                }
+            }
+        }
+        ui.separator();
+        if app.anomalies.running.is_some() {
+            ui.spinner();
+            if ui.button("Cancel").clicked() {
+                app.cancel_anomalies();
+            }
+        } else if app.anomalies.cancelled.is_some() && ui.button("Run").clicked() {
+            app.rerun_anomalies();
+        }
+        let Some((_, view)) = app.anomalies.results.clone() else {
+            return;
+        };
+        ui.separator();
+        ui.label("Threshold");
+        let mut threshold = app.anomaly_threshold(&view);
+        if ui
+            .add(egui::DragValue::new(&mut threshold).speed(0.05).max_decimals(3))
+            .on_hover_text("Events scoring above it are flagged; also set by pressing on the histogram")
+            .changed()
+        {
+            app.anomalies.threshold = Some(threshold);
+        }
+        if ui
+            .add_enabled(app.anomalies.threshold.is_some(), egui::Button::new("Default"))
+            .on_hover_text("Median + 2 × 1.4826 × MAD of the event scores")
+            .clicked()
+        {
+            app.anomalies.threshold = None;
+        }
+    });
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map_or_else(|| "–".into(), |v| format!("{:.1} %", 100.0 * v))
+}
+
+fn status_ui(ui: &mut egui::Ui, view: &ReportView, threshold: f64, updating: bool) {
+    let at = view.sweep.at(threshold);
+    ui.horizontal_wrapped(|ui| {
+        if updating {
+            ui.spinner();
+            ui.weak("updating…");
+        }
+        ui.label(format!(
+            "{} events ({} rows) · {} flagged ({:.1} %) at threshold {threshold:.3}",
+            view.report.events.len(),
+            view.report.rows,
+            at.flagged,
+            100.0 * at.flag_rate,
+        ));
+        if let Some(m) = &view.metrics {
+            ui.separator();
+            ui.label(format!(
+                "precision {} · recall {} · F1 {}",
+                pct(at.precision),
+                pct(at.recall),
+                at.f1.map_or_else(|| "–".into(), |f| format!("{f:.3}"))
+            ));
+            ui.separator();
+            ui.label(format!(
+                "ROC AUC {} · AP {} · scope hit {} of {} labelled anomalous",
+                m.roc_auc.map_or_else(|| "–".into(), |v| format!("{v:.3}")),
+                m.average_precision
+                    .map_or_else(|| "–".into(), |v| format!("{v:.3}")),
+                pct(m.scope_hit_rate),
+                m.anomalous_events
+            ));
+        }
+    });
+}
+
+fn charts_ui(app: &mut App, ui: &mut egui::Ui, view: &ReportView, threshold: f64) {
+    let histogram = score_histogram(view, threshold);
+    let curves: Vec<_> = [roc(view, threshold), precision_recall(view, threshold)]
+        .into_iter()
+        .flatten()
+        .collect();
+    let mut exports = Vec::new();
+    ui.columns(1 + curves.len(), |columns| {
+        columns[0].set_height(CHART_HEIGHT);
+        let response = draggable_chart_ui(&mut columns[0], &histogram, "event_scores");
+        if let Some(x) = response.dragged_x {
+            app.anomalies.threshold = Some(x);
+        }
+        if let Some(format) = response.export {
+            exports.push((histogram.clone(), format));
+        }
+        for (spec, column) in curves.iter().zip(&mut columns[1..]) {
+            column.set_height(CHART_HEIGHT);
+            if let Some(format) = chart_ui(column, spec, &spec.id).export {
+                exports.push((spec.clone(), format));
+            }
+        }
+    });
+    for (spec, format) in exports {
+        app.export_chart(&spec, format);
+    }
+}
+
+fn flagged_ui(app: &mut App, ui: &mut egui::Ui, view: &ReportView, threshold: f64) {
+    let table = flagged_events(view, threshold);
+    ui.horizontal(|ui| {
+        ui.strong(format!("{} ({})", table.title, table.rows.len()));
+        if ui
+            .button("Export CSV…")
+            .on_hover_text("Save the flagged events as CSV")
+            .clicked()
+        {
+            app.export_table(&table);
+        }
+    });
+    if table.rows.is_empty() {
+        ui.label("No event scores above the threshold. Press further left on the histogram to flag more.");
+        return;
+    }
+    egui::ScrollArea::vertical()
+        .id_salt("flagged_events")
+        .max_height(220.0)
+        .show(ui, |ui| {
+            egui::Grid::new("flagged_grid")
+                .striped(true)
+                .num_columns(table.columns.len())
+                .show(ui, |ui| {
+                    for c in &table.columns {
+                        ui.strong(c);
+                    }
+                    ui.end_row();
+                    for row in &table.rows {
+                        let Some(Cell::Text(id)) = row.first() else {
+                            continue;
+                        };
+                        let selected = app.anomalies.selected.as_deref() == Some(id.as_str());
+                        if ui.selectable_label(selected, id).clicked() {
+                            app.anomalies.selected = Some(id.clone());
+                        }
+                        for cell in &row[1..] {
+                            ui.label(cell.display());
+                        }
+                        ui.end_row();
+                    }
+                });
+        });
+}
+
+fn selected_ui(app: &mut App, ui: &mut egui::Ui, view: &ReportView) {
+    // Default to the highest-scoring event, so the tab opens on something to look at.
+    let chosen = app
+        .anomalies
+        .selected
+        .as_deref()
+        .and_then(|id| view.report.events.iter().position(|e| e.event_id == id))
+        .or_else(|| {
+            (0..view.report.events.len()).max_by(|&a, &b| {
+                view.report.events[a]
+                    .score
+                    .total_cmp(&view.report.events[b].score)
+            })
+        });
+    let Some(i) = chosen else {
+        return;
+    };
+    let event = &view.report.events[i];
+    let Some(dataset) = app.dataset.clone() else {
+        return;
+    };
+    let (words, _) = unit_words(&dataset, event.timeline.unit);
+    ui.strong(format!(
+        "Event {} · score {:.2}{}",
+        event.event_id,
+        event.score,
+        if event.flagged_at(app.anomaly_threshold(view)) {
+            " · flagged"
+        } else {
+            ""
+        }
+    ));
+    match &event.root {
+        Some(root) => {
+            ui.label(format!("Root cause: {}", root.text));
+        }
+        None => {
+            ui.label("No unit of this event could be scored (too few viewers).");
+        }
+    }
+    if let Some(label) = &view.labels[i] {
+        ui.weak(if label.anomalous {
+            format!("Label: {} in {}", label.kind, label.scope)
+        } else {
+            "Label: normal".into()
+        });
+    }
+    let spec = event_timeline(event, &words);
+    ui.allocate_ui(egui::vec2(ui.available_width(), CHART_HEIGHT), |ui| {
+        if let Some(format) = chart_ui(ui, &spec, "event_timeline").export {
+            app.export_chart(&spec, format);
+        }
+    });
+}

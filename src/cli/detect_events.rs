@@ -1,0 +1,183 @@
+//! `streamlens detect-events`: which events of the telemetry had a network anomaly, where and
+//! when; writes `events.csv` and, with `--labels`, `metrics.json`.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+
+use super::{FilterArgs, InputArgs};
+use crate::engine::detect::events::labels::{ScoredEvent, event_metrics, read_labels};
+use crate::engine::detect::events::{EventDetectParams, EventReport, detect_events};
+use crate::engine::detect::{ModelKind, ModelSpec};
+use crate::engine::io::atomic_write;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EventModelArg {
+    Fisvdd,
+    Ocsvm,
+    Iforest,
+    Mahalanobis,
+    Ensemble,
+}
+
+impl EventModelArg {
+    fn kind(self) -> ModelKind {
+        match self {
+            Self::Fisvdd => ModelKind::Fisvdd,
+            Self::Ocsvm => ModelKind::Ocsvm,
+            Self::Iforest => ModelKind::Iforest,
+            Self::Mahalanobis => ModelKind::Mahalanobis,
+            Self::Ensemble => ModelKind::Ensemble,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct DetectEventsArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Ground truth (`event_id,anomalous,kind,start_ms,end_ms,scope`) → `DIR/metrics.json`.
+    #[arg(long, value_name = "LABELS.csv")]
+    pub labels: Option<PathBuf>,
+    /// Detector fitted per level on the windows themselves.
+    #[arg(long, value_enum, default_value = "mahalanobis")]
+    pub model: EventModelArg,
+    /// Event threshold [default: median + 2·1.4826·MAD of the event scores].
+    #[arg(long)]
+    pub threshold: Option<f64>,
+    /// A window joins an anomalous span when its smoothed score passes its level's median +
+    /// this many robust standard deviations (1.4826·MAD).
+    #[arg(long, default_value_t = 3.0)]
+    pub window_mads: f64,
+    /// Cities and segments with fewer viewers in a usual minute are not scored on their own.
+    #[arg(long, default_value_t = 3.0)]
+    pub min_viewers: f64,
+    /// Seed of the training subsample and of randomised detectors.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Output folder (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+impl DetectEventsArgs {
+    fn params(&self) -> anyhow::Result<EventDetectParams> {
+        if !(self.window_mads.is_finite() && self.window_mads > 0.0) {
+            anyhow::bail!(
+                "--window-mads {}: expected a positive number",
+                self.window_mads
+            );
+        }
+        let mut params = EventDetectParams {
+            threshold: self.threshold,
+            window_mads: self.window_mads,
+            ..EventDetectParams::default()
+        };
+        params.score.model = ModelSpec::default_for(self.model.kind(), self.seed);
+        params.score.seed = self.seed;
+        params.score.min_viewers = self.min_viewers;
+        Ok(params)
+    }
+}
+
+/// Quotes a CSV field when it holds a comma, quote or line break.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+/// `events.csv`: one row per event, highest score first.
+#[must_use]
+pub fn events_csv(report: &EventReport) -> String {
+    let mut order: Vec<usize> = (0..report.events.len()).collect();
+    order.sort_by(|&a, &b| report.events[b].score.total_cmp(&report.events[a].score));
+    let mut text = String::from("event_id,score,flagged,root_cause,scope,start_ms,end_ms\n");
+    for i in order {
+        let e = &report.events[i];
+        let (cause, scope, start, end) = e.root.as_ref().map_or_else(
+            || (String::new(), String::new(), String::new(), String::new()),
+            |r| {
+                (
+                    r.text.clone(),
+                    r.scope.clone(),
+                    r.start_ms.to_string(),
+                    r.end_ms.to_string(),
+                )
+            },
+        );
+        let _ = writeln!(
+            text,
+            "{},{:.6},{},{},{},{start},{end}",
+            csv_field(&e.event_id),
+            e.score,
+            u8::from(e.flagged),
+            csv_field(&cause),
+            csv_field(&scope),
+        );
+    }
+    text
+}
+
+pub fn run(args: &DetectEventsArgs) -> anyhow::Result<()> {
+    let params = args.params()?;
+    let labels = args.labels.as_deref().map(read_labels).transpose()?;
+    let dataset = args.input.load()?;
+    let filter = args.filter.to_filter(&dataset)?;
+    let report = detect_events(&dataset, &filter, &params, &|| false)?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    let path = args.out.join("events.csv");
+    atomic_write(&path, events_csv(&report).as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    let flagged = report.events.iter().filter(|e| e.flagged).count();
+    println!(
+        "{} events scored ({} rows), {flagged} flagged at threshold {:.3}; wrote {}",
+        report.events.len(),
+        report.rows,
+        report.threshold,
+        path.display()
+    );
+    let mut top: Vec<_> = report.events.iter().filter(|e| e.flagged).collect();
+    top.sort_by(|a, b| b.score.total_cmp(&a.score));
+    for e in top.iter().take(10) {
+        let cause = e.root.as_ref().map_or("", |r| r.text.as_str());
+        println!("  event {} score {:.2}: {cause}", e.event_id, e.score);
+    }
+    if let Some(labels) = labels {
+        let scored: Vec<ScoredEvent> = report
+            .events
+            .iter()
+            .map(|e| ScoredEvent {
+                event_id: &e.event_id,
+                score: e.score,
+                scope: e.root.as_ref().map(|r| r.scope.as_str()),
+                span: e.root.as_ref().map(|r| (r.start_ms, r.end_ms)),
+            })
+            .collect();
+        let metrics = event_metrics(&scored, &labels, report.threshold);
+        let path = args.out.join("metrics.json");
+        atomic_write(&path, serde_json::to_string_pretty(&metrics)?.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        println!(
+            "roc_auc {} average_precision {} scope_hit_rate {} ({} labelled, {} anomalous); wrote {}",
+            fmt_opt(metrics.roc_auc),
+            fmt_opt(metrics.average_precision),
+            fmt_opt(metrics.scope_hit_rate),
+            metrics.labelled_events,
+            metrics.anomalous_events,
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+fn fmt_opt(v: Option<f64>) -> String {
+    v.map_or_else(|| "n/a".into(), |v| format!("{v:.4}"))
+}

@@ -1,0 +1,246 @@
+//! Anomalous events in telemetry: per-minute windows of every event at three levels (whole
+//! event, city, country × viewer type), a detector per level fitted on the data itself, an
+//! event score (the highest smoothed window score of any unit), a threshold, and for each event
+//! the root cause — which unit, when, and how far from its usual — in words and in the
+//! generator's scope syntax.
+
+pub mod features;
+pub mod labels;
+pub mod root;
+pub mod score;
+pub mod view;
+pub mod windows;
+
+#[cfg(test)]
+mod tests;
+
+use crate::engine::analysis::rows::Rows;
+use crate::engine::dataset::Dataset;
+use crate::engine::detect::DetectError;
+use crate::engine::error::AnalysisError;
+use crate::engine::filter::Filter;
+use crate::engine::schema::Canonical;
+
+use features::{WindowFeature, median};
+use root::{RootCause, find_root_cause};
+use score::{LevelFit, ScoreParams, score_windows};
+use windows::{Unit, WINDOW_COLUMNS, Window, build_windows};
+
+/// How events are scored and flagged.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct EventDetectParams {
+    pub score: ScoreParams,
+    /// A window is part of an anomalous span when its smoothed score passes its level's
+    /// median + this many × 1.4826 × MAD of smoothed scores.
+    pub window_mads: f64,
+    /// Event threshold; `None` = median + `event_mads` × 1.4826 × MAD of the event scores.
+    pub threshold: Option<f64>,
+    pub event_mads: f64,
+}
+
+impl Default for EventDetectParams {
+    fn default() -> Self {
+        Self {
+            score: ScoreParams::default(),
+            window_mads: 3.0,
+            threshold: None,
+            event_mads: 2.0,
+        }
+    }
+}
+
+/// The windows of one unit over an event, for drawing its timeline.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Timeline {
+    pub unit: Unit,
+    pub windows: Vec<Window>,
+    /// Smoothed score per window (`NaN` where not scored).
+    pub scores: Vec<f64>,
+}
+
+/// One event's verdict.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct EventVerdict {
+    /// The event's label (as in the files).
+    pub event_id: String,
+    pub score: f64,
+    pub flagged: bool,
+    pub first_ms: i64,
+    pub last_ms: i64,
+    /// Most viewers in any minute.
+    pub peak_viewers: u32,
+    pub root: Option<RootCause>,
+    /// The root cause's unit over the event (the whole event when there is no root cause).
+    pub timeline: Timeline,
+}
+
+impl EventVerdict {
+    /// Whether the event is flagged at another threshold than the report's.
+    #[must_use]
+    pub fn flagged_at(&self, threshold: f64) -> bool {
+        self.score > threshold
+    }
+}
+
+/// Everything `detect-events` computes.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct EventReport {
+    pub events: Vec<EventVerdict>,
+    pub threshold: f64,
+    /// Smoothed window-score threshold per level (event, city, segment).
+    pub window_thresholds: Vec<f64>,
+    pub features: Vec<WindowFeature>,
+    pub levels: Vec<LevelFit>,
+    pub rows: usize,
+    pub params: EventDetectParams,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EventDetectError {
+    #[error(transparent)]
+    Analysis(#[from] AnalysisError),
+    #[error(transparent)]
+    Detect(#[from] DetectError),
+    #[error("no rows pass the filters; there are no events to score")]
+    NoRows,
+    #[error("cancelled")]
+    Cancelled,
+}
+
+/// Scores every event of the filtered rows. `cancelled` is polled between stages.
+pub fn detect_events(
+    dataset: &Dataset,
+    filter: &Filter,
+    params: &EventDetectParams,
+    cancelled: &dyn Fn() -> bool,
+) -> Result<EventReport, EventDetectError> {
+    let names: Vec<&str> = WINDOW_COLUMNS.iter().map(|c| c.name()).collect();
+    let rows = Rows::new(dataset, filter, &names)?;
+    if rows.is_empty() {
+        return Err(EventDetectError::NoRows);
+    }
+    let features: Vec<WindowFeature> = WindowFeature::ALL
+        .into_iter()
+        .filter(|f| match f {
+            WindowFeature::BufferMean | WindowFeature::BufferP90 => {
+                dataset.has(Canonical::BufferMs)
+            }
+            WindowFeature::EngagementMean => dataset.has(Canonical::Engagement),
+            _ => true,
+        })
+        .collect();
+    let events = build_windows(&rows)?;
+    if cancelled() {
+        return Err(EventDetectError::Cancelled);
+    }
+    let (scored, levels, _) = score_windows(&events, &features, &params.score)?;
+    if cancelled() {
+        return Err(EventDetectError::Cancelled);
+    }
+    let window_thresholds: Vec<f64> = (0..score::LEVELS)
+        .map(|level| {
+            let all: Vec<f64> = scored
+                .iter()
+                .flatten()
+                .filter(|u| u.scored && u.unit.level() == level)
+                .flat_map(|u| u.smooth.iter().copied())
+                .filter(|s| s.is_finite())
+                .collect();
+            robust_threshold(all, params.window_mads)
+        })
+        .collect();
+
+    let event_dictionary = Canonical::EventId.name();
+    let mut verdicts: Vec<EventVerdict> = events
+        .iter()
+        .zip(&scored)
+        .map(|(event, units)| {
+            let score = event_score(units, &window_thresholds);
+            let root = find_root_cause(dataset, event, units, &window_thresholds, &features);
+            let timeline_unit = root.as_ref().map_or(Unit::All, |r| r.unit);
+            let (series, scored_unit) = event
+                .units
+                .iter()
+                .zip(units)
+                .find(|(s, _)| s.unit == timeline_unit)
+                .map_or((&event.units[0], &units[0]), |(s, u)| (s, u));
+            EventVerdict {
+                event_id: dataset.label(event_dictionary, event.event),
+                score: if score.is_finite() { score } else { f64::NAN },
+                flagged: false,
+                first_ms: event.first_ms,
+                last_ms: event.last_ms,
+                peak_viewers: event.units[0]
+                    .windows
+                    .iter()
+                    .map(|w| w.viewers)
+                    .max()
+                    .unwrap_or(0),
+                root,
+                timeline: Timeline {
+                    unit: series.unit,
+                    windows: series.windows.clone(),
+                    scores: scored_unit.smooth.clone(),
+                },
+            }
+        })
+        .collect();
+    let threshold = params.threshold.unwrap_or_else(|| {
+        robust_threshold(
+            verdicts.iter().map(|v| v.score).collect(),
+            params.event_mads,
+        )
+    });
+    for v in &mut verdicts {
+        v.flagged = v.score > threshold;
+    }
+    Ok(EventReport {
+        events: verdicts,
+        threshold,
+        window_thresholds,
+        features,
+        levels,
+        rows: rows.len(),
+        params: params.clone(),
+    })
+}
+
+/// The event's excess anomaly: for each scored unit, Σ over its windows of how far the
+/// smoothed score passes the level's threshold; the event takes its highest unit, on a
+/// `ln(1 + x)` scale so that scores of very different events fit one histogram. `NaN` when no
+/// unit could be scored.
+fn event_score(units: &[score::ScoredUnit], thresholds: &[f64]) -> f64 {
+    let mut best = f64::NAN;
+    for u in units.iter().filter(|u| u.scored) {
+        let tau = thresholds[u.unit.level()];
+        let finite = u.smooth.iter().filter(|s| s.is_finite());
+        let excess: f64 = finite.clone().map(|s| (s - tau).max(0.0)).sum();
+        // Below every threshold, rank by how close the unit came (negative, still ordered).
+        let value = if excess > 0.0 {
+            excess.ln_1p()
+        } else {
+            finite
+                .map(|s| s - tau)
+                .fold(f64::NEG_INFINITY, f64::max)
+                .min(0.0)
+        };
+        if value.is_finite() && (best.is_nan() || value > best) {
+            best = value;
+        }
+    }
+    best
+}
+
+/// Median + `mads` × 1.4826 × MAD of the finite scores: far enough above the usual to be an
+/// outlier even when a quarter of the values are anomalous. Infinite without finite scores.
+#[must_use]
+pub fn robust_threshold(mut scores: Vec<f64>, mads: f64) -> f64 {
+    scores.retain(|s| s.is_finite());
+    let m = median(scores.clone());
+    let mad = median(scores.iter().map(|s| (s - m).abs()).collect());
+    if m.is_finite() {
+        m + mads * 1.4826 * mad
+    } else {
+        f64::INFINITY
+    }
+}

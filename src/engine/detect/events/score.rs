@@ -1,0 +1,209 @@
+//! Window scores: one detector pipeline per level (event, city, segment), fitted on the
+//! level's own windows — robust to the few anomalous ones by a subsample and a trimmed refit —
+//! then every window scored and smoothed over five minutes so that one viewer's glitch does
+//! not read as an incident.
+
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+
+use super::features::{Baseline, WindowFeature};
+use super::windows::{EventWindows, Unit};
+use crate::engine::detect::model::PipelineSpec;
+use crate::engine::detect::preprocess::{Direction, FeatureSpec, PreprocessSpec};
+use crate::engine::detect::{DetectError, Detector, ModelSpec, Pipeline};
+
+pub const LEVELS: usize = 3;
+
+/// How windows are scored.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ScoreParams {
+    pub model: ModelSpec,
+    /// Cities and segments with fewer viewers in a usual minute are not scored on their own.
+    pub min_viewers: f64,
+    /// At most this many windows per level train a detector (a seeded subsample).
+    pub max_training_windows: usize,
+    /// Share of the highest-scoring training windows dropped before the refit.
+    pub trim: f64,
+    pub seed: u64,
+}
+
+impl Default for ScoreParams {
+    fn default() -> Self {
+        Self {
+            model: ModelSpec::default_for(crate::engine::detect::ModelKind::Mahalanobis, 7),
+            min_viewers: 3.0,
+            max_training_windows: 4_000,
+            trim: 0.05,
+            seed: 7,
+        }
+    }
+}
+
+/// One unit's windows with their badness and scores (index-aligned with the windows).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ScoredUnit {
+    pub unit: Unit,
+    pub baseline: Baseline,
+    /// Whether the unit has enough viewers to be scored on its own.
+    pub scored: bool,
+    /// Per window: badness of each feature (positive = worse than the unit's usual).
+    pub badness: Vec<Vec<f64>>,
+    /// Per window: detector score (`NaN` when not scored).
+    pub score: Vec<f64>,
+    /// Per window: median score of the window and its neighbours ([`smooth`]).
+    pub smooth: Vec<f64>,
+}
+
+/// What was fitted per level.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct LevelFit {
+    pub level: &'static str,
+    pub windows_scored: usize,
+    pub training_windows: usize,
+}
+
+/// Per event, per unit: badness and scores.
+pub type ScoredEvents = Vec<Vec<ScoredUnit>>;
+
+/// Badness and scores of every unit of every event (`scored[e][u]` ↔ `events[e].units[u]`).
+pub fn score_windows(
+    events: &[EventWindows],
+    features: &[WindowFeature],
+    params: &ScoreParams,
+) -> Result<(ScoredEvents, Vec<LevelFit>, Vec<Pipeline>), DetectError> {
+    let mut scored: ScoredEvents = events
+        .iter()
+        .map(|e| {
+            e.units
+                .iter()
+                .filter_map(|s| {
+                    let baseline = Baseline::of(&s.windows, features)?;
+                    let eligible = s.unit == Unit::All || baseline.viewers >= params.min_viewers;
+                    let badness = s
+                        .windows
+                        .iter()
+                        .map(|w| baseline.badness(w, features))
+                        .collect();
+                    Some(ScoredUnit {
+                        unit: s.unit,
+                        scored: eligible,
+                        badness,
+                        score: vec![f64::NAN; s.windows.len()],
+                        smooth: vec![f64::NAN; s.windows.len()],
+                        baseline,
+                    })
+                })
+                .collect()
+        })
+        .collect();
+
+    let mut fits = Vec::new();
+    let mut pipelines = Vec::new();
+    for level in 0..LEVELS {
+        let dim = features.len();
+        let mut rows: Vec<f64> = Vec::new();
+        let mut at: Vec<(usize, usize, usize)> = Vec::new();
+        for (e, units) in scored.iter().enumerate() {
+            for (u, unit) in units.iter().enumerate() {
+                if unit.scored && unit.unit.level() == level {
+                    for (w, b) in unit.badness.iter().enumerate() {
+                        rows.extend_from_slice(b);
+                        at.push((e, u, w));
+                    }
+                }
+            }
+        }
+        let name = ["event", "city", "segment"][level];
+        if at.len() < 20 {
+            fits.push(LevelFit {
+                level: name,
+                windows_scored: 0,
+                training_windows: 0,
+            });
+            continue;
+        }
+        let (pipeline, training) = fit_robust(&rows, dim, features, params)?;
+        let window_scores = pipeline.score_batch(&rows);
+        for (&(e, u, w), s) in at.iter().zip(window_scores) {
+            scored[e][u].score[w] = s;
+        }
+        fits.push(LevelFit {
+            level: name,
+            windows_scored: at.len(),
+            training_windows: training,
+        });
+        pipelines.push(pipeline);
+    }
+    for unit in scored.iter_mut().flatten() {
+        unit.smooth = smooth(&unit.score);
+    }
+    Ok((scored, fits, pipelines))
+}
+
+/// Fits on a seeded subsample, drops the `trim` share that scores highest and refits, so
+/// that the anomalous windows present in the data barely shape the model.
+fn fit_robust(
+    rows: &[f64],
+    dim: usize,
+    features: &[WindowFeature],
+    params: &ScoreParams,
+) -> Result<(Pipeline, usize), DetectError> {
+    let n = rows.len() / dim;
+    let mut rng = StdRng::seed_from_u64(params.seed);
+    let mut picked: Vec<usize> = if n > params.max_training_windows {
+        rand::seq::index::sample(&mut rng, n, params.max_training_windows).into_vec()
+    } else {
+        (0..n).collect()
+    };
+    picked.sort_unstable();
+    let gather = |idx: &[usize]| -> Vec<f64> {
+        idx.iter()
+            .flat_map(|&i| rows[i * dim..(i + 1) * dim].iter().copied())
+            .collect()
+    };
+    let spec = PipelineSpec {
+        preprocess: PreprocessSpec {
+            features: features
+                .iter()
+                .map(|f| FeatureSpec {
+                    name: f.name().to_owned(),
+                    log1p: false,
+                    // Badness is oriented: only the worse-than-usual side is anomalous.
+                    direction: Direction::HighIsBad,
+                })
+                .collect(),
+            clip_quantile: None,
+        },
+        model: params.model.clone(),
+    };
+    let train = gather(&picked);
+    let first = Pipeline::fit(&train, dim, &spec)?;
+    let scores = first.score_batch(&train);
+    let mut order: Vec<usize> = (0..picked.len()).collect();
+    order.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
+    let keep = ((picked.len() as f64) * (1.0 - params.trim)).ceil() as usize;
+    let mut kept: Vec<usize> = order[..keep.max(1)].iter().map(|&i| picked[i]).collect();
+    kept.sort_unstable();
+    let pipeline = Pipeline::fit(&gather(&kept), dim, &spec)?;
+    Ok((pipeline, kept.len()))
+}
+
+/// Median of each value and its two neighbours on either side (those that are finite); `NaN`
+/// stays `NaN`. A median of five needs three high minutes out of five, so a glitch of one or
+/// two minutes does not pass while a real incident (four minutes or more) does.
+#[must_use]
+pub fn smooth(values: &[f64]) -> Vec<f64> {
+    (0..values.len())
+        .map(|i| {
+            if !values[i].is_finite() {
+                return f64::NAN;
+            }
+            let lo = i.saturating_sub(SMOOTH_HALF_WIDTH);
+            let hi = (i + SMOOTH_HALF_WIDTH + 1).min(values.len());
+            super::features::median(values[lo..hi].to_vec())
+        })
+        .collect()
+}
+
+/// Neighbours on each side in [`smooth`].
+const SMOOTH_HALF_WIDTH: usize = 2;
