@@ -945,3 +945,55 @@ fn traffic_errors_name_the_cell_or_the_flag() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("is not a traffic model"), "{err}");
 }
+
+// ---- detect-events: anomalous events of telemetry ----------------------------------------
+
+#[test]
+fn detect_events_on_the_sample_names_the_labelled_scopes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let labels = sample().with_file_name("labels.csv");
+    let stdout = run_ok(&[
+        "detect-events",
+        sample().to_str().unwrap(),
+        "--labels",
+        labels.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ])
+    .stdout;
+    assert!(String::from_utf8_lossy(&stdout).contains("12 events scored"));
+    let events = std::fs::read_to_string(out.join("events.csv")).unwrap();
+    let mut lines = events.lines();
+    assert_eq!(
+        lines.next(),
+        Some("event_id,score,flagged,root_cause,scope,start_ms,end_ms")
+    );
+    assert_eq!(lines.count(), 12);
+    let metrics: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap();
+    assert_eq!(metrics["labelled_events"], 12);
+    assert_eq!(metrics["anomalous_events"], 3);
+    // The three labelled events (office, ISP, CDN) rank on top with the labelled scopes.
+    assert_eq!(metrics["roc_auc"], 1.0);
+    assert_eq!(metrics["scope_hit_rate"], 1.0);
+}
+
+#[test]
+fn detect_events_rejects_a_broken_labels_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let labels = dir.path().join("labels.csv");
+    std::fs::write(&labels, "event_id,anomalous\n1001,perhaps\n").unwrap();
+    let output = run(&[
+        "detect-events",
+        sample().to_str().unwrap(),
+        "--labels",
+        labels.to_str().unwrap(),
+        "--out",
+        dir.path().join("out").to_str().unwrap(),
+    ]);
+    assert!(!output.status.success());
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains("row 2, column `anomalous`"), "{err}");
+    assert!(err.contains("perhaps"), "{err}");
+}

@@ -359,3 +359,6 @@ fn a_chart_exports_to_png_and_svg() {
 
 #[path = "ui/traffic.rs"]
 mod traffic;
+
+#[path = "ui/anomalies.rs"]
+mod anomalies;

@@ -238,10 +238,13 @@ fn add_mark(plot_ui: &mut egui_plot::PlotUi<'_>, s: &Series) {
     let c = color(s.color);
     match &s.mark {
         Mark::Line(points) => {
+            // Lines here are aggregates, never millions of points; band merging would fill
+            // curves with vertical runs (a ROC curve) as solid areas.
             plot_ui.line(
                 Line::new(&s.name, PlotPoints::new(finite(points)))
                     .color(c)
-                    .width(2.0),
+                    .width(2.0)
+                    .allow_band(false),
             );
         }
         Mark::Steps(points) => {

@@ -68,7 +68,7 @@ pub fn score_histogram(view: &ReportView, threshold: f64) -> ChartSpec {
     });
     xy(
         "event_scores",
-        "Event scores (press or drag to set the threshold)".into(),
+        "Event scores".into(),
         "event score",
         "events",
         series,

@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 
 use super::{FilterArgs, InputArgs};
-use crate::engine::detect::events::labels::{ScoredEvent, event_metrics, read_labels};
+use crate::engine::detect::events::labels::read_labels;
 use crate::engine::detect::events::{EventDetectParams, EventReport, detect_events};
 use crate::engine::detect::{ModelKind, ModelSpec};
 use crate::engine::io::atomic_write;
@@ -151,17 +151,7 @@ pub fn run(args: &DetectEventsArgs) -> anyhow::Result<()> {
         println!("  event {} score {:.2}: {cause}", e.event_id, e.score);
     }
     if let Some(labels) = labels {
-        let scored: Vec<ScoredEvent> = report
-            .events
-            .iter()
-            .map(|e| ScoredEvent {
-                event_id: &e.event_id,
-                score: e.score,
-                scope: e.root.as_ref().map(|r| r.scope.as_str()),
-                span: e.root.as_ref().map(|r| (r.start_ms, r.end_ms)),
-            })
-            .collect();
-        let metrics = event_metrics(&scored, &labels, report.threshold);
+        let metrics = report.metrics(&labels);
         let path = args.out.join("metrics.json");
         atomic_write(&path, serde_json::to_string_pretty(&metrics)?.as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?;

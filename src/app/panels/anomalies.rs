@@ -136,7 +136,7 @@ fn status_ui(ui: &mut egui::Ui, view: &ReportView, threshold: f64, updating: boo
             ui.weak("updating…");
         }
         ui.label(format!(
-            "{} events ({} rows) · {} flagged ({:.1} %) at threshold {threshold:.3}",
+            "{} events ({} rows) · {} flagged ({:.1} %) at threshold {threshold:.3} (press or drag on the histogram to move it)",
             view.report.events.len(),
             view.report.rows,
             at.flagged,
@@ -207,7 +207,8 @@ fn flagged_ui(app: &mut App, ui: &mut egui::Ui, view: &ReportView, threshold: f6
         ui.label("No event scores above the threshold. Press further left on the histogram to flag more.");
         return;
     }
-    egui::ScrollArea::vertical()
+    // Both ways: long root causes scroll inside the table instead of widening the page.
+    egui::ScrollArea::both()
         .id_salt("flagged_events")
         .max_height(220.0)
         .show(ui, |ui| {

@@ -74,6 +74,24 @@ pub struct EventVerdict {
     pub timeline: Timeline,
 }
 
+impl EventReport {
+    /// The event metrics of this report against `labels`, at the report's threshold.
+    #[must_use]
+    pub fn metrics(&self, labels: &[labels::EventLabel]) -> labels::EventMetrics {
+        let scored: Vec<labels::ScoredEvent> = self
+            .events
+            .iter()
+            .map(|e| labels::ScoredEvent {
+                event_id: &e.event_id,
+                score: e.score,
+                scope: e.root.as_ref().map(|r| r.scope.as_str()),
+                span: e.root.as_ref().map(|r| (r.start_ms, r.end_ms)),
+            })
+            .collect();
+        labels::event_metrics(&scored, labels, self.threshold)
+    }
+}
+
 impl EventVerdict {
     /// Whether the event is flagged at another threshold than the report's.
     #[must_use]

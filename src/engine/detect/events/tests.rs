@@ -203,17 +203,7 @@ fn generated_anomalies_are_found_with_their_scope() {
     )
     .unwrap();
     assert_eq!(report.events.len(), 48);
-    let scored: Vec<ScoredEvent> = report
-        .events
-        .iter()
-        .map(|e| ScoredEvent {
-            event_id: &e.event_id,
-            score: e.score,
-            scope: e.root.as_ref().map(|r| r.scope.as_str()),
-            span: e.root.as_ref().map(|r| (r.start_ms, r.end_ms)),
-        })
-        .collect();
-    let m = event_metrics(&scored, &labels, report.threshold);
+    let m = report.metrics(&labels);
     assert_eq!(m.anomalous_events, 12);
     assert!(m.roc_auc.unwrap() >= 0.9, "{m:?}");
     assert!(m.scope_hit_rate.unwrap() >= 0.7, "{m:?}");

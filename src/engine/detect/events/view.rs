@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::EventReport;
-use super::labels::{EventLabel, EventMetrics, ScoredEvent, event_metrics};
+use super::labels::{EventLabel, EventMetrics};
 use crate::engine::detect::sweep::ThresholdSweep;
 
 /// Bars of the event-score histogram, split by label when labels exist.
@@ -53,19 +53,7 @@ pub fn report_view(report: EventReport, labels: Option<&[EventLabel]>, bins: usi
         .collect();
     let labelled = labels.is_some();
     let sweep = ThresholdSweep::new(&scores, labelled.then_some(positive.as_slice()));
-    let metrics = labels.map(|labels| {
-        let as_scored: Vec<ScoredEvent> = report
-            .events
-            .iter()
-            .map(|e| ScoredEvent {
-                event_id: &e.event_id,
-                score: e.score,
-                scope: e.root.as_ref().map(|r| r.scope.as_str()),
-                span: e.root.as_ref().map(|r| (r.start_ms, r.end_ms)),
-            })
-            .collect();
-        event_metrics(&as_scored, labels, report.threshold)
-    });
+    let metrics = labels.map(|labels| report.metrics(labels));
     let histogram = histogram(&scores, &positive, bins);
     ReportView {
         roc: sweep.roc(),

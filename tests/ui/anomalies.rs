@@ -1,0 +1,80 @@
+//! The Anomalies tab on the sample: events are scored against the sample's labels, lowering
+//! the threshold flags events live, a flagged event shows its root cause and timeline, and a
+//! broken labels file is reported while the scores stay.
+
+use super::{App, harness_with, ready, type_path_and_submit, wait_for};
+use egui_kittest::kittest::Queryable;
+use streamlens::app::state::Tab;
+
+fn anomalies_ready(app: &App) -> bool {
+    app.anomalies.results.is_some() && app.anomalies.running.is_none()
+}
+
+#[test]
+fn events_scored_threshold_moved_event_opened() {
+    let mut h = harness_with(Vec::new());
+    wait_for(&mut h, "the sample", ready);
+    h.state_mut().use_native_dialogs = false;
+    h.get_by_label("Anomalies").click();
+    wait_for(&mut h, "the event scores", anomalies_ready);
+    assert_eq!(h.state().state.tab, Tab::Anomalies);
+    let view = h.state().anomalies.results.as_ref().unwrap().1.clone();
+    assert_eq!(view.report.events.len(), 12);
+    let metrics = view.metrics.as_ref().expect("the sample's labels are used");
+    assert_eq!(metrics.anomalous_events, 3);
+    h.get_by_label_contains("ROC (AUC");
+    h.get_by_label_contains("Precision–recall (AP");
+
+    // A threshold just below the third-highest score flags exactly the three top events.
+    let mut scores: Vec<f64> = view.report.events.iter().map(|e| e.score).collect();
+    scores.sort_by(|a, b| b.total_cmp(a));
+    h.state_mut().anomalies.threshold = Some(scores[2] - 1e-6);
+    h.run_steps(3);
+    h.get_by_label("Flagged events (3)");
+    h.get_by_label_contains("precision 100.0 % · recall 100.0 %");
+
+    // Clicking the second flagged event shows its root cause and timeline.
+    let second = view
+        .report
+        .events
+        .iter()
+        .find(|e| e.score.total_cmp(&scores[1]).is_eq())
+        .unwrap()
+        .clone();
+    h.get_by_label(second.event_id.as_str()).click();
+    h.run_steps(3);
+    assert_eq!(
+        h.state().anomalies.selected.as_deref(),
+        Some(second.event_id.as_str())
+    );
+    let root = second.root.as_ref().unwrap();
+    h.get_by_label(format!("Root cause: {}", root.text).as_str());
+    h.get_by_label_contains(format!("Event {}: QoE of", second.event_id).as_str());
+
+    // Default puts the threshold back.
+    h.get_by_label("Default").click();
+    h.run_steps(2);
+    assert_eq!(h.state().anomalies.threshold, None);
+
+    // A broken labels file: said clearly, forgotten, the scores stay.
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("labels.csv");
+    std::fs::write(&broken, "event_id,anomalous\n1001,perhaps\n").unwrap();
+    h.get_by_label("Open labels…").click();
+    h.run_steps(2);
+    type_path_and_submit(&mut h, &broken);
+    wait_for(&mut h, "the labels error", |app| {
+        app.messages
+            .iter()
+            .any(|m| m.is_error && m.text.contains("perhaps"))
+    });
+    let app = h.state();
+    let message = app.messages.iter().find(|m| m.is_error).unwrap();
+    assert!(
+        message.text.contains("row 2, column `anomalous`"),
+        "{}",
+        message.text
+    );
+    assert!(app.anomalies.labels_file.is_none());
+    assert!(app.anomalies.results.is_some());
+}
