@@ -2,13 +2,14 @@
 //! by the window and its CSV export. Formatting only.
 
 use crate::engine::detect::events::view::ReportView;
+use crate::engine::detect::table_view::TableView;
 use crate::engine::time_fmt::format_iso;
 use crate::tables::{Cell, TableSpec};
 
 /// Events scoring above `threshold`, highest first.
 #[must_use]
 pub fn flagged_events(view: &ReportView, threshold: f64) -> TableSpec {
-    let labelled = view.sweep.has_labels();
+    let labelled = view.display.sweep.has_labels();
     let mut order: Vec<usize> = (0..view.report.events.len())
         .filter(|&i| view.report.events[i].score > threshold)
         .collect();
@@ -69,6 +70,60 @@ pub fn flagged_events(view: &ReportView, threshold: f64) -> TableSpec {
     TableSpec {
         id: "flagged_events".into(),
         title: "Flagged events".into(),
+        columns,
+        rows,
+    }
+}
+
+/// Feature-table rows scoring above `threshold`, highest first: the row as numbered in a
+/// spreadsheet (header = row 1), its group, fold, score and label.
+#[must_use]
+pub fn flagged_rows(view: &TableView, threshold: f64) -> TableSpec {
+    let mut order: Vec<usize> = (0..view.scores.len())
+        .filter(|&i| view.scores[i] > threshold)
+        .collect();
+    order.sort_by(|&a, &b| view.scores[b].total_cmp(&view.scores[a]));
+    let labels = view.table.labels.as_ref().zip(view.setup.label.as_ref());
+    let rows = order
+        .into_iter()
+        .map(|i| {
+            let mut row = vec![
+                Cell::Number {
+                    value: (i + 2) as f64,
+                    decimals: 0,
+                },
+                Cell::Text(
+                    view.table
+                        .groups
+                        .as_ref()
+                        .map(|g| g[i].clone())
+                        .unwrap_or_default(),
+                ),
+                Cell::Number {
+                    value: view.scores[i],
+                    decimals: 3,
+                },
+            ];
+            if let Some((values, _)) = labels {
+                row.push(Cell::Number {
+                    value: values[i],
+                    decimals: 3,
+                });
+                row.push(Cell::Text(
+                    if view.bad[i] { "bad" } else { "normal" }.into(),
+                ));
+            }
+            row
+        })
+        .collect();
+    let mut columns: Vec<String> = ["row", "group", "score"].map(String::from).to_vec();
+    if let Some((_, expr)) = labels {
+        columns.push(expr.column.clone());
+        columns.push(format!("label ({expr})"));
+    }
+    TableSpec {
+        id: "flagged_rows".into(),
+        title: "Flagged rows".into(),
         columns,
         rows,
     }

@@ -997,3 +997,53 @@ fn detect_events_rejects_a_broken_labels_file() {
     assert!(err.contains("row 2, column `anomalous`"), "{err}");
     assert!(err.contains("perhaps"), "{err}");
 }
+
+#[test]
+fn detect_events_saves_a_model_that_scores_the_same_way() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("event-model.json");
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    run_ok(&[
+        "detect-events",
+        sample().to_str().unwrap(),
+        "--model",
+        "fisvdd",
+        "--save-model",
+        model.to_str().unwrap(),
+        "--out",
+        a.to_str().unwrap(),
+    ]);
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert_eq!(saved["format"], "streamlens-event-model/1");
+    assert_eq!(saved["pipelines"].as_array().unwrap().len(), 3);
+    run_ok(&[
+        "detect-events",
+        sample().to_str().unwrap(),
+        "--use-model",
+        model.to_str().unwrap(),
+        "--out",
+        b.to_str().unwrap(),
+    ]);
+    // Same detectors and thresholds on the same data: the same verdicts.
+    assert_eq!(
+        std::fs::read_to_string(a.join("events.csv")).unwrap(),
+        std::fs::read_to_string(b.join("events.csv")).unwrap()
+    );
+    // A file that is not a model is named and explained.
+    std::fs::write(&model, "{\"format\":\"something else\"}").unwrap();
+    let output = run(&[
+        "detect-events",
+        sample().to_str().unwrap(),
+        "--use-model",
+        model.to_str().unwrap(),
+        "--out",
+        b.to_str().unwrap(),
+    ]);
+    assert!(!output.status.success());
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.contains("event-model.json") && err.contains("not a streamlens event model"),
+        "{err}"
+    );
+}

@@ -362,3 +362,6 @@ mod traffic;
 
 #[path = "ui/anomalies.rs"]
 mod anomalies;
+
+#[path = "ui/feature_table.rs"]
+mod feature_table;

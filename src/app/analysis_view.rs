@@ -75,6 +75,7 @@ impl App {
                 (DialogKind::Export, format!("{}.csv", file_stem(&table.id)))
             }
             ExportJob::Model(_) => (DialogKind::Export, "traffic-model.json".into()),
+            ExportJob::EventModel(_) => (DialogKind::Export, "event-model.json".into()),
             ExportJob::Report { .. } => (DialogKind::ExportFolder, "streamlens-report".into()),
         };
         self.pending_export = Some(job);

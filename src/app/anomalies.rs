@@ -14,8 +14,10 @@ use super::state::Tab;
 use crate::engine::Filter;
 use crate::engine::dataset::Dataset;
 use crate::engine::detect::events::labels::{EventLabel, parse_labels, read_labels};
+use crate::engine::detect::events::saved::EventModel;
 use crate::engine::detect::events::view::{ReportView, report_view};
-use crate::engine::detect::events::{EventDetectParams, detect_events};
+use crate::engine::detect::events::{EventDetectError, EventDetectParams, EventRun, run_events};
+use crate::engine::detect::model_map::LabelledMap;
 use crate::engine::detect::{ModelKind, ModelSpec};
 
 /// Labels of the built-in sample (the same file as `sample_data/labels.csv`).
@@ -56,6 +58,8 @@ pub struct AnomalyKey {
     pub filter: Filter,
     pub settings: AnomalySettings,
     pub labels: Option<LabelSource>,
+    /// Score with this saved event model instead of fitting on the data.
+    pub model_file: Option<PathBuf>,
 }
 
 /// Runtime state of the Anomalies tab.
@@ -68,10 +72,20 @@ pub struct AnomaliesTab {
     pub cancelled: Option<AnomalyKey>,
     /// A labels file the user opened (the sample's labels are used without asking).
     pub labels_file: Option<PathBuf>,
+    /// A saved event model the user opened (read on the worker).
+    pub model_file: Option<PathBuf>,
     /// The threshold the user set; `None` = the report's default.
     pub threshold: Option<f64>,
     /// The event whose timeline is shown.
     pub selected: Option<String>,
+    /// Which level's detector map is drawn (index into the view's maps).
+    pub map_level: usize,
+    /// A level's map after the user fed its FISVDD model more windows.
+    pub fed_map: Option<(usize, LabelledMap)>,
+    /// A feature table (a CSV that is not telemetry) open in this tab.
+    pub table: Option<super::feature_table::FeatureTableTab>,
+    /// Show the feature table rather than the telemetry's events.
+    pub show_table: bool,
 }
 
 /// One request to the anomalies worker.
@@ -94,6 +108,7 @@ impl App {
             filter: self.state.filter.clone(),
             settings: self.state.anomalies,
             labels,
+            model_file: self.anomalies.model_file.clone(),
         })
     }
 
@@ -152,10 +167,54 @@ impl App {
         self.anomalies.labels_file = None;
     }
 
+    /// Score events with this saved model (read and checked on the worker).
+    pub fn use_event_model_file(&mut self, path: PathBuf) {
+        self.anomalies.model_file = Some(path);
+        self.anomalies.show_table = false;
+        self.state.tab = Tab::Anomalies;
+    }
+
+    /// Fit on the data again.
+    pub fn forget_event_model(&mut self) {
+        self.anomalies.model_file = None;
+    }
+
+    /// Save the detectors behind the current event scores.
+    pub fn save_event_model(&mut self) {
+        let model = self
+            .anomalies
+            .results
+            .as_ref()
+            .and_then(|(_, view)| view.model.clone());
+        match model {
+            Some(model) => self.start_export(super::jobs::ExportJob::EventModel(Box::new(model))),
+            None => self.error("No event model to save yet: wait for the event scores."),
+        }
+    }
+
     /// The threshold in use: the user's, else the report's default.
     #[must_use]
     pub fn anomaly_threshold(&self, view: &ReportView) -> f64 {
         self.anomalies.threshold.unwrap_or(view.report.threshold)
+    }
+
+    /// Feed `count` more normal windows to the FISVDD model of `level`'s map (a copy: the
+    /// event scores stay those of the fitted model). Bounded work: a few hundred incremental
+    /// updates and one redraw of a 61 × 61 score grid.
+    pub fn feed_model_map(&mut self, level: usize, count: usize) {
+        let Some((_, view)) = &self.anomalies.results else {
+            return;
+        };
+        let fresh = !matches!(&self.anomalies.fed_map, Some((l, _)) if *l == level);
+        if fresh {
+            let Some(map) = view.maps.get(level) else {
+                return;
+            };
+            self.anomalies.fed_map = Some((level, map.clone()));
+        }
+        if let Some((_, map)) = &mut self.anomalies.fed_map {
+            map.map.feed(count);
+        }
     }
 
     pub(super) fn on_anomalies(
@@ -175,11 +234,17 @@ impl App {
                     self.anomalies.threshold = None;
                 }
                 self.anomalies.results = Some((key, Arc::from(view)));
+                self.anomalies.fed_map = None;
             }
             Err(message) if message == "cancelled" => {}
             Err(message) => {
-                self.error(message);
-                if let Some(LabelSource::File(p)) = &key.labels
+                if let Some(p) = &key.model_file
+                    && self.anomalies.model_file.as_ref() == Some(p)
+                    && message.contains(&p.display().to_string())
+                {
+                    // A model file that cannot be used is forgotten; the scores remain.
+                    self.anomalies.model_file = None;
+                } else if let Some(LabelSource::File(p)) = &key.labels
                     && self.anomalies.labels_file.as_ref() == Some(p)
                 {
                     // A labels file that cannot be read is forgotten; the scores remain.
@@ -187,6 +252,7 @@ impl App {
                 } else {
                     self.anomalies.cancelled = Some(key);
                 }
+                self.error(message);
             }
         }
     }
@@ -210,11 +276,27 @@ fn compute(request: &AnomalyRequest) -> Result<ReportView, String> {
     params.score.model = ModelSpec::default_for(settings.model, params.score.seed);
     params.score.min_viewers = settings.min_viewers;
     let cancel = Arc::clone(&request.cancel);
-    let report = detect_events(&request.dataset, &request.key.filter, &params, &move || {
+    let saved = match &request.key.model_file {
+        Some(path) => Some(EventModel::load(path).map_err(|e| e.to_string())?),
+        None => None,
+    };
+    let run = EventRun {
+        params: &params,
+        saved: saved.as_ref(),
+        maps: true,
+    };
+    let out = run_events(&request.dataset, &request.key.filter, &run, &move || {
         cancel.load(Ordering::Relaxed)
     })
-    .map_err(|e| e.to_string())?;
-    Ok(report_view(report, labels.as_deref(), HISTOGRAM_BINS))
+    .map_err(|e| match (&request.key.model_file, e) {
+        // Say which file when the saved model does not fit this data.
+        (Some(path), EventDetectError::Detect(e)) => format!("{}: {e}", path.display()),
+        (_, e) => e.to_string(),
+    })?;
+    let mut view = report_view(out.report, labels.as_deref(), HISTOGRAM_BINS);
+    view.maps = out.maps;
+    view.model = Some(out.model);
+    Ok(view)
 }
 
 /// The thread behind the Anomalies tab.

@@ -31,6 +31,11 @@ pub fn run_export(job: ExportJob, path: &Path) -> Result<String, String> {
                 .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
             Ok(format!("Traffic model saved to {}", path.display()))
         }
+        ExportJob::EventModel(model) => {
+            let path = with_extension(path, "json");
+            model.save(&path).map_err(|e| e.to_string())?;
+            Ok(format!("Event model saved to {}", path.display()))
+        }
         ExportJob::Report {
             dataset,
             filter,

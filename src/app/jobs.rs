@@ -59,6 +59,8 @@ pub enum Picked {
     OpenModel(PathBuf),
     /// Event labels for the Anomalies tab.
     OpenLabels(PathBuf),
+    /// A saved event detector for the Anomalies tab.
+    OpenEventModel(PathBuf),
     Cancelled,
 }
 
@@ -78,6 +80,8 @@ pub enum ExportJob {
     Table(Box<TableSpec>),
     /// A trained live-vs-VOD model as JSON.
     Model(Arc<crate::engine::traffic::model::TrafficModel>),
+    /// The Anomalies tab's event detector as JSON.
+    EventModel(Box<crate::engine::detect::events::saved::EventModel>),
     /// All analyses on the current filter, into a folder.
     Report {
         dataset: Arc<Dataset>,
@@ -110,6 +114,8 @@ pub enum JobResult {
         key: super::anomalies::AnomalyKey,
         result: Result<Box<crate::engine::detect::events::view::ReportView>, String>,
     },
+    /// A feature table inspected or scored.
+    Table(super::feature_table::TableOutcome),
     /// A finished export: what to tell the user.
     Exported(Result<String, String>),
     Picked(Picked),
@@ -144,6 +150,8 @@ pub struct Jobs {
     pub traffic_running: Option<super::traffic::TrafficKey>,
     /// Scores the events of the filtered telemetry for the Anomalies tab.
     anomalies: Option<LatestWorker<super::anomalies::AnomalyRequest>>,
+    /// Inspects and scores feature tables for the Anomalies tab.
+    tables: Option<LatestWorker<super::feature_table::TableJob>>,
     pub exporting: usize,
     /// Number of the newest load; results of older loads are dropped.
     load_seq: u64,
@@ -198,12 +206,14 @@ impl Jobs {
         );
         let traffic = super::traffic::spawn_worker(results_tx.clone(), repaint.clone());
         let anomalies = super::anomalies::spawn_worker(results_tx.clone(), repaint.clone());
+        let tables = super::feature_table::spawn_worker(results_tx.clone(), repaint.clone());
         // Without a worker nothing can be computed; say so instead of hanging.
         for e in [
             compute.as_ref().err(),
             analysis.as_ref().err(),
             traffic.as_ref().err(),
             anomalies.as_ref().err(),
+            tables.as_ref().err(),
         ]
         .into_iter()
         .flatten()
@@ -217,6 +227,7 @@ impl Jobs {
             traffic: traffic.ok(),
             traffic_running: None,
             anomalies: anomalies.ok(),
+            tables: tables.ok(),
             exporting: 0,
             load_seq: 0,
             results_tx,
@@ -268,6 +279,13 @@ impl Jobs {
     pub fn request_anomalies(&mut self, request: super::anomalies::AnomalyRequest) {
         if let Some(worker) = &self.anomalies {
             worker.request(request);
+        }
+    }
+
+    /// Ask the feature-table worker; a request not yet started is replaced.
+    pub fn request_table(&mut self, job: super::feature_table::TableJob) {
+        if let Some(worker) = &self.tables {
+            worker.request(job);
         }
     }
 
@@ -395,6 +413,10 @@ impl Jobs {
                         .add_filter("Event labels", &["csv"])
                         .pick_file()
                         .map_or(Picked::Cancelled, Picked::OpenLabels),
+                    DialogKind::OpenEventModel => rfd::FileDialog::new()
+                        .add_filter("Event model", &["json"])
+                        .pick_file()
+                        .map_or(Picked::Cancelled, Picked::OpenEventModel),
                 };
                 let _ = tx.send(JobResult::Picked(picked));
                 ctx.request_repaint();
@@ -417,7 +439,8 @@ impl Jobs {
                 JobResult::Computed { .. }
                 | JobResult::Analysed { .. }
                 | JobResult::Traffic { .. }
-                | JobResult::Anomalies { .. } => {}
+                | JobResult::Anomalies { .. }
+                | JobResult::Table(_) => {}
             }
         }
         results
@@ -449,6 +472,8 @@ pub enum DialogKind {
     OpenModel,
     /// Event labels for the Anomalies tab.
     OpenLabels,
+    /// A saved event detector for the Anomalies tab.
+    OpenEventModel,
 }
 
 fn run_load(

@@ -4,6 +4,7 @@
 mod analysis_view;
 pub mod anomalies;
 mod export;
+pub mod feature_table;
 pub mod jobs;
 pub mod panels;
 pub mod plot;
@@ -237,6 +238,27 @@ impl App {
         }
     }
 
+    /// A file whose telemetry columns were not all recognised: one that cannot be telemetry
+    /// (no recognised column, no column of instants: a table of `QoE` windows, say) opens as a
+    /// feature table in the Anomalies tab; otherwise the user maps the columns.
+    fn on_not_telemetry(&mut self, dialog: MappingDialog, message: String) {
+        let not_telemetry = !dialog.preview.could_be_telemetry();
+        match dialog.sources.as_slice() {
+            [Source::Path(path)] if not_telemetry => {
+                let path = path.clone();
+                self.notice(format!(
+                    "{} has no telemetry columns: opened as a feature table in the Anomalies tab.",
+                    dialog.preview.file
+                ));
+                self.open_feature_table(path, Some(dialog));
+            }
+            _ => {
+                self.mapping_dialog = Some(dialog);
+                self.error(message);
+            }
+        }
+    }
+
     /// Apply results from the workers.
     pub fn handle_results(&mut self) {
         for result in self.jobs.drain() {
@@ -248,12 +270,12 @@ impl App {
                         if failure.cancelled {
                             self.notice("Loading cancelled; the previous data is still open.");
                         } else if let Some(preview) = failure.preview {
-                            self.mapping_dialog = Some(MappingDialog {
+                            let dialog = MappingDialog {
                                 mapping: preview.recognised.clone(),
                                 preview,
                                 sources: failure.sources,
-                            });
-                            self.error(failure.message);
+                            };
+                            self.on_not_telemetry(dialog, failure.message);
                         } else {
                             let message = failure.message.trim_end_matches('.');
                             if self.dataset.is_some() {
@@ -287,6 +309,7 @@ impl App {
                 JobResult::Analysed { key, result, .. } => self.on_analysed(key, result),
                 JobResult::Traffic { key, result } => self.on_traffic(key, result),
                 JobResult::Anomalies { key, result } => self.on_anomalies(key, result),
+                JobResult::Table(outcome) => self.on_table(outcome),
                 JobResult::Exported(Ok(text)) => self.notice(text),
                 JobResult::Exported(Err(text)) => self.error(text),
                 JobResult::Picked(picked) => self.on_picked(picked),
@@ -349,6 +372,7 @@ impl App {
             Picked::OpenCaptures(paths) => self.add_captures(paths),
             Picked::OpenModel(path) => self.use_model_file(path),
             Picked::OpenLabels(path) => self.use_labels_file(path),
+            Picked::OpenEventModel(path) => self.use_event_model_file(path),
             Picked::Cancelled => self.pending_export = None,
         }
     }

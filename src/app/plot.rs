@@ -186,19 +186,40 @@ fn xy_ui(
     y_range: Option<[f64; 2]>,
 ) -> (egui::Response, Option<f64>) {
     let (x_name, y_name) = (spec.x_label.clone(), spec.y_label.clone());
+    // Hover texts of labelled points, by series name (labels of non-finite points dropped
+    // with them, so indices match what is drawn).
+    let hover_labels: Vec<(String, Vec<String>)> = series
+        .iter()
+        .filter_map(|s| match &s.mark {
+            Mark::LabelledPoints { points, labels } => Some((
+                s.name.clone(),
+                points
+                    .iter()
+                    .zip(labels)
+                    .filter(|(p, _)| p[0].is_finite() && p[1].is_finite())
+                    .map(|(_, l)| l.clone())
+                    .collect(),
+            )),
+            _ => None,
+        })
+        .collect();
     let mut plot = plot.label_formatter(move |pos| {
-        let (name, p) = match pos {
+        let (name, p, index) = match pos {
             HoverPosition::NearDataPoint {
                 plot_name,
                 position,
-                ..
-            } => (*plot_name, *position),
-            HoverPosition::Elsewhere { position } => ("", *position),
+                index,
+            } => (*plot_name, *position, Some(*index)),
+            HoverPosition::Elsewhere { position } => ("", *position, None),
         };
-        let head = if name.is_empty() {
-            String::new()
-        } else {
-            format!("{name}\n")
+        let label = hover_labels
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, labels)| labels.get(index?));
+        let head = match (name.is_empty(), label) {
+            (_, Some(label)) => format!("{name}\n{label}\n"),
+            (true, None) => String::new(),
+            (false, None) => format!("{name}\n"),
         };
         Some(format!(
             "{head}{}: {}\n{}: {}",
@@ -239,13 +260,18 @@ fn add_mark(plot_ui: &mut egui_plot::PlotUi<'_>, s: &Series) {
     match &s.mark {
         Mark::Line(points) => {
             // Lines here are aggregates, never millions of points; band merging would fill
-            // curves with vertical runs (a ROC curve) as solid areas.
-            plot_ui.line(
-                Line::new(&s.name, PlotPoints::new(finite(points)))
-                    .color(c)
-                    .width(2.0)
-                    .allow_band(false),
-            );
+            // curves with vertical runs (a ROC curve) as solid areas. A non-finite point
+            // breaks the line; the pieces share one name (one legend entry).
+            for run in points.split(|p| !(p[0].is_finite() && p[1].is_finite())) {
+                if run.len() >= 2 {
+                    plot_ui.line(
+                        Line::new(&s.name, PlotPoints::new(run.to_vec()))
+                            .color(c)
+                            .width(2.0)
+                            .allow_band(false),
+                    );
+                }
+            }
         }
         Mark::Steps(points) => {
             let points = finite(points);
@@ -265,12 +291,20 @@ fn add_mark(plot_ui: &mut egui_plot::PlotUi<'_>, s: &Series) {
                     .allow_band(false),
             );
         }
-        Mark::Points(points) => {
+        Mark::Points(points) | Mark::LabelledPoints { points, .. } => {
             plot_ui.points(
                 Points::new(&s.name, PlotPoints::new(finite(points)))
                     .color(c)
                     .radius(3.0)
                     .filled(true),
+            );
+        }
+        Mark::Rings(points) => {
+            plot_ui.points(
+                Points::new(&s.name, PlotPoints::new(finite(points)))
+                    .color(c)
+                    .radius(6.0)
+                    .filled(false),
             );
         }
         Mark::Band { x, low, high } => {

@@ -6,6 +6,7 @@ use super::{ChartKind, ChartSpec, Mark, Series};
 use crate::engine::detect::events::EventVerdict;
 use crate::engine::detect::events::view::ReportView;
 use crate::engine::detect::events::windows::MINUTE_MS;
+use crate::engine::detect::score_display::ScoreDisplay;
 
 const BLUE: usize = 0;
 const ORANGE: usize = 1;
@@ -30,13 +31,40 @@ fn xy(
     }
 }
 
-/// Event scores as bars (normal / labelled anomalous) and the threshold as a vertical line.
+/// What the score charts are drawn from: the scores' display data, what one score is
+/// (`event`, `window`) and, with labels, the ranking metrics for the titles.
+pub struct ScoreCharts<'a> {
+    pub display: &'a ScoreDisplay,
+    pub noun: &'a str,
+    pub roc_auc: Option<f64>,
+    pub average_precision: Option<f64>,
+}
+
+impl<'a> ScoreCharts<'a> {
+    /// The charts of an event report.
+    #[must_use]
+    pub fn of_events(view: &'a ReportView) -> Self {
+        Self {
+            display: &view.display,
+            noun: "event",
+            roc_auc: view.metrics.as_ref().and_then(|m| m.roc_auc),
+            average_precision: view.metrics.as_ref().and_then(|m| m.average_precision),
+        }
+    }
+}
+
+/// Scores as bars (normal / labelled anomalous) and the threshold as a vertical line.
 #[must_use]
-pub fn score_histogram(view: &ReportView, threshold: f64) -> ChartSpec {
-    let h = &view.histogram;
-    let labelled = view.sweep.has_labels();
+pub fn score_histogram(charts: &ScoreCharts<'_>, threshold: f64) -> ChartSpec {
+    let h = &charts.display.histogram;
+    let noun = charts.noun;
+    let labelled = charts.display.sweep.has_labels();
     let mut series = vec![Series {
-        name: if labelled { "normal events" } else { "events" }.into(),
+        name: if labelled {
+            format!("normal {noun}s")
+        } else {
+            format!("{noun}s")
+        },
         color: BLUE,
         mark: Mark::Bars {
             x: h.centres.clone(),
@@ -66,11 +94,15 @@ pub fn score_histogram(view: &ReportView, threshold: f64) -> ChartSpec {
         color: DARK_GREY,
         mark: Mark::Line(vec![[threshold, 0.0], [threshold, top * 1.05]]),
     });
+    let mut title = format!("{noun} scores");
+    if let Some(first) = title.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
     xy(
-        "event_scores",
-        "Event scores".into(),
-        "event score",
-        "events",
+        &format!("{noun}_scores"),
+        title,
+        &format!("{noun} score"),
+        &format!("{noun}s"),
         series,
         None,
     )
@@ -78,9 +110,9 @@ pub fn score_histogram(view: &ReportView, threshold: f64) -> ChartSpec {
 
 /// ROC curve with the chance diagonal and the threshold's operating point.
 #[must_use]
-pub fn roc(view: &ReportView, threshold: f64) -> Option<ChartSpec> {
-    let curve = view.roc.clone()?;
-    let auc = view.metrics.as_ref().and_then(|m| m.roc_auc);
+pub fn roc(charts: &ScoreCharts<'_>, threshold: f64) -> Option<ChartSpec> {
+    let curve = charts.display.roc.clone()?;
+    let auc = charts.roc_auc;
     let mut series = vec![
         Series {
             name: "chance".into(),
@@ -93,7 +125,7 @@ pub fn roc(view: &ReportView, threshold: f64) -> Option<ChartSpec> {
             mark: Mark::Line(curve),
         },
     ];
-    if let Some(p) = view.sweep.roc_point(threshold) {
+    if let Some(p) = charts.display.sweep.roc_point(threshold) {
         series.push(Series {
             name: "at threshold".into(),
             color: VERMILLION,
@@ -102,7 +134,7 @@ pub fn roc(view: &ReportView, threshold: f64) -> Option<ChartSpec> {
     }
     let title = auc.map_or_else(|| "ROC".into(), |a| format!("ROC (AUC {a:.3})"));
     Some(xy(
-        "event_roc",
+        &format!("{}_roc", charts.noun),
         title,
         "false-positive rate",
         "true-positive rate",
@@ -113,15 +145,15 @@ pub fn roc(view: &ReportView, threshold: f64) -> Option<ChartSpec> {
 
 /// Precision–recall curve with the threshold's operating point.
 #[must_use]
-pub fn precision_recall(view: &ReportView, threshold: f64) -> Option<ChartSpec> {
-    let curve = view.precision_recall.clone()?;
-    let ap = view.metrics.as_ref().and_then(|m| m.average_precision);
+pub fn precision_recall(charts: &ScoreCharts<'_>, threshold: f64) -> Option<ChartSpec> {
+    let curve = charts.display.precision_recall.clone()?;
+    let ap = charts.average_precision;
     let mut series = vec![Series {
         name: "precision–recall".into(),
         color: BLUE,
         mark: Mark::Line(curve),
     }];
-    let at = view.sweep.at(threshold);
+    let at = charts.display.sweep.at(threshold);
     if let (Some(p), Some(r)) = (at.precision, at.recall) {
         series.push(Series {
             name: "at threshold".into(),
@@ -134,7 +166,7 @@ pub fn precision_recall(view: &ReportView, threshold: f64) -> Option<ChartSpec> 
         |a| format!("Precision–recall (AP {a:.3})"),
     );
     Some(xy(
-        "event_precision_recall",
+        &format!("{}_precision_recall", charts.noun),
         title,
         "recall",
         "precision",

@@ -5,6 +5,7 @@
 //! own, so an exported chart is the chart on screen. This module never imports egui.
 
 pub mod anomalies;
+pub mod model_map;
 pub mod render;
 #[cfg(test)]
 pub(crate) mod samples;
@@ -67,12 +68,19 @@ pub struct Series {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Mark {
-    /// Straight segments through the points (sorted by x).
+    /// Straight segments through the points in order; a non-finite point breaks the line.
     Line(Vec<[f64; 2]>),
     /// A step function: each point's y holds until the next point's x (ECDFs).
     Steps(Vec<[f64; 2]>),
     /// Scatter points.
     Points(Vec<[f64; 2]>),
+    /// Scatter points whose hover text (in the window) is their label.
+    LabelledPoints {
+        points: Vec<[f64; 2]>,
+        labels: Vec<String>,
+    },
+    /// Hollow circles drawn over other marks (support vectors).
+    Rings(Vec<[f64; 2]>),
     /// A translucent band between `low` and `high` at each `x` (all three the same length).
     Band {
         x: Vec<f64>,

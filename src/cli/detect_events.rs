@@ -9,7 +9,8 @@ use clap::{Args, ValueEnum};
 
 use super::{FilterArgs, InputArgs};
 use crate::engine::detect::events::labels::read_labels;
-use crate::engine::detect::events::{EventDetectParams, EventReport, detect_events};
+use crate::engine::detect::events::saved::EventModel;
+use crate::engine::detect::events::{EventDetectParams, EventReport, EventRun, run_events};
 use crate::engine::detect::{ModelKind, ModelSpec};
 use crate::engine::io::atomic_write;
 
@@ -59,6 +60,13 @@ pub struct DetectEventsArgs {
     /// Seed of the training subsample and of randomised detectors.
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
+    /// Also save the fitted detectors and thresholds, to score other telemetry the same way.
+    #[arg(long, value_name = "MODEL.json")]
+    pub save_model: Option<PathBuf>,
+    /// Score with a saved model (its detectors, thresholds and settings) instead of fitting on
+    /// this data; `--threshold` still overrides its event threshold.
+    #[arg(long, value_name = "MODEL.json", conflicts_with_all = ["model", "window_mads", "min_viewers"])]
+    pub use_model: Option<PathBuf>,
     /// Output folder (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -130,7 +138,22 @@ pub fn run(args: &DetectEventsArgs) -> anyhow::Result<()> {
     let labels = args.labels.as_deref().map(read_labels).transpose()?;
     let dataset = args.input.load()?;
     let filter = args.filter.to_filter(&dataset)?;
-    let report = detect_events(&dataset, &filter, &params, &|| false)?;
+    let saved = args
+        .use_model
+        .as_deref()
+        .map(EventModel::load)
+        .transpose()?;
+    let run = EventRun {
+        params: &params,
+        saved: saved.as_ref(),
+        maps: false,
+    };
+    let out = run_events(&dataset, &filter, &run, &|| false)?;
+    if let Some(path) = &args.save_model {
+        out.model.save(path)?;
+        println!("saved the event model to {}", path.display());
+    }
+    let report = out.report;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     let path = args.out.join("events.csv");

@@ -8,7 +8,9 @@ use super::super::App;
 use super::super::jobs::DialogKind;
 use super::super::plot::{chart_ui, draggable_chart_ui};
 use crate::anomaly_tables::flagged_events;
-use crate::chart::anomalies::{event_timeline, precision_recall, roc, score_histogram};
+use crate::chart::anomalies::{
+    ScoreCharts, event_timeline, precision_recall, roc, score_histogram,
+};
 use crate::engine::detect::ModelKind;
 use crate::engine::detect::events::root::unit_words;
 use crate::engine::detect::events::view::ReportView;
@@ -17,6 +19,26 @@ use crate::tables::Cell;
 const CHART_HEIGHT: f32 = 300.0;
 
 pub fn anomalies_ui(app: &mut App, ui: &mut egui::Ui) {
+    if let Some(table) = &app.anomalies.table {
+        let name = table.path.file_name().map_or_else(
+            || table.path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        ui.horizontal(|ui| {
+            ui.label("Show");
+            ui.selectable_value(&mut app.anomalies.show_table, false, "Telemetry events");
+            ui.selectable_value(
+                &mut app.anomalies.show_table,
+                true,
+                format!("Feature table {name}"),
+            );
+        });
+        ui.separator();
+    }
+    if app.anomalies.show_table && app.anomalies.table.is_some() {
+        super::feature_table::feature_table_ui(app, ui);
+        return;
+    }
     toolbar_ui(app, ui);
     ui.separator();
     let running = app.anomalies.running.is_some();
@@ -43,6 +65,8 @@ pub fn anomalies_ui(app: &mut App, ui: &mut egui::Ui) {
             flagged_ui(app, ui, &view, threshold);
             ui.separator();
             selected_ui(app, ui, &view);
+            ui.separator();
+            super::model_map::model_map_ui(app, ui, &view);
         });
 }
 
@@ -93,6 +117,8 @@ fn toolbar_ui(app: &mut App, ui: &mut egui::Ui) {
             }
         }
         ui.separator();
+        model_file_ui(app, ui);
+        ui.separator();
         if app.anomalies.running.is_some() {
             ui.spinner();
             if ui.button("Cancel").clicked() {
@@ -124,12 +150,51 @@ fn toolbar_ui(app: &mut App, ui: &mut egui::Ui) {
     });
 }
 
+/// Open / forget a saved event model, and save the current one.
+fn model_file_ui(app: &mut App, ui: &mut egui::Ui) {
+    if let Some(path) = app.anomalies.model_file.clone() {
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into(),
+        );
+        ui.label(format!("Model: {name}")).on_hover_text(format!(
+            "Scoring with the detectors and thresholds saved in {}",
+            path.display()
+        ));
+        if ui
+            .button("Fit on this data")
+            .on_hover_text("Forget the saved model and fit the detectors on these events again")
+            .clicked()
+        {
+            app.forget_event_model();
+        }
+    } else if ui
+        .button("Open model…")
+        .on_hover_text(
+            "Score with a saved event model: detectors and thresholds fitted on other telemetry",
+        )
+        .clicked()
+    {
+        app.ask_for_path(DialogKind::OpenEventModel);
+    }
+    if ui
+        .add_enabled(
+            app.anomalies.results.is_some(),
+            egui::Button::new("Save model…"),
+        )
+        .on_hover_text("Save the detectors and thresholds behind these scores (JSON)")
+        .clicked()
+    {
+        app.save_event_model();
+    }
+}
+
 fn pct(v: Option<f64>) -> String {
     v.map_or_else(|| "–".into(), |v| format!("{:.1} %", 100.0 * v))
 }
 
 fn status_ui(ui: &mut egui::Ui, view: &ReportView, threshold: f64, updating: bool) {
-    let at = view.sweep.at(threshold);
+    let at = view.display.sweep.at(threshold);
     ui.horizontal_wrapped(|ui| {
         if updating {
             ui.spinner();
@@ -164,11 +229,15 @@ fn status_ui(ui: &mut egui::Ui, view: &ReportView, threshold: f64, updating: boo
 }
 
 fn charts_ui(app: &mut App, ui: &mut egui::Ui, view: &ReportView, threshold: f64) {
-    let histogram = score_histogram(view, threshold);
-    let curves: Vec<_> = [roc(view, threshold), precision_recall(view, threshold)]
-        .into_iter()
-        .flatten()
-        .collect();
+    let charts = ScoreCharts::of_events(view);
+    let histogram = score_histogram(&charts, threshold);
+    let curves: Vec<_> = [
+        roc(&charts, threshold),
+        precision_recall(&charts, threshold),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     let mut exports = Vec::new();
     ui.columns(1 + curves.len(), |columns| {
         columns[0].set_height(CHART_HEIGHT);

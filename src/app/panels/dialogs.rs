@@ -106,6 +106,7 @@ pub fn path_dialog_ui(app: &mut App, ctx: &egui::Context) {
         DialogKind::OpenCaptures => "Add traffic captures",
         DialogKind::OpenModel => "Open traffic model",
         DialogKind::OpenLabels => "Open event labels",
+        DialogKind::OpenEventModel => "Open event model",
     };
     let mut submit = false;
     let mut close = false;
@@ -120,7 +121,9 @@ pub fn path_dialog_ui(app: &mut App, ctx: &egui::Context) {
                 DialogKind::Open | DialogKind::OpenCaptures => {
                     "Paths, separated by ; for several files"
                 }
-                DialogKind::OpenModel => "Path of a model saved by streamlens (.json)",
+                DialogKind::OpenModel | DialogKind::OpenEventModel => {
+                    "Path of a model saved by streamlens (.json)"
+                }
                 DialogKind::OpenLabels => {
                     "Path of a labels CSV (event_id,anomalous,kind,start_ms,end_ms,scope)"
                 }
@@ -170,6 +173,7 @@ pub fn path_dialog_ui(app: &mut App, ctx: &egui::Context) {
                 (DialogKind::OpenCaptures, _) => app.add_captures(paths),
                 (DialogKind::OpenModel, [p, ..]) => app.use_model_file(p.clone()),
                 (DialogKind::OpenLabels, [p, ..]) => app.use_labels_file(p.clone()),
+                (DialogKind::OpenEventModel, [p, ..]) => app.use_event_model_file(p.clone()),
                 (DialogKind::SaveWorkspace, [p, ..]) => app.save_workspace(p),
                 (DialogKind::OpenWorkspace, [p, ..]) => app.open_workspace(p),
                 (DialogKind::Export | DialogKind::ExportFolder, [p, ..]) => {

@@ -3,9 +3,11 @@
 pub mod analysis;
 pub mod anomalies;
 pub mod dialogs;
+pub mod feature_table;
 pub mod filters;
 pub mod menu;
 pub mod messages;
+pub mod model_map;
 pub mod overview;
 pub mod table;
 pub mod traffic;

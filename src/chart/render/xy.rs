@@ -57,7 +57,7 @@ fn legend_entries(series: &[Series]) -> Vec<LegendEntry> {
             color: frame::series_color(s.color),
             swatch: match s.mark {
                 Mark::Line(_) | Mark::Steps(_) => Swatch::Line,
-                Mark::Points(_) => Swatch::Point,
+                Mark::Points(_) | Mark::LabelledPoints { .. } | Mark::Rings(_) => Swatch::Point,
                 Mark::Band { .. } | Mark::Bars { .. } => Swatch::Fill,
             },
         })
@@ -69,7 +69,11 @@ fn extents(series: &[Series]) -> (Extent, Extent) {
     let (mut x, mut y) = (Extent::default(), Extent::default());
     for s in series {
         match &s.mark {
-            Mark::Line(p) | Mark::Steps(p) | Mark::Points(p) => {
+            Mark::Line(p)
+            | Mark::Steps(p)
+            | Mark::Points(p)
+            | Mark::Rings(p)
+            | Mark::LabelledPoints { points: p, .. } => {
                 for &[px, py] in p.iter().filter(|p| p[0].is_finite() && p[1].is_finite()) {
                     x.add(px);
                     y.add(py);
@@ -163,9 +167,19 @@ fn draw_mark(
                 area.draw(&PathElement::new(path, color.stroke_width(line_w)))?;
             }
         }
-        Mark::Points(points) => {
+        Mark::Points(points) | Mark::LabelledPoints { points, .. } => {
             let r = theme.px(5.0).round().max(2.0) as i32;
             let style = color.mix(0.8).filled();
+            for p in points
+                .iter()
+                .filter(|p| p[0].is_finite() && p[1].is_finite())
+            {
+                area.draw(&Circle::new(clamp((p[0], p[1])), r, style))?;
+            }
+        }
+        Mark::Rings(points) => {
+            let r = theme.px(8.0).round().max(3.0) as i32;
+            let style = color.stroke_width(theme.px(2.0).round().max(1.0) as u32);
             for p in points
                 .iter()
                 .filter(|p| p[0].is_finite() && p[1].is_finite())

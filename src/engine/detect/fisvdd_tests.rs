@@ -80,6 +80,11 @@ proptest! {
         for p in &points {
             prop_assert!(m.score(p) < far);
         }
+        // The vectorised f32 batch path agrees with the exact per-row score.
+        let batch = m.score_batch(&flat);
+        for (p, b) in points.iter().zip(&batch) {
+            prop_assert!((m.score(p) - b).abs() < 1e-6, "{} vs {b}", m.score(p));
+        }
     }
 
     #[test]

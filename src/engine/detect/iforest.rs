@@ -32,22 +32,17 @@ impl Default for IForestParams {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-enum Node {
-    Split {
-        feature: usize,
-        threshold: f64,
-        left: usize,
-        right: usize,
-    },
-    Leaf {
-        size: usize,
-    },
-}
-
+/// One tree, flattened for fast scoring. Node `i` sends a row to `left[i]` when
+/// `row[feature[i]] < threshold[i]`, else to `right[i]`. A leaf points to itself on both
+/// sides and holds its path length `depth + c(size)` in `value`, so every row can take
+/// exactly `max_depth` steps without a branch on the node kind.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Tree {
-    nodes: Vec<Node>,
+    feature: Vec<u32>,
+    threshold: Vec<f64>,
+    left: Vec<u32>,
+    right: Vec<u32>,
+    value: Vec<f64>,
 }
 
 /// A fitted isolation forest.
@@ -55,8 +50,13 @@ struct Tree {
 pub struct IForest {
     dim: usize,
     sample_size: usize,
+    max_depth: usize,
     trees: Vec<Tree>,
 }
+
+/// Rows scored together, tree by tree, so one tree stays in cache and the rows'
+/// independent walks overlap in the CPU.
+const SCORE_BLOCK: usize = 64;
 
 const EULER_GAMMA: f64 = 0.577_215_664_901_532_9;
 
@@ -82,13 +82,31 @@ impl Tree {
         max_depth: usize,
         rng: &mut StdRng,
     ) -> Self {
-        let mut nodes = Vec::new();
-        Self::grow_node(&mut nodes, rows, dim, idx, 0, max_depth, rng);
-        Self { nodes }
+        let mut tree = Self {
+            feature: Vec::new(),
+            threshold: Vec::new(),
+            left: Vec::new(),
+            right: Vec::new(),
+            value: Vec::new(),
+        };
+        tree.grow_node(rows, dim, idx, 0, max_depth, rng);
+        tree
+    }
+
+    /// Push a leaf for `size` rows at `depth`; returns its index.
+    fn push_leaf(&mut self, depth: usize, size: usize) -> usize {
+        let me = self.feature.len();
+        let me32 = u32::try_from(me).unwrap_or(u32::MAX);
+        self.feature.push(0);
+        self.threshold.push(0.0);
+        self.left.push(me32);
+        self.right.push(me32);
+        self.value.push(depth as f64 + average_path_length(size));
+        me
     }
 
     fn grow_node(
-        nodes: &mut Vec<Node>,
+        &mut self,
         rows: &[f64],
         dim: usize,
         idx: &mut [usize],
@@ -96,8 +114,7 @@ impl Tree {
         max_depth: usize,
         rng: &mut StdRng,
     ) -> usize {
-        let me = nodes.len();
-        nodes.push(Node::Leaf { size: idx.len() });
+        let me = self.push_leaf(depth, idx.len());
         if depth >= max_depth || idx.len() <= 1 {
             return me;
         }
@@ -126,34 +143,73 @@ impl Tree {
             }
         }
         let (l, r) = idx.split_at_mut(split);
-        let left = Self::grow_node(nodes, rows, dim, l, depth + 1, max_depth, rng);
-        let right = Self::grow_node(nodes, rows, dim, r, depth + 1, max_depth, rng);
-        nodes[me] = Node::Split {
-            feature,
-            threshold,
-            left,
-            right,
-        };
+        let left = self.grow_node(rows, dim, l, depth + 1, max_depth, rng);
+        let right = self.grow_node(rows, dim, r, depth + 1, max_depth, rng);
+        // Node counts stay below 2ψ, far inside u32 for any sample size we accept.
+        self.feature[me] = u32::try_from(feature).unwrap_or(u32::MAX);
+        self.threshold[me] = threshold;
+        self.left[me] = u32::try_from(left).unwrap_or(u32::MAX);
+        self.right[me] = u32::try_from(right).unwrap_or(u32::MAX);
+        self.value[me] = 0.0;
         me
     }
 
-    fn path_length(&self, x: &[f64]) -> f64 {
-        let mut at = 0;
-        let mut depth = 0.0;
-        loop {
-            match self.nodes[at] {
-                Node::Leaf { size } => return depth + average_path_length(size),
-                Node::Split {
-                    feature,
-                    threshold,
-                    left,
-                    right,
-                } => {
-                    at = if x[feature] < threshold { left } else { right };
-                    depth += 1.0;
-                }
-            }
+    /// Path length of `row`: `max_depth` steps end on its leaf (leaves loop on themselves).
+    #[inline]
+    fn path_length(&self, row: &[f64], max_depth: usize) -> f64 {
+        let mut at = 0usize;
+        for _ in 0..max_depth {
+            let go_left = row[self.feature[at] as usize] < self.threshold[at];
+            at = if go_left {
+                self.left[at]
+            } else {
+                self.right[at]
+            } as usize;
         }
+        self.value[at]
+    }
+
+    fn is_consistent(&self, dim: usize, max_depth: usize) -> bool {
+        let n = self.feature.len();
+        if n == 0
+            || [
+                self.threshold.len(),
+                self.left.len(),
+                self.right.len(),
+                self.value.len(),
+            ]
+            .iter()
+            .any(|&len| len != n)
+        {
+            return false;
+        }
+        let inside = |i: u32| (i as usize) < n;
+        let shapes_ok = (0..n).all(|i| {
+            (self.feature[i] as usize) < dim && inside(self.left[i]) && inside(self.right[i])
+        });
+        // Every walk of `max_depth` steps must end on a leaf (a node that loops on itself).
+        shapes_ok && {
+            let mut frontier = vec![0usize];
+            for _ in 0..max_depth {
+                frontier = frontier
+                    .iter()
+                    .flat_map(|&i| [self.left[i] as usize, self.right[i] as usize])
+                    .collect();
+                frontier.sort_unstable();
+                frontier.dedup();
+            }
+            frontier
+                .iter()
+                .all(|&i| self.left[i] as usize == i && self.right[i] as usize == i)
+        }
+    }
+}
+
+impl IForest {
+    /// `1/(trees·c(ψ))`: turns summed path lengths into the exponent of the score.
+    fn scale(&self) -> f64 {
+        1.0 / (self.trees.len() as f64
+            * average_path_length(self.sample_size).max(f64::MIN_POSITIVE))
     }
 }
 
@@ -179,6 +235,7 @@ impl Detector for IForest {
         Ok(Self {
             dim,
             sample_size: psi,
+            max_depth,
             trees,
         })
     }
@@ -189,27 +246,40 @@ impl Detector for IForest {
 
     /// `2^(−E[h(x)]/c(ψ))`: near 1 for easily isolated rows, ≤ 0.5 for typical ones.
     fn score(&self, row: &[f64]) -> f64 {
-        let mean =
-            self.trees.iter().map(|t| t.path_length(row)).sum::<f64>() / self.trees.len() as f64;
-        let c = average_path_length(self.sample_size).max(f64::MIN_POSITIVE);
-        (-mean / c).exp2()
+        let total: f64 = self
+            .trees
+            .iter()
+            .map(|t| t.path_length(row, self.max_depth))
+            .sum();
+        (-total * self.scale()).exp2()
+    }
+
+    fn score_batch(&self, rows: &[f64]) -> Vec<f64> {
+        let mut out = Vec::with_capacity(rows.len() / self.dim.max(1));
+        let mut totals = [0.0f64; SCORE_BLOCK];
+        let scale = self.scale();
+        for block in rows.chunks(self.dim * SCORE_BLOCK) {
+            let block_rows = block.len() / self.dim;
+            let totals = &mut totals[..block_rows];
+            totals.fill(0.0);
+            for tree in &self.trees {
+                for (total, row) in totals.iter_mut().zip(block.chunks_exact(self.dim)) {
+                    *total += tree.path_length(row, self.max_depth);
+                }
+            }
+            out.extend(totals.iter().map(|t| (-t * scale).exp2()));
+        }
+        out
     }
 
     fn validate(&self) -> Result<(), DetectError> {
         let bad = self.dim == 0
             || self.trees.is_empty()
-            || self.trees.iter().any(|t| {
-                t.nodes.is_empty()
-                    || t.nodes.iter().any(|n| match *n {
-                        Node::Split {
-                            feature,
-                            left,
-                            right,
-                            ..
-                        } => feature >= self.dim || left >= t.nodes.len() || right >= t.nodes.len(),
-                        Node::Leaf { .. } => false,
-                    })
-            });
+            || self.max_depth > 64
+            || self
+                .trees
+                .iter()
+                .any(|t| !t.is_consistent(self.dim, self.max_depth));
         if bad {
             Err(DetectError::BadModel(
                 "isolation forest nodes are inconsistent".into(),
@@ -251,6 +321,15 @@ mod tests {
         assert!(far > typical && far > 0.6, "far {far} typical {typical}");
         let back = IForest::from_json(&f.to_json().unwrap()).unwrap();
         assert_eq!(back.score(&[0.3, 0.2]), f.score(&[0.3, 0.2]));
+        back.validate().unwrap();
+        // The blocked batch path gives the per-row scores exactly (more rows than a block).
+        let probe: Vec<f64> = (0..150)
+            .flat_map(|i| [f64::from(i) / 50.0 - 1.0, 0.5])
+            .collect();
+        let batch = f.score_batch(&probe);
+        for (row, b) in probe.chunks_exact(2).zip(&batch) {
+            assert_eq!(f.score(row), *b);
+        }
         let again = IForest::fit(&rows, 2, &params).unwrap();
         assert_eq!(again.score(&[0.3, 0.2]), f.score(&[0.3, 0.2]), "seeded");
     }

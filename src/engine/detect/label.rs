@@ -23,7 +23,8 @@ pub enum Comparison {
 }
 
 impl Comparison {
-    fn symbol(self) -> &'static str {
+    #[must_use]
+    pub fn symbol(self) -> &'static str {
         match self {
             Self::Le => "<=",
             Self::Lt => "<",

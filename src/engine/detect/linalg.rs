@@ -123,6 +123,72 @@ pub fn shrink_inverse(inv: &[f64], n: usize, k: usize) -> Vec<f64> {
     out
 }
 
+/// Eigen-decomposition of a symmetric `n×n` matrix by cyclic Jacobi rotations (exact to
+/// rounding for the handful of features we decompose). Returns the eigenvalues in
+/// descending order and the matching unit eigenvectors as rows (`n × n`), each signed so
+/// that its largest component is positive (a deterministic orientation).
+#[must_use]
+pub fn symmetric_eigen(a: &[f64], n: usize) -> (Vec<f64>, Vec<f64>) {
+    debug_assert_eq!(a.len(), n * n);
+    let mut m = a.to_vec();
+    let mut v = vec![0.0; n * n];
+    for i in 0..n {
+        v[i * n + i] = 1.0;
+    }
+    let scale: f64 = m.iter().map(|x| x * x).sum::<f64>().max(f64::MIN_POSITIVE);
+    for _sweep in 0..64 {
+        let off: f64 = (0..n)
+            .flat_map(|p| (0..n).filter(move |&q| q != p).map(move |q| (p, q)))
+            .map(|(p, q)| m[p * n + q] * m[p * n + q])
+            .sum();
+        if off <= 1e-30 * scale {
+            break;
+        }
+        for p in 0..n {
+            for q in p + 1..n {
+                let apq = m[p * n + q];
+                if apq == 0.0 {
+                    continue;
+                }
+                // Rotation angle that zeroes m[p][q] (the smaller of the two roots).
+                let theta = (m[q * n + q] - m[p * n + p]) / (2.0 * apq);
+                let t = theta.signum() / (theta.abs() + theta.hypot(1.0));
+                let c = 1.0 / t.hypot(1.0);
+                let s = t * c;
+                for k in 0..n {
+                    let (kp, kq) = (m[k * n + p], m[k * n + q]);
+                    m[k * n + p] = c * kp - s * kq;
+                    m[k * n + q] = s * kp + c * kq;
+                }
+                for k in 0..n {
+                    let (pk, qk) = (m[p * n + k], m[q * n + k]);
+                    m[p * n + k] = c * pk - s * qk;
+                    m[q * n + k] = s * pk + c * qk;
+                }
+                for k in 0..n {
+                    let (kp, kq) = (v[k * n + p], v[k * n + q]);
+                    v[k * n + p] = c * kp - s * kq;
+                    v[k * n + q] = s * kp + c * kq;
+                }
+            }
+        }
+    }
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&i, &j| m[j * n + j].total_cmp(&m[i * n + i]));
+    let values = order.iter().map(|&i| m[i * n + i]).collect();
+    let mut vectors = Vec::with_capacity(n * n);
+    for &i in &order {
+        let column: Vec<f64> = (0..n).map(|k| v[k * n + i]).collect();
+        let largest = column
+            .iter()
+            .copied()
+            .fold(0.0f64, |acc, x| if x.abs() > acc.abs() { x } else { acc });
+        let sign = if largest < 0.0 { -1.0 } else { 1.0 };
+        vectors.extend(column.iter().map(|x| x * sign));
+    }
+    (values, vectors)
+}
+
 #[cfg(test)]
 #[allow(clippy::float_cmp)] // Known answers are exact here.
 mod tests {
@@ -187,5 +253,35 @@ mod tests {
             3,
             1e-12
         ));
+    }
+
+    #[test]
+    fn eigen_of_known_and_random_symmetric_matrices() {
+        // [[2,1],[1,2]]: eigenvalues 3 and 1, vectors (1,1)/√2 and (1,−1)/√2 (signed).
+        let (values, vectors) = symmetric_eigen(&[2.0, 1.0, 1.0, 2.0], 2);
+        assert!((values[0] - 3.0).abs() < 1e-12 && (values[1] - 1.0).abs() < 1e-12);
+        let h = std::f64::consts::FRAC_1_SQRT_2;
+        assert!((vectors[0] - h).abs() < 1e-12 && (vectors[1] - h).abs() < 1e-12);
+        assert!((vectors[2].abs() - h).abs() < 1e-12 && (vectors[2] + vectors[3]).abs() < 1e-12);
+        // A v = λ v on a 5×5 matrix BᵀB.
+        let b: Vec<f64> = (0..25)
+            .map(|i| f64::from((i * 7 % 11) as u8) - 5.0)
+            .collect();
+        let mut a = vec![0.0; 25];
+        for i in 0..5 {
+            for j in 0..5 {
+                a[i * 5 + j] = (0..5).map(|k| b[k * 5 + i] * b[k * 5 + j]).sum();
+            }
+        }
+        let (values, vectors) = symmetric_eigen(&a, 5);
+        assert!(values.windows(2).all(|w| w[0] >= w[1]));
+        for (k, lambda) in values.iter().enumerate() {
+            let vk = &vectors[k * 5..(k + 1) * 5];
+            let av = mat_vec(&a, vk);
+            for (x, y) in av.iter().zip(vk) {
+                assert!((x - lambda * y).abs() < 1e-9 * (1.0 + lambda.abs()));
+            }
+            assert!((vk.iter().map(|x| x * x).sum::<f64>() - 1.0).abs() < 1e-12);
+        }
     }
 }

@@ -7,21 +7,27 @@
 //! detector is fitted on normal rows only and scores "higher = more anomalous".
 //! No printing, no egui.
 
+pub mod contour;
 pub mod ensemble;
 pub mod evaluate;
 pub mod events;
 pub mod fisvdd;
 pub mod iforest;
+pub mod kernel_batch;
 pub mod label;
 pub mod linalg;
 pub mod mahalanobis;
 pub mod metrics;
 pub mod model;
+pub mod model_map;
 pub mod ocsvm;
 pub mod preprocess;
+pub mod score_display;
 pub mod sigma;
 pub mod sweep;
 pub mod table;
+pub mod table_inspect;
+pub mod table_view;
 pub mod tune;
 
 #[cfg(test)]
@@ -75,6 +81,8 @@ pub enum DetectError {
     Label { expr: String, message: String },
     #[error("evaluation: {0}")]
     Evaluation(String),
+    #[error("cancelled")]
+    Cancelled,
 }
 
 /// A fitted anomaly detector: learns from normal rows, scores any row

@@ -155,6 +155,18 @@ impl Detector for Model {
     }
 }
 
+impl Model {
+    /// Support vectors (row-major, in the model's preprocessed space) of the kernel models.
+    #[must_use]
+    pub fn support_vectors(&self) -> Option<&[f64]> {
+        match self {
+            Self::Fisvdd(m) => Some(m.support_vectors()),
+            Self::Ocsvm(m) => Some(m.support_vectors()),
+            Self::Iforest(_) | Self::Mahalanobis(_) | Self::Ensemble(_) => None,
+        }
+    }
+}
+
 /// What a [`Pipeline`] is fitted from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PipelineSpec {

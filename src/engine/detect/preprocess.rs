@@ -45,12 +45,39 @@ pub struct PreprocessSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Fitted {
     spec: FeatureSpec,
+    /// Clip bounds; ±∞ without clipping (JSON has no infinities: written as `null`).
+    #[serde(
+        serialize_with = "finite_or_null",
+        deserialize_with = "null_as_neg_inf"
+    )]
     lo: f64,
+    #[serde(
+        serialize_with = "finite_or_null",
+        deserialize_with = "null_as_pos_inf"
+    )]
     hi: f64,
     /// Training median after clipping (the one-sided floor or ceiling).
     median: f64,
     mean: f64,
     std: f64,
+}
+
+// serde's signatures: the value comes by reference.
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn finite_or_null<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    if v.is_finite() {
+        s.serialize_f64(*v)
+    } else {
+        s.serialize_none()
+    }
+}
+
+fn null_as_neg_inf<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NEG_INFINITY))
+}
+
+fn null_as_pos_inf<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::INFINITY))
 }
 
 /// A fitted preprocessing: maps raw feature rows to standardised model rows.
@@ -203,5 +230,19 @@ mod tests {
         // log1p values 0 and 1: mean 0.5, std 0.5.
         assert!((p.transform(&[0.0])[0] + 1.0).abs() < 1e-12);
         assert!(Preprocessor::fit(&spec(true, Direction::Both, None), &[-2.0, 1.0]).is_err());
+    }
+
+    #[test]
+    fn unclipped_bounds_survive_json() {
+        // No clipping means infinite bounds, which JSON cannot hold: they travel as null.
+        let p = Preprocessor::fit(&spec(false, Direction::Both, None), &[1.0, 2.0, 3.0]).unwrap();
+        let json = serde_json::to_string(&p).unwrap();
+        assert!(
+            json.contains("\"lo\":null") && json.contains("\"hi\":null"),
+            "{json}"
+        );
+        let back: Preprocessor = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, p);
+        assert_eq!(back.transform(&[1e9]), p.transform(&[1e9]));
     }
 }

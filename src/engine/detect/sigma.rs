@@ -5,7 +5,6 @@ use rand::rngs::StdRng;
 use rand::seq::index;
 
 use super::DetectError;
-use super::linalg::sq_dist;
 
 /// Points sampled for the heuristic (pairs grow quadratically).
 pub const SIGMA_SAMPLE: usize = 2000;
@@ -26,28 +25,47 @@ pub fn median_heuristic_sigma(rows: &[f64], dim: usize, seed: u64) -> Result<f64
     } else {
         (0..n).collect()
     };
-    let row = |i: usize| &rows[i * dim..(i + 1) * dim];
-    let mut dists = Vec::with_capacity(picked.len() * (picked.len() - 1) / 2);
-    for (a, &i) in picked.iter().enumerate() {
-        for &j in &picked[a + 1..] {
-            dists.push(sq_dist(row(i), row(j)).sqrt());
+    // Feature-major copy of the sample, so the inner loop runs over contiguous rows.
+    let m = picked.len();
+    let mut columns = vec![0.0; dim * m];
+    for (j, &i) in picked.iter().enumerate() {
+        for f in 0..dim {
+            columns[f * m + j] = rows[i * dim + f];
         }
     }
-    let mid = dists.len() / 2;
-    let median = if dists.len() % 2 == 1 {
-        *dists.select_nth_unstable_by(mid, f64::total_cmp).1
+    // Squared distances of every pair; the median is taken on them (the square root is
+    // monotone), as bit patterns, which order like the non-negative floats they are.
+    let mut squared = vec![0.0f64; m * (m - 1) / 2];
+    let mut at = 0;
+    for i in 0..m {
+        let out = &mut squared[at..at + (m - i - 1)];
+        for column in columns.chunks_exact(m) {
+            let ci = column[i];
+            for (o, &c) in out.iter_mut().zip(&column[i + 1..]) {
+                let d = c - ci;
+                *o += d * d;
+            }
+        }
+        at += m - i - 1;
+    }
+    // (Collecting from `into_iter` reuses the allocation.)
+    let mut bits: Vec<u64> = squared.into_iter().map(f64::to_bits).collect();
+    let mid = bits.len() / 2;
+    let upper = f64::from_bits(*bits.select_nth_unstable(mid).1).sqrt();
+    let median = if bits.len() % 2 == 1 {
+        upper
     } else {
-        let upper = *dists.select_nth_unstable_by(mid, f64::total_cmp).1;
-        let lower = dists[..mid]
+        let lower = bits[..mid]
             .iter()
             .copied()
-            .fold(f64::NEG_INFINITY, f64::max);
-        f64::midpoint(lower, upper)
+            .max()
+            .map_or(0.0, f64::from_bits);
+        f64::midpoint(lower.sqrt(), upper)
     };
     let d = if median > 0.0 {
         median
     } else {
-        dists.iter().sum::<f64>() / dists.len() as f64
+        bits.iter().map(|&b| f64::from_bits(b).sqrt()).sum::<f64>() / bits.len() as f64
     };
     if d > 0.0 && d.is_finite() {
         Ok(d / std::f64::consts::SQRT_2)

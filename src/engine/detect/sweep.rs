@@ -167,6 +167,28 @@ impl ThresholdSweep {
     }
 }
 
+/// A monotone curve (ROC, precision–recall) thinned for drawing: keeps the ends and every
+/// point at least `min_step` away (in x or y) from the last kept one, so a million-point
+/// curve draws as at most `2/min_step` points and no kept segment hides a feature larger
+/// than `min_step`.
+#[must_use]
+pub fn decimate_curve(points: &[[f64; 2]], min_step: f64) -> Vec<[f64; 2]> {
+    let Some((&last, rest)) = points.split_last() else {
+        return Vec::new();
+    };
+    let mut kept: Vec<[f64; 2]> = Vec::new();
+    for &p in rest {
+        let far = kept.last().is_none_or(|k: &[f64; 2]| {
+            (p[0] - k[0]).abs() >= min_step || (p[1] - k[1]).abs() >= min_step
+        });
+        if far {
+            kept.push(p);
+        }
+    }
+    kept.push(last);
+    kept
+}
+
 #[cfg(test)]
 #[allow(clippy::float_cmp)] // Counts over small integers: exact.
 mod tests {
@@ -218,6 +240,30 @@ mod tests {
             if let (Some(roc), Some(auc)) = (sweep.roc(), roc_auc(&scores, &pos)) {
                 let area: f64 = roc.windows(2).map(|w| (w[1][0] - w[0][0]) * (w[1][1] + w[0][1]) / 2.0).sum();
                 prop_assert!((area - auc).abs() < 1e-12);
+            }
+        }
+
+        #[test]
+        fn decimated_curve_keeps_ends_and_shape(
+            steps in prop::collection::vec((0u16..50, 0u16..50), 1..400),
+        ) {
+            // A monotone staircase like a ROC curve.
+            let mut at = [0.0, 0.0];
+            let mut curve = vec![at];
+            for (dx, dy) in steps {
+                at = [at[0] + f64::from(dx) * 1e-4, at[1] + f64::from(dy) * 1e-4];
+                curve.push(at);
+            }
+            let thin = decimate_curve(&curve, 1e-3);
+            prop_assert_eq!(thin.first(), curve.first());
+            prop_assert_eq!(thin.last(), curve.last());
+            // Every dropped point lies within one step of the last kept point before it.
+            let mut k = 0;
+            for p in &curve {
+                if thin.get(k + 1) == Some(p) { k += 1; }
+                let kept = thin[k];
+                prop_assert!((p[0] - kept[0]).abs() < 1e-3 + 1e-12 || thin.contains(p));
+                prop_assert!((p[1] - kept[1]).abs() < 1e-3 + 1e-12 || thin.contains(p));
             }
         }
     }

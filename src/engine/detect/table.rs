@@ -37,7 +37,7 @@ impl WindowTable {
 }
 
 /// Split one CSV line into fields.
-fn split_fields(line: &str) -> Vec<String> {
+pub(crate) fn split_fields(line: &str) -> Vec<String> {
     let mut fields = Vec::new();
     let mut field = String::new();
     let mut quoted = false;

@@ -142,6 +142,32 @@ pub struct FilePreview {
     pub recognised: ColumnMapping,
 }
 
+impl FilePreview {
+    /// Whether the file could be telemetry with other column names: some column is
+    /// recognised, or some column's sample values all look like instants (numbers of at least
+    /// 10⁹, i.e. unix seconds or ms since 2001, or `YYYY-MM-DD…` dates). A table of `QoE`
+    /// windows has neither and is better opened as a feature table.
+    #[must_use]
+    pub fn could_be_telemetry(&self) -> bool {
+        let instant = |cell: &str| {
+            let cell = cell.trim();
+            cell.parse::<f64>().is_ok_and(|v| v >= 1e9)
+                || (cell.len() >= 10
+                    && cell.as_bytes()[4] == b'-'
+                    && cell.as_bytes()[7] == b'-'
+                    && cell[..4].bytes().all(|b| b.is_ascii_digit()))
+        };
+        let time_column = (0..self.headers.len()).any(|c| {
+            !self.rows.is_empty()
+                && self
+                    .rows
+                    .iter()
+                    .all(|r| r.get(c).is_some_and(|cell| instant(cell)))
+        });
+        !self.recognised.columns.is_empty() || time_column
+    }
+}
+
 /// Read the header and a few rows without loading the file.
 pub fn preview(source: &Source) -> Result<FilePreview, LoadError> {
     let file = source.name();

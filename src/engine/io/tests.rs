@@ -254,3 +254,22 @@ fn category_labels_are_selectable_as_written() {
     f.toggle("region", "01");
     assert_eq!(f.apply(&ds).collect().unwrap().height(), 1);
 }
+
+#[test]
+fn previews_tell_feature_tables_from_telemetry_with_other_names() {
+    let source = |text: &str| Source::Bytes {
+        name: "t.csv".into(),
+        bytes: std::sync::Arc::from(text.as_bytes()),
+    };
+    // Odd names but a column of unix-ms instants: maybe telemetry, the user maps it.
+    let odd = preview(&source("when,who,score\n1709546400000,1,0.9\n")).unwrap();
+    assert!(odd.could_be_telemetry());
+    let dated = preview(&source("day,who\n2024-03-04 10:00,1\n")).unwrap();
+    assert!(dated.could_be_telemetry());
+    // QoE windows: nothing recognised, no instants.
+    let windows = preview(&source(
+        "file,t_start,vmaf_mean,QoE_win\na.mat,0,57.1,-0.1\na.mat,1,54.2,0.3\n",
+    ))
+    .unwrap();
+    assert!(!windows.could_be_telemetry());
+}

@@ -7,7 +7,7 @@
 use super::windows::{UnitSeries, Window};
 
 /// The quality features of a window, in the order the detector sees them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WindowFeature {
     QoeMean,

@@ -6,7 +6,9 @@
 
 pub mod features;
 pub mod labels;
+pub mod map;
 pub mod root;
+pub mod saved;
 pub mod score;
 pub mod view;
 pub mod windows;
@@ -16,13 +18,15 @@ mod tests;
 
 use crate::engine::analysis::rows::Rows;
 use crate::engine::dataset::Dataset;
-use crate::engine::detect::DetectError;
+use crate::engine::detect::model_map::LabelledMap;
+use crate::engine::detect::{DetectError, Pipeline};
 use crate::engine::error::AnalysisError;
 use crate::engine::filter::Filter;
 use crate::engine::schema::Canonical;
 
 use features::{WindowFeature, median};
 use root::{RootCause, find_root_cause};
+use saved::EventModel;
 use score::{LevelFit, ScoreParams, score_windows};
 use windows::{Unit, WINDOW_COLUMNS, Window, build_windows};
 
@@ -132,6 +136,46 @@ pub fn detect_events(
     params: &EventDetectParams,
     cancelled: &dyn Fn() -> bool,
 ) -> Result<EventReport, EventDetectError> {
+    let run = EventRun {
+        params,
+        saved: None,
+        maps: false,
+    };
+    run_events(dataset, filter, &run, cancelled).map(|out| out.report)
+}
+
+/// What one run is asked for.
+pub struct EventRun<'a> {
+    pub params: &'a EventDetectParams,
+    /// Score with this saved model (its parameters, detectors and thresholds) instead of
+    /// fitting on the data; `params.threshold`, when set, still overrides the event threshold.
+    pub saved: Option<&'a EventModel>,
+    /// Also draw each level's detector ([`map::level_maps`]).
+    pub maps: bool,
+}
+
+/// Everything one run produces.
+pub struct EventOutput {
+    pub report: EventReport,
+    pub maps: Vec<LabelledMap>,
+    /// The detectors and thresholds used, ready to save.
+    pub model: EventModel,
+}
+
+/// [`detect_events`] with a saved model, maps and the model to save.
+pub fn run_events(
+    dataset: &Dataset,
+    filter: &Filter,
+    run: &EventRun<'_>,
+    cancelled: &dyn Fn() -> bool,
+) -> Result<EventOutput, EventDetectError> {
+    let params = match run.saved {
+        Some(saved) => &EventDetectParams {
+            threshold: run.params.threshold,
+            ..saved.params.clone()
+        },
+        None => run.params,
+    };
     let names: Vec<&str> = WINDOW_COLUMNS.iter().map(|c| c.name()).collect();
     let rows = Rows::new(dataset, filter, &names)?;
     if rows.is_empty() {
@@ -151,12 +195,27 @@ pub fn detect_events(
     if cancelled() {
         return Err(EventDetectError::Cancelled);
     }
-    let (scored, levels, _) = score_windows(&events, &features, &params.score)?;
+    if let Some(saved) = run.saved
+        && saved.features != features
+    {
+        let names = |f: &[WindowFeature]| f.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ");
+        return Err(DetectError::BadModel(format!(
+            "the model was fitted on the features {}; this data gives {} (is a buffer_ms or engagement column missing?)",
+            names(&saved.features),
+            names(&features)
+        ))
+        .into());
+    }
+    let fixed = run.saved.map(|s| s.pipelines.as_slice());
+    let (scored, levels, models) = score_windows(&events, &features, &params.score, fixed)?;
     if cancelled() {
         return Err(EventDetectError::Cancelled);
     }
     let window_thresholds: Vec<f64> = (0..score::LEVELS)
         .map(|level| {
+            if let Some(saved) = run.saved {
+                return saved.window_thresholds[level];
+            }
             let all: Vec<f64> = scored
                 .iter()
                 .flatten()
@@ -203,16 +262,46 @@ pub fn detect_events(
             }
         })
         .collect();
-    let threshold = params.threshold.unwrap_or_else(|| {
-        robust_threshold(
-            verdicts.iter().map(|v| v.score).collect(),
-            params.event_mads,
-        )
-    });
+    let threshold = params
+        .threshold
+        .or(run.saved.map(|s| s.threshold))
+        .unwrap_or_else(|| {
+            robust_threshold(
+                verdicts.iter().map(|v| v.score).collect(),
+                params.event_mads,
+            )
+        });
     for v in &mut verdicts {
         v.flagged = v.score > threshold;
     }
-    Ok(EventReport {
+    let maps = if run.maps {
+        if cancelled() {
+            return Err(EventDetectError::Cancelled);
+        }
+        map::level_maps(
+            dataset,
+            &events,
+            &scored,
+            &models,
+            &window_thresholds,
+            params.score.seed,
+        )?
+    } else {
+        Vec::new()
+    };
+    let mut pipelines: Vec<Option<Pipeline>> = vec![None; score::LEVELS];
+    for m in models {
+        pipelines[m.level] = Some(m.pipeline);
+    }
+    let model = EventModel {
+        format: saved::FORMAT.into(),
+        params: params.clone(),
+        features: features.clone(),
+        pipelines,
+        window_thresholds: window_thresholds.clone(),
+        threshold,
+    };
+    let report = EventReport {
         events: verdicts,
         threshold,
         window_thresholds,
@@ -220,6 +309,11 @@ pub fn detect_events(
         levels,
         rows: rows.len(),
         params: params.clone(),
+    };
+    Ok(EventOutput {
+        report,
+        maps,
+        model,
     })
 }
 

@@ -65,12 +65,30 @@ pub struct LevelFit {
 /// Per event, per unit: badness and scores.
 pub type ScoredEvents = Vec<Vec<ScoredUnit>>;
 
+/// A level's fitted detector with the windows it scored, for drawing the model.
+#[derive(Debug, Clone)]
+pub struct LevelModel {
+    pub level: usize,
+    pub pipeline: Pipeline,
+    /// Badness rows of the level's scored windows, row-major.
+    pub rows: Vec<f64>,
+    /// `(event, unit, window)` of each row, indices into the scored events.
+    pub at: Vec<(usize, usize, usize)>,
+    /// Rows the final detector was fitted on.
+    pub training: Vec<usize>,
+    /// The detector's (unsmoothed) score of each row.
+    pub scores: Vec<f64>,
+}
+
 /// Badness and scores of every unit of every event (`scored[e][u]` ↔ `events[e].units[u]`).
+/// With `fixed` (a saved model's pipeline per level), those score the windows instead of
+/// detectors fitted here; a level without one stays unscored.
 pub fn score_windows(
     events: &[EventWindows],
     features: &[WindowFeature],
     params: &ScoreParams,
-) -> Result<(ScoredEvents, Vec<LevelFit>, Vec<Pipeline>), DetectError> {
+    fixed: Option<&[Option<Pipeline>]>,
+) -> Result<(ScoredEvents, Vec<LevelFit>, Vec<LevelModel>), DetectError> {
     let mut scored: ScoredEvents = events
         .iter()
         .map(|e| {
@@ -98,7 +116,7 @@ pub fn score_windows(
         .collect();
 
     let mut fits = Vec::new();
-    let mut pipelines = Vec::new();
+    let mut models = Vec::new();
     for level in 0..LEVELS {
         let dim = features.len();
         let mut rows: Vec<f64> = Vec::new();
@@ -114,7 +132,8 @@ pub fn score_windows(
             }
         }
         let name = ["event", "city", "segment"][level];
-        if at.len() < 20 {
+        let saved = fixed.map(|f| f.get(level).cloned().flatten());
+        if at.len() < 20 || matches!(saved, Some(None)) {
             fits.push(LevelFit {
                 level: name,
                 windows_scored: 0,
@@ -122,32 +141,43 @@ pub fn score_windows(
             });
             continue;
         }
-        let (pipeline, training) = fit_robust(&rows, dim, features, params)?;
+        let (pipeline, training) = match saved {
+            // A saved detector learnt elsewhere: every window here is only scored.
+            Some(Some(pipeline)) => (pipeline, (0..at.len()).collect()),
+            _ => fit_robust(&rows, dim, features, params)?,
+        };
         let window_scores = pipeline.score_batch(&rows);
-        for (&(e, u, w), s) in at.iter().zip(window_scores) {
+        for (&(e, u, w), &s) in at.iter().zip(&window_scores) {
             scored[e][u].score[w] = s;
         }
         fits.push(LevelFit {
             level: name,
             windows_scored: at.len(),
-            training_windows: training,
+            training_windows: training.len(),
         });
-        pipelines.push(pipeline);
+        models.push(LevelModel {
+            level,
+            pipeline,
+            rows,
+            at,
+            training,
+            scores: window_scores,
+        });
     }
     for unit in scored.iter_mut().flatten() {
         unit.smooth = smooth(&unit.score);
     }
-    Ok((scored, fits, pipelines))
+    Ok((scored, fits, models))
 }
 
-/// Fits on a seeded subsample, drops the `trim` share that scores highest and refits, so
+/// Fits on a seeded subsample (returning the rows finally used), drops the `trim` share that scores highest and refits, so
 /// that the anomalous windows present in the data barely shape the model.
 fn fit_robust(
     rows: &[f64],
     dim: usize,
     features: &[WindowFeature],
     params: &ScoreParams,
-) -> Result<(Pipeline, usize), DetectError> {
+) -> Result<(Pipeline, Vec<usize>), DetectError> {
     let n = rows.len() / dim;
     let mut rng = StdRng::seed_from_u64(params.seed);
     let mut picked: Vec<usize> = if n > params.max_training_windows {
@@ -185,7 +215,7 @@ fn fit_robust(
     let mut kept: Vec<usize> = order[..keep.max(1)].iter().map(|&i| picked[i]).collect();
     kept.sort_unstable();
     let pipeline = Pipeline::fit(&gather(&kept), dim, &spec)?;
-    Ok((pipeline, kept.len()))
+    Ok((pipeline, kept))
 }
 
 /// Median of each value and its two neighbours on either side (those that are finite); `NaN`

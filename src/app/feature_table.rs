@@ -1,0 +1,229 @@
+//! The App's side of feature tables in the Anomalies tab: a CSV that is not telemetry (a
+//! table of `QoE` windows, say) is inspected on a worker, the user picks feature, label, group
+//! and fold columns and a detector, and each change of those choices is scored on the
+//! worker (the newest choice wins). The work itself is `engine::detect::table_view`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::App;
+use super::jobs::JobResult;
+use super::state::Tab;
+use crate::engine::detect::model_map::LabelledMap;
+use crate::engine::detect::table_inspect::{TableSummary, inspect_table};
+use crate::engine::detect::table_view::{TableSetup, TableView, score_table};
+
+const HISTOGRAM_BINS: usize = 40;
+
+/// A feature table open in the Anomalies tab.
+#[derive(Debug)]
+pub struct FeatureTableTab {
+    pub path: PathBuf,
+    pub summary: Option<Arc<TableSummary>>,
+    /// What the user picked (scored whenever it changes).
+    pub setup: TableSetup,
+    pub results: Option<(TableSetup, Arc<TableView>)>,
+    pub running: Option<TableSetup>,
+    cancel: Arc<AtomicBool>,
+    /// Why the current setup could not be scored (shown until the setup changes).
+    pub failed: Option<(TableSetup, String)>,
+    /// The threshold the user set; `None` = the results' default.
+    pub threshold: Option<f64>,
+    /// The map after the user fed its FISVDD model more rows.
+    pub fed_map: Option<LabelledMap>,
+    /// The telemetry mapping dialog for this file, when the user wants it as telemetry after all.
+    pub as_telemetry: Option<super::MappingDialog>,
+}
+
+/// Work for the feature-table worker.
+pub enum TableJob {
+    Inspect(PathBuf),
+    Score {
+        path: PathBuf,
+        setup: TableSetup,
+        cancel: Arc<AtomicBool>,
+    },
+}
+
+/// What the feature-table worker found.
+pub enum TableOutcome {
+    Inspected {
+        path: PathBuf,
+        result: Result<TableSummary, String>,
+    },
+    Scored {
+        path: PathBuf,
+        setup: TableSetup,
+        result: Result<Box<TableView>, String>,
+    },
+}
+
+impl App {
+    /// Open `path` as a feature table in the Anomalies tab (inspected on the worker).
+    pub fn open_feature_table(
+        &mut self,
+        path: PathBuf,
+        as_telemetry: Option<super::MappingDialog>,
+    ) {
+        self.anomalies.table = Some(FeatureTableTab {
+            path: path.clone(),
+            summary: None,
+            setup: TableSetup::default(),
+            results: None,
+            running: None,
+            cancel: Arc::new(AtomicBool::new(false)),
+            failed: None,
+            threshold: None,
+            fed_map: None,
+            as_telemetry,
+        });
+        self.anomalies.show_table = true;
+        self.state.tab = Tab::Anomalies;
+        self.jobs.request_table(TableJob::Inspect(path));
+    }
+
+    /// Close the feature table; the Anomalies tab shows the telemetry's events again.
+    pub fn close_feature_table(&mut self) {
+        if let Some(t) = self.anomalies.table.take() {
+            t.cancel.store(true, Ordering::Relaxed);
+        }
+        self.anomalies.show_table = false;
+    }
+
+    /// The latest scored view and whether it is older than the setup; asks for a fresh one
+    /// when the setup changed (and has features).
+    pub fn table_results(&mut self) -> Option<(Arc<TableView>, bool)> {
+        let t = self.anomalies.table.as_mut()?;
+        t.summary.as_ref()?;
+        let stale = t.results.as_ref().is_none_or(|(s, _)| *s != t.setup);
+        let failed = t.failed.as_ref().is_some_and(|(s, _)| *s == t.setup);
+        let running = t.running.as_ref() == Some(&t.setup);
+        if stale && !failed && !running && !t.setup.features.is_empty() {
+            t.cancel.store(true, Ordering::Relaxed);
+            t.cancel = Arc::new(AtomicBool::new(false));
+            t.running = Some(t.setup.clone());
+            let job = TableJob::Score {
+                path: t.path.clone(),
+                setup: t.setup.clone(),
+                cancel: Arc::clone(&t.cancel),
+            };
+            self.jobs.request_table(job);
+        }
+        let t = self.anomalies.table.as_ref()?;
+        t.results.as_ref().map(|(_, v)| (Arc::clone(v), stale))
+    }
+
+    /// The threshold in use for the table: the user's, else the results' default.
+    #[must_use]
+    pub fn table_threshold(&self, view: &TableView) -> f64 {
+        self.anomalies
+            .table
+            .as_ref()
+            .and_then(|t| t.threshold)
+            .unwrap_or(view.default_threshold)
+    }
+
+    /// FISVDD: feed the table's map `count` more normal rows (a copy; scores stay).
+    pub fn feed_table_map(&mut self, count: usize) {
+        let Some(t) = self.anomalies.table.as_mut() else {
+            return;
+        };
+        if t.fed_map.is_none() {
+            t.fed_map = t.results.as_ref().and_then(|(_, v)| v.map.clone());
+        }
+        if let Some(map) = &mut t.fed_map {
+            map.map.feed(count);
+        }
+    }
+
+    pub(super) fn on_table(&mut self, outcome: TableOutcome) {
+        match outcome {
+            TableOutcome::Inspected { path, result } => {
+                let Some(t) = self.anomalies.table.as_mut().filter(|t| t.path == path) else {
+                    return;
+                };
+                match result {
+                    Ok(summary) => {
+                        let label = summary.default_label();
+                        t.setup = TableSetup {
+                            features: summary
+                                .default_features(label.as_ref().map(|l| l.column.as_str())),
+                            group: summary.default_group(),
+                            fold_column: summary.default_group(),
+                            folds: summary
+                                .default_group()
+                                .and_then(|g| summary.columns.iter().find(|c| c.name == g))
+                                .map_or(5, |c| c.distinct.clamp(2, 5)),
+                            label,
+                            ..TableSetup::default()
+                        };
+                        t.summary = Some(Arc::new(summary));
+                    }
+                    Err(message) => {
+                        self.anomalies.table = None;
+                        self.anomalies.show_table = false;
+                        self.error(message);
+                    }
+                }
+            }
+            TableOutcome::Scored {
+                path,
+                setup,
+                result,
+            } => {
+                let Some(t) = self.anomalies.table.as_mut().filter(|t| t.path == path) else {
+                    return;
+                };
+                if t.running.as_ref() == Some(&setup) {
+                    t.running = None;
+                }
+                match result {
+                    Ok(view) => {
+                        let same_detector = t.results.as_ref().is_some_and(|(s, _)| {
+                            s.model == setup.model && s.features == setup.features
+                        });
+                        if !same_detector {
+                            t.threshold = None;
+                        }
+                        t.fed_map = None;
+                        t.failed = None;
+                        t.results = Some((setup, Arc::from(view)));
+                    }
+                    Err(message) if message == "cancelled" => {}
+                    Err(message) => t.failed = Some((setup, message)),
+                }
+            }
+        }
+    }
+}
+
+fn work(job: TableJob) -> JobResult {
+    JobResult::Table(match job {
+        TableJob::Inspect(path) => TableOutcome::Inspected {
+            result: inspect_table(&path).map_err(|e| e.to_string()),
+            path,
+        },
+        TableJob::Score {
+            path,
+            setup,
+            cancel,
+        } => TableOutcome::Scored {
+            result: score_table(&path, &setup, HISTOGRAM_BINS, &move || {
+                cancel.load(Ordering::Relaxed)
+            })
+            .map(Box::new)
+            .map_err(|e| e.to_string()),
+            path,
+            setup,
+        },
+    })
+}
+
+/// The thread behind feature tables.
+pub(super) fn spawn_worker(
+    results: crossbeam_channel::Sender<JobResult>,
+    repaint: egui::Context,
+) -> Result<super::worker::LatestWorker<TableJob>, String> {
+    super::worker::LatestWorker::spawn("streamlens-tables", results, repaint, work)
+}

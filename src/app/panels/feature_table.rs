@@ -1,0 +1,401 @@
+//! The Anomalies tab on a feature table: pick feature, label, group and fold columns and a
+//! detector (scored on the worker at each change), then the score histogram with the
+//! draggable threshold, live flag counts and P/R/F1, ROC and precision–recall curves, the
+//! flagged rows and the detector map. Layout only; results come from the worker.
+
+use std::fmt::Write as _;
+
+use super::super::App;
+use super::super::plot::{chart_ui, draggable_chart_ui};
+use crate::anomaly_tables::flagged_rows;
+use crate::chart::anomalies::{ScoreCharts, precision_recall, roc, score_histogram};
+use crate::chart::model_map::model_map_chart;
+use crate::engine::detect::ModelKind;
+use crate::engine::detect::label::{Comparison, LabelExpr};
+use crate::engine::detect::table_inspect::TableSummary;
+use crate::engine::detect::table_view::{TableSetup, TableView};
+
+const CHART_HEIGHT: f32 = 300.0;
+const MAP_HEIGHT: f32 = 380.0;
+/// Flagged rows listed in the window (the CSV export has all).
+const ROWS_SHOWN: usize = 500;
+const FEED_STEP: usize = 200;
+
+pub fn feature_table_ui(app: &mut App, ui: &mut egui::Ui) {
+    let Some(t) = app.anomalies.table.as_mut() else {
+        return;
+    };
+    let name = t.path.file_name().map_or_else(
+        || t.path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let mut close = false;
+    let mut as_telemetry = false;
+    ui.horizontal_wrapped(|ui| {
+        ui.strong(format!("Feature table: {name}"))
+            .on_hover_text(t.path.display().to_string());
+        if let Some(s) = &t.summary {
+            ui.label(format!("{} rows · {} columns", s.rows, s.columns.len()));
+        }
+        if ui.button("Close table").clicked() {
+            close = true;
+        }
+        if t.as_telemetry.is_some()
+            && ui
+                .button("Load as telemetry…")
+                .on_hover_text("Map this file's columns to the telemetry schema instead")
+                .clicked()
+        {
+            as_telemetry = true;
+        }
+    });
+    if as_telemetry {
+        app.mapping_dialog = t.as_telemetry.clone();
+    }
+    if close {
+        app.close_feature_table();
+        return;
+    }
+    let Some(summary) = t.summary.clone() else {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label("Reading the table's columns…");
+        });
+        return;
+    };
+    egui::CollapsingHeader::new("Columns and detector")
+        .default_open(true)
+        .show(ui, |ui| setup_ui(ui, &summary, &mut t.setup));
+    let failed = t
+        .failed
+        .as_ref()
+        .filter(|(s, _)| *s == t.setup)
+        .map(|(_, m)| m.clone());
+    let Some((view, stale)) = app.table_results() else {
+        match failed {
+            Some(message) => {
+                ui.colored_label(ui.visuals().error_fg_color, message);
+            }
+            None if app
+                .anomalies
+                .table
+                .as_ref()
+                .is_some_and(|t| t.setup.features.is_empty()) =>
+            {
+                ui.label("Tick at least one feature column.");
+            }
+            None => {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label("Fitting the detector fold by fold and scoring every row…");
+                });
+            }
+        }
+        return;
+    };
+    if let Some(message) = failed {
+        ui.colored_label(
+            ui.visuals().error_fg_color,
+            format!("{message} (showing the previous result)"),
+        );
+    }
+    let threshold = app.table_threshold(&view);
+    status_ui(app, ui, &view, threshold, stale);
+    egui::ScrollArea::vertical()
+        .id_salt("feature_table")
+        .show(ui, |ui| {
+            charts_ui(app, ui, &view, threshold);
+            ui.separator();
+            rows_ui(app, ui, &view, threshold);
+            ui.separator();
+            map_ui(app, ui, &view);
+        });
+}
+
+fn setup_ui(ui: &mut egui::Ui, summary: &TableSummary, setup: &mut TableSetup) {
+    let numeric: Vec<&str> = summary
+        .columns
+        .iter()
+        .filter(|c| c.numeric)
+        .map(|c| c.name.as_str())
+        .collect();
+    let all: Vec<&str> = summary.columns.iter().map(|c| c.name.as_str()).collect();
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Features");
+        let label_column = setup.label.as_ref().map(|l| l.column.clone());
+        for &name in &numeric {
+            if Some(name) == label_column.as_deref() {
+                continue;
+            }
+            let mut on = setup.features.iter().any(|f| f == name);
+            if ui.checkbox(&mut on, name).changed() {
+                if on {
+                    setup.features.push(name.to_owned());
+                } else {
+                    setup.features.retain(|f| f != name);
+                }
+            }
+        }
+    });
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Bad when");
+        let current = setup.label.as_ref().map_or("— no label —", |l| l.column.as_str());
+        let mut column = setup.label.as_ref().map(|l| l.column.clone());
+        egui::ComboBox::from_id_salt("table_label")
+            .selected_text(current)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut column, None, "— no label —");
+                for &name in &numeric {
+                    ui.selectable_value(&mut column, Some(name.to_owned()), name);
+                }
+            });
+        if column != setup.label.as_ref().map(|l| l.column.clone()) {
+            setup.label = column.map(|c| LabelExpr {
+                column: c,
+                op: Comparison::Le,
+                value: 0.0,
+            });
+            if let Some(l) = &setup.label {
+                setup.features.retain(|f| *f != l.column);
+            }
+        }
+        if let Some(label) = &mut setup.label {
+            egui::ComboBox::from_id_salt("table_label_op")
+                .width(40.0)
+                .selected_text(label.op.symbol())
+                .show_ui(ui, |ui| {
+                    for op in [Comparison::Le, Comparison::Lt, Comparison::Ge, Comparison::Gt, Comparison::Eq] {
+                        ui.selectable_value(&mut label.op, op, op.symbol());
+                    }
+                });
+            ui.add(egui::DragValue::new(&mut label.value).speed(0.05));
+        }
+        ui.separator();
+        column_combo(ui, "Group", "table_group", &all, &mut setup.group)
+            .on_hover_text("Rows of one group (video, session) are also judged together: group score = p95 of its rows");
+        ui.separator();
+        column_combo(ui, "Folds by", "table_folds", &all, &mut setup.fold_column)
+            .on_hover_text("Each fold's detector learns from the other folds' normal rows; without folds every row is scored by a detector that saw it");
+        if setup.fold_column.is_some() {
+            ui.checkbox(&mut setup.fold_prefix, "text before first _");
+            ui.add(egui::DragValue::new(&mut setup.folds).range(2..=10).suffix(" folds"));
+        }
+    });
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Detector");
+        egui::ComboBox::from_id_salt("table_detector")
+            .selected_text(setup.model.name())
+            .show_ui(ui, |ui| {
+                for kind in ModelKind::ALL {
+                    ui.selectable_value(&mut setup.model, kind, kind.name());
+                }
+            });
+        ui.label("Default τ: quantile");
+        ui.add(
+            egui::DragValue::new(&mut setup.threshold_quantile)
+                .range(0.5..=0.999)
+                .speed(0.005)
+                .max_decimals(3),
+        )
+        .on_hover_text("Each fold's threshold is this quantile of its training scores");
+    });
+}
+
+/// A label and a column picker with a "none" entry.
+fn column_combo(
+    ui: &mut egui::Ui,
+    label: &str,
+    id: &str,
+    columns: &[&str],
+    value: &mut Option<String>,
+) -> egui::Response {
+    ui.label(label);
+    egui::ComboBox::from_id_salt(id)
+        .selected_text(value.as_deref().unwrap_or("— none —"))
+        .show_ui(ui, |ui| {
+            ui.selectable_value(value, None, "— none —");
+            for &name in columns {
+                ui.selectable_value(value, Some(name.to_owned()), name);
+            }
+        })
+        .response
+}
+
+fn status_ui(app: &mut App, ui: &mut egui::Ui, view: &TableView, threshold: f64, stale: bool) {
+    let at = view.display.sweep.at(threshold);
+    let pct = |v: Option<f64>| v.map_or_else(|| "–".into(), |v| format!("{:.1} %", 100.0 * v));
+    ui.horizontal_wrapped(|ui| {
+        if stale {
+            ui.spinner();
+            ui.weak("updating…");
+        }
+        ui.label(format!(
+            "{} rows · {} flagged ({:.1} %) at τ {threshold:.3}",
+            view.scores.len(),
+            at.flagged,
+            100.0 * at.flag_rate
+        ));
+        let mut tau = threshold;
+        if ui
+            .add(egui::DragValue::new(&mut tau).speed(0.05).max_decimals(3))
+            .on_hover_text(
+                "Rows scoring above it are flagged; also set by pressing on the histogram",
+            )
+            .changed()
+            && let Some(t) = app.anomalies.table.as_mut()
+        {
+            t.threshold = Some(tau);
+        }
+        if ui
+            .button("Default")
+            .on_hover_text("The median of the folds' thresholds")
+            .clicked()
+            && let Some(t) = app.anomalies.table.as_mut()
+        {
+            t.threshold = None;
+        }
+        if view.display.sweep.has_labels() {
+            ui.label(format!(
+                "· precision {} · recall {} · F1 {}",
+                pct(at.precision),
+                pct(at.recall),
+                pct(at.f1)
+            ));
+            let w = &view.report.window;
+            let auc = |v: Option<f64>| v.map_or_else(|| "–".into(), |v| format!("{v:.3}"));
+            let mut text = format!(
+                "· rows: AUC {} · AP {}",
+                auc(w.roc_auc),
+                auc(w.average_precision)
+            );
+            if let Some(g) = &view.report.group {
+                let _ = write!(text, " · groups ({}): AUC {}", g.groups, auc(g.roc_auc));
+            }
+            ui.label(text);
+        }
+    });
+}
+
+fn charts_ui(app: &mut App, ui: &mut egui::Ui, view: &TableView, threshold: f64) {
+    let charts = ScoreCharts {
+        display: &view.display,
+        noun: "row",
+        roc_auc: view.report.window.roc_auc,
+        average_precision: view.report.window.average_precision,
+    };
+    let histogram = score_histogram(&charts, threshold);
+    let curves: Vec<_> = [
+        roc(&charts, threshold),
+        precision_recall(&charts, threshold),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut exports = Vec::new();
+    let mut dragged = None;
+    ui.columns(1 + curves.len(), |columns| {
+        columns[0].set_height(CHART_HEIGHT);
+        let response = draggable_chart_ui(&mut columns[0], &histogram, "row_scores");
+        dragged = response.dragged_x;
+        if let Some(format) = response.export {
+            exports.push((histogram.clone(), format));
+        }
+        for (spec, column) in curves.iter().zip(&mut columns[1..]) {
+            column.set_height(CHART_HEIGHT);
+            if let Some(format) = chart_ui(column, spec, &spec.id).export {
+                exports.push((spec.clone(), format));
+            }
+        }
+    });
+    if let (Some(x), Some(t)) = (dragged, app.anomalies.table.as_mut()) {
+        t.threshold = Some(x);
+    }
+    for (spec, format) in exports {
+        app.export_chart(&spec, format);
+    }
+}
+
+fn rows_ui(app: &mut App, ui: &mut egui::Ui, view: &TableView, threshold: f64) {
+    let table = flagged_rows(view, threshold);
+    ui.horizontal(|ui| {
+        ui.strong(format!("{} ({})", table.title, table.rows.len()));
+        if table.rows.len() > ROWS_SHOWN {
+            ui.weak(format!("showing the top {ROWS_SHOWN}; the export has all"));
+        }
+        if ui
+            .button("Export CSV…")
+            .on_hover_text("Save the flagged rows as CSV")
+            .clicked()
+        {
+            app.export_table(&table);
+        }
+    });
+    egui::ScrollArea::both()
+        .id_salt("flagged_rows")
+        .max_height(220.0)
+        .show(ui, |ui| {
+            egui::Grid::new("flagged_rows_grid")
+                .striped(true)
+                .num_columns(table.columns.len())
+                .show(ui, |ui| {
+                    for c in &table.columns {
+                        ui.strong(c);
+                    }
+                    ui.end_row();
+                    for row in table.rows.iter().take(ROWS_SHOWN) {
+                        for cell in row {
+                            ui.label(cell.display());
+                        }
+                        ui.end_row();
+                    }
+                });
+        });
+}
+
+fn map_ui(app: &mut App, ui: &mut egui::Ui, view: &TableView) {
+    let fed = app.anomalies.table.as_ref().and_then(|t| t.fed_map.clone());
+    let Some(map) = fed.or_else(|| view.map.clone()) else {
+        ui.weak("No detector map: fewer than two normal rows.");
+        return;
+    };
+    let m = &map.map;
+    let mut to_feed = None;
+    ui.horizontal_wrapped(|ui| {
+        ui.strong("Detector map");
+        ui.label(format!(
+            "detector fitted on {} normal rows · τ {:.2} (quantile of their scores)",
+            m.training_rows, m.threshold
+        ));
+        if m.support_count() > 0 {
+            ui.label(format!("· {} support vectors", m.support_count()));
+        }
+        if m.feedable() > 0 || m.fed > 0 {
+            if ui
+                .add_enabled(m.feedable() > 0, egui::Button::new(format!("Feed {} normal rows", FEED_STEP.min(m.feedable()))))
+                .on_hover_text("FISVDD learns incrementally: update the drawn model with normal rows it has not seen")
+                .clicked()
+            {
+                to_feed = Some(FEED_STEP);
+            }
+            ui.label(format!("fed {} · {} left", m.fed, m.feedable()));
+            if m.fed > 0 && ui.button("Reset map").on_hover_text("Back to the fitted model").clicked() {
+                to_feed = Some(0);
+            }
+        }
+    });
+    let spec = model_map_chart(&map);
+    ui.allocate_ui(egui::vec2(ui.available_width(), MAP_HEIGHT), |ui| {
+        if let Some(format) = chart_ui(ui, &spec, "table_map").export {
+            app.export_chart(&spec, format);
+        }
+    });
+    match to_feed {
+        Some(0) => {
+            if let Some(t) = app.anomalies.table.as_mut() {
+                t.fed_map = None;
+            }
+        }
+        Some(count) => app.feed_table_map(count),
+        None => {}
+    }
+}

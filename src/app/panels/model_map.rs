@@ -1,0 +1,93 @@
+//! The detector map section of the Anomalies tab: one level's windows on the detector's PCA
+//! plane with its boundary and support vectors; with FISVDD, buttons that feed the model more
+//! normal windows so the description and its support vectors visibly change.
+
+use super::super::App;
+use super::super::plot::chart_ui;
+use crate::chart::model_map::model_map_chart;
+use crate::engine::detect::events::view::ReportView;
+
+const MAP_HEIGHT: f32 = 380.0;
+/// Normal windows fed per press.
+pub const FEED_STEP: usize = 200;
+
+pub fn model_map_ui(app: &mut App, ui: &mut egui::Ui, view: &ReportView) {
+    if view.maps.is_empty() {
+        ui.weak("No detector map: no level had enough windows to fit a detector.");
+        return;
+    }
+    let level = app.anomalies.map_level.min(view.maps.len() - 1);
+    ui.horizontal_wrapped(|ui| {
+        ui.strong("Detector map");
+        egui::ComboBox::from_id_salt("map_level")
+            .selected_text(&view.maps[level].name)
+            .show_ui(ui, |ui| {
+                for (i, m) in view.maps.iter().enumerate() {
+                    ui.selectable_value(&mut app.anomalies.map_level, i, &m.name);
+                }
+            })
+            .response
+            .on_hover_text("Which level's detector to draw");
+    });
+    // The fed copy of this level's map, if the user has fed it; else the worker's.
+    let fed = app
+        .anomalies
+        .fed_map
+        .as_ref()
+        .filter(|(l, _)| *l == level)
+        .map(|(_, m)| m);
+    let map = fed.unwrap_or(&view.maps[level]);
+    let spec = model_map_chart(map);
+    let m = &map.map;
+    let outside = m.points.iter().filter(|p| p.outside(m.threshold)).count();
+    let mut to_feed = None;
+    ui.horizontal_wrapped(|ui| {
+        ui.label(format!(
+            "{} windows drawn ({outside} outside) · {} training windows drawn · window threshold τ {:.2}",
+            m.points.len(),
+            m.training.len(),
+            m.threshold
+        ));
+        if m.support_count() > 0 {
+            ui.label(format!("· {} support vectors", m.support_count()));
+        }
+        let feedable = m.feedable();
+        if feedable > 0 || m.fed > 0 {
+            ui.separator();
+            let button = ui
+                .add_enabled(
+                    feedable > 0,
+                    egui::Button::new(format!("Feed {} normal windows", FEED_STEP.min(feedable))),
+                )
+                .on_hover_text(
+                    "FISVDD learns incrementally: update the model with normal windows it has \
+                     not seen and redraw its support vectors and boundary. Event scores above \
+                     stay those of the fitted model.",
+                );
+            if button.clicked() {
+                to_feed = Some(FEED_STEP);
+            }
+            ui.label(format!("fed {} · {feedable} left", m.fed));
+            if m.fed > 0 && ui.button("Reset map").on_hover_text("Back to the fitted model").clicked() {
+                to_feed = Some(0);
+            }
+        } else if m.support_count() == 0 {
+            ui.weak("(support vectors and incremental learning: choose fisvdd)");
+        }
+    });
+    ui.allocate_ui(egui::vec2(ui.available_width(), MAP_HEIGHT), |ui| {
+        if let Some(format) = chart_ui(ui, &spec, ("model_map", level)).export {
+            app.export_chart(&spec, format);
+        }
+    });
+    ui.weak(
+        "Points are windows projected on the detector's first two principal components; the \
+         boundary is where the score equals τ on this plane, so windows off the plane can sit \
+         across it. Hover a point to see its event, unit and minute.",
+    );
+    match to_feed {
+        Some(0) => app.anomalies.fed_map = None,
+        Some(count) => app.feed_model_map(level, count),
+        None => {}
+    }
+}

@@ -1,0 +1,151 @@
+//! Feature tables in the Anomalies tab: a dropped CSV that is not telemetry opens as a feature
+//! table with sensible column choices, is scored fold by fold, the threshold flags rows live,
+//! a choice that cannot work is explained while the last result stays; and the detector map
+//! of the sample's events learns when FISVDD is fed more windows.
+
+use std::fmt::Write as _;
+
+use super::{App, drop_file, harness_with, ready, wait_for};
+use egui_kittest::kittest::Queryable;
+use streamlens::app::state::Tab;
+use streamlens::engine::detect::ModelKind;
+
+/// 3 videos of normal windows and 1 video of far, bad ones.
+fn windows_csv(dir: &std::path::Path) -> std::path::PathBuf {
+    let mut text = String::from("file,t_start,vmaf_mean,stall_ratio,QoE_win\n");
+    for v in 0..3 {
+        for i in 0..40 {
+            let wobble = f64::from((i * 7 + v * 3) % 13) / 13.0;
+            writeln!(
+                text,
+                "v{v}_a.mat,{i},{},{},0.5",
+                80.0 + 5.0 * wobble,
+                0.01 * wobble
+            )
+            .unwrap();
+        }
+    }
+    for i in 0..8 {
+        writeln!(text, "bad_b.mat,{i},{},0.6,-1", 20.0 + f64::from(i)).unwrap();
+    }
+    let path = dir.join("windows.csv");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn table_scored(app: &App) -> bool {
+    app.anomalies
+        .table
+        .as_ref()
+        .is_some_and(|t| t.results.is_some() && t.running.is_none())
+}
+
+#[test]
+fn a_windows_table_opens_scores_and_flags_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = windows_csv(dir.path());
+    let mut h = harness_with(Vec::new());
+    wait_for(&mut h, "the sample", ready);
+    drop_file(&mut h, path);
+    wait_for(&mut h, "the scored table", table_scored);
+    let app = h.state();
+    assert_eq!(app.state.tab, Tab::Anomalies);
+    assert!(app.dataset.is_some(), "the telemetry stays open");
+    assert!(app.mapping_dialog.is_none());
+    let t = app.anomalies.table.as_ref().unwrap();
+    assert_eq!(t.setup.features, ["vmaf_mean", "stall_ratio"]);
+    assert_eq!(t.setup.label.as_ref().unwrap().to_string(), "QoE_win<=0");
+    assert_eq!(t.setup.group.as_deref(), Some("file"));
+    let view = t.results.as_ref().unwrap().1.clone();
+    assert_eq!(view.scores.len(), 128);
+    assert_eq!(
+        view.report.window.roc_auc,
+        Some(1.0),
+        "the far video ranks on top"
+    );
+    h.get_by_label_contains("Feature table: windows.csv");
+    h.get_by_label_contains("Row scores");
+    h.get_by_label_contains("ROC (AUC 1.000)");
+    h.get_by_label_contains("Detector map: table rows");
+
+    // A threshold just under the 8th-highest score flags exactly the bad video's rows.
+    let mut scores = view.scores.clone();
+    scores.sort_by(|a, b| b.total_cmp(a));
+    h.state_mut().anomalies.table.as_mut().unwrap().threshold = Some(scores[7] - 1e-9);
+    h.run_steps(3);
+    h.get_by_label("Flagged rows (8)");
+    h.get_by_label_contains("precision 100.0 % · recall 100.0 %");
+
+    // More folds than videos: the reason is shown, the last result stays.
+    h.state_mut().anomalies.table.as_mut().unwrap().setup.folds = 9;
+    wait_for(&mut h, "the fold error", |a| {
+        a.anomalies
+            .table
+            .as_ref()
+            .is_some_and(|t| t.failed.is_some())
+    });
+    h.get_by_label_contains("9 folds need at least 9 distinct fold keys");
+    assert!(
+        h.state()
+            .anomalies
+            .table
+            .as_ref()
+            .unwrap()
+            .results
+            .is_some()
+    );
+
+    // Back to the telemetry's events, then the table closes.
+    h.get_by_label("Telemetry events").click();
+    h.run_steps(2);
+    assert!(!h.state().anomalies.show_table);
+    h.get_by_label_contains("Feature table windows.csv").click();
+    h.run_steps(2);
+    h.get_by_label("Close table").click();
+    h.run_steps(2);
+    assert!(h.state().anomalies.table.is_none());
+}
+
+#[test]
+fn the_event_detector_map_learns_when_fed() {
+    let mut h = harness_with(Vec::new());
+    wait_for(&mut h, "the sample", ready);
+    h.state_mut().state.anomalies.model = ModelKind::Fisvdd;
+    h.get_by_label("Anomalies").click();
+    wait_for(&mut h, "the event scores", |a| {
+        a.anomalies
+            .results
+            .as_ref()
+            .is_some_and(|(k, _)| k.settings.model == ModelKind::Fisvdd)
+            && a.anomalies.running.is_none()
+    });
+    let view = h.state().anomalies.results.as_ref().unwrap().1.clone();
+    assert!(!view.maps.is_empty());
+    let map = &view.maps[0].map;
+    assert!(map.support_count() > 0 && !map.boundary.is_empty());
+    h.get_by_label_contains("Detector map: event windows");
+    h.get_by_label_contains("support vectors (");
+    let before = map.feedable();
+    assert!(before > 0);
+    // The map sits at the bottom of the tab's scroll area.
+    h.get_by_label_contains("Feed ").scroll_to_me();
+    h.run_steps(3);
+    h.get_by_label_contains("Feed ").click();
+    h.run_steps(2);
+    let fed = &h
+        .state()
+        .anomalies
+        .fed_map
+        .as_ref()
+        .expect("a fed copy")
+        .1
+        .map;
+    assert_eq!(fed.fed, 200.min(before));
+    assert_eq!(fed.feedable(), before - fed.fed);
+    h.get_by_label_contains(format!("fed {}", fed.fed).as_str());
+    h.get_by_label("Reset map").scroll_to_me();
+    h.run_steps(2);
+    h.get_by_label("Reset map").click();
+    h.run_steps(2);
+    assert!(h.state().anomalies.fed_map.is_none());
+}
