@@ -18,7 +18,7 @@ use crate::engine::detect::events::saved::EventModel;
 use crate::engine::detect::events::view::{ReportView, report_view};
 use crate::engine::detect::events::{EventDetectError, EventDetectParams, EventRun, run_events};
 use crate::engine::detect::model_map::LabelledMap;
-use crate::engine::detect::{ModelKind, ModelSpec};
+use crate::engine::detect::{DetectError, ModelKind, ModelSpec};
 
 /// Labels of the built-in sample (the same file as `sample_data/labels.csv`).
 const SAMPLE_LABELS: &str = include_str!("../../sample_data/labels.csv");
@@ -222,13 +222,19 @@ impl App {
         key: AnomalyKey,
         result: Result<Box<ReportView>, String>,
     ) {
+        // A cancelled run was superseded (or stopped by the user): its newer request reports.
+        if matches!(&result, Err(m) if m == "cancelled") {
+            return;
+        }
         if self.anomalies.running.as_ref() == Some(&key) {
             self.anomalies.running = None;
         }
         match result {
             Ok(view) => {
                 let same_detector = self.anomalies.results.as_ref().is_some_and(|(k, _)| {
-                    k.dataset_id == key.dataset_id && k.settings == key.settings
+                    k.dataset_id == key.dataset_id
+                        && k.settings == key.settings
+                        && k.model_file == key.model_file
                 });
                 if !same_detector {
                     self.anomalies.threshold = None;
@@ -236,7 +242,6 @@ impl App {
                 self.anomalies.results = Some((key, Arc::from(view)));
                 self.anomalies.fed_map = None;
             }
-            Err(message) if message == "cancelled" => {}
             Err(message) => {
                 if let Some(p) = &key.model_file
                     && self.anomalies.model_file.as_ref() == Some(p)
@@ -290,7 +295,9 @@ fn compute(request: &AnomalyRequest) -> Result<ReportView, String> {
     })
     .map_err(|e| match (&request.key.model_file, e) {
         // Say which file when the saved model does not fit this data.
-        (Some(path), EventDetectError::Detect(e)) => format!("{}: {e}", path.display()),
+        (Some(path), EventDetectError::Detect(e @ DetectError::BadModel(_))) => {
+            format!("{}: {e}", path.display())
+        }
         (_, e) => e.to_string(),
     })?;
     let mut view = report_view(out.report, labels.as_deref(), HISTOGRAM_BINS);

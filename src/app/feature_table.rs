@@ -13,6 +13,7 @@ use super::state::Tab;
 use crate::engine::detect::model_map::LabelledMap;
 use crate::engine::detect::table_inspect::{TableSummary, inspect_table};
 use crate::engine::detect::table_view::{TableSetup, TableView, score_table};
+use crate::tables::TableSpec;
 
 const HISTOGRAM_BINS: usize = 40;
 
@@ -30,8 +31,10 @@ pub struct FeatureTableTab {
     pub failed: Option<(TableSetup, String)>,
     /// The threshold the user set; `None` = the results' default.
     pub threshold: Option<f64>,
-    /// The map after the user fed its FISVDD model more rows.
-    pub fed_map: Option<LabelledMap>,
+    /// The results' detector map as drawn: at the current τ, possibly fed more rows.
+    pub map: Option<LabelledMap>,
+    /// The flagged-rows table for (results, τ bits), rebuilt only when either changes.
+    pub flagged: Option<(usize, u64, Arc<TableSpec>)>,
     /// The telemetry mapping dialog for this file, when the user wants it as telemetry after all.
     pub as_telemetry: Option<super::MappingDialog>,
 }
@@ -66,6 +69,9 @@ impl App {
         path: PathBuf,
         as_telemetry: Option<super::MappingDialog>,
     ) {
+        if let Some(old) = &self.anomalies.table {
+            old.cancel.store(true, Ordering::Relaxed);
+        }
         self.anomalies.table = Some(FeatureTableTab {
             path: path.clone(),
             summary: None,
@@ -75,7 +81,8 @@ impl App {
             cancel: Arc::new(AtomicBool::new(false)),
             failed: None,
             threshold: None,
-            fed_map: None,
+            map: None,
+            flagged: None,
             as_telemetry,
         });
         self.anomalies.show_table = true;
@@ -124,16 +131,18 @@ impl App {
             .unwrap_or(view.default_threshold)
     }
 
-    /// FISVDD: feed the table's map `count` more normal rows (a copy; scores stay).
+    /// FISVDD: feed the table's map `count` more normal rows (the drawn copy; scores stay).
+    /// Bounded work on this thread: a few hundred incremental updates and one 61 × 61 grid.
     pub fn feed_table_map(&mut self, count: usize) {
-        let Some(t) = self.anomalies.table.as_mut() else {
-            return;
-        };
-        if t.fed_map.is_none() {
-            t.fed_map = t.results.as_ref().and_then(|(_, v)| v.map.clone());
-        }
-        if let Some(map) = &mut t.fed_map {
+        if let Some(map) = self.anomalies.table.as_mut().and_then(|t| t.map.as_mut()) {
             map.map.feed(count);
+        }
+    }
+
+    /// Back to the results' map (at the current τ).
+    pub fn reset_table_map(&mut self) {
+        if let Some(t) = self.anomalies.table.as_mut() {
+            t.map = t.results.as_ref().and_then(|(_, v)| v.map.clone());
         }
     }
 
@@ -175,22 +184,30 @@ impl App {
                 let Some(t) = self.anomalies.table.as_mut().filter(|t| t.path == path) else {
                     return;
                 };
+                // A cancelled run was superseded: the newer request reports.
+                if matches!(&result, Err(m) if m == "cancelled") {
+                    return;
+                }
                 if t.running.as_ref() == Some(&setup) {
                     t.running = None;
                 }
                 match result {
                     Ok(view) => {
-                        let same_detector = t.results.as_ref().is_some_and(|(s, _)| {
-                            s.model == setup.model && s.features == setup.features
+                        // Any change but the group rescales the scores: back to the default τ.
+                        let only_group_changed = t.results.as_ref().is_some_and(|(s, _)| {
+                            TableSetup {
+                                group: setup.group.clone(),
+                                ..s.clone()
+                            } == setup
                         });
-                        if !same_detector {
+                        if !only_group_changed {
                             t.threshold = None;
                         }
-                        t.fed_map = None;
+                        t.map.clone_from(&view.map);
+                        t.flagged = None;
                         t.failed = None;
                         t.results = Some((setup, Arc::from(view)));
                     }
-                    Err(message) if message == "cancelled" => {}
                     Err(message) => t.failed = Some((setup, message)),
                 }
             }

@@ -6,8 +6,10 @@ use super::{ChartKind, ChartSpec, Mark, Series};
 use crate::engine::detect::model_map::{LabelledMap, Pca2};
 
 const BLUE: usize = 0;
+// Both read on the dark and the light theme.
+const GREEN: usize = 2;
+const PURPLE: usize = 3;
 const VERMILLION: usize = 5;
-const BLACK: usize = 7;
 const LIGHT_GREY: usize = 8;
 
 /// Loadings shown per axis label.
@@ -79,14 +81,14 @@ pub fn model_map_chart(map: &LabelledMap) -> ChartSpec {
         },
         Series {
             name: "boundary (score = τ on this plane)".into(),
-            color: BLACK,
+            color: GREEN,
             mark: Mark::Line(boundary),
         },
     ];
     if !m.support.is_empty() {
         series.push(Series {
             name: format!("support vectors ({})", m.support.len()),
-            color: BLACK,
+            color: PURPLE,
             mark: Mark::Rings(m.support.clone()),
         });
     }

@@ -78,3 +78,43 @@ fn events_scored_threshold_moved_event_opened() {
     assert!(app.anomalies.labels_file.is_none());
     assert!(app.anomalies.results.is_some());
 }
+
+#[test]
+fn the_event_model_is_saved_and_scores_the_same_events_again() {
+    let mut h = harness_with(Vec::new());
+    wait_for(&mut h, "the sample", ready);
+    h.state_mut().use_native_dialogs = false;
+    h.get_by_label("Anomalies").click();
+    wait_for(&mut h, "the event scores", anomalies_ready);
+    let scores = |app: &App| -> Vec<f64> {
+        let view = &app.anomalies.results.as_ref().unwrap().1;
+        view.report.events.iter().map(|e| e.score).collect()
+    };
+    let fitted = scores(h.state());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("event-model.json");
+    h.get_by_label("Save model…").click();
+    type_path_and_submit(&mut h, &path);
+    let saved = path.clone();
+    wait_for(&mut h, "the saved model", move |_| saved.exists());
+
+    h.get_by_label("Open model…").click();
+    type_path_and_submit(&mut h, &path);
+    wait_for(&mut h, "scores from the saved model", |a| {
+        anomalies_ready(a)
+            && a.anomalies
+                .results
+                .as_ref()
+                .is_some_and(|(k, _)| k.model_file.is_some())
+    });
+    h.get_by_label("Model: event-model.json");
+    // The same detectors and thresholds on the same events give the same scores (up to
+    // the last digits of the JSON numbers).
+    for (a, b) in scores(h.state()).iter().zip(&fitted) {
+        assert!((a - b).abs() < 1e-9, "{a} vs {b}");
+    }
+
+    h.get_by_label("Fit on this data").click();
+    h.run_steps(2);
+    assert!(h.state().anomalies.model_file.is_none());
+}

@@ -129,7 +129,7 @@ fn the_event_detector_map_learns_when_fed() {
     assert!(before > 0);
     // The map sits at the bottom of the tab's scroll area.
     h.get_by_label_contains("Feed ").scroll_to_me();
-    h.run_steps(3);
+    h.run_steps(6);
     h.get_by_label_contains("Feed ").click();
     h.run_steps(2);
     let fed = &h
@@ -144,8 +144,9 @@ fn the_event_detector_map_learns_when_fed() {
     assert_eq!(fed.feedable(), before - fed.fed);
     h.get_by_label_contains(format!("fed {}", fed.fed).as_str());
     h.get_by_label("Reset map").scroll_to_me();
-    h.run_steps(2);
+    // Scrolling animates over a few frames.
+    h.run_steps(6);
     h.get_by_label("Reset map").click();
-    h.run_steps(2);
+    h.run_steps(3);
     assert!(h.state().anomalies.fed_map.is_none());
 }

@@ -4,6 +4,7 @@
 //! flagged rows and the detector map. Layout only; results come from the worker.
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use super::super::App;
 use super::super::plot::{chart_ui, draggable_chart_ui};
@@ -108,7 +109,7 @@ pub fn feature_table_ui(app: &mut App, ui: &mut egui::Ui) {
             ui.separator();
             rows_ui(app, ui, &view, threshold);
             ui.separator();
-            map_ui(app, ui, &view);
+            map_ui(app, ui, threshold);
         });
 }
 
@@ -315,8 +316,20 @@ fn charts_ui(app: &mut App, ui: &mut egui::Ui, view: &TableView, threshold: f64)
     }
 }
 
-fn rows_ui(app: &mut App, ui: &mut egui::Ui, view: &TableView, threshold: f64) {
-    let table = flagged_rows(view, threshold);
+fn rows_ui(app: &mut App, ui: &mut egui::Ui, view: &Arc<TableView>, threshold: f64) {
+    // Sorting the flagged rows is cached per (results, τ), not redone every frame.
+    let key = (Arc::as_ptr(view) as usize, threshold.to_bits());
+    let Some(t) = app.anomalies.table.as_mut() else {
+        return;
+    };
+    let table = match &t.flagged {
+        Some((ptr, bits, table)) if (*ptr, *bits) == key => Arc::clone(table),
+        _ => {
+            let table = Arc::new(flagged_rows(view, threshold));
+            t.flagged = Some((key.0, key.1, Arc::clone(&table)));
+            table
+        }
+    };
     ui.horizontal(|ui| {
         ui.strong(format!("{} ({})", table.title, table.rows.len()));
         if table.rows.len() > ROWS_SHOWN {
@@ -352,49 +365,70 @@ fn rows_ui(app: &mut App, ui: &mut egui::Ui, view: &TableView, threshold: f64) {
         });
 }
 
-fn map_ui(app: &mut App, ui: &mut egui::Ui, view: &TableView) {
-    let fed = app.anomalies.table.as_ref().and_then(|t| t.fed_map.clone());
-    let Some(map) = fed.or_else(|| view.map.clone()) else {
+fn map_ui(app: &mut App, ui: &mut egui::Ui, threshold: f64) {
+    let Some(t) = app.anomalies.table.as_mut() else {
+        return;
+    };
+    let Some(map) = t.map.as_mut() else {
         ui.weak("No detector map: fewer than two normal rows.");
         return;
     };
+    // The boundary follows the threshold in use (traced again on the stored score grid).
+    if map.map.threshold.to_bits() != threshold.to_bits() {
+        map.map.set_threshold(threshold);
+    }
     let m = &map.map;
     let mut to_feed = None;
     ui.horizontal_wrapped(|ui| {
         ui.strong("Detector map");
         ui.label(format!(
-            "detector fitted on {} normal rows · τ {:.2} (quantile of their scores)",
+            "detector fitted on {} normal rows, boundary at τ {:.2}",
             m.training_rows, m.threshold
         ));
         if m.support_count() > 0 {
             ui.label(format!("· {} support vectors", m.support_count()));
         }
         if m.feedable() > 0 || m.fed > 0 {
+            let button = egui::Button::new(format!(
+                "Feed {} normal rows",
+                FEED_STEP.min(m.feedable())
+            ));
             if ui
-                .add_enabled(m.feedable() > 0, egui::Button::new(format!("Feed {} normal rows", FEED_STEP.min(m.feedable()))))
+                .add_enabled(m.feedable() > 0, button)
                 .on_hover_text("FISVDD learns incrementally: update the drawn model with normal rows it has not seen")
                 .clicked()
             {
                 to_feed = Some(FEED_STEP);
             }
-            ui.label(format!("fed {} · {} left", m.fed, m.feedable()));
-            if m.fed > 0 && ui.button("Reset map").on_hover_text("Back to the fitted model").clicked() {
+            ui.label(format!(
+                "fed {} ({} became support vectors) · {} left",
+                m.fed,
+                m.fed_expanded,
+                m.feedable()
+            ));
+            if m.fed > 0
+                && ui
+                    .button("Reset map")
+                    .on_hover_text("Back to the fitted model")
+                    .clicked()
+            {
                 to_feed = Some(0);
             }
         }
     });
-    let spec = model_map_chart(&map);
+    let spec = model_map_chart(map);
     ui.allocate_ui(egui::vec2(ui.available_width(), MAP_HEIGHT), |ui| {
         if let Some(format) = chart_ui(ui, &spec, "table_map").export {
             app.export_chart(&spec, format);
         }
     });
+    ui.weak(
+        "Rows projected on the detector's first two principal components; the boundary is where \
+         the score equals τ on this plane, so rows off the plane can sit across it. Hover a \
+         point to see its row.",
+    );
     match to_feed {
-        Some(0) => {
-            if let Some(t) = app.anomalies.table.as_mut() {
-                t.fed_map = None;
-            }
-        }
+        Some(0) => app.reset_table_map(),
         Some(count) => app.feed_table_map(count),
         None => {}
     }

@@ -67,7 +67,10 @@ pub fn model_map_ui(app: &mut App, ui: &mut egui::Ui, view: &ReportView) {
             if button.clicked() {
                 to_feed = Some(FEED_STEP);
             }
-            ui.label(format!("fed {} · {feedable} left", m.fed));
+            ui.label(format!(
+                "fed {} ({} became support vectors) · {feedable} left",
+                m.fed, m.fed_expanded
+            ));
             if m.fed > 0 && ui.button("Reset map").on_hover_text("Back to the fitted model").clicked() {
                 to_feed = Some(0);
             }
@@ -81,9 +84,11 @@ pub fn model_map_ui(app: &mut App, ui: &mut egui::Ui, view: &ReportView) {
         }
     });
     ui.weak(
-        "Points are windows projected on the detector's first two principal components; the \
-         boundary is where the score equals τ on this plane, so windows off the plane can sit \
-         across it. Hover a point to see its event, unit and minute.",
+        "Points are windows projected on the detector's first two principal components, \
+         coloured by their own score; the boundary is where the score equals the level's \
+         window threshold on this plane, so windows off the plane can sit across it. Flagged \
+         spans use the 5-minute median of window scores, so a lone outside window is not yet \
+         an incident. Hover a point to see its event, unit and minute.",
     );
     match to_feed {
         Some(0) => app.anomalies.fed_map = None,

@@ -76,7 +76,8 @@ impl KernelExpansion {
 pub fn exp_neg(x: f32) -> f32 {
     const LN2_HI: f32 = 0.693_359_4;
     const LN2_LO: f32 = -2.121_944_4e-4;
-    let y = -x.min(87.0);
+    // clamp keeps NaN (a NaN row scores NaN, as the exact path does).
+    let y = -x.clamp(0.0, 87.0);
     // y ≤ 0: truncating y·log₂e − 0.5 rounds to the nearest integer.
     #[allow(clippy::cast_possible_truncation)] // |y·log₂e| ≤ 126, so the integer fits.
     let k = (y * std::f32::consts::LOG2_E - 0.5) as i32;

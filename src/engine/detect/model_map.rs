@@ -145,8 +145,11 @@ pub struct MapRequest<'a> {
     pub pipeline: &'a Pipeline,
     /// Raw feature rows (as the pipeline takes them), row-major.
     pub rows: &'a [f64],
-    /// Indices of the rows the detector was fitted on.
+    /// Indices of the rows the detector was fitted on (empty for a detector fitted on other
+    /// data: the axes then come from all rows).
     pub training: &'a [usize],
+    /// Rows that may be fed to a FISVDD map (e.g. not labelled bad); `None` = any row.
+    pub feedable: Option<&'a [bool]>,
     /// The pipeline's score of every row.
     pub scores: &'a [f64],
     pub threshold: f64,
@@ -188,8 +191,12 @@ pub struct ModelMap {
     pub training_rows: usize,
     /// Rows fed so far (FISVDD only).
     pub fed: usize,
+    /// Fed rows that became support vectors.
+    pub fed_expanded: usize,
     /// Preprocessed rows of `points`, to rescore them after feeding.
     drawn_rows: Vec<f64>,
+    /// The score grid the boundary is traced on: node x, node y, values (row-major by y).
+    grid: (Vec<f64>, Vec<f64>, Vec<f64>),
     /// The pipeline's score calibration `(centre, scale)`.
     calibration: (f64, f64),
     feed: Option<Feed>,
@@ -201,7 +208,10 @@ impl ModelMap {
         let pipeline = request.pipeline;
         let dim = pipeline.dim();
         let n = request.rows.len() / dim.max(1);
-        if n == 0 || request.scores.len() != n {
+        let shapes_ok = request.scores.len() == n
+            && request.feedable.is_none_or(|f| f.len() == n)
+            && request.training.iter().all(|&i| i < n);
+        if n == 0 || !shapes_ok {
             return Err(DetectError::NoTrainingRows);
         }
         let mut rng = StdRng::seed_from_u64(request.seed);
@@ -212,7 +222,14 @@ impl ModelMap {
                 .collect();
             pipeline.preprocessor.transform(&raw)
         };
-        let pca_rows = sample(request.training, MAX_PCA_ROWS, &mut rng);
+        let all: Vec<usize>;
+        let pca_from = if request.training.is_empty() {
+            all = (0..n).collect();
+            &all
+        } else {
+            request.training
+        };
+        let pca_rows = sample(pca_from, MAX_PCA_ROWS, &mut rng);
         let pca = Pca2::fit(&shaped(&pca_rows), dim).ok_or(DetectError::NoTrainingRows)?;
         let training_rows = sample(request.training, MAX_TRAINING_DRAWN, &mut rng);
         let training: Vec<[f64; 2]> = shaped(&training_rows)
@@ -237,8 +254,11 @@ impl ModelMap {
             Model::Fisvdd(m) => {
                 let mut in_training = vec![false; n];
                 request.training.iter().for_each(|&i| in_training[i] = true);
+                let allowed = |i: usize| request.feedable.is_none_or(|f| f[i]);
                 let mut normal: Vec<usize> = (0..n)
-                    .filter(|&i| !in_training[i] && request.scores[i] <= request.threshold)
+                    .filter(|&i| {
+                        !in_training[i] && allowed(i) && request.scores[i] <= request.threshold
+                    })
                     .collect();
                 normal.shuffle(&mut rng);
                 normal.truncate(MAX_FEED_POOL);
@@ -260,7 +280,9 @@ impl ModelMap {
             extent,
             training_rows: request.training.len(),
             fed: 0,
+            fed_expanded: 0,
             drawn_rows,
+            grid: (Vec::new(), Vec::new(), Vec::new()),
             calibration: (pipeline.centre, pipeline.scale),
             feed,
         };
@@ -299,6 +321,7 @@ impl ModelMap {
         }
         feed.next += outcome.fed;
         self.fed += outcome.fed;
+        self.fed_expanded += outcome.expanded;
         let model = Model::Fisvdd(feed.model.clone());
         let (centre, scale) = self.calibration;
         let scores = model.score_batch(&self.drawn_rows);
@@ -335,6 +358,14 @@ impl ModelMap {
             .map(|s| (s - centre) / scale)
             .collect();
         self.boundary = contour_lines(&xs, &ys, &values, self.threshold);
+        self.grid = (xs, ys, values);
+    }
+
+    /// Move τ: the boundary is traced again on the stored score grid (no rescoring).
+    pub fn set_threshold(&mut self, threshold: f64) {
+        self.threshold = threshold;
+        let (xs, ys, values) = &self.grid;
+        self.boundary = contour_lines(xs, ys, values, threshold);
     }
 }
 

@@ -18,7 +18,7 @@ const DISTINCT_CAP: usize = 10_000;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ColumnSummary {
     pub name: String,
-    /// Every non-empty cell is a finite number.
+    /// Every cell is a finite number (a column with gaps cannot be a feature or label).
     pub numeric: bool,
     /// Distinct values (capped at 10,000).
     pub distinct: usize,
@@ -69,7 +69,7 @@ pub fn inspect_text(file: &str, text: &str) -> Result<TableSummary, DetectError>
             .enumerate()
         {
             let cell = cell.trim();
-            if !cell.is_empty() && !cell.parse::<f64>().is_ok_and(f64::is_finite) {
+            if !cell.parse::<f64>().is_ok_and(f64::is_finite) {
                 numeric[c] = false;
             }
             if seen[c].len() < DISTINCT_CAP {
@@ -133,10 +133,11 @@ impl TableSummary {
         })
     }
 
-    /// Numeric columns that are not the label and not named like a time, position or id.
+    /// Numeric columns that are not the label and not named like a time, position or id
+    /// (`t_start`, `timestamp`, `row`, `viewer_id` are left out; `tsl_end` stays).
     #[must_use]
     pub fn default_features(&self, label: Option<&str>) -> Vec<String> {
-        const SKIP: [&str; 9] = [
+        const LEADING: [&str; 9] = [
             "t",
             "time",
             "timestamp",
@@ -147,10 +148,16 @@ impl TableSummary {
             "id",
             "row",
         ];
+        const TRAILING: [&str; 3] = ["id", "idx", "index"];
         self.columns
             .iter()
             .filter(|c| c.numeric && Some(c.name.as_str()) != label)
-            .filter(|c| !words(&c.name).iter().any(|w| SKIP.contains(&w.as_str())))
+            .filter(|c| {
+                let w = words(&c.name);
+                let first = w.first().is_some_and(|f| LEADING.contains(&f.as_str()));
+                let last = w.last().is_some_and(|l| TRAILING.contains(&l.as_str()));
+                !(first || last)
+            })
             .map(|c| c.name.clone())
             .collect()
     }
@@ -169,23 +176,26 @@ impl TableSummary {
 mod tests {
     use super::*;
 
-    const LIVE_LIKE: &str = "file,content,t_start,t_end,vmaf_mean,stall_ratio,QoE_win\n\
-        a_1.mat,a_x,0,5,57.1,0.0,-0.1\n\
-        a_1.mat,a_x,1,6,54.2,0.1,0.3\n\
-        b_2.mat,b_y,0,5,80.5,0.0,0.9\n";
+    const LIVE_LIKE: &str = "file,content,t_start,t_end,vmaf_mean,stall_ratio,tsl_end,viewer_id,QoE_win\n\
+        a_1.mat,a_x,0,5,57.1,0.0,0,1,-0.1\n\
+        a_1.mat,a_x,1,6,54.2,0.1,1,2,0.3\n\
+        b_2.mat,b_y,0,5,80.5,0.0,0,3,0.9\n";
 
     #[test]
     fn summary_and_defaults_of_a_window_table() {
         let s = inspect_text("w.csv", LIVE_LIKE).unwrap();
         assert_eq!(s.rows, 3);
         let numeric: Vec<bool> = s.columns.iter().map(|c| c.numeric).collect();
-        assert_eq!(numeric, [false, false, true, true, true, true, true]);
+        assert_eq!(
+            numeric,
+            [false, false, true, true, true, true, true, true, true]
+        );
         assert_eq!(s.columns[0].distinct, 2);
         let label = s.default_label().unwrap();
         assert_eq!(label.to_string(), "QoE_win<=0");
         assert_eq!(
             s.default_features(Some("QoE_win")),
-            ["vmaf_mean", "stall_ratio"]
+            ["vmaf_mean", "stall_ratio", "tsl_end"]
         );
         assert_eq!(s.default_group().as_deref(), Some("file"));
     }

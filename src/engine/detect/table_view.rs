@@ -187,10 +187,13 @@ fn table_map(
     let mut train_scores: Vec<f64> = training.iter().map(|&i| scores[i]).collect();
     train_scores.sort_by(f64::total_cmp);
     let threshold = quantile_sorted(&train_scores, setup.threshold_quantile).unwrap_or(0.0);
+    // Rows labelled bad are never fed to the model as normal.
+    let normal: Vec<bool> = bad.iter().map(|b| !b).collect();
     let map = ModelMap::build(&MapRequest {
         pipeline: &pipeline,
         rows: &table.features,
         training: &training,
+        feedable: Some(&normal),
         scores: &scores,
         threshold,
         seed: setup.seed,

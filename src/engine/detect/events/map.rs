@@ -6,7 +6,6 @@ use super::root::unit_words;
 use super::score::LevelModel;
 use super::windows::EventWindows;
 use crate::engine::dataset::Dataset;
-use crate::engine::detect::DetectError;
 use crate::engine::detect::model_map::{LabelledMap, MapRequest, ModelMap};
 use crate::engine::schema::Canonical;
 use crate::engine::time_fmt::format_utc_minute;
@@ -19,17 +18,21 @@ pub fn level_maps(
     models: &[LevelModel],
     thresholds: &[f64],
     seed: u64,
-) -> Result<Vec<LabelledMap>, DetectError> {
+) -> Vec<LabelledMap> {
     let mut maps = Vec::new();
     for m in models {
-        let map = ModelMap::build(&MapRequest {
+        // A level whose map cannot be drawn (too few rows) is left out, not fatal.
+        let Ok(map) = ModelMap::build(&MapRequest {
             pipeline: &m.pipeline,
             rows: &m.rows,
             training: &m.training,
+            feedable: None,
             scores: &m.scores,
             threshold: thresholds[m.level],
             seed,
-        })?;
+        }) else {
+            continue;
+        };
         let labels = map
             .points
             .iter()
@@ -56,5 +59,5 @@ pub fn level_maps(
             labels,
         });
     }
-    Ok(maps)
+    maps
 }

@@ -285,7 +285,7 @@ pub fn run_events(
             &models,
             &window_thresholds,
             params.score.seed,
-        )?
+        )
     } else {
         Vec::new()
     };

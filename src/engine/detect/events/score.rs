@@ -74,7 +74,7 @@ pub struct LevelModel {
     pub rows: Vec<f64>,
     /// `(event, unit, window)` of each row, indices into the scored events.
     pub at: Vec<(usize, usize, usize)>,
-    /// Rows the final detector was fitted on.
+    /// Rows the final detector was fitted on (none with a saved detector).
     pub training: Vec<usize>,
     /// The detector's (unsmoothed) score of each row.
     pub scores: Vec<f64>,
@@ -142,8 +142,8 @@ pub fn score_windows(
             continue;
         }
         let (pipeline, training) = match saved {
-            // A saved detector learnt elsewhere: every window here is only scored.
-            Some(Some(pipeline)) => (pipeline, (0..at.len()).collect()),
+            // A saved detector learnt elsewhere: no window here trained it.
+            Some(Some(pipeline)) => (pipeline, Vec::new()),
             _ => fit_robust(&rows, dim, features, params)?,
         };
         let window_scores = pipeline.score_batch(&rows);

@@ -76,6 +76,7 @@ fn fisvdd_map_has_support_vectors_a_boundary_and_learns_when_fed() {
         pipeline: &p,
         rows: &rows,
         training: &training,
+        feedable: None,
         scores: &scores,
         threshold,
         seed: 1,
@@ -99,6 +100,19 @@ fn fisvdd_map_has_support_vectors_a_boundary_and_learns_when_fed() {
     // Feeding everything else never fails and ends the pool.
     map.feed(usize::MAX / 2);
     assert_eq!(map.feedable(), 0);
+    // Rows marked not feedable (labelled bad, say) never enter the pool.
+    let none = vec![false; n];
+    let guarded = ModelMap::build(&MapRequest {
+        pipeline: &p,
+        rows: &rows,
+        training: &training,
+        feedable: Some(&none),
+        scores: &scores,
+        threshold,
+        seed: 1,
+    })
+    .unwrap();
+    assert_eq!(guarded.feedable(), 0);
 }
 
 #[test]
@@ -111,12 +125,19 @@ fn maps_of_models_without_support_vectors_and_bad_requests() {
         pipeline: &p,
         rows: &rows,
         training: &training,
+        feedable: None,
         scores: &scores,
         threshold: 3.0,
         seed: 1,
     };
     let mut map = ModelMap::build(&request).unwrap();
     assert!(map.support.is_empty());
+    // Moving τ retraces the boundary on the stored grid: above every grid score, none.
+    assert!(!map.boundary.is_empty());
+    map.set_threshold(1e12);
+    assert!(map.boundary.is_empty() && map.points.iter().all(|p| !p.outside(1e12)));
+    map.set_threshold(3.0);
+    assert!(!map.boundary.is_empty());
     assert_eq!(map.feedable(), 0);
     assert_eq!(map.feed(10), FeedOutcome::default());
     let short = MapRequest {
