@@ -15,7 +15,8 @@ const LIGHT_GREY: usize = 8;
 /// Loadings shown per axis label.
 const LOADINGS_SHOWN: usize = 2;
 
-/// `PC1 (62 % of variance: +0.71 qoe_p10, +0.55 bad_share)`.
+/// `PC1 (62 %): +0.71 qoe_p10, +0.55 bad_share` — the share of variance and the two
+/// heaviest features.
 fn axis_label(pca: &Pca2, axis: usize, features: &[String]) -> String {
     let loadings: Vec<String> = pca
         .top_loadings(axis, LOADINGS_SHOWN)
@@ -26,7 +27,7 @@ fn axis_label(pca: &Pca2, axis: usize, features: &[String]) -> String {
         })
         .collect();
     format!(
-        "PC{} ({:.0} % of variance: {})",
+        "PC{} ({:.0} %): {}",
         axis + 1,
         pca.explained[axis] * 100.0,
         loadings.join(", ")

@@ -389,10 +389,11 @@ fn map_ui(app: &mut App, ui: &mut egui::Ui, threshold: f64) {
             ui.label(format!("· {} support vectors", m.support_count()));
         }
         if m.feedable() > 0 || m.fed > 0 {
-            let button = egui::Button::new(format!(
-                "Feed {} normal rows",
-                FEED_STEP.min(m.feedable())
-            ));
+            let button = egui::Button::new(if m.feedable() > 0 {
+                format!("Feed {} normal rows", FEED_STEP.min(m.feedable()))
+            } else {
+                "All normal rows fed".to_owned()
+            });
             if ui
                 .add_enabled(m.feedable() > 0, button)
                 .on_hover_text("FISVDD learns incrementally: update the drawn model with normal rows it has not seen")

@@ -57,7 +57,11 @@ pub fn model_map_ui(app: &mut App, ui: &mut egui::Ui, view: &ReportView) {
             let button = ui
                 .add_enabled(
                     feedable > 0,
-                    egui::Button::new(format!("Feed {} normal windows", FEED_STEP.min(feedable))),
+                    egui::Button::new(if feedable > 0 {
+                        format!("Feed {} normal windows", FEED_STEP.min(feedable))
+                    } else {
+                        "All normal windows fed".to_owned()
+                    }),
                 )
                 .on_hover_text(
                     "FISVDD learns incrementally: update the model with normal windows it has \

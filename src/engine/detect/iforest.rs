@@ -25,24 +25,83 @@ pub struct IForestParams {
 impl Default for IForestParams {
     fn default() -> Self {
         Self {
-            trees: 200,
+            trees: 100,
             sample_size: 256,
             seed: 0,
         }
     }
 }
 
-/// One tree, flattened for fast scoring. Node `i` sends a row to `left[i]` when
-/// `row[feature[i]] < threshold[i]`, else to `right[i]`. A leaf points to itself on both
-/// sides and holds its path length `depth + c(size)` in `value`, so every row can take
-/// exactly `max_depth` steps without a branch on the node kind.
+/// One node of a flattened tree, 16 bytes: a row goes to `left` when
+/// `row[feature] < threshold`, else to `left + 1` (children are stored side by side). A leaf
+/// has a `NaN` threshold (every comparison is false) and `left` pointing to itself, so every
+/// row can take exactly `max_depth` steps without a branch on the node kind.
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    threshold: f64,
+    feature: u32,
+    left: u32,
+}
+
+/// One tree: its nodes and each leaf's path length `depth + c(size)` (0 on splits).
+/// Stored in JSON as plain columns ([`TreeData`]): JSON has no `NaN`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(from = "TreeData", into = "TreeData")]
 struct Tree {
+    nodes: Vec<Node>,
+    value: Vec<f64>,
+}
+
+/// The saved form of a [`Tree`]: `leaf[i]` marks leaves (their threshold is saved as 0).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct TreeData {
     feature: Vec<u32>,
     threshold: Vec<f64>,
     left: Vec<u32>,
-    right: Vec<u32>,
+    leaf: Vec<bool>,
     value: Vec<f64>,
+}
+
+impl From<TreeData> for Tree {
+    fn from(d: TreeData) -> Self {
+        let nodes = (0..d.feature.len())
+            .map(|i| Node {
+                threshold: if d.leaf.get(i).copied().unwrap_or(true) {
+                    f64::NAN
+                } else {
+                    d.threshold.get(i).copied().unwrap_or(f64::NAN)
+                },
+                feature: d.feature[i],
+                left: d.left.get(i).copied().unwrap_or(u32::MAX),
+            })
+            .collect();
+        Self {
+            nodes,
+            value: d.value,
+        }
+    }
+}
+
+impl From<Tree> for TreeData {
+    fn from(t: Tree) -> Self {
+        Self {
+            feature: t.nodes.iter().map(|n| n.feature).collect(),
+            threshold: t
+                .nodes
+                .iter()
+                .map(|n| {
+                    if n.threshold.is_nan() {
+                        0.0
+                    } else {
+                        n.threshold
+                    }
+                })
+                .collect(),
+            left: t.nodes.iter().map(|n| n.left).collect(),
+            leaf: t.nodes.iter().map(|n| n.threshold.is_nan()).collect(),
+            value: t.value,
+        }
+    }
 }
 
 /// A fitted isolation forest.
@@ -54,9 +113,10 @@ pub struct IForest {
     trees: Vec<Tree>,
 }
 
-/// Rows scored together, tree by tree, so one tree stays in cache and the rows'
-/// independent walks overlap in the CPU.
+/// Rows scored together, tree by tree, so one tree stays in cache.
 const SCORE_BLOCK: usize = 64;
+/// Rows walked in lockstep: independent walks the CPU overlaps.
+const WALKERS: usize = 16;
 
 const EULER_GAMMA: f64 = 0.577_215_664_901_532_9;
 
@@ -83,40 +143,51 @@ impl Tree {
         rng: &mut StdRng,
     ) -> Self {
         let mut tree = Self {
-            feature: Vec::new(),
-            threshold: Vec::new(),
-            left: Vec::new(),
-            right: Vec::new(),
+            nodes: Vec::new(),
             value: Vec::new(),
         };
-        tree.grow_node(rows, dim, idx, 0, max_depth, rng);
+        tree.push_slot();
+        tree.grow_into(0, rows, dim, idx, 0, max_depth, rng);
         tree
     }
 
-    /// Push a leaf for `size` rows at `depth`; returns its index.
-    fn push_leaf(&mut self, depth: usize, size: usize) -> usize {
-        let me = self.feature.len();
-        let me32 = u32::try_from(me).unwrap_or(u32::MAX);
-        self.feature.push(0);
-        self.threshold.push(0.0);
-        self.left.push(me32);
-        self.right.push(me32);
-        self.value.push(depth as f64 + average_path_length(size));
-        me
+    /// A new node slot (filled by `grow_into`); returns its index.
+    fn push_slot(&mut self) -> usize {
+        self.nodes.push(Node {
+            threshold: f64::NAN,
+            feature: 0,
+            left: 0,
+        });
+        self.value.push(0.0);
+        self.nodes.len() - 1
     }
 
-    fn grow_node(
+    /// Node counts stay below 2ψ, far inside u32 for any sample size we accept.
+    fn index(i: usize) -> u32 {
+        u32::try_from(i).unwrap_or(u32::MAX)
+    }
+
+    #[allow(clippy::too_many_arguments)] // The recursion's state, passed down as is.
+    fn grow_into(
         &mut self,
+        slot: usize,
         rows: &[f64],
         dim: usize,
         idx: &mut [usize],
         depth: usize,
         max_depth: usize,
         rng: &mut StdRng,
-    ) -> usize {
-        let me = self.push_leaf(depth, idx.len());
+    ) {
+        let leaf = |tree: &mut Self| {
+            tree.nodes[slot] = Node {
+                threshold: f64::NAN,
+                feature: 0,
+                left: Self::index(slot),
+            };
+            tree.value[slot] = depth as f64 + average_path_length(idx.len());
+        };
         if depth >= max_depth || idx.len() <= 1 {
-            return me;
+            return leaf(self);
         }
         // Features that still vary in this node; none left means the rows are equal.
         let ranges: Vec<(usize, f64, f64)> = (0..dim)
@@ -131,7 +202,7 @@ impl Tree {
             })
             .collect();
         if ranges.is_empty() {
-            return me;
+            return leaf(self);
         }
         let (feature, lo, hi) = ranges[rng.random_range(0..ranges.len())];
         let threshold = rng.random_range(lo..hi);
@@ -142,65 +213,67 @@ impl Tree {
                 split += 1;
             }
         }
+        let left = self.push_slot();
+        let right = self.push_slot();
+        self.nodes[slot] = Node {
+            threshold,
+            feature: Self::index(feature),
+            left: Self::index(left),
+        };
         let (l, r) = idx.split_at_mut(split);
-        let left = self.grow_node(rows, dim, l, depth + 1, max_depth, rng);
-        let right = self.grow_node(rows, dim, r, depth + 1, max_depth, rng);
-        // Node counts stay below 2ψ, far inside u32 for any sample size we accept.
-        self.feature[me] = u32::try_from(feature).unwrap_or(u32::MAX);
-        self.threshold[me] = threshold;
-        self.left[me] = u32::try_from(left).unwrap_or(u32::MAX);
-        self.right[me] = u32::try_from(right).unwrap_or(u32::MAX);
-        self.value[me] = 0.0;
-        me
+        self.grow_into(left, rows, dim, l, depth + 1, max_depth, rng);
+        self.grow_into(right, rows, dim, r, depth + 1, max_depth, rng);
     }
 
-    /// Path length of `row`: `max_depth` steps end on its leaf (leaves loop on themselves).
+    /// One step from node `at`: `left` when below the threshold, else `left + 1`; a leaf
+    /// (threshold `NaN`) stays.
+    #[inline]
+    fn step(&self, at: usize, row: &[f64]) -> usize {
+        let n = self.nodes[at];
+        n.left as usize + usize::from(row[n.feature as usize] >= n.threshold)
+    }
+
+    /// Path length of `row`: `max_depth` steps end on its leaf.
     #[inline]
     fn path_length(&self, row: &[f64], max_depth: usize) -> f64 {
         let mut at = 0usize;
         for _ in 0..max_depth {
-            let go_left = row[self.feature[at] as usize] < self.threshold[at];
-            at = if go_left {
-                self.left[at]
-            } else {
-                self.right[at]
-            } as usize;
+            at = self.step(at, row);
         }
         self.value[at]
     }
 
     fn is_consistent(&self, dim: usize, max_depth: usize) -> bool {
-        let n = self.feature.len();
-        if n == 0
-            || [
-                self.threshold.len(),
-                self.left.len(),
-                self.right.len(),
-                self.value.len(),
-            ]
-            .iter()
-            .any(|&len| len != n)
-        {
-            return false;
-        }
-        let inside = |i: u32| (i as usize) < n;
-        let shapes_ok = (0..n).all(|i| {
-            (self.feature[i] as usize) < dim && inside(self.left[i]) && inside(self.right[i])
-        });
-        // Every walk of `max_depth` steps must end on a leaf (a node that loops on itself).
+        let n = self.nodes.len();
+        let shapes_ok = n > 0
+            && self.value.len() == n
+            && self.nodes.iter().enumerate().all(|(i, node)| {
+                (node.feature as usize) < dim
+                    && if node.threshold.is_nan() {
+                        node.left as usize == i
+                    } else {
+                        (node.left as usize) + 1 < n
+                    }
+            });
+        // Every walk of `max_depth` steps must end on a leaf.
         shapes_ok && {
             let mut frontier = vec![0usize];
             for _ in 0..max_depth {
                 frontier = frontier
                     .iter()
-                    .flat_map(|&i| [self.left[i] as usize, self.right[i] as usize])
+                    .flat_map(|&i| {
+                        let node = self.nodes[i];
+                        if node.threshold.is_nan() {
+                            vec![i]
+                        } else {
+                            vec![node.left as usize, node.left as usize + 1]
+                        }
+                    })
                     .collect();
                 frontier.sort_unstable();
                 frontier.dedup();
             }
-            frontier
-                .iter()
-                .all(|&i| self.left[i] as usize == i && self.right[i] as usize == i)
+            frontier.iter().all(|&i| self.nodes[i].threshold.is_nan())
         }
     }
 }
@@ -254,17 +327,40 @@ impl Detector for IForest {
         (-total * self.scale()).exp2()
     }
 
+    /// On every core for large batches ([`super::score_in_parallel`]).
     fn score_batch(&self, rows: &[f64]) -> Vec<f64> {
-        let mut out = Vec::with_capacity(rows.len() / self.dim.max(1));
+        super::score_in_parallel(rows, self.dim, &|part| self.score_batch_on_one_core(part))
+    }
+
+    fn validate(&self) -> Result<(), DetectError> {
+        self.check()
+    }
+}
+
+impl IForest {
+    /// Scores on the calling thread: rows in blocks, tree by tree, walks in lockstep.
+    #[must_use]
+    pub fn score_batch_on_one_core(&self, rows: &[f64]) -> Vec<f64> {
+        let dim = self.dim.max(1);
+        let mut out = Vec::with_capacity(rows.len() / dim);
         let mut totals = [0.0f64; SCORE_BLOCK];
         let scale = self.scale();
-        for block in rows.chunks(self.dim * SCORE_BLOCK) {
-            let block_rows = block.len() / self.dim;
-            let totals = &mut totals[..block_rows];
+        for block in rows.chunks(dim * SCORE_BLOCK) {
+            let block_rows: Vec<&[f64]> = block.chunks_exact(dim).collect();
+            let totals = &mut totals[..block_rows.len()];
             totals.fill(0.0);
             for tree in &self.trees {
-                for (total, row) in totals.iter_mut().zip(block.chunks_exact(self.dim)) {
-                    *total += tree.path_length(row, self.max_depth);
+                for (group, sums) in block_rows.chunks(WALKERS).zip(totals.chunks_mut(WALKERS)) {
+                    // The walks of a group advance together, one step at a time.
+                    let mut at = [0usize; WALKERS];
+                    for _ in 0..self.max_depth {
+                        for (a, row) in at.iter_mut().zip(group) {
+                            *a = tree.step(*a, row);
+                        }
+                    }
+                    for (sum, &a) in sums.iter_mut().zip(&at) {
+                        *sum += tree.value[a];
+                    }
                 }
             }
             out.extend(totals.iter().map(|t| (-t * scale).exp2()));
@@ -272,7 +368,7 @@ impl Detector for IForest {
         out
     }
 
-    fn validate(&self) -> Result<(), DetectError> {
+    fn check(&self) -> Result<(), DetectError> {
         let bad = self.dim == 0
             || self.trees.is_empty()
             || self.max_depth > 64
@@ -330,6 +426,11 @@ mod tests {
         for (row, b) in probe.chunks_exact(2).zip(&batch) {
             assert_eq!(f.score(row), *b);
         }
+        // A batch large enough to be split over the cores gives the same scores in order.
+        let big: Vec<f64> = (0..40_000)
+            .flat_map(|i| [f64::from(i % 97) / 50.0 - 1.0, f64::from(i % 13) / 13.0])
+            .collect();
+        assert_eq!(f.score_batch(&big), f.score_batch_on_one_core(&big));
         let again = IForest::fit(&rows, 2, &params).unwrap();
         assert_eq!(again.score(&[0.3, 0.2]), f.score(&[0.3, 0.2]), "seeded");
     }

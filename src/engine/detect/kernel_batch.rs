@@ -6,10 +6,15 @@
 //! baseline x86-64 target, and `exp` is a branch-free polynomial. Relative error
 //! of each kernel value is below 1e-6; the single-row `f64` paths stay exact.
 
+/// Lanes the sums are split into; the point count is padded to a multiple of it (padding
+/// weight 0) so every loop runs on whole lanes and vectorises.
+const LANES: usize = 8;
+
 /// Expansion points, weights and kernel width, laid out for batch scoring.
 #[derive(Debug, Clone, Default)]
 pub struct KernelExpansion {
     dim: usize,
+    /// Points, padded to a multiple of [`LANES`].
     count: usize,
     sqrt_gamma: f64,
     /// `dim × count`, feature-major, each value multiplied by √γ.
@@ -18,11 +23,11 @@ pub struct KernelExpansion {
 }
 
 impl KernelExpansion {
-    /// `points` row-major `count × dim`; `gamma = 1/(2σ²)`.
+    /// `points` row-major `weights.len() × dim`; `gamma = 1/(2σ²)`.
     #[must_use]
     pub fn new(points: &[f64], weights: &[f64], dim: usize, gamma: f64) -> Self {
-        let count = weights.len();
-        debug_assert_eq!(points.len(), count * dim);
+        let count = weights.len().div_ceil(LANES) * LANES;
+        debug_assert_eq!(points.len(), weights.len() * dim);
         let sqrt_gamma = gamma.sqrt();
         let mut by_feature = vec![0.0f32; dim * count];
         for (i, p) in points.chunks_exact(dim.max(1)).enumerate() {
@@ -30,12 +35,14 @@ impl KernelExpansion {
                 by_feature[f * count + i] = (v * sqrt_gamma) as f32;
             }
         }
+        let mut padded: Vec<f32> = weights.iter().map(|&w| w as f32).collect();
+        padded.resize(count, 0.0);
         Self {
             dim,
             count,
             sqrt_gamma,
             points: by_feature,
-            weights: weights.iter().map(|&w| w as f32).collect(),
+            weights: padded,
         }
     }
 
@@ -57,38 +64,47 @@ impl KernelExpansion {
                         *a += d * d;
                     }
                 }
-                let mut total = 0.0f32;
-                for (&a, &w) in acc.iter().zip(&self.weights) {
-                    total += w * exp_neg(a);
+                // One partial sum per lane: float addition is not associative, so a single
+                // running total would keep the compiler from vectorising this loop.
+                let mut lanes = [0.0f32; LANES];
+                for (a, w) in acc
+                    .chunks_exact(LANES)
+                    .zip(self.weights.chunks_exact(LANES))
+                {
+                    for ((lane, &ak), &wk) in lanes.iter_mut().zip(a).zip(w) {
+                        *lane += wk * exp_neg(ak);
+                    }
                 }
-                f64::from(total)
+                f64::from(lanes.iter().sum::<f32>())
             })
             .collect()
     }
 }
 
-/// `exp(−x)` for `x ≥ 0` (beyond 87 it stays at `exp(−87)`), branch-free so the loops above
-/// vectorise: `−x = k·ln2 + r` with `k` the nearest integer to `−x·log₂e` and `r` computed with
-/// a two-part ln 2 (Cody–Waite), so `|r| ≤ ln2/2` is exact enough; `e^r` by a degree-6 Taylor
-/// polynomial; `2^k` set in the exponent bits. Relative error below 1e-6.
+/// `exp(−x)` for `x ≥ 0` (beyond 87 it stays at `exp(−87)`), branch-free and without
+/// float-to-int conversions so the loops above vectorise: `−x = k·ln2 + r` with `k` the
+/// nearest integer to `−x·log₂e` (found by adding 1.5·2²³, which leaves it in the low
+/// mantissa bits) and `r` computed with a two-part ln 2 (Cody–Waite), `|r| ≤ ln2/2`; `e^r` by
+/// a degree-6 Taylor polynomial; `2^k` set in the exponent bits. Relative error below 1e-6.
 #[inline]
 #[must_use]
 pub fn exp_neg(x: f32) -> f32 {
     const LN2_HI: f32 = 0.693_359_4;
     const LN2_LO: f32 = -2.121_944_4e-4;
+    const ROUNDER: f32 = 12_582_912.0;
     // clamp keeps NaN (a NaN row scores NaN, as the exact path does).
     let y = -x.clamp(0.0, 87.0);
-    // y ≤ 0: truncating y·log₂e − 0.5 rounds to the nearest integer.
-    #[allow(clippy::cast_possible_truncation)] // |y·log₂e| ≤ 126, so the integer fits.
-    let k = (y * std::f32::consts::LOG2_E - 0.5) as i32;
-    let kf = k as f32;
+    let shifted = y * std::f32::consts::LOG2_E + ROUNDER;
+    let kf = shifted - ROUNDER;
+    // k (−126 ≤ k ≤ 0) as a two's-complement integer: the mantissa step of `shifted`.
+    let k = shifted.to_bits().wrapping_sub(ROUNDER.to_bits());
     let r = (y - kf * LN2_HI) - kf * LN2_LO;
     let p = 1.0
         + r * (1.0
             + r * (0.5
                 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0))))));
-    #[allow(clippy::cast_sign_loss)] // k ≥ −126, so k + 127 ≥ 1.
-    let scale = f32::from_bits(((k + 127) as u32) << 23);
+    // k + 127 ≥ 1: a normal power of two.
+    let scale = f32::from_bits(k.wrapping_add(127) << 23);
     p * scale
 }
 

@@ -143,6 +143,48 @@ impl Detector for fisvdd::Fisvdd {
     }
 }
 
+/// Rows per core below which a batch is scored on the calling thread alone.
+const PARALLEL_MIN_ROWS: usize = 16_384;
+
+/// `score` over row-major `rows`, split into one contiguous run per core when the batch is
+/// large (each run at least 16,384 rows); results in row order. Falls back to the calling
+/// thread when a thread cannot be started.
+pub(crate) fn score_in_parallel(
+    rows: &[f64],
+    dim: usize,
+    score: &(dyn Fn(&[f64]) -> Vec<f64> + Sync),
+) -> Vec<f64> {
+    let n = rows.len() / dim.max(1);
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let parts = cores.min(n / PARALLEL_MIN_ROWS).max(1);
+    if parts == 1 {
+        return score(rows);
+    }
+    let per_part = n.div_ceil(parts) * dim.max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = rows
+            .chunks(per_part)
+            .map(|part| {
+                let handle = std::thread::Builder::new()
+                    .name("streamlens-score".into())
+                    .spawn_scoped(scope, move || score(part));
+                (part, handle)
+            })
+            .collect();
+        let mut out = Vec::with_capacity(n);
+        for (part, handle) in handles {
+            match handle
+                .map_err(|_| ())
+                .and_then(|h| h.join().map_err(|_| ()))
+            {
+                Ok(scores) => out.extend(scores),
+                Err(()) => out.extend(score(part)),
+            }
+        }
+        out
+    })
+}
+
 /// Rows must be whole multiples of `dim` and finite.
 pub(crate) fn check_rows(rows: &[f64], dim: usize) -> Result<usize, DetectError> {
     if dim == 0 {

@@ -185,7 +185,7 @@ pub struct ModelMap {
     pub support: Vec<[f64; 2]>,
     /// Polylines where the score over the plane equals τ.
     pub boundary: Vec<Vec<[f64; 2]>>,
-    /// Plane area drawn: `[x_min, x_max]`, `[y_min, y_max]`.
+    /// Plane area the score grid covers: `[x_min, x_max]`, `[y_min, y_max]`.
     pub extent: [[f64; 2]; 2],
     /// Rows the detector was fitted on.
     pub training_rows: usize,
@@ -248,7 +248,13 @@ impl ModelMap {
                 row,
             })
             .collect();
-        let extent = extent_of(training.iter().chain(points.iter().map(|p| &p.at)));
+        // The score grid covers the training rows (where the boundary lies) with room around
+        // them, not the farthest outliers, so the boundary is traced finely.
+        let extent = if training.is_empty() {
+            extent_of(points.iter().map(|p| &p.at), 0.08)
+        } else {
+            extent_of(training.iter(), 0.5)
+        };
 
         let feed = match &pipeline.model {
             Model::Fisvdd(m) => {
@@ -410,8 +416,9 @@ fn pick_drawn(scores: &[f64], threshold: f64, rng: &mut StdRng) -> Vec<usize> {
     drawn
 }
 
-/// Bounding box of the points with an 8 % margin (never empty).
-fn extent_of<'a>(points: impl Iterator<Item = &'a [f64; 2]>) -> [[f64; 2]; 2] {
+/// Bounding box of the points with a `margin` share of its size added on each side (never
+/// empty).
+fn extent_of<'a>(points: impl Iterator<Item = &'a [f64; 2]>, margin: f64) -> [[f64; 2]; 2] {
     let mut e = [[f64::INFINITY, f64::NEG_INFINITY]; 2];
     for p in points {
         for k in 0..2 {
@@ -424,7 +431,7 @@ fn extent_of<'a>(points: impl Iterator<Item = &'a [f64; 2]>) -> [[f64; 2]; 2] {
         if !(lo.is_finite() && hi.is_finite()) {
             return [-1.0, 1.0];
         }
-        let pad = ((hi - lo) * 0.08).max(1e-6);
+        let pad = ((hi - lo) * margin).max(1e-6);
         [lo - pad, hi + pad]
     })
 }
