@@ -88,6 +88,98 @@ fn detect_live_nflx_ii_protocol() {
     );
 }
 
+/// The window's feature-table mode on the LIVE-NFLX-II windows: the file is not telemetry,
+/// its default columns are the six playback features and `QoE_win ≤ 0`, and scoring it with
+/// the folds gives exactly what `streamlens detect` reports for the same choices.
+#[test]
+fn live_nflx_ii_as_a_feature_table_matches_the_cli() {
+    use streamlens::engine::detect::ModelKind;
+    use streamlens::engine::detect::table_inspect::inspect_table;
+    use streamlens::engine::detect::table_view::{TableSetup, score_table};
+    use streamlens::engine::io::{Source, preview};
+
+    let Some(dir) = shared("fisvdd-qoe") else {
+        return;
+    };
+    let data = dir.join("LIVE_NFLX_II_windows_minimal.csv");
+    assert!(
+        !preview(&Source::Path(data.clone()))
+            .unwrap()
+            .could_be_telemetry()
+    );
+    let summary = inspect_table(&data).unwrap();
+    let label = summary.default_label().unwrap();
+    assert_eq!(label.to_string(), "QoE_win<=0");
+    let features = summary.default_features(Some("QoE_win"));
+    assert_eq!(
+        features,
+        [
+            "vmaf_mean",
+            "vmaf_std",
+            "vmaf_mad",
+            "bitrate_mean",
+            "stall_ratio",
+            "tsl_end"
+        ]
+    );
+    let setup = TableSetup {
+        features,
+        label: Some(label),
+        group: Some("file".into()),
+        fold_column: Some("content".into()),
+        fold_prefix: true,
+        folds: 5,
+        model: ModelKind::Mahalanobis,
+        ..TableSetup::default()
+    };
+    let view = score_table(&data, &setup, 40, &|| false).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_streamlens"))
+        .args([
+            "detect",
+            data.to_str().unwrap(),
+            "--features",
+            "vmaf_mean,vmaf_std,vmaf_mad,bitrate_mean,stall_ratio,tsl_end",
+            "--label",
+            "QoE_win<=0",
+            "--group-col",
+            "file",
+            "--kfold",
+            "5",
+            "--fold-col",
+            "content",
+            "--fold-prefix-sep",
+            "_",
+            "--model",
+            "mahalanobis",
+            "--out",
+            out.path().to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let cli: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("metrics.json")).unwrap())
+            .unwrap();
+    let m = &cli["models"]["mahalanobis"];
+    let close =
+        |a: Option<f64>, b: Option<f64>| a.zip(b).is_some_and(|(a, b)| (a - b).abs() < 1e-12);
+    let (window, video) = (
+        view.report.window.roc_auc,
+        view.report.group.as_ref().and_then(|g| g.roc_auc),
+    );
+    assert!(
+        close(window, m["window"]["roc_auc"].as_f64()),
+        "window AUC {window:?} vs {m}"
+    );
+    assert!(
+        close(video, m["group"]["roc_auc"].as_f64()),
+        "video AUC {video:?} vs {m}"
+    );
+    let map = view.map.expect("a detector map");
+    assert_eq!(map.labels.len(), map.map.points.len());
+}
+
 /// Each capture parses, its label comes from its name, and the series hold exactly the bytes
 /// of the per-row `2->1Bytes` / `1->2Bytes` columns.
 #[test]
