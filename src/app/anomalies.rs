@@ -82,10 +82,39 @@ pub struct AnomaliesTab {
     pub map_level: usize,
     /// A level's map after the user fed its FISVDD model more windows.
     pub fed_map: Option<(usize, LabelledMap)>,
+    /// The drawn map's chart spec.
+    pub map_spec: SpecCache,
     /// A feature table (a CSV that is not telemetry) open in this tab.
     pub table: Option<super::feature_table::FeatureTableTab>,
     /// Show the feature table rather than the telemetry's events.
     pub show_table: bool,
+}
+
+/// A chart spec kept between frames while its inputs stay the same (building a map's spec
+/// formats thousands of hover labels).
+#[derive(Debug, Default)]
+pub struct SpecCache {
+    key: Option<(usize, usize, usize, u64)>,
+    spec: Option<Arc<crate::chart::ChartSpec>>,
+}
+
+impl SpecCache {
+    /// The spec for `key`, built by `build` only when the key changed.
+    pub fn get(
+        &mut self,
+        key: (usize, usize, usize, u64),
+        build: impl FnOnce() -> crate::chart::ChartSpec,
+    ) -> Arc<crate::chart::ChartSpec> {
+        match &self.spec {
+            Some(spec) if self.key == Some(key) => Arc::clone(spec),
+            _ => {
+                let spec = Arc::new(build());
+                self.key = Some(key);
+                self.spec = Some(Arc::clone(&spec));
+                spec
+            }
+        }
+    }
 }
 
 /// One request to the anomalies worker.

@@ -35,6 +35,8 @@ pub struct FeatureTableTab {
     pub map: Option<LabelledMap>,
     /// The flagged-rows table for (results, τ bits), rebuilt only when either changes.
     pub flagged: Option<(usize, u64, Arc<TableSpec>)>,
+    /// The drawn map's chart spec.
+    pub map_spec: super::anomalies::SpecCache,
     /// The telemetry mapping dialog for this file, when the user wants it as telemetry after all.
     pub as_telemetry: Option<super::MappingDialog>,
 }
@@ -83,6 +85,7 @@ impl App {
             threshold: None,
             map: None,
             flagged: None,
+            map_spec: super::anomalies::SpecCache::default(),
             as_telemetry,
         });
         self.anomalies.show_table = true;

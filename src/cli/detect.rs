@@ -237,6 +237,7 @@ pub fn run(args: &DetectArgs) -> anyhow::Result<()> {
         label: label.as_ref(),
         folds: plan.as_ref(),
         threshold_quantile: args.threshold_quantile,
+        cancelled: &|| false,
     };
     let tune = args.tune.then(|| TuneOptions {
         fold_sep: args.fold_prefix_sep.clone(),

@@ -109,7 +109,7 @@ pub fn feature_table_ui(app: &mut App, ui: &mut egui::Ui) {
             ui.separator();
             rows_ui(app, ui, &view, threshold);
             ui.separator();
-            map_ui(app, ui, threshold);
+            map_ui(app, ui, &view, threshold);
         });
 }
 
@@ -365,7 +365,7 @@ fn rows_ui(app: &mut App, ui: &mut egui::Ui, view: &Arc<TableView>, threshold: f
         });
 }
 
-fn map_ui(app: &mut App, ui: &mut egui::Ui, threshold: f64) {
+fn map_ui(app: &mut App, ui: &mut egui::Ui, view: &Arc<TableView>, threshold: f64) {
     let Some(t) = app.anomalies.table.as_mut() else {
         return;
     };
@@ -417,7 +417,9 @@ fn map_ui(app: &mut App, ui: &mut egui::Ui, threshold: f64) {
             }
         }
     });
-    let spec = model_map_chart(map);
+    // Rebuilt only when the results, τ or the fed model change.
+    let key = (Arc::as_ptr(view) as usize, 0, m.fed, threshold.to_bits());
+    let spec = t.map_spec.get(key, || model_map_chart(map));
     ui.allocate_ui(egui::vec2(ui.available_width(), MAP_HEIGHT), |ui| {
         if let Some(format) = chart_ui(ui, &spec, "table_map").export {
             app.export_chart(&spec, format);

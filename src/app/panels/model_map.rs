@@ -37,7 +37,14 @@ pub fn model_map_ui(app: &mut App, ui: &mut egui::Ui, view: &ReportView) {
         .filter(|(l, _)| *l == level)
         .map(|(_, m)| m);
     let map = fed.unwrap_or(&view.maps[level]);
-    let spec = model_map_chart(map);
+    // Rebuilt only when the results, the level or the fed model change.
+    let key = (
+        std::ptr::from_ref(view) as usize,
+        level,
+        map.map.fed,
+        u64::from(fed.is_some()),
+    );
+    let spec = app.anomalies.map_spec.get(key, || model_map_chart(map));
     let m = &map.map;
     let outside = m.points.iter().filter(|p| p.outside(m.threshold)).count();
     let mut to_feed = None;

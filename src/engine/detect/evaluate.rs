@@ -145,6 +145,8 @@ pub struct EvalSetup<'a> {
     /// `None` = fit on all normal rows and score every row in-sample.
     pub folds: Option<&'a FoldPlan>,
     pub threshold_quantile: f64,
+    /// Polled before each fold; `true` stops with [`DetectError::Cancelled`].
+    pub cancelled: &'a (dyn Fn() -> bool + Sync),
 }
 
 /// Bad-class flags of every row (all false without a label).
@@ -253,6 +255,9 @@ pub fn evaluate(
     let mut flags = vec![false; n];
     let mut folds = Vec::with_capacity(k);
     for f in 0..k {
+        if (setup.cancelled)() {
+            return Err(DetectError::Cancelled);
+        }
         let test: Vec<usize> = (0..n).filter(|&i| fold_of_row[i] == f).collect();
         let train: Vec<usize> = (0..n)
             .filter(|&i| (k == 1 || fold_of_row[i] != f) && !bad[i])

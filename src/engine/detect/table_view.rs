@@ -78,7 +78,7 @@ pub fn score_table(
     path: &Path,
     setup: &TableSetup,
     bins: usize,
-    cancelled: &dyn Fn() -> bool,
+    cancelled: &(dyn Fn() -> bool + Sync),
 ) -> Result<TableView, DetectError> {
     if setup.features.is_empty() {
         return Err(DetectError::NoFeatures);
@@ -105,6 +105,7 @@ pub fn score_table(
             label: setup.label.as_ref(),
             folds: plan.as_ref(),
             threshold_quantile: setup.threshold_quantile,
+            cancelled,
         },
         &spec,
         None,
@@ -292,5 +293,13 @@ mod tests {
         };
         let e = score_table(&path, &missing, 20, &|| false).unwrap_err();
         assert!(e.to_string().contains("`nope`"), "{e}");
+        let fine = TableSetup {
+            features: vec!["x".into()],
+            ..TableSetup::default()
+        };
+        assert!(matches!(
+            score_table(&path, &fine, 20, &|| true),
+            Err(DetectError::Cancelled)
+        ));
     }
 }
