@@ -35,6 +35,8 @@ pub struct FeatureTableTab {
     pub map: Option<LabelledMap>,
     /// The flagged-rows table for (results, τ bits), rebuilt only when either changes.
     pub flagged: Option<(usize, u64, Arc<TableSpec>)>,
+    /// Sort of the flagged-rows table.
+    pub flagged_sort: super::panels::table::SortState,
     /// The drawn map's chart spec.
     pub map_spec: super::anomalies::SpecCache,
     /// The telemetry mapping dialog for this file, when the user wants it as telemetry after all.
@@ -85,6 +87,7 @@ impl App {
             threshold: None,
             map: None,
             flagged: None,
+            flagged_sort: None,
             map_spec: super::anomalies::SpecCache::default(),
             as_telemetry,
         });

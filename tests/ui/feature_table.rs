@@ -73,7 +73,8 @@ fn a_windows_table_opens_scores_and_flags_rows() {
     scores.sort_by(|a, b| b.total_cmp(a));
     h.state_mut().anomalies.table.as_mut().unwrap().threshold = Some(scores[7] - 1e-9);
     h.run_steps(3);
-    h.get_by_label("Flagged rows (8)");
+    h.get_by_label("Flagged rows");
+    h.get_by_label("· 8 rows");
     h.get_by_label_contains("precision 100.0 % · recall 100.0 %");
 
     // More folds than videos: the reason is shown, the last result stays.

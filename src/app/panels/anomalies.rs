@@ -229,22 +229,30 @@ fn status_ui(ui: &mut egui::Ui, view: &ReportView, threshold: f64, updating: boo
 }
 
 fn charts_ui(app: &mut App, ui: &mut egui::Ui, view: &ReportView, threshold: f64) {
-    let charts = ScoreCharts::of_events(view);
-    let histogram = score_histogram(&charts, threshold);
-    let curves: Vec<_> = [
-        roc(&charts, threshold),
-        precision_recall(&charts, threshold),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    if let Some(x) = score_charts_row(app, ui, &ScoreCharts::of_events(view), threshold) {
+        app.anomalies.threshold = Some(x);
+    }
+}
+
+/// The score histogram (press or drag on it to set τ) beside the ROC and precision–recall
+/// curves, each exportable; returns the x the user pressed on the histogram.
+pub(super) fn score_charts_row(
+    app: &mut App,
+    ui: &mut egui::Ui,
+    charts: &ScoreCharts<'_>,
+    threshold: f64,
+) -> Option<f64> {
+    let histogram = score_histogram(charts, threshold);
+    let curves: Vec<_> = [roc(charts, threshold), precision_recall(charts, threshold)]
+        .into_iter()
+        .flatten()
+        .collect();
     let mut exports = Vec::new();
+    let mut dragged = None;
     ui.columns(1 + curves.len(), |columns| {
         columns[0].set_height(CHART_HEIGHT);
-        let response = draggable_chart_ui(&mut columns[0], &histogram, "event_scores");
-        if let Some(x) = response.dragged_x {
-            app.anomalies.threshold = Some(x);
-        }
+        let response = draggable_chart_ui(&mut columns[0], &histogram, &histogram.id);
+        dragged = response.dragged_x;
         if let Some(format) = response.export {
             exports.push((histogram.clone(), format));
         }
@@ -258,6 +266,7 @@ fn charts_ui(app: &mut App, ui: &mut egui::Ui, view: &ReportView, threshold: f64
     for (spec, format) in exports {
         app.export_chart(&spec, format);
     }
+    dragged
 }
 
 fn flagged_ui(app: &mut App, ui: &mut egui::Ui, view: &ReportView, threshold: f64) {

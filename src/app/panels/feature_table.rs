@@ -7,20 +7,16 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use super::super::App;
-use super::super::plot::{chart_ui, draggable_chart_ui};
+use super::super::plot::chart_ui;
 use crate::anomaly_tables::flagged_rows;
-use crate::chart::anomalies::{ScoreCharts, precision_recall, roc, score_histogram};
+use crate::chart::anomalies::ScoreCharts;
 use crate::chart::model_map::model_map_chart;
 use crate::engine::detect::ModelKind;
 use crate::engine::detect::label::{Comparison, LabelExpr};
 use crate::engine::detect::table_inspect::TableSummary;
 use crate::engine::detect::table_view::{TableSetup, TableView};
 
-const CHART_HEIGHT: f32 = 300.0;
 const MAP_HEIGHT: f32 = 380.0;
-/// Flagged rows listed in the window (the CSV export has all).
-const ROWS_SHOWN: usize = 500;
-const FEED_STEP: usize = 200;
 
 pub fn feature_table_ui(app: &mut App, ui: &mut egui::Ui) {
     let Some(t) = app.anomalies.table.as_mut() else {
@@ -284,40 +280,15 @@ fn charts_ui(app: &mut App, ui: &mut egui::Ui, view: &TableView, threshold: f64)
         roc_auc: view.report.window.roc_auc,
         average_precision: view.report.window.average_precision,
     };
-    let histogram = score_histogram(&charts, threshold);
-    let curves: Vec<_> = [
-        roc(&charts, threshold),
-        precision_recall(&charts, threshold),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    let mut exports = Vec::new();
-    let mut dragged = None;
-    ui.columns(1 + curves.len(), |columns| {
-        columns[0].set_height(CHART_HEIGHT);
-        let response = draggable_chart_ui(&mut columns[0], &histogram, "row_scores");
-        dragged = response.dragged_x;
-        if let Some(format) = response.export {
-            exports.push((histogram.clone(), format));
-        }
-        for (spec, column) in curves.iter().zip(&mut columns[1..]) {
-            column.set_height(CHART_HEIGHT);
-            if let Some(format) = chart_ui(column, spec, &spec.id).export {
-                exports.push((spec.clone(), format));
-            }
-        }
-    });
+    let dragged = super::anomalies::score_charts_row(app, ui, &charts, threshold);
     if let (Some(x), Some(t)) = (dragged, app.anomalies.table.as_mut()) {
         t.threshold = Some(x);
     }
-    for (spec, format) in exports {
-        app.export_chart(&spec, format);
-    }
 }
 
+/// The flagged rows in the project's sortable table (rows drawn lazily, so all of them).
 fn rows_ui(app: &mut App, ui: &mut egui::Ui, view: &Arc<TableView>, threshold: f64) {
-    // Sorting the flagged rows is cached per (results, τ), not redone every frame.
+    // Building the flagged rows is cached per (results, τ), not redone every frame.
     let key = (Arc::as_ptr(view) as usize, threshold.to_bits());
     let Some(t) = app.anomalies.table.as_mut() else {
         return;
@@ -330,39 +301,9 @@ fn rows_ui(app: &mut App, ui: &mut egui::Ui, view: &Arc<TableView>, threshold: f
             table
         }
     };
-    ui.horizontal(|ui| {
-        ui.strong(format!("{} ({})", table.title, table.rows.len()));
-        if table.rows.len() > ROWS_SHOWN {
-            ui.weak(format!("showing the top {ROWS_SHOWN}; the export has all"));
-        }
-        if ui
-            .button("Export CSV…")
-            .on_hover_text("Save the flagged rows as CSV")
-            .clicked()
-        {
-            app.export_table(&table);
-        }
-    });
-    egui::ScrollArea::both()
-        .id_salt("flagged_rows")
-        .max_height(220.0)
-        .show(ui, |ui| {
-            egui::Grid::new("flagged_rows_grid")
-                .striped(true)
-                .num_columns(table.columns.len())
-                .show(ui, |ui| {
-                    for c in &table.columns {
-                        ui.strong(c);
-                    }
-                    ui.end_row();
-                    for row in table.rows.iter().take(ROWS_SHOWN) {
-                        for cell in row {
-                            ui.label(cell.display());
-                        }
-                        ui.end_row();
-                    }
-                });
-        });
+    if super::table::table_ui(ui, &table, &mut t.flagged_sort, 220.0) {
+        app.export_table(&table);
+    }
 }
 
 fn map_ui(app: &mut App, ui: &mut egui::Ui, view: &Arc<TableView>, threshold: f64) {
@@ -388,34 +329,7 @@ fn map_ui(app: &mut App, ui: &mut egui::Ui, view: &Arc<TableView>, threshold: f6
         if m.support_count() > 0 {
             ui.label(format!("· {} support vectors", m.support_count()));
         }
-        if m.feedable() > 0 || m.fed > 0 {
-            let button = egui::Button::new(if m.feedable() > 0 {
-                format!("Feed {} normal rows", FEED_STEP.min(m.feedable()))
-            } else {
-                "All normal rows fed".to_owned()
-            });
-            if ui
-                .add_enabled(m.feedable() > 0, button)
-                .on_hover_text("FISVDD learns incrementally: update the drawn model with normal rows it has not seen")
-                .clicked()
-            {
-                to_feed = Some(FEED_STEP);
-            }
-            ui.label(format!(
-                "fed {} ({} became support vectors) · {} left",
-                m.fed,
-                m.fed_expanded,
-                m.feedable()
-            ));
-            if m.fed > 0
-                && ui
-                    .button("Reset map")
-                    .on_hover_text("Back to the fitted model")
-                    .clicked()
-            {
-                to_feed = Some(0);
-            }
-        }
+        to_feed = super::model_map::feed_controls_ui(ui, m, "rows");
     });
     // Rebuilt only when the results, τ or the fed model change.
     let key = (Arc::as_ptr(view) as usize, 0, m.fed, threshold.to_bits());

@@ -6,6 +6,7 @@ use super::super::App;
 use super::super::plot::chart_ui;
 use crate::chart::model_map::model_map_chart;
 use crate::engine::detect::events::view::ReportView;
+use crate::engine::detect::model_map::ModelMap;
 
 const MAP_HEIGHT: f32 = 380.0;
 /// Normal windows fed per press.
@@ -58,33 +59,9 @@ pub fn model_map_ui(app: &mut App, ui: &mut egui::Ui, view: &ReportView) {
         if m.support_count() > 0 {
             ui.label(format!("· {} support vectors", m.support_count()));
         }
-        let feedable = m.feedable();
-        if feedable > 0 || m.fed > 0 {
+        if m.feedable() > 0 || m.fed > 0 {
             ui.separator();
-            let button = ui
-                .add_enabled(
-                    feedable > 0,
-                    egui::Button::new(if feedable > 0 {
-                        format!("Feed {} normal windows", FEED_STEP.min(feedable))
-                    } else {
-                        "All normal windows fed".to_owned()
-                    }),
-                )
-                .on_hover_text(
-                    "FISVDD learns incrementally: update the model with normal windows it has \
-                     not seen and redraw its support vectors and boundary. Event scores above \
-                     stay those of the fitted model.",
-                );
-            if button.clicked() {
-                to_feed = Some(FEED_STEP);
-            }
-            ui.label(format!(
-                "fed {} ({} became support vectors) · {feedable} left",
-                m.fed, m.fed_expanded
-            ));
-            if m.fed > 0 && ui.button("Reset map").on_hover_text("Back to the fitted model").clicked() {
-                to_feed = Some(0);
-            }
+            to_feed = feed_controls_ui(ui, m, "windows");
         } else if m.support_count() == 0 {
             ui.weak("(support vectors and incremental learning: choose fisvdd)");
         }
@@ -106,4 +83,43 @@ pub fn model_map_ui(app: &mut App, ui: &mut egui::Ui, view: &ReportView) {
         Some(count) => app.feed_model_map(level, count),
         None => {}
     }
+}
+
+/// FISVDD feeding controls of a map whose pool is not empty or was fed: the Feed button, what
+/// feeding did, and Reset map. Returns the rows to feed (0 = reset), if pressed.
+pub(super) fn feed_controls_ui(ui: &mut egui::Ui, m: &ModelMap, noun: &str) -> Option<usize> {
+    let feedable = m.feedable();
+    if feedable == 0 && m.fed == 0 {
+        return None;
+    }
+    let mut to_feed = None;
+    let text = if feedable > 0 {
+        format!("Feed {} normal {noun}", FEED_STEP.min(feedable))
+    } else {
+        format!("All normal {noun} fed")
+    };
+    if ui
+        .add_enabled(feedable > 0, egui::Button::new(text))
+        .on_hover_text(format!(
+            "FISVDD learns incrementally: update the drawn model with normal {noun} it has not \
+             seen and redraw its support vectors and boundary. The scores above stay those of \
+             the fitted model."
+        ))
+        .clicked()
+    {
+        to_feed = Some(FEED_STEP);
+    }
+    ui.label(format!(
+        "fed {} ({} became support vectors) · {feedable} left",
+        m.fed, m.fed_expanded
+    ));
+    if m.fed > 0
+        && ui
+            .button("Reset map")
+            .on_hover_text("Back to the fitted model")
+            .clicked()
+    {
+        to_feed = Some(0);
+    }
+    to_feed
 }
