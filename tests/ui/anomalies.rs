@@ -118,3 +118,28 @@ fn the_event_model_is_saved_and_scores_the_same_events_again() {
     h.run_steps(2);
     assert!(h.state().anomalies.model_file.is_none());
 }
+
+#[test]
+fn too_little_telemetry_says_why_instead_of_empty_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tiny.csv");
+    std::fs::write(
+        &path,
+        "timestamp,event_id,viewer_id,qoe,engagement\n1709546400000,1,1,0.9,0.5\n1709546430000,1,2,0.8,0.5\n",
+    )
+    .unwrap();
+    let mut h = harness_with(vec![path]);
+    wait_for(&mut h, "the tiny file", |a| {
+        ready(a)
+            && a.dataset
+                .as_ref()
+                .is_some_and(|d| d.name.contains("tiny.csv"))
+    });
+    h.get_by_label("Anomalies").click();
+    wait_for(&mut h, "the event scores", anomalies_ready);
+    h.get_by_label_contains("Too few per-minute windows to fit a detector");
+    assert!(
+        h.query_by_label("Event scores").is_none(),
+        "no empty charts"
+    );
+}

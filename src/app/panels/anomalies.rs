@@ -13,6 +13,7 @@ use crate::chart::anomalies::{
 };
 use crate::engine::detect::ModelKind;
 use crate::engine::detect::events::root::unit_words;
+use crate::engine::detect::events::score::MIN_LEVEL_WINDOWS;
 use crate::engine::detect::events::view::ReportView;
 use crate::tables::Cell;
 
@@ -55,6 +56,15 @@ pub fn anomalies_ui(app: &mut App, ui: &mut egui::Ui) {
         }
         return;
     };
+    if view.report.levels.iter().all(|l| l.windows_scored == 0) {
+        ui.label(format!(
+            "Too few per-minute windows to fit a detector: each level needs at least {} \
+             (one per unit and minute), and the {} filtered rows give fewer. Widen the filters \
+             or open more data.",
+            MIN_LEVEL_WINDOWS, view.report.rows
+        ));
+        return;
+    }
     let threshold = app.anomaly_threshold(&view);
     status_ui(ui, &view, threshold, stale || running);
     egui::ScrollArea::vertical()

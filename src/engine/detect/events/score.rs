@@ -13,6 +13,8 @@ use crate::engine::detect::preprocess::{Direction, FeatureSpec, PreprocessSpec};
 use crate::engine::detect::{DetectError, Detector, ModelSpec, Pipeline};
 
 pub const LEVELS: usize = 3;
+/// A level with fewer windows than this is not scored (too few to fit a detector on).
+pub const MIN_LEVEL_WINDOWS: usize = 20;
 
 /// How windows are scored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -133,7 +135,7 @@ pub fn score_windows(
         }
         let name = ["event", "city", "segment"][level];
         let saved = fixed.map(|f| f.get(level).cloned().flatten());
-        if at.len() < 20 || matches!(saved, Some(None)) {
+        if at.len() < MIN_LEVEL_WINDOWS || matches!(saved, Some(None)) {
             fits.push(LevelFit {
                 level: name,
                 windows_scored: 0,
