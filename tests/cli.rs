@@ -616,7 +616,7 @@ fn analyze_into_a_file_says_which_path() {
 /// video; videos with an odd index are bad (`QoE_win` −1, features pushed far from the normal cloud).
 fn detect_table(dir: &std::path::Path) -> PathBuf {
     use std::fmt::Write as _;
-    let mut text = String::from("file,content,a,b,QoE_win\n");
+    let mut text = String::from("file,content,t,a,b,QoE_win\n");
     let mut rng = 12345u64;
     let mut noise = move || {
         // xorshift: deterministic noise in [−0.5, 0.5) without a dependency.
@@ -628,11 +628,11 @@ fn detect_table(dir: &std::path::Path) -> PathBuf {
     for c in 0..8 {
         for v in 0..5 {
             let bad = v % 2 == 1;
-            for _ in 0..10 {
+            for t in 0..10 {
                 let shift = if bad { 6.0 } else { 0.0 };
                 let (a, b) = (noise() + shift, noise() - shift);
                 let q = if bad { -1.0 } else { 1.0 };
-                let _ = writeln!(text, "src{c}_v{v}.mat,src{c}_adaptor{v},{a},{b},{q}");
+                let _ = writeln!(text, "src{c}_v{v}.mat,src{c}_adaptor{v},{t},{a},{b},{q}");
             }
         }
     }
@@ -771,6 +771,25 @@ fn detect_errors_name_the_problem() {
         ),
         (vec!["--features", "a", "--log1p", "b"], "--log1p names `b`"),
         (
+            vec!["--features", "a,a@mean", "--group-col", "file"],
+            "need an order column",
+        ),
+        (
+            vec![
+                "--features",
+                "a@avg",
+                "--group-col",
+                "file",
+                "--order-col",
+                "t",
+            ],
+            "after `@` write mean, sum, max, min or ewmH",
+        ),
+        (
+            vec!["--features", "a", "--optional-features", "b"],
+            "--tune",
+        ),
+        (
             vec!["--features", "file"],
             "row 2, column `file`: expected a finite number",
         ),
@@ -781,6 +800,58 @@ fn detect_errors_name_the_problem() {
         assert!(!out.status.success(), "{all:?}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(part), "{all:?}: {err}");
+    }
+}
+
+#[test]
+fn detect_memory_features_and_forward_selection() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = detect_table(dir.path());
+    let out = dir.path().join("memory");
+    run_ok(&[
+        "detect",
+        table.to_str().unwrap(),
+        "--features",
+        "a,b,a@mean,b@ewm3",
+        "--optional-features",
+        "a@mean,b@ewm3",
+        "--tune",
+        "--order-col",
+        "t",
+        "--label",
+        "QoE_win<=0",
+        "--group-col",
+        "file",
+        "--kfold",
+        "4",
+        "--fold-col",
+        "content",
+        "--fold-prefix-sep",
+        "_",
+        "--model",
+        "mahalanobis",
+        "--high-is-bad",
+        "a,a@mean",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let metrics: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap();
+    let m = &metrics["models"]["mahalanobis"];
+    assert!(m["window"]["roc_auc"].as_f64().unwrap() > 0.99, "{m}");
+    // Each fold keeps the required features and a subset of the optional ones, in order.
+    for fold in m["folds"].as_array().unwrap() {
+        let names: Vec<&str> = fold["spec"]["preprocess"]["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(&names[..2], ["a", "b"], "{names:?}");
+        assert!(
+            names[2..].iter().all(|n| ["a@mean", "b@ewm3"].contains(n)),
+            "{names:?}"
+        );
     }
 }
 
@@ -1044,6 +1115,43 @@ fn detect_events_saves_a_model_that_scores_the_same_way() {
     let err = String::from_utf8_lossy(&output.stderr);
     assert!(
         err.contains("event-model.json") && err.contains("not a streamlens event model"),
+        "{err}"
+    );
+}
+
+#[test]
+fn detect_events_uses_the_picked_window_features() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let model = dir.path().join("model.json");
+    run_ok(&[
+        "detect-events",
+        sample().to_str().unwrap(),
+        "--window-features",
+        "qoe_p10,bad_share",
+        "--save-model",
+        model.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert_eq!(
+        saved["features"],
+        serde_json::json!(["qoe_p10", "bad_share"])
+    );
+    let output = run(&[
+        "detect-events",
+        sample().to_str().unwrap(),
+        "--window-features",
+        "qoe_p10,jitter",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!output.status.success());
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.contains("unknown feature `jitter`; known: qoe_mean, qoe_p10"),
         "{err}"
     );
 }

@@ -132,7 +132,13 @@ fn live_nflx_ii_as_a_feature_table_matches_the_cli() {
         model: ModelKind::Mahalanobis,
         ..TableSetup::default()
     };
-    let view = score_table(&data, &setup, 40, &|| false).unwrap();
+    let view = score_table(
+        &data,
+        &setup,
+        40,
+        &streamlens::engine::progress::Progress::new(),
+    )
+    .unwrap();
     let out = tempfile::tempdir().unwrap();
     let o = Command::new(env!("CARGO_BIN_EXE_streamlens"))
         .args([

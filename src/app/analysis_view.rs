@@ -76,6 +76,7 @@ impl App {
             }
             ExportJob::Model(_) => (DialogKind::Export, "traffic-model.json".into()),
             ExportJob::EventModel(_) => (DialogKind::Export, "event-model.json".into()),
+            ExportJob::TableModel(_) => (DialogKind::Export, "table-model.json".into()),
             ExportJob::Report { .. } => (DialogKind::ExportFolder, "streamlens-report".into()),
         };
         self.pending_export = Some(job);

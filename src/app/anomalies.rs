@@ -4,7 +4,6 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -13,12 +12,16 @@ use super::jobs::JobResult;
 use super::state::Tab;
 use crate::engine::Filter;
 use crate::engine::dataset::Dataset;
+use crate::engine::detect::events::features::WindowFeature;
 use crate::engine::detect::events::labels::{EventLabel, parse_labels, read_labels};
 use crate::engine::detect::events::saved::EventModel;
 use crate::engine::detect::events::view::{ReportView, report_view};
-use crate::engine::detect::events::{EventDetectError, EventDetectParams, EventRun, run_events};
+use crate::engine::detect::events::{
+    EventDetectError, EventDetectParams, EventRun, dataset_features, run_events,
+};
 use crate::engine::detect::model_map::LabelledMap;
 use crate::engine::detect::{DetectError, ModelKind, ModelSpec};
+use crate::engine::progress::Progress;
 
 /// Labels of the built-in sample (the same file as `sample_data/labels.csv`).
 const SAMPLE_LABELS: &str = include_str!("../../sample_data/labels.csv");
@@ -32,6 +35,8 @@ pub struct AnomalySettings {
     pub model: ModelKind,
     /// Cities and segments with fewer viewers in a usual minute are not scored on their own.
     pub min_viewers: f64,
+    /// Window features left out, in [`WindowFeature::ALL`] order.
+    pub excluded_features: [bool; WindowFeature::ALL.len()],
 }
 
 impl Default for AnomalySettings {
@@ -39,7 +44,19 @@ impl Default for AnomalySettings {
         Self {
             model: ModelKind::Mahalanobis,
             min_viewers: 3.0,
+            excluded_features: [false; WindowFeature::ALL.len()],
         }
+    }
+}
+
+impl AnomalySettings {
+    /// Whether the user left `feature` out.
+    #[must_use]
+    pub fn excludes(&self, feature: WindowFeature) -> bool {
+        WindowFeature::ALL
+            .iter()
+            .position(|&f| f == feature)
+            .is_some_and(|i| self.excluded_features[i])
     }
 }
 
@@ -67,7 +84,8 @@ pub struct AnomalyKey {
 pub struct AnomaliesTab {
     pub results: Option<(AnomalyKey, Arc<ReportView>)>,
     pub running: Option<AnomalyKey>,
-    cancel: Arc<AtomicBool>,
+    /// The running (or last) computation's progress; cancelling it stops that run.
+    pub progress: Arc<Progress>,
     /// A key the user cancelled: not asked for again until the inputs change or Run is pressed.
     pub cancelled: Option<AnomalyKey>,
     /// A labels file the user opened (the sample's labels are used without asking).
@@ -121,7 +139,7 @@ impl SpecCache {
 pub struct AnomalyRequest {
     pub key: AnomalyKey,
     pub dataset: Arc<Dataset>,
-    pub cancel: Arc<AtomicBool>,
+    pub progress: Arc<Progress>,
 }
 
 impl App {
@@ -163,21 +181,21 @@ impl App {
             return;
         };
         // The running request (if any) is superseded: stop it.
-        self.anomalies.cancel.store(true, Ordering::Relaxed);
-        let cancel = Arc::new(AtomicBool::new(false));
-        self.anomalies.cancel = Arc::clone(&cancel);
+        self.anomalies.progress.cancel();
+        let progress = Arc::new(Progress::new());
+        self.anomalies.progress = Arc::clone(&progress);
         self.anomalies.running = Some(key.clone());
         self.anomalies.cancelled = None;
         self.jobs.request_anomalies(AnomalyRequest {
             key,
             dataset,
-            cancel,
+            progress,
         });
     }
 
     /// Stop the running computation; the last result stays on screen.
     pub fn cancel_anomalies(&mut self) {
-        self.anomalies.cancel.store(true, Ordering::Relaxed);
+        self.anomalies.progress.cancel();
         self.anomalies.cancelled = self.anomalies.running.take();
     }
 
@@ -309,7 +327,14 @@ fn compute(request: &AnomalyRequest) -> Result<ReportView, String> {
     let mut params = EventDetectParams::default();
     params.score.model = ModelSpec::default_for(settings.model, params.score.seed);
     params.score.min_viewers = settings.min_viewers;
-    let cancel = Arc::clone(&request.cancel);
+    if settings.excluded_features.contains(&true) {
+        params.features = Some(
+            dataset_features(&request.dataset)
+                .into_iter()
+                .filter(|&f| !settings.excludes(f))
+                .collect(),
+        );
+    }
     let saved = match &request.key.model_file {
         Some(path) => Some(EventModel::load(path).map_err(|e| e.to_string())?),
         None => None,
@@ -319,9 +344,12 @@ fn compute(request: &AnomalyRequest) -> Result<ReportView, String> {
         saved: saved.as_ref(),
         maps: true,
     };
-    let out = run_events(&request.dataset, &request.key.filter, &run, &move || {
-        cancel.load(Ordering::Relaxed)
-    })
+    let out = run_events(
+        &request.dataset,
+        &request.key.filter,
+        &run,
+        &request.progress,
+    )
     .map_err(|e| match (&request.key.model_file, e) {
         // Say which file when the saved model does not fit this data.
         (Some(path), EventDetectError::Detect(e @ DetectError::BadModel(_))) => {

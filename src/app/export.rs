@@ -36,6 +36,11 @@ pub fn run_export(job: ExportJob, path: &Path) -> Result<String, String> {
             model.save(&path).map_err(|e| e.to_string())?;
             Ok(format!("Event model saved to {}", path.display()))
         }
+        ExportJob::TableModel(model) => {
+            let path = with_extension(path, "json");
+            model.save(&path).map_err(|e| e.to_string())?;
+            Ok(format!("Feature-table model saved to {}", path.display()))
+        }
         ExportJob::Report {
             dataset,
             filter,

@@ -5,7 +5,6 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::App;
 use super::jobs::JobResult;
@@ -13,6 +12,7 @@ use super::state::Tab;
 use crate::engine::detect::model_map::LabelledMap;
 use crate::engine::detect::table_inspect::{TableSummary, inspect_table};
 use crate::engine::detect::table_view::{TableSetup, TableView, score_table};
+use crate::engine::progress::Progress;
 use crate::tables::TableSpec;
 
 const HISTOGRAM_BINS: usize = 40;
@@ -26,7 +26,8 @@ pub struct FeatureTableTab {
     pub setup: TableSetup,
     pub results: Option<(TableSetup, Arc<TableView>)>,
     pub running: Option<TableSetup>,
-    cancel: Arc<AtomicBool>,
+    /// The running (or last) scoring's progress; cancelling it stops that run.
+    pub progress: Arc<Progress>,
     /// Why the current setup could not be scored (shown until the setup changes).
     pub failed: Option<(TableSetup, String)>,
     /// The threshold the user set; `None` = the results' default.
@@ -48,8 +49,8 @@ pub enum TableJob {
     Inspect(PathBuf),
     Score {
         path: PathBuf,
-        setup: TableSetup,
-        cancel: Arc<AtomicBool>,
+        setup: Box<TableSetup>,
+        progress: Arc<Progress>,
     },
 }
 
@@ -61,7 +62,7 @@ pub enum TableOutcome {
     },
     Scored {
         path: PathBuf,
-        setup: TableSetup,
+        setup: Box<TableSetup>,
         result: Result<Box<TableView>, String>,
     },
 }
@@ -74,7 +75,7 @@ impl App {
         as_telemetry: Option<super::MappingDialog>,
     ) {
         if let Some(old) = &self.anomalies.table {
-            old.cancel.store(true, Ordering::Relaxed);
+            old.progress.cancel();
         }
         self.anomalies.table = Some(FeatureTableTab {
             path: path.clone(),
@@ -82,7 +83,7 @@ impl App {
             setup: TableSetup::default(),
             results: None,
             running: None,
-            cancel: Arc::new(AtomicBool::new(false)),
+            progress: Arc::new(Progress::new()),
             failed: None,
             threshold: None,
             map: None,
@@ -99,7 +100,7 @@ impl App {
     /// Close the feature table; the Anomalies tab shows the telemetry's events again.
     pub fn close_feature_table(&mut self) {
         if let Some(t) = self.anomalies.table.take() {
-            t.cancel.store(true, Ordering::Relaxed);
+            t.progress.cancel();
         }
         self.anomalies.show_table = false;
     }
@@ -113,13 +114,13 @@ impl App {
         let failed = t.failed.as_ref().is_some_and(|(s, _)| *s == t.setup);
         let running = t.running.as_ref() == Some(&t.setup);
         if stale && !failed && !running && !t.setup.features.is_empty() {
-            t.cancel.store(true, Ordering::Relaxed);
-            t.cancel = Arc::new(AtomicBool::new(false));
+            t.progress.cancel();
+            t.progress = Arc::new(Progress::new());
             t.running = Some(t.setup.clone());
             let job = TableJob::Score {
                 path: t.path.clone(),
-                setup: t.setup.clone(),
-                cancel: Arc::clone(&t.cancel),
+                setup: Box::new(t.setup.clone()),
+                progress: Arc::clone(&t.progress),
             };
             self.jobs.request_table(job);
         }
@@ -142,6 +143,35 @@ impl App {
     pub fn feed_table_map(&mut self, count: usize) {
         if let Some(map) = self.anomalies.table.as_mut().and_then(|t| t.map.as_mut()) {
             map.map.feed(count);
+        }
+    }
+
+    /// Score the open table with a saved model instead of fitting folds.
+    pub fn use_table_model_file(&mut self, path: PathBuf) {
+        match self.anomalies.table.as_mut() {
+            Some(t) => t.setup.model_file = Some(path),
+            None => self.error("Open a feature table first, then the model to score it with."),
+        }
+    }
+
+    /// Back to fitting the detector on this table.
+    pub fn forget_table_model(&mut self) {
+        if let Some(t) = self.anomalies.table.as_mut() {
+            t.setup.model_file = None;
+        }
+    }
+
+    /// Save the detector behind the shown scores (fitted on every normal row, or the opened one).
+    pub fn save_table_model(&mut self) {
+        let model = self
+            .anomalies
+            .table
+            .as_ref()
+            .and_then(|t| t.results.as_ref())
+            .map(|(_, view)| view.model.clone());
+        match model {
+            Some(model) => self.start_export(super::jobs::ExportJob::TableModel(Box::new(model))),
+            None => self.error("No detector to save yet: wait for the table's scores."),
         }
     }
 
@@ -187,6 +217,7 @@ impl App {
                 setup,
                 result,
             } => {
+                let setup = *setup;
                 let Some(t) = self.anomalies.table.as_mut().filter(|t| t.path == path) else {
                     return;
                 };
@@ -230,13 +261,11 @@ fn work(job: TableJob) -> JobResult {
         TableJob::Score {
             path,
             setup,
-            cancel,
+            progress,
         } => TableOutcome::Scored {
-            result: score_table(&path, &setup, HISTOGRAM_BINS, &move || {
-                cancel.load(Ordering::Relaxed)
-            })
-            .map(Box::new)
-            .map_err(|e| e.to_string()),
+            result: score_table(&path, &setup, HISTOGRAM_BINS, &progress)
+                .map(Box::new)
+                .map_err(|e| e.to_string()),
             path,
             setup,
         },

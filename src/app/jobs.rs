@@ -61,6 +61,8 @@ pub enum Picked {
     OpenLabels(PathBuf),
     /// A saved event detector for the Anomalies tab.
     OpenEventModel(PathBuf),
+    /// A saved feature-table detector for the Anomalies tab.
+    OpenTableModel(PathBuf),
     Cancelled,
 }
 
@@ -82,6 +84,8 @@ pub enum ExportJob {
     Model(Arc<crate::engine::traffic::model::TrafficModel>),
     /// The Anomalies tab's event detector as JSON.
     EventModel(Box<crate::engine::detect::events::saved::EventModel>),
+    /// The feature table's detector as JSON.
+    TableModel(Box<crate::engine::detect::table_model::TableModel>),
     /// All analyses on the current filter, into a folder.
     Report {
         dataset: Arc<Dataset>,
@@ -417,6 +421,10 @@ impl Jobs {
                         .add_filter("Event model", &["json"])
                         .pick_file()
                         .map_or(Picked::Cancelled, Picked::OpenEventModel),
+                    DialogKind::OpenTableModel => rfd::FileDialog::new()
+                        .add_filter("Feature-table model", &["json"])
+                        .pick_file()
+                        .map_or(Picked::Cancelled, Picked::OpenTableModel),
                 };
                 let _ = tx.send(JobResult::Picked(picked));
                 ctx.request_repaint();
@@ -474,6 +482,8 @@ pub enum DialogKind {
     OpenLabels,
     /// A saved event detector for the Anomalies tab.
     OpenEventModel,
+    /// A saved feature-table detector for the Anomalies tab.
+    OpenTableModel,
 }
 
 fn run_load(

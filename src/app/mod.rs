@@ -373,6 +373,7 @@ impl App {
             Picked::OpenModel(path) => self.use_model_file(path),
             Picked::OpenLabels(path) => self.use_labels_file(path),
             Picked::OpenEventModel(path) => self.use_event_model_file(path),
+            Picked::OpenTableModel(path) => self.use_table_model_file(path),
             Picked::Cancelled => self.pending_export = None,
         }
     }

@@ -11,13 +11,14 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 
 use crate::engine::detect::evaluate::{
-    EvalSetup, Evaluation, FoldPlan, ModelReport, assign_folds, evaluate,
+    EvalSetup, Evaluation, FoldPlan, ModelReport, assign_folds, evaluate, gather, spec_columns,
 };
 use crate::engine::detect::label::LabelExpr;
 use crate::engine::detect::preprocess::{Direction, FeatureSpec, PreprocessSpec};
 use crate::engine::detect::table::{TableRequest, read_table};
 use crate::engine::detect::tune::{TuneOptions, choose_spec};
 use crate::engine::detect::{Detector, ModelKind, ModelSpec, Pipeline, model::PipelineSpec};
+use crate::engine::progress::Progress;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ModelArg {
@@ -43,6 +44,10 @@ pub struct DetectArgs {
     /// Column naming each row's group (e.g. the video); group score = p95 of its windows.
     #[arg(long)]
     pub group_col: Option<String>,
+    /// Orders each group's rows in time; needed by memory features such as
+    /// `vmaf_mean@mean` (running mean), `@sum`, `@max`, `@min`, `@ewm10` (half-life 10 windows).
+    #[arg(long)]
+    pub order_col: Option<String>,
     /// Number of folds (needs --fold-col); without it the model is fitted on all normal rows.
     #[arg(long)]
     pub kfold: Option<usize>,
@@ -69,6 +74,9 @@ pub struct DetectArgs {
     pub max_svs: Option<usize>,
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Trees of the Isolation Forest (more trees, steadier scores).
+    #[arg(long, default_value_t = 100)]
+    pub trees: usize,
     /// Features to transform with log1p (after clipping), comma-separated.
     #[arg(long, value_delimiter = ',')]
     pub log1p: Vec<String>,
@@ -84,6 +92,10 @@ pub struct DetectArgs {
     /// Choose σ / ν / subsample / support fraction per fold by inner validation on the training folds.
     #[arg(long)]
     pub tune: bool,
+    /// Features `--tune` may leave out: it adds them one at a time (forward selection
+    /// judged on the training folds only) while that helps.
+    #[arg(long, value_delimiter = ',', requires = "tune")]
+    pub optional_features: Vec<String>,
     /// Also fit each model on all normal rows and save it as DIR/model_<name>.json.
     #[arg(long)]
     pub save_models: bool,
@@ -146,6 +158,12 @@ fn model_spec(kind: ModelKind, args: &DetectArgs) -> ModelSpec {
             nu: args.nu,
             ..p
         }),
+        ModelSpec::Iforest(p) => {
+            ModelSpec::Iforest(crate::engine::detect::iforest::IForestParams {
+                trees: args.trees,
+                ..p
+            })
+        }
         other => other,
     };
     match apply(ModelSpec::default_for(kind, args.seed)) {
@@ -162,6 +180,7 @@ fn preprocess_spec(args: &DetectArgs) -> anyhow::Result<PreprocessSpec> {
         ("--log1p", &args.log1p),
         ("--high-is-bad", &args.high_is_bad),
         ("--low-is-bad", &args.low_is_bad),
+        ("--optional-features", &args.optional_features),
     ] {
         if let Some(unknown) = names.iter().find(|n| !args.features.contains(n)) {
             anyhow::bail!("{flag} names `{unknown}`, which is not in --features");
@@ -225,6 +244,7 @@ pub fn run(args: &DetectArgs) -> anyhow::Result<()> {
         label_column: label.as_ref().map(|l| l.column.clone()),
         group_column: args.group_col.clone(),
         fold_column: args.fold_col.clone(),
+        order_column: args.order_col.clone(),
     };
     let table = read_table(&args.file, &request)?;
     let plan = match (args.kfold, table.folds.as_ref()) {
@@ -237,10 +257,11 @@ pub fn run(args: &DetectArgs) -> anyhow::Result<()> {
         label: label.as_ref(),
         folds: plan.as_ref(),
         threshold_quantile: args.threshold_quantile,
-        cancelled: &|| false,
+        progress: &Progress::new(),
     };
     let tune = args.tune.then(|| TuneOptions {
         fold_sep: args.fold_prefix_sep.clone(),
+        optional_features: args.optional_features.clone(),
         ..TuneOptions::default()
     });
     std::fs::create_dir_all(&args.out)
@@ -267,13 +288,9 @@ pub fn run(args: &DetectArgs) -> anyhow::Result<()> {
                 None => spec.clone(),
             };
             let bad = crate::engine::detect::evaluate::row_labels(&table, label.as_ref());
-            let dim = table.feature_names.len();
-            let normal: Vec<f64> = all
-                .iter()
-                .filter(|&&i| !bad[i])
-                .flat_map(|&i| table.features[i * dim..(i + 1) * dim].iter().copied())
-                .collect();
-            let pipeline = Pipeline::fit(&normal, dim, &chosen)?;
+            let normal: Vec<usize> = all.into_iter().filter(|&i| !bad[i]).collect();
+            let cols = spec_columns(&table, &chosen)?;
+            let pipeline = Pipeline::fit(&gather(&table, &normal, &cols), cols.len(), &chosen)?;
             let path = args.out.join(format!("model_{}.json", kind.name()));
             std::fs::write(&path, pipeline.to_json()?)
                 .with_context(|| format!("cannot write {}", path.display()))?;

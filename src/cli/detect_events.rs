@@ -8,6 +8,7 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 
 use super::{FilterArgs, InputArgs};
+use crate::engine::detect::events::features::WindowFeature;
 use crate::engine::detect::events::labels::read_labels;
 use crate::engine::detect::events::saved::EventModel;
 use crate::engine::detect::events::{EventDetectParams, EventReport, EventRun, run_events};
@@ -57,6 +58,15 @@ pub struct DetectEventsArgs {
     /// Cities and segments with fewer viewers in a usual minute are not scored on their own.
     #[arg(long, default_value_t = 3.0)]
     pub min_viewers: f64,
+    /// Window features the detectors see, comma-separated, from `qoe_mean`, `qoe_p10`, `bad_share`,
+    /// `buffer_mean`, `buffer_p90`, `engagement_mean` [default: every one the data has].
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "NAMES",
+        conflicts_with = "use_model"
+    )]
+    pub window_features: Vec<String>,
     /// Seed of the training subsample and of randomised detectors.
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
@@ -88,6 +98,23 @@ impl DetectEventsArgs {
         params.score.model = ModelSpec::default_for(self.model.kind(), self.seed);
         params.score.seed = self.seed;
         params.score.min_viewers = self.min_viewers;
+        if !self.window_features.is_empty() {
+            let features = self
+                .window_features
+                .iter()
+                .map(|name| {
+                    WindowFeature::from_name(name.trim()).with_context(|| {
+                        let known: Vec<&str> =
+                            WindowFeature::ALL.iter().map(|f| f.name()).collect();
+                        format!(
+                            "--window-features: unknown feature `{name}`; known: {}",
+                            known.join(", ")
+                        )
+                    })
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            params.features = Some(features);
+        }
         Ok(params)
     }
 }
@@ -148,7 +175,12 @@ pub fn run(args: &DetectEventsArgs) -> anyhow::Result<()> {
         saved: saved.as_ref(),
         maps: false,
     };
-    let out = run_events(&dataset, &filter, &run, &|| false)?;
+    let out = run_events(
+        &dataset,
+        &filter,
+        &run,
+        &crate::engine::progress::Progress::new(),
+    )?;
     if let Some(path) = &args.save_model {
         out.model.save(path)?;
         println!("saved the event model to {}", path.display());

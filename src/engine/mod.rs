@@ -10,6 +10,7 @@ pub mod error;
 pub mod filter;
 pub mod io;
 pub mod kolmogorov;
+pub mod progress;
 pub mod schema;
 pub mod stats;
 pub mod synth;

@@ -5,6 +5,7 @@
 use super::{App, harness_with, ready, type_path_and_submit, wait_for};
 use egui_kittest::kittest::Queryable;
 use streamlens::app::state::Tab;
+use streamlens::engine::detect::events::features::WindowFeature;
 
 fn anomalies_ready(app: &App) -> bool {
     app.anomalies.results.is_some() && app.anomalies.running.is_none()
@@ -117,6 +118,36 @@ fn the_event_model_is_saved_and_scores_the_same_events_again() {
     h.get_by_label("Fit on this data").click();
     h.run_steps(2);
     assert!(h.state().anomalies.model_file.is_none());
+}
+
+#[test]
+fn window_features_are_picked_from_the_features_menu() {
+    let mut h = harness_with(Vec::new());
+    wait_for(&mut h, "the sample", ready);
+    h.get_by_label("Anomalies").click();
+    wait_for(&mut h, "the event scores", anomalies_ready);
+    h.get_by_label("Features (6 of 6)").click();
+    h.run_steps(2);
+    h.get_by_label("qoe_p10").click();
+    h.run_steps(2);
+    assert!(h.state().state.anomalies.excluded_features[1]);
+    wait_for(&mut h, "scores on five features", |a| {
+        anomalies_ready(a)
+            && a.anomalies.results.as_ref().is_some_and(|(k, v)| {
+                k.settings.excluded_features[1] && v.report.features.len() == 5
+            })
+    });
+    h.get_by_label("Features (5 of 6)");
+    let features = &h
+        .state()
+        .anomalies
+        .results
+        .as_ref()
+        .unwrap()
+        .1
+        .report
+        .features;
+    assert!(!features.contains(&WindowFeature::QoeP10));
 }
 
 #[test]

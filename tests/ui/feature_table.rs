@@ -5,10 +5,10 @@
 
 use std::fmt::Write as _;
 
-use super::{App, drop_file, harness_with, ready, wait_for};
+use super::{App, drop_file, harness_with, ready, type_path_and_submit, wait_for};
 use egui_kittest::kittest::Queryable;
 use streamlens::app::state::Tab;
-use streamlens::engine::detect::ModelKind;
+use streamlens::engine::detect::{Detector, ModelKind};
 
 /// 3 videos of normal windows and 1 video of far, bad ones.
 fn windows_csv(dir: &std::path::Path) -> std::path::PathBuf {
@@ -150,4 +150,90 @@ fn the_event_detector_map_learns_when_fed() {
     h.get_by_label("Reset map").click();
     h.run_steps(3);
     assert!(h.state().anomalies.fed_map.is_none());
+}
+
+#[test]
+fn a_table_model_is_saved_and_scores_the_table_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = windows_csv(dir.path());
+    let mut h = harness_with(Vec::new());
+    wait_for(&mut h, "the sample", ready);
+    h.state_mut().use_native_dialogs = false;
+    drop_file(&mut h, path);
+    wait_for(&mut h, "the scored table", table_scored);
+    // A memory feature and a one-sided feature, as a user would tick them.
+    {
+        let t = h.state_mut().anomalies.table.as_mut().unwrap();
+        t.setup.order = Some("t_start".into());
+        t.setup.features.push("stall_ratio@mean".into());
+    }
+    wait_for(&mut h, "the rescored table", |a| {
+        table_scored(a)
+            && a.anomalies.table.as_ref().is_some_and(|t| {
+                t.results
+                    .as_ref()
+                    .is_some_and(|(s, _)| s.features.len() == 3)
+            })
+    });
+    let fitted = h
+        .state()
+        .anomalies
+        .table
+        .as_ref()
+        .unwrap()
+        .results
+        .as_ref()
+        .unwrap()
+        .1
+        .clone();
+    let model_path = dir.path().join("table-model.json");
+    h.get_by_label("Save model…").click();
+    type_path_and_submit(&mut h, &model_path);
+    let saved = model_path.clone();
+    wait_for(&mut h, "the saved model", move |_| saved.exists());
+
+    h.get_by_label("Open model…").click();
+    type_path_and_submit(&mut h, &model_path);
+    wait_for(&mut h, "scores from the saved model", |a| {
+        table_scored(a)
+            && a.anomalies.table.as_ref().is_some_and(|t| {
+                t.results
+                    .as_ref()
+                    .is_some_and(|(s, _)| s.model_file.is_some())
+            })
+    });
+    h.get_by_label("Scored with the saved model table-model.json");
+    h.get_by_label_contains("features: vmaf_mean, stall_ratio, stall_ratio@mean");
+    let view = h
+        .state()
+        .anomalies
+        .table
+        .as_ref()
+        .unwrap()
+        .results
+        .as_ref()
+        .unwrap()
+        .1
+        .clone();
+    // The model fitted on every normal row scores them as it did when saved.
+    let expected = fitted.model.pipeline.score_batch(&view.table.features);
+    for (a, b) in view.scores.iter().zip(&expected) {
+        assert!((a - b).abs() < 1e-9, "{a} vs {b}");
+    }
+    // Equal up to the JSON's last digit.
+    assert!((view.default_threshold - fitted.model.threshold.unwrap()).abs() < 1e-12);
+    assert_eq!(view.report.window.roc_auc, Some(1.0));
+
+    h.get_by_label("Fit on this table").click();
+    h.run_steps(2);
+    assert!(
+        h.state()
+            .anomalies
+            .table
+            .as_ref()
+            .unwrap()
+            .setup
+            .model_file
+            .is_none()
+    );
 }

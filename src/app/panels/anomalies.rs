@@ -12,6 +12,8 @@ use crate::chart::anomalies::{
     ScoreCharts, event_timeline, precision_recall, roc, score_histogram,
 };
 use crate::engine::detect::ModelKind;
+use crate::engine::detect::events::dataset_features;
+use crate::engine::detect::events::features::WindowFeature;
 use crate::engine::detect::events::root::unit_words;
 use crate::engine::detect::events::score::MIN_LEVEL_WINDOWS;
 use crate::engine::detect::events::view::ReportView;
@@ -50,8 +52,8 @@ pub fn anomalies_ui(app: &mut App, ui: &mut egui::Ui) {
             ui.label("Cancelled. Press Run to score the events.");
         } else {
             ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label("Building per-minute windows, fitting the detector, scoring events…");
+                ui.label("Scoring events:");
+                super::progress_ui(ui, &app.anomalies.progress);
             });
         }
         return;
@@ -100,6 +102,7 @@ fn toolbar_ui(app: &mut App, ui: &mut egui::Ui) {
                 .speed(0.2),
         )
         .on_hover_text("Cities and segments with fewer viewers in a usual minute are only seen through the whole event");
+        features_menu_ui(app, ui);
         ui.separator();
         if let Some(path) = app.anomalies.labels_file.clone() {
             {
@@ -130,7 +133,7 @@ fn toolbar_ui(app: &mut App, ui: &mut egui::Ui) {
         model_file_ui(app, ui);
         ui.separator();
         if app.anomalies.running.is_some() {
-            ui.spinner();
+            super::progress_ui(ui, &app.anomalies.progress);
             if ui.button("Cancel").clicked() {
                 app.cancel_anomalies();
             }
@@ -157,6 +160,43 @@ fn toolbar_ui(app: &mut App, ui: &mut egui::Ui) {
         {
             app.anomalies.threshold = None;
         }
+    });
+}
+
+/// Which window features the detectors see (those the data lacks are shown, greyed).
+fn features_menu_ui(app: &mut App, ui: &mut egui::Ui) {
+    let available = app
+        .dataset
+        .as_ref()
+        .map_or_else(Vec::new, |d| dataset_features(d));
+    let settings = &mut app.state.anomalies;
+    let used = available.iter().filter(|&&f| !settings.excludes(f)).count();
+    let from_model = app.anomalies.model_file.is_some();
+    let text = if from_model {
+        "Features: the model's".to_string()
+    } else {
+        format!("Features ({used} of {})", available.len())
+    };
+    ui.add_enabled_ui(!from_model, |ui| {
+        ui.menu_button(text, |ui| {
+            for (i, feature) in WindowFeature::ALL.into_iter().enumerate() {
+                let has = available.contains(&feature);
+                let mut on = has && !settings.excluded_features[i];
+                let response = ui
+                    .add_enabled(has, egui::Checkbox::new(&mut on, feature.name()))
+                    .on_hover_text(feature.describe())
+                    .on_disabled_hover_text("This data has no column for it");
+                // Keep at least one feature: the last one cannot be unticked.
+                if response.changed() && (on || used > 1) {
+                    settings.excluded_features[i] = !on;
+                }
+            }
+            if ui.button("All").clicked() {
+                settings.excluded_features = Default::default();
+            }
+        })
+        .response
+        .on_hover_text("Window features the detectors see, as deviations from each unit's usual");
     });
 }
 

@@ -107,6 +107,7 @@ pub fn path_dialog_ui(app: &mut App, ctx: &egui::Context) {
         DialogKind::OpenModel => "Open traffic model",
         DialogKind::OpenLabels => "Open event labels",
         DialogKind::OpenEventModel => "Open event model",
+        DialogKind::OpenTableModel => "Open feature-table model",
     };
     let mut submit = false;
     let mut close = false;
@@ -121,7 +122,7 @@ pub fn path_dialog_ui(app: &mut App, ctx: &egui::Context) {
                 DialogKind::Open | DialogKind::OpenCaptures => {
                     "Paths, separated by ; for several files"
                 }
-                DialogKind::OpenModel | DialogKind::OpenEventModel => {
+                DialogKind::OpenModel | DialogKind::OpenEventModel | DialogKind::OpenTableModel => {
                     "Path of a model saved by streamlens (.json)"
                 }
                 DialogKind::OpenLabels => {
@@ -174,6 +175,7 @@ pub fn path_dialog_ui(app: &mut App, ctx: &egui::Context) {
                 (DialogKind::OpenModel, [p, ..]) => app.use_model_file(p.clone()),
                 (DialogKind::OpenLabels, [p, ..]) => app.use_labels_file(p.clone()),
                 (DialogKind::OpenEventModel, [p, ..]) => app.use_event_model_file(p.clone()),
+                (DialogKind::OpenTableModel, [p, ..]) => app.use_table_model_file(p.clone()),
                 (DialogKind::SaveWorkspace, [p, ..]) => app.save_workspace(p),
                 (DialogKind::OpenWorkspace, [p, ..]) => app.open_workspace(p),
                 (DialogKind::Export | DialogKind::ExportFolder, [p, ..]) => {

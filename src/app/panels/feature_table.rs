@@ -11,10 +11,7 @@ use super::super::plot::chart_ui;
 use crate::anomaly_tables::flagged_rows;
 use crate::chart::anomalies::ScoreCharts;
 use crate::chart::model_map::model_map_chart;
-use crate::engine::detect::ModelKind;
-use crate::engine::detect::label::{Comparison, LabelExpr};
-use crate::engine::detect::table_inspect::TableSummary;
-use crate::engine::detect::table_view::{TableSetup, TableView};
+use crate::engine::detect::table_view::TableView;
 
 const MAP_HEIGHT: f32 = 380.0;
 
@@ -62,12 +59,15 @@ pub fn feature_table_ui(app: &mut App, ui: &mut egui::Ui) {
     };
     egui::CollapsingHeader::new("Columns and detector")
         .default_open(true)
-        .show(ui, |ui| setup_ui(ui, &summary, &mut t.setup));
+        .show(ui, |ui| {
+            super::table_setup::setup_ui(ui, &summary, &mut t.setup);
+        });
     let failed = t
         .failed
         .as_ref()
         .filter(|(s, _)| *s == t.setup)
         .map(|(_, m)| m.clone());
+    super::table_setup::model_row_ui(app, ui);
     let Some((view, stale)) = app.table_results() else {
         match failed {
             Some(message) => {
@@ -82,9 +82,16 @@ pub fn feature_table_ui(app: &mut App, ui: &mut egui::Ui) {
                 ui.label("Tick at least one feature column.");
             }
             None => {
+                let progress = app
+                    .anomalies
+                    .table
+                    .as_ref()
+                    .map(|t| Arc::clone(&t.progress));
                 ui.horizontal(|ui| {
-                    ui.spinner();
-                    ui.label("Fitting the detector fold by fold and scoring every row…");
+                    ui.label("Scoring the rows:");
+                    if let Some(p) = progress {
+                        super::progress_ui(ui, &p);
+                    }
                 });
             }
         }
@@ -109,122 +116,12 @@ pub fn feature_table_ui(app: &mut App, ui: &mut egui::Ui) {
         });
 }
 
-fn setup_ui(ui: &mut egui::Ui, summary: &TableSummary, setup: &mut TableSetup) {
-    let numeric: Vec<&str> = summary
-        .columns
-        .iter()
-        .filter(|c| c.numeric)
-        .map(|c| c.name.as_str())
-        .collect();
-    let all: Vec<&str> = summary.columns.iter().map(|c| c.name.as_str()).collect();
-    ui.horizontal_wrapped(|ui| {
-        ui.label("Features");
-        let label_column = setup.label.as_ref().map(|l| l.column.clone());
-        for &name in &numeric {
-            if Some(name) == label_column.as_deref() {
-                continue;
-            }
-            let mut on = setup.features.iter().any(|f| f == name);
-            if ui.checkbox(&mut on, name).changed() {
-                if on {
-                    setup.features.push(name.to_owned());
-                } else {
-                    setup.features.retain(|f| f != name);
-                }
-            }
-        }
-    });
-    ui.horizontal_wrapped(|ui| {
-        ui.label("Bad when");
-        let current = setup.label.as_ref().map_or("— no label —", |l| l.column.as_str());
-        let mut column = setup.label.as_ref().map(|l| l.column.clone());
-        egui::ComboBox::from_id_salt("table_label")
-            .selected_text(current)
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut column, None, "— no label —");
-                for &name in &numeric {
-                    ui.selectable_value(&mut column, Some(name.to_owned()), name);
-                }
-            });
-        if column != setup.label.as_ref().map(|l| l.column.clone()) {
-            setup.label = column.map(|c| LabelExpr {
-                column: c,
-                op: Comparison::Le,
-                value: 0.0,
-            });
-            if let Some(l) = &setup.label {
-                setup.features.retain(|f| *f != l.column);
-            }
-        }
-        if let Some(label) = &mut setup.label {
-            egui::ComboBox::from_id_salt("table_label_op")
-                .width(40.0)
-                .selected_text(label.op.symbol())
-                .show_ui(ui, |ui| {
-                    for op in [Comparison::Le, Comparison::Lt, Comparison::Ge, Comparison::Gt, Comparison::Eq] {
-                        ui.selectable_value(&mut label.op, op, op.symbol());
-                    }
-                });
-            ui.add(egui::DragValue::new(&mut label.value).speed(0.05));
-        }
-        ui.separator();
-        column_combo(ui, "Group", "table_group", &all, &mut setup.group)
-            .on_hover_text("Rows of one group (video, session) are also judged together: group score = p95 of its rows");
-        ui.separator();
-        column_combo(ui, "Folds by", "table_folds", &all, &mut setup.fold_column)
-            .on_hover_text("Each fold's detector learns from the other folds' normal rows; without folds every row is scored by a detector that saw it");
-        if setup.fold_column.is_some() {
-            ui.checkbox(&mut setup.fold_prefix, "text before first _");
-            ui.add(egui::DragValue::new(&mut setup.folds).range(2..=10).suffix(" folds"));
-        }
-    });
-    ui.horizontal_wrapped(|ui| {
-        ui.label("Detector");
-        egui::ComboBox::from_id_salt("table_detector")
-            .selected_text(setup.model.name())
-            .show_ui(ui, |ui| {
-                for kind in ModelKind::ALL {
-                    ui.selectable_value(&mut setup.model, kind, kind.name());
-                }
-            });
-        ui.label("Default τ: quantile");
-        ui.add(
-            egui::DragValue::new(&mut setup.threshold_quantile)
-                .range(0.5..=0.999)
-                .speed(0.005)
-                .max_decimals(3),
-        )
-        .on_hover_text("Each fold's threshold is this quantile of its training scores");
-    });
-}
-
-/// A label and a column picker with a "none" entry.
-fn column_combo(
-    ui: &mut egui::Ui,
-    label: &str,
-    id: &str,
-    columns: &[&str],
-    value: &mut Option<String>,
-) -> egui::Response {
-    ui.label(label);
-    egui::ComboBox::from_id_salt(id)
-        .selected_text(value.as_deref().unwrap_or("— none —"))
-        .show_ui(ui, |ui| {
-            ui.selectable_value(value, None, "— none —");
-            for &name in columns {
-                ui.selectable_value(value, Some(name.to_owned()), name);
-            }
-        })
-        .response
-}
-
 fn status_ui(app: &mut App, ui: &mut egui::Ui, view: &TableView, threshold: f64, stale: bool) {
     let at = view.display.sweep.at(threshold);
     let pct = |v: Option<f64>| v.map_or_else(|| "–".into(), |v| format!("{:.1} %", 100.0 * v));
     ui.horizontal_wrapped(|ui| {
-        if stale {
-            ui.spinner();
-            ui.weak("updating…");
+        if stale && let Some(t) = app.anomalies.table.as_ref() {
+            super::progress_ui(ui, &Arc::clone(&t.progress));
         }
         ui.label(format!(
             "{} rows · {} flagged ({:.1} %) at τ {threshold:.3}",

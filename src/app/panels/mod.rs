@@ -10,6 +10,7 @@ pub mod messages;
 pub mod model_map;
 pub mod overview;
 pub mod table;
+pub mod table_setup;
 pub mod traffic;
 
 use std::collections::HashMap;
@@ -17,6 +18,7 @@ use std::collections::HashMap;
 use super::App;
 use super::state::Tab;
 use crate::engine::analysis::suite::AnalysisKind;
+use crate::engine::progress::Progress;
 
 /// The tab strip: Overview, one tab per analysis, Traffic, Anomalies (Ctrl+1 … Ctrl+0).
 fn tabs_ui(app: &mut App, ui: &mut egui::Ui) {
@@ -133,4 +135,24 @@ pub fn app_ui(app: &mut App, ui: &mut egui::Ui) {
     dialogs::mapping_dialog_ui(app, ui.ctx());
     dialogs::path_dialog_ui(app, ui.ctx());
     dialogs::drop_ui(app, ui.ctx());
+}
+
+/// A progress bar for background work: share done and the current stage. The worker does not
+/// repaint while it runs, so the window asks for a redraw to keep the bar moving.
+pub fn progress_ui(ui: &mut egui::Ui, progress: &Progress) {
+    let fraction = progress.fraction();
+    let stage = progress.stage();
+    let text = if stage.is_empty() {
+        "starting…".to_string()
+    } else {
+        format!("{stage} · {:.0} %", 100.0 * fraction)
+    };
+    ui.add(
+        egui::ProgressBar::new(fraction)
+            .desired_width(320.0)
+            .animate(true)
+            .text(text),
+    );
+    ui.ctx()
+        .request_repaint_after(std::time::Duration::from_millis(100));
 }

@@ -13,6 +13,7 @@ use super::model::{Model, Pipeline, PipelineSpec};
 use super::table::WindowTable;
 use super::tune::{TuneOptions, choose_spec};
 use super::{DetectError, Detector};
+use crate::engine::progress::Progress;
 use crate::engine::stats::quantile_sorted;
 
 /// Rows grouped into folds.
@@ -145,8 +146,8 @@ pub struct EvalSetup<'a> {
     /// `None` = fit on all normal rows and score every row in-sample.
     pub folds: Option<&'a FoldPlan>,
     pub threshold_quantile: f64,
-    /// Polled before each fold; `true` stops with [`DetectError::Cancelled`].
-    pub cancelled: &'a (dyn Fn() -> bool + Sync),
+    /// Told before each fold; cancelling it stops with [`DetectError::Cancelled`].
+    pub progress: &'a Progress,
 }
 
 /// Bad-class flags of every row (all false without a label).
@@ -216,10 +217,30 @@ fn window_metrics(
     }
 }
 
-fn gather(table: &WindowTable, idx: &[usize]) -> Vec<f64> {
+/// Rows `idx`, only the columns `cols`, row-major.
+#[must_use]
+pub fn gather(table: &WindowTable, idx: &[usize], cols: &[usize]) -> Vec<f64> {
     let dim = table.feature_names.len();
     idx.iter()
-        .flat_map(|&i| table.features[i * dim..(i + 1) * dim].iter().copied())
+        .flat_map(|&i| cols.iter().map(move |&c| table.features[i * dim + c]))
+        .collect()
+}
+
+/// The table columns a spec's preprocessing names, in the spec's order
+/// (tuning may keep only some of the table's features).
+pub fn spec_columns(table: &WindowTable, spec: &PipelineSpec) -> Result<Vec<usize>, DetectError> {
+    spec.preprocess
+        .features
+        .iter()
+        .map(|f| {
+            table
+                .feature_names
+                .iter()
+                .position(|n| *n == f.name)
+                .ok_or_else(|| {
+                    DetectError::Evaluation(format!("feature `{}` is not in the table", f.name))
+                })
+        })
         .collect()
 }
 
@@ -231,6 +252,29 @@ fn kernel_info(model: &Model) -> (Option<usize>, Option<f64>) {
     }
 }
 
+/// The report of scores from one fixed model (nothing refitted, every row scored).
+#[must_use]
+pub fn fixed_report(
+    table: &WindowTable,
+    label: Option<&LabelExpr>,
+    scores: &[f64],
+    threshold: f64,
+    threshold_quantile: f64,
+    model: &str,
+) -> ModelReport {
+    let bad = row_labels(table, label);
+    let flags: Vec<bool> = scores.iter().map(|&s| s > threshold).collect();
+    let all: Vec<usize> = (0..scores.len()).collect();
+    ModelReport {
+        model: model.to_string(),
+        threshold_quantile,
+        tuned: false,
+        window: window_metrics(scores, &bad, &flags, Some(threshold)),
+        group: group_metrics(table, label, &all, scores),
+        folds: Vec::new(),
+    }
+}
+
 /// Run the protocol for one model spec (or its tuning grid).
 pub fn evaluate(
     setup: &EvalSetup<'_>,
@@ -239,7 +283,6 @@ pub fn evaluate(
 ) -> Result<Evaluation, DetectError> {
     let table = setup.table;
     let n = table.rows();
-    let dim = table.feature_names.len();
     let bad = row_labels(table, setup.label);
     let q = setup.threshold_quantile;
     if !(0.0..=1.0).contains(&q) {
@@ -255,9 +298,13 @@ pub fn evaluate(
     let mut flags = vec![false; n];
     let mut folds = Vec::with_capacity(k);
     for f in 0..k {
-        if (setup.cancelled)() {
+        if setup.progress.is_cancelled() {
             return Err(DetectError::Cancelled);
         }
+        setup.progress.report(
+            f as f64 / k as f64,
+            &format!("fold {} of {k}: fitting and scoring", f + 1),
+        );
         let test: Vec<usize> = (0..n).filter(|&i| fold_of_row[i] == f).collect();
         let train: Vec<usize> = (0..n)
             .filter(|&i| (k == 1 || fold_of_row[i] != f) && !bad[i])
@@ -274,13 +321,14 @@ pub fn evaluate(
             }
             None => spec.clone(),
         };
-        let train_rows = gather(table, &train);
-        let pipeline = Pipeline::fit(&train_rows, dim, &chosen)?;
+        let cols = spec_columns(table, &chosen)?;
+        let train_rows = gather(table, &train, &cols);
+        let pipeline = Pipeline::fit(&train_rows, cols.len(), &chosen)?;
         let mut train_scores = pipeline.score_batch(&train_rows);
         train_scores.sort_by(f64::total_cmp);
         // Invariant: train is non-empty (checked above).
         let tau = quantile_sorted(&train_scores, q).expect("non-empty training scores");
-        let test_scores = pipeline.score_batch(&gather(table, &test));
+        let test_scores = pipeline.score_batch(&gather(table, &test, &cols));
         let test_bad: Vec<bool> = test.iter().map(|&i| bad[i]).collect();
         for (&i, &s) in test.iter().zip(&test_scores) {
             scores[i] = s;

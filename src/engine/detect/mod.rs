@@ -17,6 +17,7 @@ pub mod kernel_batch;
 pub mod label;
 pub mod linalg;
 pub mod mahalanobis;
+pub mod memory;
 pub mod metrics;
 pub mod model;
 pub mod model_map;
@@ -27,6 +28,7 @@ pub mod sigma;
 pub mod sweep;
 pub mod table;
 pub mod table_inspect;
+pub mod table_model;
 pub mod table_view;
 pub mod tune;
 

@@ -156,6 +156,17 @@ impl Detector for Model {
 }
 
 impl Model {
+    #[must_use]
+    pub fn kind(&self) -> ModelKind {
+        match self {
+            Self::Fisvdd(_) => ModelKind::Fisvdd,
+            Self::Ocsvm(_) => ModelKind::Ocsvm,
+            Self::Iforest(_) => ModelKind::Iforest,
+            Self::Mahalanobis(_) => ModelKind::Mahalanobis,
+            Self::Ensemble(_) => ModelKind::Ensemble,
+        }
+    }
+
     /// Support vectors (row-major, in the model's preprocessed space) of the kernel models.
     #[must_use]
     pub fn support_vectors(&self) -> Option<&[f64]> {

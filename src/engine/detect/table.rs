@@ -7,6 +7,7 @@
 use std::path::Path;
 
 use super::DetectError;
+use super::memory::{FeatureRef, running};
 
 /// Which columns to take.
 #[derive(Debug, Clone, Default)]
@@ -15,6 +16,8 @@ pub struct TableRequest {
     pub label_column: Option<String>,
     pub group_column: Option<String>,
     pub fold_column: Option<String>,
+    /// Orders a group's rows in time for memory features (`column@kind`).
+    pub order_column: Option<String>,
 }
 
 /// The requested columns of a window table.
@@ -99,11 +102,45 @@ pub fn parse_table(
                 found: header.join(", "),
             })
     };
-    let feature_idx: Vec<usize> = request
+    let refs: Vec<FeatureRef> = request
         .features
         .iter()
-        .map(|f| find(f))
+        .map(|f| FeatureRef::parse(f))
         .collect::<Result<_, _>>()?;
+    let memory_needs = |what: &str| DetectError::Table {
+        file: file.to_string(),
+        message: format!(
+            "memory features (`column@kind`) need {what} to order each group's rows in time"
+        ),
+    };
+    let uses_memory = refs.iter().any(|r| r.memory.is_some());
+    if uses_memory && request.group_column.is_none() {
+        return Err(memory_needs("a group column"));
+    }
+    if uses_memory && request.order_column.is_none() {
+        return Err(memory_needs("an order column"));
+    }
+    // Each source column is read once, whatever number of features use it.
+    let mut sources: Vec<usize> = Vec::new();
+    let mut source_of_feature = Vec::with_capacity(refs.len());
+    for r in &refs {
+        let column = find(&r.source)?;
+        let slot = sources
+            .iter()
+            .position(|&c| c == column)
+            .unwrap_or_else(|| {
+                sources.push(column);
+                sources.len() - 1
+            });
+        source_of_feature.push(slot);
+    }
+    let order_idx = if uses_memory {
+        request.order_column.as_deref().map(find).transpose()?
+    } else {
+        None
+    };
+    let mut source_values: Vec<Vec<f64>> = vec![Vec::new(); sources.len()];
+    let mut order_values: Vec<f64> = Vec::new();
     let label_idx = request.label_column.as_deref().map(find).transpose()?;
     let group_idx = request.group_column.as_deref().map(find).transpose()?;
     let fold_idx = request.fold_column.as_deref().map(find).transpose()?;
@@ -141,8 +178,11 @@ pub fn parse_table(
                 }),
             }
         };
-        for &i in &feature_idx {
-            table.features.push(number(i)?);
+        for (values, &i) in source_values.iter_mut().zip(&sources) {
+            values.push(number(i)?);
+        }
+        if let Some(i) = order_idx {
+            order_values.push(number(i)?);
         }
         if let (Some(i), Some(labels)) = (label_idx, table.labels.as_mut()) {
             labels.push(number(i)?);
@@ -154,12 +194,26 @@ pub fn parse_table(
             folds.push(fields[i].trim().to_string());
         }
     }
-    if table.features.is_empty() {
+    let rows = source_values.first().map_or(0, Vec::len);
+    if rows == 0 {
         return Err(DetectError::Table {
             file: file.to_string(),
             message: "the file has a header but no data rows".into(),
         });
     }
+    let columns: Vec<Vec<f64>> = refs
+        .iter()
+        .zip(&source_of_feature)
+        .map(|(r, &slot)| match (r.memory, table.groups.as_deref()) {
+            (Some(kind), Some(groups)) => {
+                running(&source_values[slot], groups, &order_values, kind)
+            }
+            _ => source_values[slot].clone(),
+        })
+        .collect();
+    table.features = (0..rows)
+        .flat_map(|row| columns.iter().map(move |c| c[row]))
+        .collect();
     Ok(table)
 }
 
@@ -174,6 +228,7 @@ mod tests {
             label_column: Some("q".into()),
             group_column: Some("file".into()),
             fold_column: None,
+            order_column: None,
         }
     }
 
@@ -208,5 +263,38 @@ mod tests {
         assert!(e.to_string().contains("row 2 has 3 fields"), "{e}");
         let e = parse_table("t.csv", "file,a,b,q\n", &request()).unwrap_err();
         assert!(e.to_string().contains("no data rows"), "{e}");
+    }
+
+    #[test]
+    fn memory_features_run_over_each_group_in_order() {
+        let text = "file,t,a,q\nv,1,4,0\nw,0,10,0\nv,0,2,0\nv,2,6,0\n";
+        let request = TableRequest {
+            features: vec!["a".into(), "a@mean".into(), "a@sum".into()],
+            label_column: None,
+            group_column: Some("file".into()),
+            fold_column: None,
+            order_column: Some("t".into()),
+        };
+        let t = parse_table("t.csv", text, &request).unwrap();
+        // Group v in time: 2, 4, 6 (rows 3, 1, 4); group w: 10.
+        assert_eq!(
+            t.features,
+            vec![
+                4.0, 3.0, 6.0, 10.0, 10.0, 10.0, 2.0, 2.0, 2.0, 6.0, 4.0, 12.0
+            ]
+        );
+        assert_eq!(t.feature_names[1], "a@mean");
+        let no_order = TableRequest {
+            order_column: None,
+            ..request.clone()
+        };
+        let e = parse_table("t.csv", text, &no_order).unwrap_err();
+        assert!(e.to_string().contains("need an order column"), "{e}");
+        let no_group = TableRequest {
+            group_column: None,
+            ..request
+        };
+        let e = parse_table("t.csv", text, &no_group).unwrap_err();
+        assert!(e.to_string().contains("need a group column"), "{e}");
     }
 }

@@ -3,6 +3,7 @@
 //! the threshold display of those scores, and the detector fitted on all normal rows drawn on
 //! its PCA plane.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use rand::SeedableRng;
@@ -15,10 +16,12 @@ use super::evaluate::{EvalSetup, ModelReport, assign_folds, evaluate, row_labels
 use super::label::LabelExpr;
 use super::model::PipelineSpec;
 use super::model_map::{LabelledMap, MapRequest, ModelMap};
-use super::preprocess::{FeatureSpec, PreprocessSpec};
+use super::preprocess::{Direction, FeatureSpec, PreprocessSpec};
 use super::score_display::ScoreDisplay;
 use super::table::{TableRequest, WindowTable, read_table};
+use super::table_model::{TableModel, score_with_model};
 use super::{DetectError, Detector, ModelKind, ModelSpec, Pipeline};
+use crate::engine::progress::Progress;
 use crate::engine::stats::quantile_sorted;
 
 /// The user's choices for a feature table.
@@ -31,6 +34,18 @@ pub struct TableSetup {
     pub group: Option<String>,
     /// Folds by this column (`None`: fit on every normal row and score in-sample).
     pub fold_column: Option<String>,
+    /// Orders each group's rows in time, for memory features (`column@kind`).
+    #[serde(default)]
+    pub order: Option<String>,
+    /// Features where only one side is anomalous (the other is set to the training median).
+    #[serde(default)]
+    pub directions: BTreeMap<String, Direction>,
+    /// Features transformed with `log1p` before standardising.
+    #[serde(default)]
+    pub log1p: Vec<String>,
+    /// Score with this saved model (every row, nothing refitted) instead of fitting folds.
+    #[serde(default)]
+    pub model_file: Option<std::path::PathBuf>,
     /// Fold by the fold column's text before its first `_`.
     pub fold_prefix: bool,
     pub folds: usize,
@@ -47,6 +62,10 @@ impl Default for TableSetup {
             label: None,
             group: None,
             fold_column: None,
+            order: None,
+            model_file: None,
+            directions: BTreeMap::new(),
+            log1p: Vec::new(),
             fold_prefix: false,
             folds: 5,
             model: ModelKind::Fisvdd,
@@ -71,6 +90,8 @@ pub struct TableView {
     /// The median of the folds' thresholds.
     pub default_threshold: f64,
     pub map: Option<LabelledMap>,
+    /// The detector fitted on every normal row (or the opened model), ready to save.
+    pub model: TableModel,
 }
 
 /// Reads `path` and scores it as `setup` says.
@@ -78,8 +99,11 @@ pub fn score_table(
     path: &Path,
     setup: &TableSetup,
     bins: usize,
-    cancelled: &(dyn Fn() -> bool + Sync),
+    progress: &Progress,
 ) -> Result<TableView, DetectError> {
+    if let Some(model_path) = &setup.model_file {
+        return score_with_model(path, model_path, setup, bins, progress);
+    }
     if setup.features.is_empty() {
         return Err(DetectError::NoFeatures);
     }
@@ -88,6 +112,7 @@ pub fn score_table(
         label_column: setup.label.as_ref().map(|l| l.column.clone()),
         group_column: setup.group.clone(),
         fold_column: setup.fold_column.clone(),
+        order_column: setup.order.clone(),
     };
     let table = read_table(path, &request)?;
     let plan = match &table.folds {
@@ -105,14 +130,15 @@ pub fn score_table(
             label: setup.label.as_ref(),
             folds: plan.as_ref(),
             threshold_quantile: setup.threshold_quantile,
-            cancelled,
+            progress,
         },
         &spec,
         None,
     )?;
-    if cancelled() {
+    if progress.is_cancelled() {
         return Err(DetectError::Cancelled);
     }
+    progress.report(0.9, "fitting the detector on every normal row");
     let scores: Vec<f64> = evaluation.rows.iter().map(|r| r.score).collect();
     let bad = row_labels(&table, setup.label.as_ref());
     let mut taus: Vec<f64> = evaluation
@@ -128,8 +154,11 @@ pub fn score_table(
         setup.label.is_some().then_some(bad.as_slice()),
         bins,
     );
+    let model = TableModel::fit(&table, &bad, &spec, setup)?;
+    progress.report(0.95, "fitting the detector map");
     let map = table_map(&table, &bad, &spec, setup)?;
     Ok(TableView {
+        model,
         file: table.file.clone(),
         setup: setup.clone(),
         scores,
@@ -150,7 +179,8 @@ fn pipeline_spec(table: &WindowTable, setup: &TableSetup) -> PipelineSpec {
                 .iter()
                 .map(|name| FeatureSpec {
                     name: name.clone(),
-                    ..FeatureSpec::default()
+                    log1p: setup.log1p.contains(name),
+                    direction: setup.directions.get(name).copied().unwrap_or_default(),
                 })
                 .collect(),
             clip_quantile: None,
@@ -262,7 +292,7 @@ mod tests {
             model: ModelKind::Mahalanobis,
             ..TableSetup::default()
         };
-        let view = score_table(&path, &setup, 20, &|| false).unwrap();
+        let view = score_table(&path, &setup, 20, &Progress::new()).unwrap();
         assert_eq!(view.scores.len(), 130);
         assert_eq!(view.bad.iter().filter(|&&b| b).count(), 10);
         assert_eq!(view.report.window.roc_auc, Some(1.0));
@@ -284,21 +314,25 @@ mod tests {
         let path = write_table(dir.path());
         let none = TableSetup::default();
         assert!(matches!(
-            score_table(&path, &none, 20, &|| false),
+            score_table(&path, &none, 20, &Progress::new()),
             Err(DetectError::NoFeatures)
         ));
         let missing = TableSetup {
             features: vec!["nope".into()],
             ..TableSetup::default()
         };
-        let e = score_table(&path, &missing, 20, &|| false).unwrap_err();
+        let e = score_table(&path, &missing, 20, &Progress::new()).unwrap_err();
         assert!(e.to_string().contains("`nope`"), "{e}");
         let fine = TableSetup {
             features: vec!["x".into()],
             ..TableSetup::default()
         };
         assert!(matches!(
-            score_table(&path, &fine, 20, &|| true),
+            score_table(&path, &fine, 20, &{
+                let p = Progress::new();
+                p.cancel();
+                p
+            }),
             Err(DetectError::Cancelled)
         ));
     }

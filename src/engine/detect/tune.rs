@@ -2,16 +2,19 @@
 //! rows of the training folds. Those rows are split again into folds by the
 //! same fold key; each candidate is fitted on the normal rows of the inner
 //! training folds and judged on the inner test folds by the mean of window
-//! ROC AUC and group ROC AUC (window AUC alone without groups). For an
-//! ensemble, each member is tuned alone, then the subset of tuned members
-//! whose mean calibrated score judges best is kept. The outer test fold is
-//! never seen.
+//! ROC AUC and group ROC AUC (window AUC alone without groups). Features
+//! marked optional are chosen first, by greedy forward selection with the
+//! untuned model: starting from the required features, add the optional one
+//! that judges best while it improves the judgement. For an ensemble, each
+//! member is tuned alone, then the subset of tuned members whose mean
+//! calibrated score judges best is kept. The outer test fold is never seen.
 
 use super::ensemble::EnsembleParams;
-use super::evaluate::{assign_folds, group_metrics, row_labels};
+use super::evaluate::{assign_folds, gather, group_metrics, row_labels, spec_columns};
 use super::label::LabelExpr;
 use super::metrics::roc_auc;
 use super::model::{ModelSpec, Pipeline, PipelineSpec};
+use super::preprocess::PreprocessSpec;
 use super::table::WindowTable;
 use super::{DetectError, Detector};
 
@@ -21,6 +24,8 @@ pub struct TuneOptions {
     pub inner_folds: usize,
     /// Fold-key separator (as for the outer folds).
     pub fold_sep: Option<String>,
+    /// Features that tuning may leave out (forward selection).
+    pub optional_features: Vec<String>,
 }
 
 impl Default for TuneOptions {
@@ -28,6 +33,7 @@ impl Default for TuneOptions {
         Self {
             inner_folds: 4,
             fold_sep: None,
+            optional_features: Vec::new(),
         }
     }
 }
@@ -117,12 +123,6 @@ pub fn choose_spec(
     }
     let plan = assign_folds(&pool_keys, inner_k, options.fold_sep.as_deref())?;
     let bad = row_labels(table, Some(label));
-    let dim = table.feature_names.len();
-    let gather = |idx: &[usize]| -> Vec<f64> {
-        idx.iter()
-            .flat_map(|&i| table.features[i * dim..(i + 1) * dim].iter().copied())
-            .collect()
-    };
     // Inner test rows in fold order, and their calibrated scores for one model.
     let mut order = Vec::with_capacity(pool.len());
     for f in 0..inner_k {
@@ -133,11 +133,8 @@ pub fn choose_spec(
                 .map(|(&i, _)| i),
         );
     }
-    let inner_scores = |model: &ModelSpec| -> Result<Vec<f64>, DetectError> {
-        let spec = PipelineSpec {
-            preprocess: base.preprocess.clone(),
-            model: model.clone(),
-        };
+    let inner_scores = |spec: &PipelineSpec| -> Result<Vec<f64>, DetectError> {
+        let cols = spec_columns(table, spec)?;
         let mut scores = Vec::with_capacity(pool.len());
         for f in 0..inner_k {
             let pick = |test: bool| -> Vec<usize> {
@@ -147,8 +144,8 @@ pub fn choose_spec(
                     .map(|(&i, _)| i)
                     .collect()
             };
-            let pipeline = Pipeline::fit(&gather(&pick(false)), dim, &spec)?;
-            scores.extend(pipeline.score_batch(&gather(&pick(true))));
+            let pipeline = Pipeline::fit(&gather(table, &pick(false), &cols), cols.len(), spec)?;
+            scores.extend(pipeline.score_batch(&gather(table, &pick(true), &cols)));
         }
         Ok(scores)
     };
@@ -158,10 +155,16 @@ pub fn choose_spec(
         let group = group_metrics(table, Some(label), &order, scores).and_then(|g| g.roc_auc);
         group.map_or(window, |g| f64::midpoint(window, g))
     };
+    let preprocess = select_features(base, &options.optional_features, |spec| {
+        inner_scores(spec).map(|s| value(&s))
+    })?;
     let best_of = |models: Vec<ModelSpec>| -> Result<(ModelSpec, Vec<f64>), DetectError> {
         let mut best: Option<(f64, ModelSpec, Vec<f64>)> = None;
         for m in models {
-            let scores = inner_scores(&m)?;
+            let scores = inner_scores(&PipelineSpec {
+                preprocess: preprocess.clone(),
+                model: m.clone(),
+            })?;
             let v = value(&scores);
             if best.as_ref().is_none_or(|(b, _, _)| v > *b) {
                 best = Some((v, m, scores));
@@ -198,8 +201,122 @@ pub fn choose_spec(
         }
         other => best_of(candidates(other))?.0,
     };
-    Ok(PipelineSpec {
-        preprocess: base.preprocess.clone(),
-        model,
-    })
+    Ok(PipelineSpec { preprocess, model })
+}
+
+/// Greedy forward selection over the optional features: start from the
+/// required ones, add the optional feature whose spec `judge`s best while
+/// that improves on the current set. Feature order stays the base order.
+fn select_features(
+    base: &PipelineSpec,
+    optional: &[String],
+    mut judge: impl FnMut(&PipelineSpec) -> Result<f64, DetectError>,
+) -> Result<PreprocessSpec, DetectError> {
+    let is_optional = |name: &str| optional.iter().any(|o| o == name);
+    if !base
+        .preprocess
+        .features
+        .iter()
+        .any(|f| is_optional(&f.name))
+    {
+        return Ok(base.preprocess.clone());
+    }
+    let with = |chosen: &[String]| PipelineSpec {
+        preprocess: PreprocessSpec {
+            features: base
+                .preprocess
+                .features
+                .iter()
+                .filter(|f| !is_optional(&f.name) || chosen.contains(&f.name))
+                .cloned()
+                .collect(),
+            ..base.preprocess.clone()
+        },
+        model: base.model.clone(),
+    };
+    let mut chosen: Vec<String> = Vec::new();
+    let mut current = if with(&chosen).preprocess.features.is_empty() {
+        f64::NEG_INFINITY
+    } else {
+        judge(&with(&chosen))?
+    };
+    loop {
+        let mut best: Option<(f64, String)> = None;
+        for f in &base.preprocess.features {
+            if !is_optional(&f.name) || chosen.contains(&f.name) {
+                continue;
+            }
+            let mut trial = chosen.clone();
+            trial.push(f.name.clone());
+            let v = judge(&with(&trial))?;
+            if best.as_ref().is_none_or(|(b, _)| v > *b) {
+                best = Some((v, f.name.clone()));
+            }
+        }
+        match best {
+            Some((v, name)) if v > current => {
+                current = v;
+                chosen.push(name);
+            }
+            _ => break,
+        }
+    }
+    Ok(with(&chosen).preprocess)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::detect::ModelKind;
+    use crate::engine::detect::preprocess::FeatureSpec;
+
+    fn base(names: &[&str]) -> PipelineSpec {
+        PipelineSpec {
+            preprocess: PreprocessSpec {
+                features: names
+                    .iter()
+                    .map(|n| FeatureSpec {
+                        name: (*n).to_string(),
+                        ..FeatureSpec::default()
+                    })
+                    .collect(),
+                clip_quantile: None,
+            },
+            model: ModelSpec::default_for(ModelKind::Mahalanobis, 0),
+        }
+    }
+
+    fn names(p: &PreprocessSpec) -> Vec<&str> {
+        p.features.iter().map(|f| f.name.as_str()).collect()
+    }
+
+    #[test]
+    fn forward_selection_adds_while_the_judgement_improves() {
+        // Judge: +3 for `good`, +1 for `ok`, −2 for `noise`, from 0 with the required `a`.
+        let judge = |spec: &PipelineSpec| -> Result<f64, DetectError> {
+            Ok(spec
+                .preprocess
+                .features
+                .iter()
+                .map(|f| match f.name.as_str() {
+                    "good" => 3.0,
+                    "ok" => 1.0,
+                    "noise" => -2.0,
+                    _ => 0.0,
+                })
+                .sum())
+        };
+        let spec = base(&["a", "noise", "ok", "good"]);
+        let optional: Vec<String> = ["noise", "ok", "good"].map(String::from).to_vec();
+        let chosen = select_features(&spec, &optional, judge).unwrap();
+        // `good` first, then `ok`; `noise` would lower the judgement. Base order is kept.
+        assert_eq!(names(&chosen), vec!["a", "ok", "good"]);
+        // Nothing optional: the spec is unchanged.
+        let same = select_features(&spec, &[], judge).unwrap();
+        assert_eq!(same, spec.preprocess);
+        // Everything optional and nothing helps: the best single feature is still kept.
+        let only_noise = base(&["noise"]);
+        let chosen = select_features(&only_noise, &["noise".to_string()], judge).unwrap();
+        assert_eq!(names(&chosen), vec!["noise"]);
+    }
 }

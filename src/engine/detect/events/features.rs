@@ -40,6 +40,25 @@ impl WindowFeature {
         }
     }
 
+    /// What the feature measures, in a sentence for tooltips.
+    #[must_use]
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::QoeMean => "Mean QoE of the minute's samples (low is bad)",
+            Self::QoeP10 => "10th percentile of QoE: the worst-served viewers (low is bad)",
+            Self::BadShare => "Share of samples with QoE below 0.8 (high is bad)",
+            Self::BufferMean => "Mean buffering in ms (high is bad)",
+            Self::BufferP90 => "90th percentile of buffering in ms (high is bad)",
+            Self::EngagementMean => "Mean engagement (low is bad)",
+        }
+    }
+
+    /// The feature called `name` (as [`Self::name`] spells it).
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.name() == name)
+    }
+
     #[must_use]
     pub fn value(self, w: &Window) -> f64 {
         match self {

@@ -22,6 +22,7 @@ use crate::engine::detect::model_map::LabelledMap;
 use crate::engine::detect::{DetectError, Pipeline};
 use crate::engine::error::AnalysisError;
 use crate::engine::filter::Filter;
+use crate::engine::progress::Progress;
 use crate::engine::schema::Canonical;
 
 use features::{WindowFeature, median};
@@ -40,6 +41,9 @@ pub struct EventDetectParams {
     /// Event threshold; `None` = median + `event_mads` × 1.4826 × MAD of the event scores.
     pub threshold: Option<f64>,
     pub event_mads: f64,
+    /// Window features the detectors see; `None` = every one the data has.
+    #[serde(default)]
+    pub features: Option<Vec<WindowFeature>>,
 }
 
 impl Default for EventDetectParams {
@@ -49,8 +53,55 @@ impl Default for EventDetectParams {
             window_mads: 3.0,
             threshold: None,
             event_mads: 2.0,
+            features: None,
         }
     }
+}
+
+/// The window features a dataset can give (buffering and engagement need their columns).
+#[must_use]
+pub fn dataset_features(dataset: &Dataset) -> Vec<WindowFeature> {
+    WindowFeature::ALL
+        .into_iter()
+        .filter(|f| match f {
+            WindowFeature::BufferMean | WindowFeature::BufferP90 => {
+                dataset.has(Canonical::BufferMs)
+            }
+            WindowFeature::EngagementMean => dataset.has(Canonical::Engagement),
+            _ => true,
+        })
+        .collect()
+}
+
+/// The features to use: the requested ones (all available when `None`), in the
+/// detector's order; an unavailable or empty request is an error that says why.
+fn chosen_features(
+    available: &[WindowFeature],
+    requested: Option<&[WindowFeature]>,
+) -> Result<Vec<WindowFeature>, DetectError> {
+    let Some(requested) = requested else {
+        return Ok(available.to_vec());
+    };
+    if let Some(missing) = requested.iter().find(|f| !available.contains(f)) {
+        let column = match missing {
+            WindowFeature::EngagementMean => "engagement",
+            _ => "buffer_ms",
+        };
+        return Err(DetectError::BadParameter(format!(
+            "window feature {} needs a {column} column, which this data lacks",
+            missing.name()
+        )));
+    }
+    let features: Vec<WindowFeature> = WindowFeature::ALL
+        .into_iter()
+        .filter(|f| requested.contains(f))
+        .collect();
+    if features.is_empty() {
+        return Err(DetectError::BadParameter(
+            "pick at least one window feature".into(),
+        ));
+    }
+    Ok(features)
 }
 
 /// The windows of one unit over an event, for drawing its timeline.
@@ -129,19 +180,20 @@ pub enum EventDetectError {
     Cancelled,
 }
 
-/// Scores every event of the filtered rows. `cancelled` is polled between stages.
+/// Scores every event of the filtered rows; `progress` hears each stage and is
+/// polled for a cancel between them.
 pub fn detect_events(
     dataset: &Dataset,
     filter: &Filter,
     params: &EventDetectParams,
-    cancelled: &dyn Fn() -> bool,
+    progress: &Progress,
 ) -> Result<EventReport, EventDetectError> {
     let run = EventRun {
         params,
         saved: None,
         maps: false,
     };
-    run_events(dataset, filter, &run, cancelled).map(|out| out.report)
+    run_events(dataset, filter, &run, progress).map(|out| out.report)
 }
 
 /// What one run is asked for.
@@ -167,8 +219,16 @@ pub fn run_events(
     dataset: &Dataset,
     filter: &Filter,
     run: &EventRun<'_>,
-    cancelled: &dyn Fn() -> bool,
+    progress: &Progress,
 ) -> Result<EventOutput, EventDetectError> {
+    let stage = |fraction: f64, what: &str| {
+        progress.report(fraction, what);
+        if progress.is_cancelled() {
+            Err(EventDetectError::Cancelled)
+        } else {
+            Ok(())
+        }
+    };
     let params = match run.saved {
         Some(saved) => &EventDetectParams {
             threshold: run.params.threshold,
@@ -176,41 +236,25 @@ pub fn run_events(
         },
         None => run.params,
     };
+    stage(0.0, "reading the filtered rows")?;
     let names: Vec<&str> = WINDOW_COLUMNS.iter().map(|c| c.name()).collect();
     let rows = Rows::new(dataset, filter, &names)?;
     if rows.is_empty() {
         return Err(EventDetectError::NoRows);
     }
-    let features: Vec<WindowFeature> = WindowFeature::ALL
-        .into_iter()
-        .filter(|f| match f {
-            WindowFeature::BufferMean | WindowFeature::BufferP90 => {
-                dataset.has(Canonical::BufferMs)
-            }
-            WindowFeature::EngagementMean => dataset.has(Canonical::Engagement),
-            _ => true,
-        })
-        .collect();
+    let available = dataset_features(dataset);
+    // A saved model brings its own features.
+    let requested = match run.saved {
+        Some(saved) => Some(saved.features.as_slice()),
+        None => params.features.as_deref(),
+    };
+    let features = chosen_features(&available, requested)?;
+    stage(0.2, "building minute windows")?;
     let events = build_windows(&rows)?;
-    if cancelled() {
-        return Err(EventDetectError::Cancelled);
-    }
-    if let Some(saved) = run.saved
-        && saved.features != features
-    {
-        let names = |f: &[WindowFeature]| f.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ");
-        return Err(DetectError::BadModel(format!(
-            "the model was fitted on the features {}; this data gives {} (is a buffer_ms or engagement column missing?)",
-            names(&saved.features),
-            names(&features)
-        ))
-        .into());
-    }
+    stage(0.4, "fitting and scoring the detectors of each level")?;
     let fixed = run.saved.map(|s| s.pipelines.as_slice());
     let (scored, levels, models) = score_windows(&events, &features, &params.score, fixed)?;
-    if cancelled() {
-        return Err(EventDetectError::Cancelled);
-    }
+    stage(0.7, "finding each event's root cause")?;
     let window_thresholds: Vec<f64> = (0..score::LEVELS)
         .map(|level| {
             if let Some(saved) = run.saved {
@@ -275,9 +319,7 @@ pub fn run_events(
         v.flagged = v.score > threshold;
     }
     let maps = if run.maps {
-        if cancelled() {
-            return Err(EventDetectError::Cancelled);
-        }
+        stage(0.85, "drawing the detector maps")?;
         map::level_maps(
             dataset,
             &events,

@@ -10,6 +10,7 @@ use super::{EventDetectParams, detect_events, robust_threshold};
 use crate::engine::Filter;
 use crate::engine::analysis::rows::Rows;
 use crate::engine::detect::events::windows::WINDOW_COLUMNS;
+use crate::engine::progress::Progress;
 use crate::engine::synth::{
     SynthParams, TELEMETRY_CSV_HEADER, generate, write_csv_batch, write_labels_csv,
 };
@@ -199,7 +200,7 @@ fn generated_anomalies_are_found_with_their_scope() {
         &d,
         &Filter::default(),
         &EventDetectParams::default(),
-        &|| false,
+        &Progress::new(),
     )
     .unwrap();
     assert_eq!(report.events.len(), 48);
@@ -227,21 +228,61 @@ fn filters_apply_and_empty_selection_is_an_error() {
     let d = dataset(SMALL);
     let mut filter = Filter::default();
     filter.toggle("event_id", "20");
-    let report = detect_events(&d, &filter, &EventDetectParams::default(), &|| false).unwrap();
+    let report =
+        detect_events(&d, &filter, &EventDetectParams::default(), &Progress::new()).unwrap();
     assert_eq!(report.events.len(), 1);
     assert_eq!(report.events[0].event_id, "20");
     filter.time_from_ms = Some(i64::MAX - 1);
-    let err = detect_events(&d, &filter, &EventDetectParams::default(), &|| false).unwrap_err();
+    let err =
+        detect_events(&d, &filter, &EventDetectParams::default(), &Progress::new()).unwrap_err();
     assert!(
         err.to_string().contains("no rows pass the filters"),
         "{err}"
     );
-    let cancelled = detect_events(
-        &d,
-        &Filter::default(),
-        &EventDetectParams::default(),
-        &|| true,
-    )
+    let cancelled = detect_events(&d, &Filter::default(), &EventDetectParams::default(), &{
+        let p = Progress::new();
+        p.cancel();
+        p
+    })
     .unwrap_err();
     assert_eq!(cancelled.to_string(), "cancelled");
+}
+
+#[test]
+fn window_features_can_be_picked_and_missing_columns_are_named() {
+    use super::chosen_features;
+    let all = WindowFeature::ALL.to_vec();
+    let qoe_only = [
+        WindowFeature::QoeMean,
+        WindowFeature::QoeP10,
+        WindowFeature::BadShare,
+    ];
+    // Requests come back in the detector's order.
+    let picked = chosen_features(
+        &all,
+        Some(&[WindowFeature::BufferP90, WindowFeature::QoeMean]),
+    )
+    .unwrap();
+    assert_eq!(
+        picked,
+        vec![WindowFeature::QoeMean, WindowFeature::BufferP90]
+    );
+    assert_eq!(chosen_features(&qoe_only, None).unwrap(), qoe_only.to_vec());
+    let e = chosen_features(&qoe_only, Some(&[WindowFeature::BufferMean]))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("buffer_mean needs a buffer_ms column"), "{e}");
+    let e = chosen_features(&qoe_only, Some(&[WindowFeature::EngagementMean]))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("engagement column"), "{e}");
+    assert!(chosen_features(&all, Some(&[])).is_err());
+    // A run on fewer features uses exactly those.
+    let d = dataset(SMALL);
+    let params = EventDetectParams {
+        features: Some(vec![WindowFeature::QoeP10]),
+        ..EventDetectParams::default()
+    };
+    let report = detect_events(&d, &Filter::default(), &params, &Progress::new()).unwrap();
+    assert_eq!(report.features, vec![WindowFeature::QoeP10]);
 }
