@@ -47,7 +47,7 @@ pub fn anomalies_ui(app: &mut App, ui: &mut egui::Ui) {
     let running = app.anomalies.running.is_some();
     let Some((view, stale)) = app.anomaly_results() else {
         if app.dataset.is_none() {
-            ui.label("Open telemetry (File ▸ Open) to look for anomalous events.");
+            ui.label("Open telemetry (File, then Open…) to look for anomalous events.");
         } else if app.anomalies.cancelled.is_some() {
             ui.label("Cancelled. Press Run to score the events.");
         } else {
@@ -165,10 +165,9 @@ fn toolbar_ui(app: &mut App, ui: &mut egui::Ui) {
 
 /// Which window features the detectors see (those the data lacks are shown, greyed).
 fn features_menu_ui(app: &mut App, ui: &mut egui::Ui) {
-    let available = app
-        .dataset
-        .as_ref()
-        .map_or_else(Vec::new, |d| dataset_features(d));
+    let Some(available) = app.dataset.as_ref().map(|d| dataset_features(d)) else {
+        return;
+    };
     let settings = &mut app.state.anomalies;
     let used = available.iter().filter(|&&f| !settings.excludes(f)).count();
     let from_model = app.anomalies.model_file.is_some();
