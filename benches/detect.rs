@@ -1,14 +1,17 @@
-//! Detector timings: FISVDD training and batch scoring, Isolation Forest scoring.
+//! Detector timings (Criterion): FISVDD training and batch scoring, Isolation Forest training
+//! and scoring, and what a frame does while the threshold is dragged.
 //!
-//! `cargo bench --bench detect -- [--csv LIVE_NFLX_II_train.csv]`: trains on the six-feature
-//! table (default: `../shared/data/fisvdd-qoe/LIVE_NFLX_II_train.csv`, 4,257 windows; a seeded
-//! synthetic table of the same size when it is missing) and scores 1 M windows.
+//! `cargo bench --bench detect`: trains on the six-feature table
+//! `../shared/data/fisvdd-qoe/LIVE_NFLX_II_train.csv` (4,257 windows; another file through
+//! `STREAMLENS_BENCH_CSV`; a seeded synthetic table of the same size when it is missing) and
+//! scores 1 M windows (the training rows repeated). Scoring groups report throughput in
+//! windows, so time per window = 1 / throughput.
 
 use std::hint::black_box;
-use std::path::Path;
-use std::time::Instant;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-mod common;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 use streamlens::engine::detect::Detector;
 use streamlens::engine::detect::fisvdd::{Fisvdd, FisvddParams};
@@ -26,28 +29,36 @@ const FEATURES: [&str; 6] = [
     "tsl_end",
 ];
 
-fn training_rows(csv: &Path) -> Vec<f64> {
+fn training_csv() -> PathBuf {
+    std::env::var_os("STREAMLENS_BENCH_CSV").map_or_else(
+        || {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../shared/data/fisvdd-qoe/LIVE_NFLX_II_train.csv")
+        },
+        PathBuf::from,
+    )
+}
+
+/// The training table's six features, standardised (as the pipeline feeds the detectors).
+fn training_rows() -> Vec<f64> {
+    let csv = training_csv();
     let request = TableRequest {
         features: FEATURES.iter().map(|s| (*s).to_string()).collect(),
         ..TableRequest::default()
     };
-    if let Ok(t) = read_table(csv, &request) {
-        println!("training table: {} ({} rows)", csv.display(), t.rows());
-        return t.features;
-    }
-    println!("{} not found: seeded synthetic rows", csv.display());
-    let mut x = 1u64;
-    (0..4257 * 6)
-        .map(|_| {
-            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            (x >> 11) as f64 / (1u64 << 53) as f64
-        })
-        .collect()
-}
-
-fn main() {
-    let csv = common::path_arg("--csv", "../shared/data/fisvdd-qoe/LIVE_NFLX_II_train.csv");
-    let raw = training_rows(&csv);
+    let raw = if let Ok(t) = read_table(&csv, &request) {
+        eprintln!("training table: {} ({} rows)", csv.display(), t.rows());
+        t.features
+    } else {
+        eprintln!("{} not found: seeded synthetic rows", csv.display());
+        let mut x = 1u64;
+        (0..4257 * 6)
+            .map(|_| {
+                x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                (x >> 11) as f64 / (1u64 << 53) as f64
+            })
+            .collect()
+    };
     let spec = PreprocessSpec {
         features: FEATURES
             .iter()
@@ -58,99 +69,105 @@ fn main() {
             .collect(),
         clip_quantile: None,
     };
-    let pre = Preprocessor::fit(&spec, &raw).expect("training rows are finite");
-    let rows = pre.transform(&raw);
-    let n_train = rows.len() / 6;
+    Preprocessor::fit(&spec, &raw)
+        .expect("training rows are finite")
+        .transform(&raw)
+}
 
-    let runs = 20;
-    let t = Instant::now();
-    let mut model = None;
-    for _ in 0..runs {
-        model = Some(Fisvdd::fit(black_box(&rows), 6, FisvddParams::default()).expect("fits"));
-    }
-    let train_ms = t.elapsed().as_secs_f64() * 1e3 / f64::from(runs);
-    let model = model.expect("runs > 0");
-    println!(
-        "FISVDD training on {n_train} windows (σ median heuristic, {} SVs): {train_ms:.2} ms",
-        model.support_count()
+/// About a million windows to score: the training rows repeated.
+fn million(rows: &[f64]) -> Vec<f64> {
+    let reps = 1_000_000 / (rows.len() / 6) + 1;
+    (0..reps).flat_map(|_| rows.iter().copied()).collect()
+}
+
+fn fisvdd(c: &mut Criterion) {
+    let rows = training_rows();
+    let model = Fisvdd::fit(&rows, 6, FisvddParams::default()).expect("fits");
+    eprintln!(
+        "FISVDD: {} windows, {} support vectors, σ {:.4}",
+        rows.len() / 6,
+        model.support_count(),
+        model.sigma()
     );
+    let mut g = c.benchmark_group("fisvdd_training");
+    g.sample_size(50);
+    g.bench_function("median_heuristic_sigma_and_fit", |b| {
+        b.iter(|| Fisvdd::fit(black_box(&rows), 6, FisvddParams::default()));
+    });
     let fixed = FisvddParams {
         sigma: Some(model.sigma()),
         ..FisvddParams::default()
     };
-    let t = Instant::now();
-    for _ in 0..runs {
-        black_box(Fisvdd::fit(black_box(&rows), 6, fixed).expect("fits"));
-    }
-    println!(
-        "FISVDD training with σ given (incremental updates only): {:.2} ms",
-        t.elapsed().as_secs_f64() * 1e3 / f64::from(runs)
-    );
+    g.bench_function("fit_with_sigma_given", |b| {
+        b.iter(|| Fisvdd::fit(black_box(&rows), 6, fixed));
+    });
+    g.finish();
 
-    // 1 M windows to score: the training rows repeated.
-    let reps = 1_000_000 / n_train + 1;
-    let big: Vec<f64> = (0..reps).flat_map(|_| rows.iter().copied()).collect();
-    let n_big = big.len() / 6;
-    let t = Instant::now();
-    let s = model.score_batch(black_box(&big));
-    let secs = t.elapsed().as_secs_f64();
-    black_box(s);
-    println!(
-        "FISVDD batch scoring ({} SVs × 6 features): {:.3} µs/window ({n_big} windows, 1 core)",
-        model.support_count(),
-        secs * 1e6 / n_big as f64
-    );
-
-    let t = Instant::now();
-    let forest = IForest::fit(&rows, 6, &IForestParams::default()).expect("fits");
-    println!(
-        "Isolation Forest training ({} trees, ψ 256): {:.1} ms",
-        IForestParams::default().trees,
-        t.elapsed().as_secs_f64() * 1e3
-    );
-    let t = Instant::now();
-    let s = forest.score_batch_on_one_core(black_box(&big));
-    let one_core = t.elapsed().as_secs_f64();
-    black_box(s);
-    let t = Instant::now();
-    let s = forest.score_batch(black_box(&big));
-    let all_cores = t.elapsed().as_secs_f64();
-    black_box(s);
-    println!(
-        "Isolation Forest scoring ({} trees): {:.3} µs/window on 1 core, {:.3} µs/window on all {} cores ({n_big} windows)",
-        IForestParams::default().trees,
-        one_core * 1e6 / n_big as f64,
-        all_cores * 1e6 / n_big as f64,
-        std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
-    );
-
-    threshold_drag(&model.score_batch(&big));
+    let big = million(&rows);
+    let mut g = c.benchmark_group("fisvdd_scoring");
+    g.sample_size(10).measurement_time(Duration::from_secs(8));
+    g.throughput(Throughput::Elements((big.len() / 6) as u64));
+    g.bench_function("batch_one_core", |b| {
+        b.iter(|| model.score_batch(black_box(&big)));
+    });
+    g.finish();
 }
 
-/// What a frame does while τ is dragged over a million labelled scores: the sweep is built
-/// once (on the worker), then each frame looks up the operating point.
-fn threshold_drag(scores: &[f64]) {
-    // Label every seventh window bad, so precision and recall are defined.
+fn iforest(c: &mut Criterion) {
+    let rows = training_rows();
+    let params = IForestParams::default();
+    let mut g = c.benchmark_group("iforest_training");
+    g.sample_size(20);
+    g.bench_function("fit_100_trees_psi_256", |b| {
+        b.iter(|| IForest::fit(black_box(&rows), 6, &params));
+    });
+    g.finish();
+
+    let forest = IForest::fit(&rows, 6, &params).expect("fits");
+    let big = million(&rows);
+    let mut g = c.benchmark_group("iforest_scoring");
+    g.sample_size(10).measurement_time(Duration::from_secs(20));
+    g.throughput(Throughput::Elements((big.len() / 6) as u64));
+    g.bench_function("batch_one_core", |b| {
+        b.iter(|| forest.score_batch_on_one_core(black_box(&big)));
+    });
+    g.bench_function("batch_all_cores", |b| {
+        b.iter(|| forest.score_batch(black_box(&big)));
+    });
+    g.finish();
+}
+
+/// Dragging τ over a million labelled scores: the sweep and thinned curves are built once
+/// (on the worker), then each frame looks up the operating point.
+fn threshold_drag(c: &mut Criterion) {
+    let rows = training_rows();
+    let model = Fisvdd::fit(&rows, 6, FisvddParams::default()).expect("fits");
+    let scores = model.score_batch(&million(&rows));
+    // Every seventh window labelled bad, so precision and recall are defined.
     let positive: Vec<bool> = (0..scores.len()).map(|i| i % 7 == 0).collect();
-    let t = Instant::now();
-    let sweep = ThresholdSweep::new(scores, Some(&positive));
-    let roc = sweep.roc().map(|c| decimate_curve(&c, 1e-3));
-    let pr = sweep.precision_recall().map(|c| decimate_curve(&c, 1e-3));
-    let build_ms = t.elapsed().as_secs_f64() * 1e3;
+    let mut g = c.benchmark_group("threshold_drag");
+    g.sample_size(10);
+    g.bench_function("sweep_and_curves_once", |b| {
+        b.iter(|| {
+            let sweep = ThresholdSweep::new(black_box(&scores), Some(&positive));
+            let roc = sweep.roc().map(|c| decimate_curve(&c, 1e-3));
+            let pr = sweep.precision_recall().map(|c| decimate_curve(&c, 1e-3));
+            (sweep.len(), roc, pr)
+        });
+    });
+    let sweep = ThresholdSweep::new(&scores, Some(&positive));
     let (lo, hi) = sweep.range().expect("scores exist");
-    let frames = 10_000;
-    let t = Instant::now();
-    for k in 0..frames {
-        let tau = lo + (hi - lo) * f64::from(k) / f64::from(frames);
-        black_box(sweep.at(black_box(tau)));
-        black_box(sweep.roc_point(tau));
-    }
-    let frame_us = t.elapsed().as_secs_f64() * 1e6 / f64::from(frames);
-    println!(
-        "threshold drag over {} scores: sweep + curves built once in {build_ms:.0} ms \
-         (ROC {} / PR {} points drawn); per frame {frame_us:.2} µs",
-        sweep.len(),
-        roc.map_or(0, |c| c.len()),
-        pr.map_or(0, |c| c.len()),
-    );
+    g.sample_size(100);
+    g.bench_function("per_frame_operating_point", |b| {
+        let mut k = 0u32;
+        b.iter(|| {
+            k = (k + 1) % 10_000;
+            let tau = lo + (hi - lo) * f64::from(k) / 10_000.0;
+            (sweep.at(black_box(tau)), sweep.roc_point(tau))
+        });
+    });
+    g.finish();
 }
+
+criterion_group!(benches, fisvdd, iforest, threshold_drag);
+criterion_main!(benches);

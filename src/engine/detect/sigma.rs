@@ -38,25 +38,15 @@ pub fn median_heuristic_sigma(rows: &[f64], dim: usize, seed: u64) -> Result<f64
     // floats they are.
     let pairs = m * (m - 1) / 2;
     let mut squared = vec![0.0f64; pairs];
-    fill_pairs(&columns, m, &mut squared);
-    // (Collecting from `into_iter` reuses the allocation.)
-    let mut bits: Vec<u64> = squared.into_iter().map(f64::to_bits).collect();
+    let counts = fill_pairs(&columns, m, &mut squared);
     let mid = pairs / 2;
-    let upper = f64::from_bits(*bits.select_nth_unstable(mid).1).sqrt();
-    let median = if pairs % 2 == 1 {
-        upper
-    } else {
-        let lower = bits[..mid]
-            .iter()
-            .copied()
-            .max()
-            .map_or(0.0, f64::from_bits);
-        f64::midpoint(lower.sqrt(), upper)
-    };
+    let lower_rank = if pairs % 2 == 1 { mid } else { mid - 1 };
+    let (lower, upper) = two_ranks(&squared, &counts, lower_rank, mid);
+    let median = f64::midpoint(lower.sqrt(), upper.sqrt());
     let d = if median > 0.0 {
         median
     } else {
-        bits.iter().map(|&b| f64::from_bits(b).sqrt()).sum::<f64>() / pairs as f64
+        squared.iter().map(|&v| v.sqrt()).sum::<f64>() / pairs as f64
     };
     if d > 0.0 && d.is_finite() {
         Ok(d / std::f64::consts::SQRT_2)
@@ -67,14 +57,89 @@ pub fn median_heuristic_sigma(rows: &[f64], dim: usize, seed: u64) -> Result<f64
     }
 }
 
+/// Bits of a non-negative float's pattern that pick its histogram bucket: sign, exponent and
+/// the top 4 mantissa bits, so a bucket spans 1/16 of an octave.
+const BUCKET_SHIFT: u32 = 48;
+const BUCKETS: usize = 1 << (64 - BUCKET_SHIFT);
+
+/// The histogram bucket of a non-negative float.
+fn bucket(v: f64) -> usize {
+    (v.to_bits() >> BUCKET_SHIFT) as usize
+}
+
+/// The `lo`-th and `hi`-th smallest (0-based, `lo ≤ hi`) of non-negative `values`, given
+/// their bucket histogram `counts`: only the values of the buckets that hold those ranks are
+/// selected among — far fewer than all of them, as distances spread over many buckets. The
+/// pass that gathers them runs on two threads.
+fn two_ranks(values: &[f64], counts: &[u32], lo: usize, hi: usize) -> (f64, f64) {
+    let halves = values.split_at(values.len() / 2);
+    // The bucket holding a rank, and how many values lie in the buckets below it.
+    let locate = |rank: usize| {
+        let mut before = 0usize;
+        for (b, &c) in counts.iter().enumerate() {
+            if before + c as usize > rank {
+                return (b, before);
+            }
+            before += c as usize;
+        }
+        (counts.len() - 1, before)
+    };
+    let (lo_bucket, lo_before) = locate(lo);
+    let (hi_bucket, _) = locate(hi);
+    // Every value of the buckets from lo's to hi's (usually one bucket), in value order.
+    let pick = |part: &[f64]| -> Vec<u64> {
+        part.iter()
+            .filter(|&&v| (lo_bucket..=hi_bucket).contains(&bucket(v)))
+            .map(|v| v.to_bits())
+            .collect()
+    };
+    let (mut inside, rest) = on_two_threads(|| pick(halves.0), || pick(halves.1));
+    inside.extend(rest);
+    // Invariant: the buckets were chosen to hold both ranks, so both offsets are in range.
+    let hi_value = *inside.select_nth_unstable(hi - lo_before).1;
+    let lo_value = if lo == hi {
+        hi_value
+    } else {
+        *inside[..hi - lo_before]
+            .select_nth_unstable(lo - lo_before)
+            .1
+    };
+    (f64::from_bits(lo_value), f64::from_bits(hi_value))
+}
+
+/// Runs `a` here and `b` on a helper thread (here too when none can be started).
+fn on_two_threads<A, B: Send>(a: impl FnOnce() -> A, b: impl FnOnce() -> B + Send) -> (A, B) {
+    let b = std::sync::Mutex::new(Some(b));
+    let take = || b.lock().ok().and_then(|mut f| f.take());
+    std::thread::scope(|scope| {
+        let helper = std::thread::Builder::new()
+            .name("streamlens-sigma".into())
+            .spawn_scoped(scope, || take().map(|f| f()));
+        let first = a();
+        let from_helper = match helper {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => None,
+        };
+        // Invariant: `b` runs exactly once — on the helper, or here when it could not start.
+        let second = from_helper
+            .or_else(|| take().map(|f| f()))
+            .expect("the closure was taken by nobody else");
+        (first, second)
+    })
+}
+
 /// Where row `i`'s pairs `(i, j > i)` start in the packed triangle of `m` rows.
 fn pair_offset(i: usize, m: usize) -> usize {
     i * m - i * (i + 1) / 2
 }
 
 /// Squared distances of the pairs of rows `rows` (feature-major `columns` of `m` rows) into
-/// `out`, which starts at the first of those rows' pairs.
-fn fill_rows(columns: &[f64], m: usize, rows: std::ops::Range<usize>, out: &mut [f64]) {
+/// `out`, which starts at the first of those rows' pairs; returns their bucket histogram
+/// (counted while each row's pairs are still in cache).
+fn fill_rows(columns: &[f64], m: usize, rows: std::ops::Range<usize>, out: &mut [f64]) -> Vec<u32> {
+    let mut histogram = vec![0u32; BUCKETS];
     let mut at = 0;
     for i in rows {
         let chunk = &mut out[at..at + (m - i - 1)];
@@ -85,35 +150,28 @@ fn fill_rows(columns: &[f64], m: usize, rows: std::ops::Range<usize>, out: &mut 
                 *o += d * d;
             }
         }
+        for &v in chunk.iter() {
+            histogram[bucket(v)] += 1;
+        }
         at += m - i - 1;
     }
+    histogram
 }
 
-/// All pairs' squared distances, the triangle split between two threads at half the pairs
-/// (one thread when a second cannot be started).
-fn fill_pairs(columns: &[f64], m: usize, out: &mut [f64]) {
+/// All pairs' squared distances, the triangle split between two threads at half the pairs;
+/// returns their bucket histogram.
+fn fill_pairs(columns: &[f64], m: usize, out: &mut [f64]) -> Vec<u32> {
     let half = out.len() / 2;
     let split = (0..m).find(|&i| pair_offset(i, m) >= half).unwrap_or(m);
     let (first, second) = out.split_at_mut(pair_offset(split, m));
-    // The second half is handed over through a cell, so this thread can still fill it when
-    // the helper cannot be started.
-    let second = std::sync::Mutex::new(Some(second));
-    let take = || second.lock().ok().and_then(|mut s| s.take());
-    std::thread::scope(|scope| {
-        let helper = std::thread::Builder::new()
-            .name("streamlens-sigma".into())
-            .spawn_scoped(scope, || {
-                if let Some(part) = take() {
-                    fill_rows(columns, m, split..m, part);
-                }
-            });
-        fill_rows(columns, m, 0..split, first);
-        if helper.is_err()
-            && let Some(part) = take()
-        {
-            fill_rows(columns, m, split..m, part);
-        }
-    });
+    let (mut histogram, other) = on_two_threads(
+        || fill_rows(columns, m, 0..split, first),
+        || fill_rows(columns, m, split..m, second),
+    );
+    for (h, o) in histogram.iter_mut().zip(&other) {
+        *h += o;
+    }
+    histogram
 }
 
 #[cfg(test)]
