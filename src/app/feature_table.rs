@@ -110,16 +110,20 @@ impl App {
     pub fn table_results(&mut self) -> Option<(Arc<TableView>, bool)> {
         let t = self.anomalies.table.as_mut()?;
         t.summary.as_ref()?;
-        let stale = t.results.as_ref().is_none_or(|(s, _)| *s != t.setup);
-        let failed = t.failed.as_ref().is_some_and(|(s, _)| *s == t.setup);
-        let running = t.running.as_ref() == Some(&t.setup);
-        if stale && !failed && !running && !t.setup.features.is_empty() {
+        // Choices that cannot change the scores (an order column no memory feature uses) do
+        // not rescore.
+        let wanted = t.setup.scoring_key();
+        let stale = t.results.as_ref().is_none_or(|(s, _)| *s != wanted);
+        let failed = t.failed.as_ref().is_some_and(|(s, _)| *s == wanted);
+        let running = t.running.as_ref() == Some(&wanted);
+        let can_score = wanted.model_file.is_some() || !wanted.features.is_empty();
+        if stale && !failed && !running && can_score {
             t.progress.cancel();
             t.progress = Arc::new(Progress::new());
-            t.running = Some(t.setup.clone());
+            t.running = Some(wanted.clone());
             let job = TableJob::Score {
                 path: t.path.clone(),
-                setup: Box::new(t.setup.clone()),
+                setup: Box::new(wanted),
                 progress: Arc::clone(&t.progress),
             };
             self.jobs.request_table(job);

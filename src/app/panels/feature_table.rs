@@ -65,7 +65,7 @@ pub fn feature_table_ui(app: &mut App, ui: &mut egui::Ui) {
     let failed = t
         .failed
         .as_ref()
-        .filter(|(s, _)| *s == t.setup)
+        .filter(|(s, _)| *s == t.setup.scoring_key())
         .map(|(_, m)| m.clone());
     super::table_setup::model_row_ui(app, ui);
     let Some((view, stale)) = app.table_results() else {

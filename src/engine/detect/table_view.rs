@@ -75,6 +75,32 @@ impl Default for TableSetup {
     }
 }
 
+impl TableSetup {
+    /// The setup as scoring sees it: the order column only when a memory feature needs it,
+    /// shaping only of chosen features, and with a saved model, nothing of the fitting
+    /// choices. Two setups with the same key give the same scores.
+    #[must_use]
+    pub fn scoring_key(&self) -> Self {
+        let mut key = self.clone();
+        if key.model_file.is_some() {
+            return Self {
+                label: key.label,
+                group: key.group,
+                order: key.order,
+                model_file: key.model_file,
+                threshold_quantile: key.threshold_quantile,
+                ..Self::default()
+            };
+        }
+        if !key.features.iter().any(|f| f.contains('@')) {
+            key.order = None;
+        }
+        key.directions.retain(|name, _| self.features.contains(name));
+        key.log1p.retain(|name| self.features.contains(name));
+        key
+    }
+}
+
 /// The scored table, ready to draw.
 #[derive(Debug, Clone)]
 pub struct TableView {
@@ -335,5 +361,29 @@ mod tests {
             }),
             Err(DetectError::Cancelled)
         ));
+    }
+
+    #[test]
+    fn scoring_key_drops_choices_that_cannot_change_scores() {
+        let mut setup = TableSetup {
+            features: vec!["x".into()],
+            order: Some("t".into()),
+            ..TableSetup::default()
+        };
+        setup.directions.insert("gone".into(), Direction::LowIsBad);
+        setup.log1p.push("x".into());
+        let key = setup.scoring_key();
+        assert_eq!(key.order, None, "no memory feature uses the order");
+        assert!(key.directions.is_empty());
+        assert_eq!(key.log1p, vec!["x".to_string()]);
+        setup.features.push("x@mean".into());
+        assert_eq!(setup.scoring_key().order.as_deref(), Some("t"));
+        let with_model = TableSetup {
+            model_file: Some("m.json".into()),
+            ..setup.clone()
+        };
+        let key = with_model.scoring_key();
+        assert!(key.features.is_empty() && key.model_file.is_some());
+        assert_eq!(key.order.as_deref(), Some("t"));
     }
 }
