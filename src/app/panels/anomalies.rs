@@ -12,8 +12,6 @@ use crate::chart::anomalies::{
     ScoreCharts, event_timeline, precision_recall, roc, score_histogram,
 };
 use crate::engine::detect::ModelKind;
-use crate::engine::detect::events::dataset_features;
-use crate::engine::detect::events::features::WindowFeature;
 use crate::engine::detect::events::root::unit_words;
 use crate::engine::detect::events::score::MIN_LEVEL_WINDOWS;
 use crate::engine::detect::events::view::ReportView;
@@ -102,7 +100,7 @@ fn toolbar_ui(app: &mut App, ui: &mut egui::Ui) {
                 .speed(0.2),
         )
         .on_hover_text("Cities and segments with fewer viewers in a usual minute are only seen through the whole event");
-        features_menu_ui(app, ui);
+        super::anomaly_toolbar::features_menu_ui(app, ui);
         ui.separator();
         if let Some(path) = app.anomalies.labels_file.clone() {
             {
@@ -130,7 +128,7 @@ fn toolbar_ui(app: &mut App, ui: &mut egui::Ui) {
             }
         }
         ui.separator();
-        model_file_ui(app, ui);
+        super::anomaly_toolbar::model_file_ui(app, ui);
         ui.separator();
         if app.anomalies.running.is_some() {
             super::progress_ui(ui, &app.anomalies.progress);
@@ -161,81 +159,6 @@ fn toolbar_ui(app: &mut App, ui: &mut egui::Ui) {
             app.anomalies.threshold = None;
         }
     });
-}
-
-/// Which window features the detectors see (those the data lacks are shown, greyed).
-fn features_menu_ui(app: &mut App, ui: &mut egui::Ui) {
-    let Some(available) = app.dataset.as_ref().map(|d| dataset_features(d)) else {
-        return;
-    };
-    let settings = &mut app.state.anomalies;
-    let used = available.iter().filter(|&&f| !settings.excludes(f)).count();
-    let from_model = app.anomalies.model_file.is_some();
-    let text = if from_model {
-        "Features: the model's".to_string()
-    } else {
-        format!("Features ({used} of {})", available.len())
-    };
-    ui.add_enabled_ui(!from_model, |ui| {
-        ui.menu_button(text, |ui| {
-            for (i, feature) in WindowFeature::ALL.into_iter().enumerate() {
-                let has = available.contains(&feature);
-                let mut on = has && !settings.excluded_features[i];
-                let response = ui
-                    .add_enabled(has, egui::Checkbox::new(&mut on, feature.name()))
-                    .on_hover_text(feature.describe())
-                    .on_disabled_hover_text("This data has no column for it");
-                // Keep at least one feature: the last one cannot be unticked.
-                if response.changed() && (on || used > 1) {
-                    settings.excluded_features[i] = !on;
-                }
-            }
-            if ui.button("All").clicked() {
-                settings.excluded_features = Default::default();
-            }
-        })
-        .response
-        .on_hover_text("Window features the detectors see, as deviations from each unit's usual");
-    });
-}
-
-/// Open / forget a saved event model, and save the current one.
-fn model_file_ui(app: &mut App, ui: &mut egui::Ui) {
-    if let Some(path) = app.anomalies.model_file.clone() {
-        let name = path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into(),
-        );
-        ui.label(format!("Model: {name}")).on_hover_text(format!(
-            "Scoring with the detectors and thresholds saved in {}",
-            path.display()
-        ));
-        if ui
-            .button("Fit on this data")
-            .on_hover_text("Forget the saved model and fit the detectors on these events again")
-            .clicked()
-        {
-            app.forget_event_model();
-        }
-    } else if ui
-        .button("Open model…")
-        .on_hover_text(
-            "Score with a saved event model: detectors and thresholds fitted on other telemetry",
-        )
-        .clicked()
-    {
-        app.ask_for_path(DialogKind::OpenEventModel);
-    }
-    if ui
-        .add_enabled(
-            app.anomalies.results.is_some(),
-            egui::Button::new("Save model…"),
-        )
-        .on_hover_text("Save the detectors and thresholds behind these scores (JSON)")
-        .clicked()
-    {
-        app.save_event_model();
-    }
 }
 
 fn pct(v: Option<f64>) -> String {

@@ -2,6 +2,7 @@
 
 pub mod analysis;
 pub mod anomalies;
+pub mod anomaly_toolbar;
 pub mod dialogs;
 pub mod feature_table;
 pub mod filters;

@@ -95,7 +95,8 @@ impl TableSetup {
         if !key.features.iter().any(|f| f.contains('@')) {
             key.order = None;
         }
-        key.directions.retain(|name, _| self.features.contains(name));
+        key.directions
+            .retain(|name, _| self.features.contains(name));
         key.log1p.retain(|name| self.features.contains(name));
         key
     }
