@@ -170,6 +170,57 @@ fn category_at(labels: &[String], value: f64) -> String {
     labels.get(i as usize).cloned().unwrap_or_default()
 }
 
+/// Three nested grid steps on the 1-2-5 series: the smallest at least the input's minimum
+/// step, then multiples of it that keep every coarser line on a finer one (1, 5, 10 · 2, 10,
+/// 20 · 5, 10, 50 × 10ᵏ), so labels land on round numbers at a readable spacing.
+#[allow(clippy::needless_pass_by_value)] // egui_plot's spacer hands the input over by value.
+fn nice_steps(input: GridInput) -> [f64; 3] {
+    let base = input.base_step_size.abs();
+    if !(base.is_finite() && base > 0.0) {
+        return [1.0, 5.0, 10.0];
+    }
+    let mut power = 10f64.powf(base.log10().floor());
+    // log10 of an exact power of ten can land just below it.
+    if base / power >= 10.0 {
+        power *= 10.0;
+    }
+    let mantissa = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .find(|&m| m * power >= base)
+        .unwrap_or(10.0);
+    let first = mantissa * power;
+    if (3.5..7.5).contains(&mantissa) {
+        [first, first * 2.0, first * 10.0]
+    } else {
+        [first, first * 5.0, first * 10.0]
+    }
+}
+
+/// A tick label with as many decimals as its grid step needs (0.5 → one, 0.05 → two);
+/// `egui_plot`'s default assumes steps that are powers of ten and would print 0.5 as "0".
+fn tick_label(value: f64, step: f64) -> String {
+    let decimals = if step > 0.0 && step.is_finite() {
+        // Steps are 1, 2 or 5 × 10ᵏ; a small epsilon absorbs log10 rounding.
+        (-step.log10() - 1e-9).ceil().max(0.0)
+    } else {
+        0.0
+    };
+    // At most 15 after the max/min above, so the cast cannot truncate.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let decimals = decimals.min(15.0) as usize;
+    let text = format!("{value:.decimals$}");
+    // "-0" and "-0.0" read as zero.
+    if text
+        .trim_start_matches('-')
+        .chars()
+        .all(|c| c == '0' || c == '.')
+    {
+        text.trim_start_matches('-').to_string()
+    } else {
+        text
+    }
+}
+
 fn finite(points: &[[f64; 2]]) -> Vec<[f64; 2]> {
     points
         .iter()
@@ -203,6 +254,11 @@ fn xy_ui(
             _ => None,
         })
         .collect();
+    // Steps of 1, 2 and 5 × 10ᵏ: egui_plot's default (powers of ten) leaves a narrow chart
+    // over, say, 3 to 10 with a single labelled tick.
+    let plot = plot
+        .x_grid_spacer(egui_plot::uniform_grid_spacer(nice_steps))
+        .x_axis_formatter(|mark, _| tick_label(mark.value, mark.step_size));
     let mut plot = plot.label_formatter(move |pos| {
         let (name, p, index) = match pos {
             HoverPosition::NearDataPoint {
@@ -470,6 +526,39 @@ mod tests {
 
     use super::*;
     use crate::chart::samples;
+
+    #[test]
+    fn grid_steps_follow_the_one_two_five_series() {
+        let steps = |base: f64| {
+            nice_steps(GridInput {
+                bounds: (0.0, 1.0),
+                base_step_size: base,
+            })
+        };
+        let close =
+            |a: [f64; 3], b: [f64; 3]| a.iter().zip(&b).all(|(x, y)| (x - y).abs() < 1e-9 * y);
+        // Each step a multiple of the finer ones.
+        for (base, want) in [
+            (0.2, [0.2, 1.0, 2.0]),
+            (0.27, [0.5, 1.0, 5.0]),
+            (0.03, [0.05, 0.1, 0.5]),
+            (700.0, [1000.0, 5000.0, 10_000.0]),
+            (0.0, [1.0, 5.0, 10.0]),
+        ] {
+            assert!(close(steps(base), want), "{base}: {:?}", steps(base));
+        }
+    }
+
+    #[test]
+    fn tick_labels_show_the_decimals_their_step_needs() {
+        assert_eq!(tick_label(0.5, 0.5), "0.5");
+        assert_eq!(tick_label(1.0, 0.5), "1.0");
+        assert_eq!(tick_label(0.25, 0.05), "0.25");
+        assert_eq!(tick_label(20.0, 2.0), "20");
+        assert_eq!(tick_label(1.0, 0.1), "1.0");
+        assert_eq!(tick_label(-1e-17, 0.2), "0.0");
+        assert_eq!(tick_label(5000.0, 1000.0), "5000");
+    }
 
     #[test]
     fn every_kind_draws_and_offers_export() {
