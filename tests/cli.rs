@@ -1155,3 +1155,32 @@ fn detect_events_uses_the_picked_window_features() {
         "{err}"
     );
 }
+
+#[test]
+fn detect_events_can_fit_on_events_labelled_normal() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let labels = sample().with_file_name("labels.csv");
+    run_ok(&[
+        "detect-events",
+        sample().to_str().unwrap(),
+        "--labels",
+        labels.to_str().unwrap(),
+        "--fit-on-normal",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let metrics: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap();
+    // The three labelled events still rank on top.
+    assert_eq!(metrics["roc_auc"], 1.0, "{metrics}");
+    let output = run(&[
+        "detect-events",
+        sample().to_str().unwrap(),
+        "--fit-on-normal",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--labels"));
+}

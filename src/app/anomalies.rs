@@ -37,6 +37,8 @@ pub struct AnomalySettings {
     pub min_viewers: f64,
     /// Window features left out, in [`WindowFeature::ALL`] order.
     pub excluded_features: [bool; WindowFeature::ALL.len()],
+    /// Fit the detectors only on events the labels mark normal (when there are labels).
+    pub fit_on_normal: bool,
 }
 
 impl Default for AnomalySettings {
@@ -45,6 +47,7 @@ impl Default for AnomalySettings {
             model: ModelKind::Mahalanobis,
             min_viewers: 3.0,
             excluded_features: [false; WindowFeature::ALL.len()],
+            fit_on_normal: false,
         }
     }
 }
@@ -339,10 +342,17 @@ fn compute(request: &AnomalyRequest) -> Result<ReportView, String> {
         Some(path) => Some(EventModel::load(path).map_err(|e| e.to_string())?),
         None => None,
     };
+    let normal: Option<Vec<String>> = labels.as_ref().filter(|_| settings.fit_on_normal).map(|l| {
+        l.iter()
+            .filter(|l| !l.anomalous)
+            .map(|l| l.event_id.clone())
+            .collect()
+    });
     let run = EventRun {
         params: &params,
         saved: saved.as_ref(),
         maps: true,
+        normal_events: normal.as_deref(),
     };
     let out = run_events(
         &request.dataset,

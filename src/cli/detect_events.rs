@@ -77,6 +77,10 @@ pub struct DetectEventsArgs {
     /// this data; `--threshold` still overrides its event threshold.
     #[arg(long, value_name = "MODEL.json", conflicts_with_all = ["model", "window_mads", "min_viewers"])]
     pub use_model: Option<PathBuf>,
+    /// Fit the detectors only on the windows of events the labels mark normal (instead of on
+    /// every event, robust to the anomalous ones).
+    #[arg(long, requires = "labels", conflicts_with = "use_model")]
+    pub fit_on_normal: bool,
     /// Output folder (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -170,10 +174,17 @@ pub fn run(args: &DetectEventsArgs) -> anyhow::Result<()> {
         .as_deref()
         .map(EventModel::load)
         .transpose()?;
+    let normal: Option<Vec<String>> = labels.as_ref().filter(|_| args.fit_on_normal).map(|l| {
+        l.iter()
+            .filter(|l| !l.anomalous)
+            .map(|l| l.event_id.clone())
+            .collect()
+    });
     let run = EventRun {
         params: &params,
         saved: saved.as_ref(),
         maps: false,
+        normal_events: normal.as_deref(),
     };
     let out = run_events(
         &dataset,

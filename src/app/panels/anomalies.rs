@@ -127,6 +127,19 @@ fn toolbar_ui(app: &mut App, ui: &mut egui::Ui) {
                 }
             }
         }
+        let has_labels = app.anomalies.labels_file.is_some() || app.state.files.is_empty();
+        ui.add_enabled(
+            has_labels && app.anomalies.model_file.is_none(),
+            egui::Checkbox::new(
+                &mut app.state.anomalies.fit_on_normal,
+                "Fit on normal events",
+            ),
+        )
+        .on_hover_text(
+            "Fit the detectors only on events the labels mark normal, instead of on every event \
+             (robust to the anomalous ones)",
+        )
+        .on_disabled_hover_text("Needs labels, and no saved model");
         ui.separator();
         super::anomaly_toolbar::model_file_ui(app, ui);
         ui.separator();

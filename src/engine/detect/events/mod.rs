@@ -192,6 +192,7 @@ pub fn detect_events(
         params,
         saved: None,
         maps: false,
+        normal_events: None,
     };
     run_events(dataset, filter, &run, progress).map(|out| out.report)
 }
@@ -204,6 +205,9 @@ pub struct EventRun<'a> {
     pub saved: Option<&'a EventModel>,
     /// Also draw each level's detector ([`map::level_maps`]).
     pub maps: bool,
+    /// Fit only on the windows of these events (ids of events labelled normal) instead of on
+    /// every event; ignored with a saved model.
+    pub normal_events: Option<&'a [String]>,
 }
 
 /// Everything one run produces.
@@ -253,7 +257,32 @@ pub fn run_events(
     let events = build_windows(&rows)?;
     stage(0.4, "fitting and scoring the detectors of each level")?;
     let fixed = run.saved.map(|s| s.pipelines.as_slice());
-    let (scored, levels, models) = score_windows(&events, &features, &params.score, fixed)?;
+    let event_dictionary = Canonical::EventId.name();
+    let trainable: Option<Vec<bool>> = match (run.normal_events, run.saved) {
+        (Some(normal), None) => {
+            let flags: Vec<bool> = events
+                .iter()
+                .map(|e| normal.contains(&dataset.label(event_dictionary, e.event)))
+                .collect();
+            if !flags.contains(&true) {
+                return Err(DetectError::Evaluation(
+                    "none of the selected events is labelled normal, so there is nothing to fit \
+                     on; widen the filters or fit on every event"
+                        .into(),
+                )
+                .into());
+            }
+            Some(flags)
+        }
+        _ => None,
+    };
+    let (scored, levels, models) = score_windows(
+        &events,
+        &features,
+        &params.score,
+        fixed,
+        trainable.as_deref(),
+    )?;
     stage(0.7, "finding each event's root cause")?;
     let window_thresholds: Vec<f64> = (0..score::LEVELS)
         .map(|level| {
@@ -271,7 +300,6 @@ pub fn run_events(
         })
         .collect();
 
-    let event_dictionary = Canonical::EventId.name();
     let mut verdicts: Vec<EventVerdict> = events
         .iter()
         .zip(&scored)

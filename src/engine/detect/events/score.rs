@@ -84,12 +84,15 @@ pub struct LevelModel {
 
 /// Badness and scores of every unit of every event (`scored[e][u]` ↔ `events[e].units[u]`).
 /// With `fixed` (a saved model's pipeline per level), those score the windows instead of
-/// detectors fitted here; a level without one stays unscored.
+/// detectors fitted here; a level without one stays unscored. With `trainable` (one flag
+/// per event), only the flagged events' windows may train the detectors (events marked
+/// normal); a level where they give too few windows stays unscored.
 pub fn score_windows(
     events: &[EventWindows],
     features: &[WindowFeature],
     params: &ScoreParams,
     fixed: Option<&[Option<Pipeline>]>,
+    trainable: Option<&[bool]>,
 ) -> Result<(ScoredEvents, Vec<LevelFit>, Vec<LevelModel>), DetectError> {
     let mut scored: ScoredEvents = events
         .iter()
@@ -135,7 +138,11 @@ pub fn score_windows(
         }
         let name = ["event", "city", "segment"][level];
         let saved = fixed.map(|f| f.get(level).cloned().flatten());
-        if at.len() < MIN_LEVEL_WINDOWS || matches!(saved, Some(None)) {
+        let candidates: Vec<usize> = (0..at.len())
+            .filter(|&i| trainable.is_none_or(|t| t.get(at[i].0).copied().unwrap_or(false)))
+            .collect();
+        let too_few_to_fit = saved.is_none() && candidates.len() < MIN_LEVEL_WINDOWS;
+        if at.len() < MIN_LEVEL_WINDOWS || too_few_to_fit || matches!(saved, Some(None)) {
             fits.push(LevelFit {
                 level: name,
                 windows_scored: 0,
@@ -146,7 +153,7 @@ pub fn score_windows(
         let (pipeline, training) = match saved {
             // A saved detector learnt elsewhere: no window here trained it.
             Some(Some(pipeline)) => (pipeline, Vec::new()),
-            _ => fit_robust(&rows, dim, features, params)?,
+            _ => fit_robust(&rows, dim, &candidates, features, params)?,
         };
         let window_scores = pipeline.score_batch(&rows);
         for (&(e, u, w), &s) in at.iter().zip(&window_scores) {
@@ -172,20 +179,25 @@ pub fn score_windows(
     Ok((scored, fits, models))
 }
 
-/// Fits on a seeded subsample (returning the rows finally used), drops the `trim` share that scores highest and refits, so
-/// that the anomalous windows present in the data barely shape the model.
+/// Fits on a seeded subsample of the `candidates` rows (returning the rows finally used),
+/// drops the `trim` share that scores highest and refits, so that the anomalous windows
+/// present in the data barely shape the model.
 fn fit_robust(
     rows: &[f64],
     dim: usize,
+    candidates: &[usize],
     features: &[WindowFeature],
     params: &ScoreParams,
 ) -> Result<(Pipeline, Vec<usize>), DetectError> {
-    let n = rows.len() / dim;
+    let n = candidates.len();
     let mut rng = StdRng::seed_from_u64(params.seed);
     let mut picked: Vec<usize> = if n > params.max_training_windows {
-        rand::seq::index::sample(&mut rng, n, params.max_training_windows).into_vec()
+        rand::seq::index::sample(&mut rng, n, params.max_training_windows)
+            .into_iter()
+            .map(|k| candidates[k])
+            .collect()
     } else {
-        (0..n).collect()
+        candidates.to_vec()
     };
     picked.sort_unstable();
     let gather = |idx: &[usize]| -> Vec<f64> {

@@ -286,3 +286,60 @@ fn window_features_can_be_picked_and_missing_columns_are_named() {
     let report = detect_events(&d, &Filter::default(), &params, &Progress::new()).unwrap();
     assert_eq!(report.features, vec![WindowFeature::QoeP10]);
 }
+
+/// Fitting only on events the labels mark normal: the anomalous events still rank on top,
+/// fewer windows train, and labels that name no selected event are refused.
+#[test]
+fn detectors_can_fit_on_events_labelled_normal() {
+    use super::{EventRun, run_events};
+    let params = SynthParams {
+        seed: 4_242,
+        events: Some(40),
+        anomaly_rate: 0.25,
+        ..SynthParams::default()
+    };
+    let mut csv = format!("{TELEMETRY_CSV_HEADER}\n").into_bytes();
+    let labels = generate(&params, |batch| write_csv_batch(&mut csv, &batch)).unwrap();
+    let mut label_csv = Vec::new();
+    write_labels_csv(&mut label_csv, &labels).unwrap();
+    let labels = parse_labels("labels.csv", std::str::from_utf8(&label_csv).unwrap()).unwrap();
+    let d = dataset(std::str::from_utf8(&csv).unwrap());
+    let normal: Vec<String> = labels
+        .iter()
+        .filter(|l| !l.anomalous)
+        .map(|l| l.event_id.clone())
+        .collect();
+    let event_params = EventDetectParams::default();
+    let run = |normal_events: Option<&[String]>| {
+        run_events(
+            &d,
+            &Filter::default(),
+            &EventRun {
+                params: &event_params,
+                saved: None,
+                maps: false,
+                normal_events,
+            },
+            &Progress::new(),
+        )
+    };
+    let all = run(None).unwrap().report;
+    let on_normal = run(Some(&normal)).unwrap().report;
+    let m = on_normal.metrics(&labels);
+    assert!(m.roc_auc.unwrap() >= 0.9, "{m:?}");
+    // The event level trains on fewer windows when the anomalous events are left out.
+    assert!(
+        on_normal.levels[0].training_windows < all.levels[0].training_windows,
+        "{:?} vs {:?}",
+        on_normal.levels[0],
+        all.levels[0]
+    );
+    let e = run(Some(&["no-such-event".to_string()]))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        e.contains("none of the selected events is labelled normal"),
+        "{e}"
+    );
+}
