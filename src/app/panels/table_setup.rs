@@ -27,13 +27,7 @@ pub fn setup_ui(ui: &mut egui::Ui, summary: &TableSummary, setup: &mut TableSetu
         model_setup_ui(ui, summary, setup);
         return;
     }
-    let numeric: Vec<&str> = summary
-        .columns
-        .iter()
-        .filter(|c| c.numeric)
-        .map(|c| c.name.as_str())
-        .collect();
-    let all: Vec<&str> = summary.columns.iter().map(|c| c.name.as_str()).collect();
+    let (numeric, all) = column_names(summary);
     ui.horizontal_wrapped(|ui| {
         ui.label("Features");
         let label_column = setup.label.as_ref().map(|l| l.column.clone());
@@ -256,15 +250,21 @@ fn direction_text(direction: Direction) -> &'static str {
     }
 }
 
-/// With a saved model: its features are fixed; label and group still judge the scores.
-fn model_setup_ui(ui: &mut egui::Ui, summary: &TableSummary, setup: &mut TableSetup) {
-    let numeric: Vec<&str> = summary
+/// The table's numeric column names, and all of them.
+fn column_names(summary: &TableSummary) -> (Vec<&str>, Vec<&str>) {
+    let numeric = summary
         .columns
         .iter()
         .filter(|c| c.numeric)
         .map(|c| c.name.as_str())
         .collect();
-    let all: Vec<&str> = summary.columns.iter().map(|c| c.name.as_str()).collect();
+    let all = summary.columns.iter().map(|c| c.name.as_str()).collect();
+    (numeric, all)
+}
+
+/// With a saved model: its features are fixed; label and group still judge the scores.
+fn model_setup_ui(ui: &mut egui::Ui, summary: &TableSummary, setup: &mut TableSetup) {
+    let (numeric, all) = column_names(summary);
     ui.horizontal_wrapped(|ui| {
         ui.label("Bad when");
         let mut column = setup.label.as_ref().map(|l| l.column.clone());

@@ -148,6 +148,24 @@ impl Detector for fisvdd::Fisvdd {
 /// Rows per core below which a batch is scored on the calling thread alone.
 const PARALLEL_MIN_ROWS: usize = 16_384;
 
+/// Writes a saved model's `text` to `path` atomically (temp file + rename); errors name the file.
+pub(crate) fn save_text(path: &std::path::Path, text: &str) -> Result<(), DetectError> {
+    crate::engine::io::atomic_write(path, text.as_bytes()).map_err(|source| DetectError::Io {
+        file: path.display().to_string(),
+        source,
+    })
+}
+
+/// Reads a saved model file: its name (for messages) and its text; errors name the file.
+pub(crate) fn read_text(path: &std::path::Path) -> Result<(String, String), DetectError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| DetectError::Io {
+        file: file.clone(),
+        source,
+    })?;
+    Ok((file, text))
+}
+
 /// `score` over row-major `rows`, split into one contiguous run per core when the batch is
 /// large (each run at least 16,384 rows); results in row order. Falls back to the calling
 /// thread when a thread cannot be started.

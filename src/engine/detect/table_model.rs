@@ -10,10 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use super::evaluate::{ModelReport, fixed_report, gather, row_labels, spec_columns};
 use super::model::PipelineSpec;
-use super::model_map::{LabelledMap, MapRequest, ModelMap};
 use super::score_display::ScoreDisplay;
 use super::table::{TableRequest, WindowTable, read_table};
-use super::table_view::{TableSetup, TableView, row_label};
+use super::table_view::{TableSetup, TableView, rows_map};
 use super::{DetectError, Detector, Pipeline};
 use crate::engine::progress::Progress;
 use crate::engine::stats::quantile_sorted;
@@ -95,19 +94,11 @@ impl TableModel {
     }
 
     pub fn save(&self, path: &Path) -> Result<(), DetectError> {
-        let text = serde_json::to_string(self)?;
-        crate::engine::io::atomic_write(path, text.as_bytes()).map_err(|source| DetectError::Io {
-            file: path.display().to_string(),
-            source,
-        })
+        super::save_text(path, &serde_json::to_string(self)?)
     }
 
     pub fn load(path: &Path) -> Result<Self, DetectError> {
-        let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| DetectError::Io {
-            file: file.clone(),
-            source,
-        })?;
+        let (file, text) = super::read_text(path)?;
         Self::from_json(&file, &text)
     }
 }
@@ -168,22 +159,16 @@ pub fn score_with_model(
         bins,
     );
     progress.report(0.8, "drawing the detector map");
-    let normal: Vec<bool> = bad.iter().map(|b| !b).collect();
-    let map = ModelMap::build(&MapRequest {
-        pipeline: &model.pipeline,
-        rows: &table.features,
-        // Nothing here trained the model.
-        training: &[],
-        feedable: Some(&normal),
-        scores: &scores,
+    // Nothing here trained the model.
+    let map = rows_map(
+        &table,
+        &bad,
+        &model.pipeline,
+        &[],
+        &scores,
         threshold,
-        seed: setup.seed,
-    })?;
-    let labels = map
-        .points
-        .iter()
-        .map(|p| row_label(&table, &bad, p.row))
-        .collect();
+        setup.seed,
+    )?;
     Ok(TableView {
         file: table.file.clone(),
         setup: setup.clone(),
@@ -192,12 +177,7 @@ pub fn score_with_model(
         display,
         report,
         default_threshold: threshold,
-        map: Some(LabelledMap {
-            name: "table rows".into(),
-            features: table.feature_names.clone(),
-            map,
-            labels,
-        }),
+        map: Some(map),
         model,
         table,
     })

@@ -183,7 +183,7 @@ pub fn score_table(
     );
     let model = TableModel::fit(&table, &bad, &spec, setup)?;
     progress.report(0.95, "fitting the detector map");
-    let map = table_map(&table, &bad, &spec, setup)?;
+    let map = table_map(&table, &bad, &spec, setup, &model)?;
     Ok(TableView {
         model,
         file: table.file.clone(),
@@ -216,26 +216,39 @@ fn pipeline_spec(table: &WindowTable, setup: &TableSetup) -> PipelineSpec {
     }
 }
 
-/// The detector fitted on the normal rows (FISVDD: half of them, the rest to feed), drawn
-/// with every row it scores.
+/// The detector fitted on the normal rows drawn with every row it scores: the saved-model
+/// fit itself, except for FISVDD, which is fitted again on half of them (seeded) so the
+/// other half is left to feed incrementally.
 fn table_map(
     table: &WindowTable,
     bad: &[bool],
     spec: &PipelineSpec,
     setup: &TableSetup,
+    fitted: &TableModel,
 ) -> Result<Option<LabelledMap>, DetectError> {
-    let dim = table.feature_names.len();
     let mut training: Vec<usize> = (0..table.rows()).filter(|&i| !bad[i]).collect();
-    if setup.model == ModelKind::Fisvdd && training.len() >= 4 {
-        // Half the normal rows (seeded), so the other half is left to feed incrementally.
-        let mut rng = StdRng::seed_from_u64(setup.seed);
-        training.shuffle(&mut rng);
-        training.truncate(training.len() / 2);
-        training.sort_unstable();
-    }
     if training.len() < 2 {
         return Ok(None);
     }
+    if setup.model != ModelKind::Fisvdd || training.len() < 4 {
+        let scores = fitted.pipeline.score_batch(&table.features);
+        let threshold = fitted.threshold.unwrap_or(0.0);
+        return rows_map(
+            table,
+            bad,
+            &fitted.pipeline,
+            &training,
+            &scores,
+            threshold,
+            setup.seed,
+        )
+        .map(Some);
+    }
+    let mut rng = StdRng::seed_from_u64(setup.seed);
+    training.shuffle(&mut rng);
+    training.truncate(training.len() / 2);
+    training.sort_unstable();
+    let dim = table.feature_names.len();
     let train_rows: Vec<f64> = training
         .iter()
         .flat_map(|&i| table.features[i * dim..(i + 1) * dim].iter().copied())
@@ -245,28 +258,44 @@ fn table_map(
     let mut train_scores: Vec<f64> = training.iter().map(|&i| scores[i]).collect();
     train_scores.sort_by(f64::total_cmp);
     let threshold = quantile_sorted(&train_scores, setup.threshold_quantile).unwrap_or(0.0);
-    // Rows labelled bad are never fed to the model as normal.
+    rows_map(
+        table, bad, &pipeline, &training, &scores, threshold, setup.seed,
+    )
+    .map(Some)
+}
+
+/// A table's rows on `pipeline`'s map, each point labelled with its row; rows labelled bad
+/// are never fed to the model as normal.
+pub(crate) fn rows_map(
+    table: &WindowTable,
+    bad: &[bool],
+    pipeline: &Pipeline,
+    training: &[usize],
+    scores: &[f64],
+    threshold: f64,
+    seed: u64,
+) -> Result<LabelledMap, DetectError> {
     let normal: Vec<bool> = bad.iter().map(|b| !b).collect();
     let map = ModelMap::build(&MapRequest {
-        pipeline: &pipeline,
+        pipeline,
         rows: &table.features,
-        training: &training,
+        training,
         feedable: Some(&normal),
-        scores: &scores,
+        scores,
         threshold,
-        seed: setup.seed,
+        seed,
     })?;
     let labels = map
         .points
         .iter()
         .map(|p| row_label(table, bad, p.row))
         .collect();
-    Ok(Some(LabelledMap {
+    Ok(LabelledMap {
         name: "table rows".into(),
         features: table.feature_names.clone(),
         map,
         labels,
-    }))
+    })
 }
 
 /// `row 12 · AirShow_….mat · bad` (rows numbered as in a spreadsheet: the header is row 1).

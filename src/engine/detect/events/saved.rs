@@ -67,20 +67,11 @@ impl EventModel {
     }
 
     pub fn save(&self, path: &Path) -> Result<(), DetectError> {
-        crate::engine::io::atomic_write(path, self.to_json()?.as_bytes()).map_err(|source| {
-            DetectError::Io {
-                file: path.display().to_string(),
-                source,
-            }
-        })
+        crate::engine::detect::save_text(path, &self.to_json()?)
     }
 
     pub fn load(path: &Path) -> Result<Self, DetectError> {
-        let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| DetectError::Io {
-            file: file.clone(),
-            source,
-        })?;
+        let (file, text) = crate::engine::detect::read_text(path)?;
         Self::from_json(&file, &text)
     }
 }
