@@ -855,6 +855,94 @@ fn detect_memory_features_and_forward_selection() {
     }
 }
 
+#[test]
+fn detect_bags_average_the_tuned_pipelines_of_each_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = detect_table(dir.path());
+    let scores_of = |name: &str, extra: &[&str]| -> (Vec<f64>, serde_json::Value) {
+        let out = dir.path().join(name);
+        let mut args = vec![
+            "detect",
+            table.to_str().unwrap(),
+            "--features",
+            "a,b,a@group_mean,b@group_min",
+            "--optional-features",
+            "a@group_mean,b@group_min",
+            "--tune",
+            "--tune-metric",
+            "group",
+            "--label",
+            "QoE_win<=0",
+            "--group-col",
+            "file",
+            "--kfold",
+            "4",
+            "--fold-col",
+            "content",
+            "--fold-prefix-sep",
+            "_",
+            "--model",
+            "iforest",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        run_ok(&args);
+        let text = std::fs::read_to_string(out.join("scores.csv")).unwrap();
+        let scores = text
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(3).unwrap().parse().unwrap())
+            .collect();
+        let metrics =
+            serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap())
+                .unwrap();
+        (scores, metrics)
+    };
+    let (bag, metrics) = scores_of("bag", &["--bags", "3", "--seed", "5"]);
+    // Member b of the bag is what a single tuned run with seed 5 + b chooses.
+    let singles: Vec<Vec<f64>> = (5..8)
+        .map(|seed| scores_of(&format!("s{seed}"), &["--seed", &seed.to_string()]).0)
+        .collect();
+    for (row, &b) in bag.iter().enumerate() {
+        let mean = singles.iter().map(|s| s[row]).sum::<f64>() / 3.0;
+        assert!((b - mean).abs() < 1e-9, "row {row}: {b} vs {mean}");
+    }
+    for fold in metrics["models"]["iforest"]["folds"].as_array().unwrap() {
+        let seeds: Vec<u64> = fold["bag"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|spec| spec["model"]["seed"].as_u64().unwrap())
+            .collect();
+        assert_eq!(seeds, [5, 6, 7], "{fold}");
+    }
+    let o = dir.path().join("x");
+    for (args, part) in [
+        (vec!["--bags", "2", "--save-models"], "cannot save a bag"),
+        (vec!["--bags", "0"], "--bags must be at least 1"),
+    ] {
+        let mut all = vec![
+            "detect",
+            table.to_str().unwrap(),
+            "--features",
+            "a",
+            "--tune",
+            "--label",
+            "QoE_win<=0",
+            "--group-col",
+            "file",
+            "--out",
+            o.to_str().unwrap(),
+        ];
+        all.extend(args);
+        let out = run(&all);
+        assert!(!out.status.success(), "{all:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(part), "{all:?}: {err}");
+    }
+}
+
 // ---- streamlens traffic: live vs VOD on synthetic captures ----
 
 /// Writes `count` synthetic captures of `secs` seconds into a new temporary folder.

@@ -16,7 +16,7 @@ use crate::engine::detect::evaluate::{
 use crate::engine::detect::label::LabelExpr;
 use crate::engine::detect::preprocess::{Direction, FeatureSpec, PreprocessSpec};
 use crate::engine::detect::table::{TableRequest, read_table};
-use crate::engine::detect::tune::{TuneOptions, choose_spec};
+use crate::engine::detect::tune::{TuneMetric, TuneOptions, choose_spec};
 use crate::engine::detect::{Detector, ModelKind, ModelSpec, Pipeline, model::PipelineSpec};
 use crate::engine::progress::Progress;
 
@@ -29,6 +29,24 @@ pub enum ModelArg {
     Ensemble,
     /// Every detector above.
     All,
+}
+
+/// `--tune-metric`: what inner validation judges by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TuneMetricArg {
+    Window,
+    Group,
+    Both,
+}
+
+impl From<TuneMetricArg> for TuneMetric {
+    fn from(arg: TuneMetricArg) -> Self {
+        match arg {
+            TuneMetricArg::Window => Self::Window,
+            TuneMetricArg::Group => Self::Group,
+            TuneMetricArg::Both => Self::Both,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -96,6 +114,13 @@ pub struct DetectArgs {
     /// judged on the training folds only) while that helps.
     #[arg(long, value_delimiter = ',', requires = "tune")]
     pub optional_features: Vec<String>,
+    /// What `--tune` judges the inner folds by: window ROC AUC, group ROC AUC, or their mean.
+    #[arg(long, value_enum, default_value = "both", requires = "tune")]
+    pub tune_metric: TuneMetricArg,
+    /// Repeat `--tune` N times with moved-on seeds and score with the mean of the N tuned
+    /// pipelines (bagging: steadies the noisy feature choice of Isolation Forest).
+    #[arg(long, default_value_t = 1, requires = "tune")]
+    pub bags: usize,
     /// Also fit each model on all normal rows and save it as DIR/model_<name>.json.
     #[arg(long)]
     pub save_models: bool,
@@ -227,7 +252,8 @@ fn write_scores(path: &Path, eval: &Evaluation) -> anyhow::Result<()> {
             r.row, r.fold, r.score, r.flagged
         );
     }
-    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+    crate::engine::io::atomic_write(path, text.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 fn fmt_opt(v: Option<f64>) -> String {
@@ -238,6 +264,16 @@ pub fn run(args: &DetectArgs) -> anyhow::Result<()> {
     let label = args.label.as_deref().map(LabelExpr::parse).transpose()?;
     if args.kfold.is_some() != args.fold_col.is_some() {
         anyhow::bail!("--kfold and --fold-col go together");
+    }
+    if args.bags == 0 {
+        anyhow::bail!("--bags must be at least 1");
+    }
+    if args.bags > 1 && args.save_models {
+        // A saved model is one pipeline; a bag is several over different columns.
+        anyhow::bail!(
+            "--save-models saves one pipeline per model and cannot save a bag: drop --bags \
+             (or run twice: --bags N to evaluate, --save-models to save)"
+        );
     }
     let request = TableRequest {
         features: args.features.clone(),
@@ -262,6 +298,8 @@ pub fn run(args: &DetectArgs) -> anyhow::Result<()> {
     let tune = args.tune.then(|| TuneOptions {
         fold_sep: args.fold_prefix_sep.clone(),
         optional_features: args.optional_features.clone(),
+        metric: args.tune_metric.into(),
+        bags: args.bags,
         ..TuneOptions::default()
     });
     std::fs::create_dir_all(&args.out)
@@ -292,8 +330,7 @@ pub fn run(args: &DetectArgs) -> anyhow::Result<()> {
             let cols = spec_columns(&table, &chosen)?;
             let pipeline = Pipeline::fit(&gather(&table, &normal, &cols), cols.len(), &chosen)?;
             let path = args.out.join(format!("model_{}.json", kind.name()));
-            std::fs::write(&path, pipeline.to_json()?)
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            crate::engine::detect::save_text(&path, &pipeline.to_json()?)?;
         }
         let r = &eval.report;
         println!(
@@ -326,7 +363,7 @@ pub fn run(args: &DetectArgs) -> anyhow::Result<()> {
             .collect(),
     };
     let path = args.out.join("metrics.json");
-    std::fs::write(&path, serde_json::to_string_pretty(&metrics)?)
+    crate::engine::io::atomic_write(&path, serde_json::to_string_pretty(&metrics)?.as_bytes())
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }

@@ -237,3 +237,52 @@ fn a_table_model_is_saved_and_scores_the_table_again() {
             .is_none()
     );
 }
+
+#[test]
+fn a_whole_group_summary_is_added_from_the_memory_menu_without_an_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = windows_csv(dir.path());
+    let mut h = harness_with(Vec::new());
+    wait_for(&mut h, "the sample", ready);
+    drop_file(&mut h, path);
+    wait_for(&mut h, "the scored table", table_scored);
+    assert!(
+        h.state()
+            .anomalies
+            .table
+            .as_ref()
+            .unwrap()
+            .setup
+            .order
+            .is_none()
+    );
+    h.get_by_label("Add…").scroll_to_me();
+    h.run_steps(6);
+    h.get_by_label("Add…").click();
+    h.run_steps(3);
+    // The menu's entry for the column is the last widget labelled with its name.
+    h.get_all_by_label("stall_ratio").last().unwrap().click();
+    h.run_steps(3);
+    h.get_by_label("maximum of the whole group").click();
+    wait_for(&mut h, "the rescored table", |a| {
+        table_scored(a)
+            && a.anomalies.table.as_ref().is_some_and(|t| {
+                t.results
+                    .as_ref()
+                    .is_some_and(|(s, _)| s.features.len() == 3)
+            })
+    });
+    let t = h.state().anomalies.table.as_ref().unwrap();
+    assert_eq!(
+        t.setup.features,
+        ["vmaf_mean", "stall_ratio", "stall_ratio@group_max"]
+    );
+    let view = &t.results.as_ref().unwrap().1;
+    // Every window of the bad video carries its maximum stall ratio, 0.6.
+    let column = view.table.feature_names.len() - 1;
+    let bad_rows = view.table.rows() - 8..view.table.rows();
+    for row in bad_rows {
+        let v = view.table.features[row * view.table.feature_names.len() + column];
+        assert!((v - 0.6).abs() < 1e-12, "row {row}: {v}");
+    }
+}

@@ -1,5 +1,5 @@
 //! The feature table's choices: feature, label, group and fold columns; per-feature shaping
-//! (one-sided, log1p); memory features over each group's earlier rows; the detector; and the
+//! (one-sided, log1p); memory features over each group's earlier rows or whole; the detector; and the
 //! saved model to score with instead. Layout only: the worker rescores at each change.
 
 use super::super::App;
@@ -10,15 +10,19 @@ use crate::engine::detect::preprocess::Direction;
 use crate::engine::detect::table_inspect::TableSummary;
 use crate::engine::detect::table_view::TableSetup;
 
-/// Running summaries offered for memory features (`column@kind`).
-const MEMORY_KINDS: [(&str, &str); 7] = [
-    ("mean", "running mean"),
-    ("sum", "running sum"),
-    ("max", "running maximum"),
-    ("min", "running minimum"),
-    ("ewm5", "weighted mean, half-life 5 rows"),
-    ("ewm10", "weighted mean, half-life 10 rows"),
-    ("ewm20", "weighted mean, half-life 20 rows"),
+/// Summaries offered for memory features (`column@kind`): running ones need an order column.
+const MEMORY_KINDS: [(&str, &str, bool); 11] = [
+    ("mean", "running mean", true),
+    ("sum", "running sum", true),
+    ("max", "running maximum", true),
+    ("min", "running minimum", true),
+    ("ewm5", "weighted mean, half-life 5 rows", true),
+    ("ewm10", "weighted mean, half-life 10 rows", true),
+    ("ewm20", "weighted mean, half-life 20 rows", true),
+    ("group_mean", "mean of the whole group", false),
+    ("group_sum", "sum of the whole group", false),
+    ("group_max", "maximum of the whole group", false),
+    ("group_min", "minimum of the whole group", false),
 ];
 
 /// Feature, label, group and fold columns, feature shaping, memory features and the detector.
@@ -134,7 +138,8 @@ pub(super) fn column_combo(
         .response
 }
 
-/// Memory features: a column summarised over the group's earlier rows (and this one).
+/// Memory features: a column summarised over the group's earlier rows (and this one), or
+/// over the whole group.
 fn memory_ui(ui: &mut egui::Ui, numeric: &[&str], setup: &mut TableSetup) {
     ui.horizontal_wrapped(|ui| {
         ui.label("Memory");
@@ -150,9 +155,6 @@ fn memory_ui(ui: &mut egui::Ui, numeric: &[&str], setup: &mut TableSetup) {
             .collect();
         column_combo(ui, "in order of", "table_order", &columns, &mut setup.order)
             .on_hover_text("The column that puts a group's rows in time order (e.g. t_start)");
-        if setup.order.is_none() {
-            return;
-        }
         let memory: Vec<String> = setup
             .features
             .iter()
@@ -165,16 +167,23 @@ fn memory_ui(ui: &mut egui::Ui, numeric: &[&str], setup: &mut TableSetup) {
                 setup.features.retain(|f| *f != name);
             }
         }
+        let ordered = setup.order.is_some();
         ui.menu_button("Add…", |ui| {
             egui::ScrollArea::vertical()
                 .max_height(320.0)
                 .show(ui, |ui| {
                     for &column in &columns {
                         ui.menu_button(column, |ui| {
-                            for (kind, what) in MEMORY_KINDS {
+                            for (kind, what, running) in MEMORY_KINDS {
                                 let name = format!("{column}@{kind}");
-                                let taken = setup.features.contains(&name);
-                                if ui.add_enabled(!taken, egui::Button::new(what)).clicked() {
+                                let usable =
+                                    !setup.features.contains(&name) && (ordered || !running);
+                                let button = ui.add_enabled(usable, egui::Button::new(what));
+                                if running && !ordered {
+                                    button.on_disabled_hover_text(
+                                        "Choose the \"in order of\" column first",
+                                    );
+                                } else if button.clicked() {
                                     setup.features.push(name);
                                     ui.close();
                                 }
@@ -185,8 +194,9 @@ fn memory_ui(ui: &mut egui::Ui, numeric: &[&str], setup: &mut TableSetup) {
         })
         .response
         .on_hover_text(
-            "A column summarised over the group's rows up to this one: viewers remember a stall \
-             or a stretch of low quality, so the past explains a window's QoE",
+            "A column summarised over the group's rows up to this one (viewers remember a stall \
+             or a stretch of low quality, so the past explains a window's QoE), or over the \
+             whole group (a finished session judged as a whole)",
         );
     });
 }

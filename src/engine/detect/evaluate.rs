@@ -11,7 +11,7 @@ use super::label::LabelExpr;
 use super::metrics::{ThresholdMetrics, at_threshold, average_precision, from_flags, roc_auc};
 use super::model::{Model, Pipeline, PipelineSpec};
 use super::table::WindowTable;
-use super::tune::{TuneOptions, choose_spec};
+use super::tune::{TuneOptions, choose_specs};
 use super::{DetectError, Detector};
 use crate::engine::progress::Progress;
 use crate::engine::stats::quantile_sorted;
@@ -107,8 +107,11 @@ pub struct FoldReport {
     /// Support vectors and σ of kernel models.
     pub support_vectors: Option<usize>,
     pub sigma: Option<f64>,
-    /// The spec used (the inner-validation choice when tuning).
+    /// The spec used (the inner-validation choice when tuning; the first one of a bag).
     pub spec: PipelineSpec,
+    /// Every spec of a bag (tuning repeated with moved-on seeds), when there are several.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub bag: Vec<PipelineSpec>,
     pub window: WindowMetrics,
     pub group: Option<GroupMetrics>,
 }
@@ -275,7 +278,13 @@ pub fn fixed_report(
     }
 }
 
-/// Run the protocol for one model spec (or its tuning grid).
+fn add_scores(total: &mut [f64], scores: &[f64]) {
+    for (t, s) in total.iter_mut().zip(scores) {
+        *t += s;
+    }
+}
+
+/// Run the protocol for one model spec (or its tuning grid, or a bag of tuned specs).
 pub fn evaluate(
     setup: &EvalSetup<'_>,
     spec: &PipelineSpec,
@@ -317,23 +326,39 @@ pub fn evaluate(
         let chosen = match tune {
             Some(options) => {
                 let pool: Vec<usize> = (0..n).filter(|&i| k == 1 || fold_of_row[i] != f).collect();
-                choose_spec(table, setup.label, &pool, spec, options)?
+                choose_specs(table, setup.label, &pool, spec, options)?
             }
-            None => spec.clone(),
+            None => vec![spec.clone()],
         };
-        let cols = spec_columns(table, &chosen)?;
-        let train_rows = gather(table, &train, &cols);
-        let pipeline = Pipeline::fit(&train_rows, cols.len(), &chosen)?;
-        let mut train_scores = pipeline.score_batch(&train_rows);
+        let mut pipelines = Vec::with_capacity(chosen.len());
+        let mut train_scores = vec![0.0; train.len()];
+        let mut test_scores = vec![0.0; test.len()];
+        for member in &chosen {
+            let cols = spec_columns(table, member)?;
+            let train_rows = gather(table, &train, &cols);
+            let pipeline = Pipeline::fit(&train_rows, cols.len(), member)?;
+            add_scores(&mut train_scores, &pipeline.score_batch(&train_rows));
+            add_scores(
+                &mut test_scores,
+                &pipeline.score_batch(&gather(table, &test, &cols)),
+            );
+            pipelines.push(pipeline);
+        }
+        // A bag scores the mean of its members' calibrated scores.
+        let members = chosen.len() as f64;
+        for s in train_scores.iter_mut().chain(test_scores.iter_mut()) {
+            *s /= members;
+        }
         train_scores.sort_by(f64::total_cmp);
         // Invariant: train is non-empty (checked above).
         let tau = quantile_sorted(&train_scores, q).expect("non-empty training scores");
-        let test_scores = pipeline.score_batch(&gather(table, &test, &cols));
         let test_bad: Vec<bool> = test.iter().map(|&i| bad[i]).collect();
         for (&i, &s) in test.iter().zip(&test_scores) {
             scores[i] = s;
             flags[i] = s > tau;
         }
+        // Invariant: `chosen` holds at least one spec (`choose_specs` makes ≥ 1).
+        let pipeline = &pipelines[0];
         let (support_vectors, sigma) = kernel_info(&pipeline.model);
         folds.push(FoldReport {
             fold: f,
@@ -343,7 +368,8 @@ pub fn evaluate(
             threshold: tau,
             support_vectors,
             sigma,
-            spec: chosen,
+            spec: chosen[0].clone(),
+            bag: if chosen.len() > 1 { chosen } else { Vec::new() },
             window: window_metrics(&test_scores, &test_bad, &[], Some(tau)),
             group: group_metrics(table, setup.label, &test, &test_scores),
         });

@@ -77,6 +77,24 @@ impl ModelSpec {
         }
     }
 
+    /// The same spec with every random seed moved on by `offset` (bagging).
+    #[must_use]
+    pub fn reseeded(&self, offset: u64) -> Self {
+        let mut spec = self.clone();
+        match &mut spec {
+            Self::Fisvdd(p) => p.seed = p.seed.wrapping_add(offset),
+            Self::Ocsvm(p) => p.seed = p.seed.wrapping_add(offset),
+            Self::Iforest(p) => p.seed = p.seed.wrapping_add(offset),
+            Self::Mahalanobis(_) => {}
+            Self::Ensemble(e) => {
+                for m in &mut e.members {
+                    *m = m.reseeded(offset);
+                }
+            }
+        }
+        spec
+    }
+
     #[must_use]
     pub fn kind(&self) -> ModelKind {
         match self {

@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use super::DetectError;
-use super::memory::{FeatureRef, running};
+use super::memory::{FeatureRef, summarise};
 
 /// Which columns to take.
 #[derive(Debug, Clone, Default)]
@@ -107,18 +107,25 @@ pub fn parse_table(
         .iter()
         .map(|f| FeatureRef::parse(f))
         .collect::<Result<_, _>>()?;
-    let memory_needs = |what: &str| DetectError::Table {
+    let memory_needs = |what: &str, why: &str| DetectError::Table {
         file: file.to_string(),
-        message: format!(
-            "memory features (`column@kind`) need {what} to order each group's rows in time"
-        ),
+        message: format!("memory features (`column@kind`) need {what} {why}"),
     };
     let uses_memory = refs.iter().any(|r| r.memory.is_some());
+    let uses_order = refs
+        .iter()
+        .any(|r| r.memory.is_some_and(super::memory::MemoryKind::needs_order));
     if uses_memory && request.group_column.is_none() {
-        return Err(memory_needs("a group column"));
+        return Err(memory_needs(
+            "a group column",
+            "to summarise each group's rows",
+        ));
     }
-    if uses_memory && request.order_column.is_none() {
-        return Err(memory_needs("an order column"));
+    if uses_order && request.order_column.is_none() {
+        return Err(memory_needs(
+            "an order column",
+            "to order each group's rows in time",
+        ));
     }
     // Each source column is read once, whatever number of features use it.
     let mut sources: Vec<usize> = Vec::new();
@@ -134,7 +141,7 @@ pub fn parse_table(
             });
         source_of_feature.push(slot);
     }
-    let order_idx = if uses_memory {
+    let order_idx = if uses_order {
         request.order_column.as_deref().map(find).transpose()?
     } else {
         None
@@ -206,7 +213,7 @@ pub fn parse_table(
         .zip(&source_of_feature)
         .map(|(r, &slot)| match (r.memory, table.groups.as_deref()) {
             (Some(kind), Some(groups)) => {
-                running(&source_values[slot], groups, &order_values, kind)
+                summarise(&source_values[slot], groups, &order_values, kind)
             }
             _ => source_values[slot].clone(),
         })
@@ -290,6 +297,29 @@ mod tests {
         };
         let e = parse_table("t.csv", text, &no_order).unwrap_err();
         assert!(e.to_string().contains("need an order column"), "{e}");
+        let no_group = TableRequest {
+            group_column: None,
+            ..request
+        };
+        let e = parse_table("t.csv", text, &no_group).unwrap_err();
+        assert!(e.to_string().contains("need a group column"), "{e}");
+    }
+
+    #[test]
+    fn whole_group_features_need_a_group_but_no_order() {
+        let text = "file,t,a,q\nv,1,4,0\nw,0,10,0\nv,0,2,0\n";
+        let request = TableRequest {
+            features: vec!["a".into(), "a@group_mean".into(), "a@group_max".into()],
+            label_column: None,
+            group_column: Some("file".into()),
+            fold_column: None,
+            order_column: None,
+        };
+        let t = parse_table("t.csv", text, &request).unwrap();
+        assert_eq!(
+            t.features,
+            vec![4.0, 3.0, 4.0, 10.0, 10.0, 10.0, 2.0, 3.0, 4.0]
+        );
         let no_group = TableRequest {
             group_column: None,
             ..request

@@ -92,7 +92,11 @@ impl TableSetup {
                 ..Self::default()
             };
         }
-        if !key.features.iter().any(|f| f.contains('@')) {
+        let needs_order = key.features.iter().any(|f| {
+            super::memory::FeatureRef::parse(f)
+                .is_ok_and(|r| r.memory.is_some_and(super::memory::MemoryKind::needs_order))
+        });
+        if !needs_order {
             key.order = None;
         }
         key.directions

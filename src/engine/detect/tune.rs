@@ -2,12 +2,17 @@
 //! rows of the training folds. Those rows are split again into folds by the
 //! same fold key; each candidate is fitted on the normal rows of the inner
 //! training folds and judged on the inner test folds by the mean of window
-//! ROC AUC and group ROC AUC (window AUC alone without groups). Features
+//! ROC AUC and group ROC AUC (window AUC alone without groups), or by one of
+//! them alone ([`TuneMetric`]). Features
 //! marked optional are chosen first, by greedy forward selection with the
 //! untuned model: starting from the required features, add the optional one
 //! that judges best while it improves the judgement. For an ensemble, each
 //! member is tuned alone, then the subset of tuned members whose mean
 //! calibrated score judges best is kept. The outer test fold is never seen.
+//! With `bags` > 1 the whole choice is repeated with the seeds moved on, and
+//! the evaluation averages the calibrated scores of the chosen pipelines:
+//! with Isolation Forest the greedy choice is noisy, and averaging over
+//! several choices steadies it (bagging over the tuning).
 
 use super::ensemble::EnsembleParams;
 use super::evaluate::{assign_folds, gather, group_metrics, row_labels, spec_columns};
@@ -26,6 +31,33 @@ pub struct TuneOptions {
     pub fold_sep: Option<String>,
     /// Features that tuning may leave out (forward selection).
     pub optional_features: Vec<String>,
+    /// What the inner folds are judged by.
+    pub metric: TuneMetric,
+    /// Tuning repeated this many times with moved-on seeds (≥ 1); the pipelines are averaged.
+    pub bags: usize,
+}
+
+/// The inner-validation judgement: window ROC AUC, group ROC AUC, or their mean.
+/// Without groups every choice falls back to window AUC.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TuneMetric {
+    Window,
+    Group,
+    #[default]
+    Both,
+}
+
+impl TuneMetric {
+    /// The judgement from the two AUCs (`group` is `None` without groups).
+    #[must_use]
+    pub fn judge(self, window: f64, group: Option<f64>) -> f64 {
+        match (self, group) {
+            (Self::Group, Some(g)) => g,
+            (Self::Both, Some(g)) => f64::midpoint(window, g),
+            _ => window,
+        }
+    }
 }
 
 impl Default for TuneOptions {
@@ -34,6 +66,8 @@ impl Default for TuneOptions {
             inner_folds: 4,
             fold_sep: None,
             optional_features: Vec::new(),
+            metric: TuneMetric::Both,
+            bags: 1,
         }
     }
 }
@@ -83,6 +117,25 @@ pub fn candidates(model: &ModelSpec) -> Vec<ModelSpec> {
             .collect(),
         other => vec![other.clone()],
     }
+}
+
+/// `options.bags` choices of [`choose_spec`], the `b`-th from `base` with its seeds moved on by `b`.
+pub fn choose_specs(
+    table: &WindowTable,
+    label: Option<&LabelExpr>,
+    pool: &[usize],
+    base: &PipelineSpec,
+    options: &TuneOptions,
+) -> Result<Vec<PipelineSpec>, DetectError> {
+    (0..options.bags.max(1) as u64)
+        .map(|b| {
+            let seeded = PipelineSpec {
+                preprocess: base.preprocess.clone(),
+                model: base.model.reseeded(b),
+            };
+            choose_spec(table, label, pool, &seeded, options)
+        })
+        .collect()
 }
 
 /// The best spec for the rows `pool` (the outer training folds, normal and bad).
@@ -153,7 +206,7 @@ pub fn choose_spec(
     let value = |scores: &[f64]| -> f64 {
         let window = roc_auc(scores, &labels).unwrap_or(0.5);
         let group = group_metrics(table, Some(label), &order, scores).and_then(|g| g.roc_auc);
-        group.map_or(window, |g| f64::midpoint(window, g))
+        options.metric.judge(window, group)
     };
     let preprocess = select_features(base, &options.optional_features, |spec| {
         inner_scores(spec).map(|s| value(&s))
@@ -288,6 +341,20 @@ mod tests {
 
     fn names(p: &PreprocessSpec) -> Vec<&str> {
         p.features.iter().map(|f| f.name.as_str()).collect()
+    }
+
+    #[test]
+    fn the_judgement_follows_the_metric_and_falls_back_to_windows() {
+        let near = |a: f64, b: f64| (a - b).abs() < 1e-12;
+        assert!(near(TuneMetric::Both.judge(0.8, Some(0.6)), 0.7));
+        assert!(near(TuneMetric::Group.judge(0.8, Some(0.6)), 0.6));
+        assert!(near(TuneMetric::Window.judge(0.8, Some(0.6)), 0.8));
+        for metric in [TuneMetric::Both, TuneMetric::Group, TuneMetric::Window] {
+            assert!(
+                near(metric.judge(0.8, None), 0.8),
+                "{metric:?} without groups"
+            );
+        }
     }
 
     #[test]
