@@ -104,7 +104,9 @@ pub fn score_histogram(charts: &ScoreCharts<'_>, threshold: f64) -> ChartSpec {
         &format!("{noun} score"),
         &format!("{noun}s"),
         series,
-        None,
+        // Headroom above the tallest bar keeps the legend (top right, where the most
+        // anomalous scores are) off the bars.
+        Some([0.0, top * 1.6]),
     )
 }
 

@@ -3,7 +3,7 @@
 //! broken labels file is reported while the scores stay.
 
 use super::{App, harness_with, ready, type_path_and_submit, wait_for};
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT as _, Queryable};
 use streamlens::app::state::Tab;
 use streamlens::engine::detect::events::features::WindowFeature;
 
@@ -172,5 +172,13 @@ fn too_little_telemetry_says_why_instead_of_empty_charts() {
     assert!(
         h.query_by_label("Event scores").is_none(),
         "no empty charts"
+    );
+    // No infinite threshold to drag, and no empty model to save.
+    h.get_by_label("No threshold: no event could be scored");
+    assert!(h.query_by_label_contains("threshold inf").is_none());
+    assert!(
+        h.get_by_label("Save model…")
+            .accesskit_node()
+            .is_disabled()
     );
 }

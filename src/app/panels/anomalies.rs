@@ -155,8 +155,13 @@ fn toolbar_ui(app: &mut App, ui: &mut egui::Ui) {
             return;
         };
         ui.separator();
-        ui.label("Threshold");
         let mut threshold = app.anomaly_threshold(&view);
+        if !threshold.is_finite() {
+            // No event could be scored: there is nothing to threshold.
+            ui.weak("No threshold: no event could be scored");
+            return;
+        }
+        ui.label("Threshold");
         if ui
             .add(egui::DragValue::new(&mut threshold).speed(0.05).max_decimals(3))
             .on_hover_text("Events scoring above it are flagged; also set by pressing on the histogram")
@@ -184,6 +189,15 @@ fn status_ui(ui: &mut egui::Ui, view: &ReportView, threshold: f64, updating: boo
         if updating {
             ui.spinner();
             ui.weak("updating…");
+        }
+        if !threshold.is_finite() {
+            ui.label(format!(
+                "{} events ({} rows): none could be scored. A level needs at least 20 minute \
+                 windows to fit its detector; load more telemetry or widen the filters.",
+                view.report.events.len(),
+                view.report.rows,
+            ));
+            return;
         }
         ui.label(format!(
             "{} events ({} rows) · {} flagged ({:.1} %) at threshold {threshold:.3} (press or drag on the histogram to move it)",

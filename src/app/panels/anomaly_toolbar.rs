@@ -69,12 +69,16 @@ pub(super) fn model_file_ui(app: &mut App, ui: &mut egui::Ui) {
     {
         app.ask_for_path(DialogKind::OpenEventModel);
     }
+    let savable = app
+        .anomalies
+        .results
+        .as_ref()
+        .and_then(|(_, view)| view.model.as_ref())
+        .is_some_and(|m| m.pipelines.iter().any(Option::is_some));
     if ui
-        .add_enabled(
-            app.anomalies.results.is_some(),
-            egui::Button::new("Save model…"),
-        )
+        .add_enabled(savable, egui::Button::new("Save model…"))
         .on_hover_text("Save the detectors and thresholds behind these scores (JSON)")
+        .on_disabled_hover_text("No detector was fitted on this data (too few minute windows)")
         .clicked()
     {
         app.save_event_model();
