@@ -918,29 +918,64 @@ fn detect_bags_average_the_tuned_pipelines_of_each_seed() {
         assert_eq!(seeds, [5, 6, 7], "{fold}");
     }
     let o = dir.path().join("x");
-    for (args, part) in [
-        (vec!["--bags", "2", "--save-models"], "cannot save a bag"),
-        (vec!["--bags", "0"], "--bags must be at least 1"),
-    ] {
-        let mut all = vec![
-            "detect",
-            table.to_str().unwrap(),
-            "--features",
-            "a",
-            "--tune",
-            "--label",
-            "QoE_win<=0",
-            "--group-col",
-            "file",
-            "--out",
-            o.to_str().unwrap(),
-        ];
-        all.extend(args);
-        let out = run(&all);
-        assert!(!out.status.success(), "{all:?}");
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains(part), "{all:?}: {err}");
-    }
+    let out = run(&[
+        "detect",
+        table.to_str().unwrap(),
+        "--features",
+        "a",
+        "--tune",
+        "--bags",
+        "0",
+        "--label",
+        "QoE_win<=0",
+        "--group-col",
+        "file",
+        "--out",
+        o.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--bags must be at least 1"), "{err}");
+}
+
+#[test]
+fn detect_saves_a_bag_as_a_table_model_the_window_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = detect_table(dir.path());
+    let out = dir.path().join("bag");
+    run_ok(&[
+        "detect",
+        table.to_str().unwrap(),
+        "--features",
+        "a,b,a@group_mean",
+        "--optional-features",
+        "a@group_mean",
+        "--tune",
+        "--bags",
+        "2",
+        "--save-models",
+        "--label",
+        "QoE_win<=0",
+        "--group-col",
+        "file",
+        "--model",
+        "iforest",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(out.join("model_iforest.json")).unwrap();
+    let model: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(model["format"], "streamlens-table-model/1");
+    assert_eq!(
+        model["bag"].as_array().unwrap().len(),
+        1,
+        "2 pipelines in all"
+    );
+    assert!(model["threshold"].as_f64().unwrap().is_finite());
+    let loaded = streamlens::engine::detect::table_model::TableModel::from_json("m", &text)
+        .expect("the app opens it");
+    assert_eq!(loaded.pipelines().count(), 2);
+    assert_eq!(&loaded.features()[..2], ["a", "b"]);
 }
 
 // ---- streamlens traffic: live vs VOD on synthetic captures ----

@@ -15,8 +15,10 @@ use crate::engine::detect::evaluate::{
 };
 use crate::engine::detect::label::LabelExpr;
 use crate::engine::detect::preprocess::{Direction, FeatureSpec, PreprocessSpec};
+use crate::engine::detect::table::WindowTable;
 use crate::engine::detect::table::{TableRequest, read_table};
-use crate::engine::detect::tune::{TuneMetric, TuneOptions, choose_spec};
+use crate::engine::detect::table_model::TableModel;
+use crate::engine::detect::tune::{TuneMetric, TuneOptions, choose_specs};
 use crate::engine::detect::{Detector, ModelKind, ModelSpec, Pipeline, model::PipelineSpec};
 use crate::engine::progress::Progress;
 
@@ -268,13 +270,6 @@ pub fn run(args: &DetectArgs) -> anyhow::Result<()> {
     if args.bags == 0 {
         anyhow::bail!("--bags must be at least 1");
     }
-    if args.bags > 1 && args.save_models {
-        // A saved model is one pipeline; a bag is several over different columns.
-        anyhow::bail!(
-            "--save-models saves one pipeline per model and cannot save a bag: drop --bags \
-             (or run twice: --bags N to evaluate, --save-models to save)"
-        );
-    }
     let request = TableRequest {
         features: args.features.clone(),
         label_column: label.as_ref().map(|l| l.column.clone()),
@@ -320,17 +315,7 @@ pub fn run(args: &DetectArgs) -> anyhow::Result<()> {
         };
         write_scores(&args.out.join(name), &eval)?;
         if args.save_models {
-            let all: Vec<usize> = (0..table.rows()).collect();
-            let chosen = match &tune {
-                Some(options) => choose_spec(&table, label.as_ref(), &all, &spec, options)?,
-                None => spec.clone(),
-            };
-            let bad = crate::engine::detect::evaluate::row_labels(&table, label.as_ref());
-            let normal: Vec<usize> = all.into_iter().filter(|&i| !bad[i]).collect();
-            let cols = spec_columns(&table, &chosen)?;
-            let pipeline = Pipeline::fit(&gather(&table, &normal, &cols), cols.len(), &chosen)?;
-            let path = args.out.join(format!("model_{}.json", kind.name()));
-            crate::engine::detect::save_text(&path, &pipeline.to_json()?)?;
+            save_model(&table, label.as_ref(), &spec, tune.as_ref(), args, kind)?;
         }
         let r = &eval.report;
         println!(
@@ -365,5 +350,40 @@ pub fn run(args: &DetectArgs) -> anyhow::Result<()> {
     let path = args.out.join("metrics.json");
     crate::engine::io::atomic_write(&path, serde_json::to_string_pretty(&metrics)?.as_bytes())
         .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// `--save-models`: the model fitted on every normal row (tuned on all rows with `--tune`).
+/// One pipeline is saved bare; a bag (`--bags` > 1) as a table model with its τ.
+fn save_model(
+    table: &WindowTable,
+    label: Option<&LabelExpr>,
+    spec: &PipelineSpec,
+    tune: Option<&TuneOptions>,
+    args: &DetectArgs,
+    kind: ModelKind,
+) -> anyhow::Result<()> {
+    let all: Vec<usize> = (0..table.rows()).collect();
+    let chosen = match tune {
+        Some(options) => choose_specs(table, label, &all, spec, options)?,
+        None => vec![spec.clone()],
+    };
+    let bad = crate::engine::detect::evaluate::row_labels(table, label);
+    let path = args.out.join(format!("model_{}.json", kind.name()));
+    if let [one] = chosen.as_slice() {
+        let normal: Vec<usize> = all.into_iter().filter(|&i| !bad[i]).collect();
+        let cols = spec_columns(table, one)?;
+        let pipeline = Pipeline::fit(&gather(table, &normal, &cols), cols.len(), one)?;
+        crate::engine::detect::save_text(&path, &pipeline.to_json()?)?;
+    } else {
+        let model = TableModel::fit_bag(
+            table,
+            &bad,
+            &chosen,
+            args.order_col.clone(),
+            args.threshold_quantile,
+        )?;
+        model.save(&path)?;
+    }
     Ok(())
 }

@@ -176,9 +176,5 @@ fn too_little_telemetry_says_why_instead_of_empty_charts() {
     // No infinite threshold to drag, and no empty model to save.
     h.get_by_label("No threshold: no event could be scored");
     assert!(h.query_by_label_contains("threshold inf").is_none());
-    assert!(
-        h.get_by_label("Save model…")
-            .accesskit_node()
-            .is_disabled()
-    );
+    assert!(h.get_by_label("Save model…").accesskit_node().is_disabled());
 }

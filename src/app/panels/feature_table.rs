@@ -208,7 +208,15 @@ fn map_ui(app: &mut App, ui: &mut egui::Ui, view: &Arc<TableView>, threshold: f6
         return;
     };
     let Some(map) = t.map.as_mut() else {
-        ui.weak("No detector map: fewer than two normal rows.");
+        if view.model.bag.is_empty() {
+            ui.weak("No detector map: fewer than two normal rows.");
+        } else {
+            ui.weak(format!(
+                "No detector map: the opened model averages {} detectors, each over its own \
+                 features, so no one plane shows its boundary.",
+                1 + view.model.bag.len()
+            ));
+        }
         return;
     };
     // The boundary follows the threshold in use (traced again on the stored score grid).

@@ -34,6 +34,8 @@ pub mod tune;
 
 #[cfg(test)]
 mod fisvdd_tests;
+#[cfg(test)]
+mod table_model_tests;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;

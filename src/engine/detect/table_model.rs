@@ -2,7 +2,8 @@
 //! table, with its threshold and the columns it reads, so another table of the
 //! same kind (next month's windows) is scored the same way. JSON, written
 //! atomically. Loading also takes the `model_<name>.json` files that
-//! `streamlens detect --save-models` writes (a bare pipeline, no threshold).
+//! `streamlens detect --save-models` writes (a bare pipeline, no threshold; with
+//! `--bags`, a table model whose score is the mean of several pipelines).
 
 use std::path::Path;
 
@@ -26,6 +27,10 @@ pub struct TableModel {
     /// Group column that orders memory features (`column@kind`), if the features use any.
     pub order: Option<String>,
     pub pipeline: Pipeline,
+    /// More pipelines of a bag (`detect --bags`), each maybe over other columns: the score
+    /// is the mean of every pipeline's calibrated score. Empty for one pipeline.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bag: Vec<Pipeline>,
     /// Rows scoring above it are flagged; `None` for a bare pipeline from the CLI.
     pub threshold: Option<f64>,
 }
@@ -38,28 +43,99 @@ impl TableModel {
         spec: &PipelineSpec,
         setup: &TableSetup,
     ) -> Result<Self, DetectError> {
-        let normal: Vec<usize> = (0..table.rows()).filter(|&i| !bad[i]).collect();
-        let cols = spec_columns(table, spec)?;
-        let rows = gather(table, &normal, &cols);
-        let pipeline = Pipeline::fit(&rows, cols.len(), spec)?;
-        let mut scores = pipeline.score_batch(&rows);
-        scores.sort_by(f64::total_cmp);
-        Ok(Self {
-            format: FORMAT.into(),
-            order: setup.order.clone(),
-            pipeline,
-            threshold: quantile_sorted(&scores, setup.threshold_quantile),
-        })
+        Self::fit_bag(
+            table,
+            bad,
+            std::slice::from_ref(spec),
+            setup.order.clone(),
+            setup.threshold_quantile,
+        )
     }
 
-    /// The columns the model reads, in its order.
+    /// Fit each spec on every normal row of `table` (a bag when there are several);
+    /// τ = the `quantile` of the (mean) scores of those rows.
+    pub fn fit_bag(
+        table: &WindowTable,
+        bad: &[bool],
+        specs: &[PipelineSpec],
+        order: Option<String>,
+        quantile: f64,
+    ) -> Result<Self, DetectError> {
+        let normal: Vec<usize> = (0..table.rows()).filter(|&i| !bad[i]).collect();
+        let mut pipelines = Vec::with_capacity(specs.len());
+        for spec in specs {
+            let cols = spec_columns(table, spec)?;
+            pipelines.push(Pipeline::fit(
+                &gather(table, &normal, &cols),
+                cols.len(),
+                spec,
+            )?);
+        }
+        let mut pipelines = pipelines.into_iter();
+        let pipeline = pipelines
+            .next()
+            .ok_or_else(|| DetectError::BadParameter("no pipeline to fit".into()))?;
+        let mut model = Self {
+            format: FORMAT.into(),
+            order,
+            pipeline,
+            bag: pipelines.collect(),
+            threshold: None,
+        };
+        let scores = model.score_rows(table)?;
+        let mut normal_scores: Vec<f64> = normal.iter().map(|&i| scores[i]).collect();
+        normal_scores.sort_by(f64::total_cmp);
+        model.threshold = quantile_sorted(&normal_scores, quantile);
+        Ok(model)
+    }
+
+    /// The model's pipelines: the first, then the rest of a bag.
+    pub fn pipelines(&self) -> impl Iterator<Item = &Pipeline> {
+        std::iter::once(&self.pipeline).chain(&self.bag)
+    }
+
+    /// The columns the model reads, in order of first use.
     #[must_use]
     pub fn features(&self) -> Vec<String> {
-        self.pipeline
-            .preprocessor
-            .names()
-            .map(ToString::to_string)
-            .collect()
+        let mut names: Vec<String> = Vec::new();
+        for name in self.pipelines().flat_map(|p| p.preprocessor.names()) {
+            if !names.iter().any(|n| n == name) {
+                names.push(name.to_string());
+            }
+        }
+        names
+    }
+
+    /// Score every row of `table` (which holds the model's columns, in any order): the
+    /// mean of the pipelines' scores.
+    pub fn score_rows(&self, table: &WindowTable) -> Result<Vec<f64>, DetectError> {
+        let mut total = vec![0.0; table.rows()];
+        let all: Vec<usize> = (0..table.rows()).collect();
+        for p in self.pipelines() {
+            let cols = p
+                .preprocessor
+                .names()
+                .map(|name| {
+                    table
+                        .feature_names
+                        .iter()
+                        .position(|f| f == name)
+                        .ok_or_else(|| {
+                            DetectError::BadModel(format!(
+                                "the table lacks the model's column `{name}`"
+                            ))
+                        })
+                })
+                .collect::<Result<Vec<usize>, _>>()?;
+            for (t, s) in total
+                .iter_mut()
+                .zip(p.score_batch(&gather(table, &all, &cols)))
+            {
+                *t += s;
+            }
+        }
+        let members = (1 + self.bag.len()) as f64;
+        Ok(total.into_iter().map(|t| t / members).collect())
     }
 
     /// Parse and check a saved model or a bare CLI pipeline; `file` names it in errors.
@@ -83,10 +159,13 @@ impl TableModel {
                         "neither a streamlens table model nor a `detect --save-models` model ({e})"
                     ))
                 })?,
+                bag: Vec::new(),
                 threshold: None,
             },
         };
-        model.pipeline.validate().map_err(|e| bad(e.to_string()))?;
+        for p in model.pipelines() {
+            p.validate().map_err(|e| bad(e.to_string()))?;
+        }
         if model.threshold.is_some_and(|t| !t.is_finite()) {
             return Err(bad("the threshold is not a number".into()));
         }
@@ -134,7 +213,7 @@ pub fn score_with_model(
         return Err(DetectError::Cancelled);
     }
     progress.report(0.5, "scoring every row");
-    let scores = model.pipeline.score_batch(&table.features);
+    let scores = model.score_rows(&table)?;
     let bad = row_labels(&table, setup.label.as_ref());
     // A bare pipeline has no τ: the setup's quantile of this table's normal rows.
     let threshold = model.threshold.unwrap_or_else(|| {
@@ -159,16 +238,20 @@ pub fn score_with_model(
         bins,
     );
     progress.report(0.8, "drawing the detector map");
-    // Nothing here trained the model.
-    let map = rows_map(
-        &table,
-        &bad,
-        &model.pipeline,
-        &[],
-        &scores,
-        threshold,
-        setup.seed,
-    )?;
+    // Nothing here trained the model. A bag's pipelines see different columns: no one map.
+    let map = if model.bag.is_empty() {
+        Some(rows_map(
+            &table,
+            &bad,
+            &model.pipeline,
+            &[],
+            &scores,
+            threshold,
+            setup.seed,
+        )?)
+    } else {
+        None
+    };
     Ok(TableView {
         file: table.file.clone(),
         setup: setup.clone(),
@@ -177,132 +260,8 @@ pub fn score_with_model(
         display,
         report,
         default_threshold: threshold,
-        map: Some(map),
+        map,
         model,
         table,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use std::fmt::Write as _;
-
-    use super::*;
-    use crate::engine::detect::ModelKind;
-    use crate::engine::detect::label::LabelExpr;
-    use crate::engine::detect::table_view::score_table;
-
-    /// Normal rows on a small circle, bad rows far away; `shift` moves every row.
-    fn write_table(path: &Path, shift: f64) {
-        let mut text = String::from("video,t,x,y,quality\n");
-        for i in 0..120 {
-            let a = f64::from(i) / 120.0 * std::f64::consts::TAU;
-            let video = if i % 2 == 0 { "a_1" } else { "b_1" };
-            let (x, y) = (shift + a.sin() * 0.3, shift + a.cos() * 0.3);
-            writeln!(text, "{video},{i},{x},{y},1").unwrap();
-        }
-        for i in 0..10 {
-            writeln!(
-                text,
-                "c_{i},{i},{},{},-1",
-                shift + 5.0 + f64::from(i),
-                shift - 5.0
-            )
-            .unwrap();
-        }
-        std::fs::write(path, text).unwrap();
-    }
-
-    fn setup() -> TableSetup {
-        TableSetup {
-            features: vec!["x".into(), "y".into(), "x@mean".into()],
-            label: Some(LabelExpr::parse("quality<=0").unwrap()),
-            group: Some("video".into()),
-            order: Some("t".into()),
-            fold_column: Some("video".into()),
-            fold_prefix: true,
-            folds: 3,
-            model: ModelKind::Mahalanobis,
-            ..TableSetup::default()
-        }
-    }
-
-    #[test]
-    fn saved_model_scores_another_table_like_the_fitted_pipeline() {
-        let dir = tempfile::tempdir().unwrap();
-        let first = dir.path().join("first.csv");
-        write_table(&first, 0.0);
-        let view = score_table(&first, &setup(), 20, &Progress::new()).unwrap();
-        assert_eq!(view.model.features(), vec!["x", "y", "x@mean"]);
-        let tau = view.model.threshold.expect("a fitted model has τ");
-        let model_path = dir.path().join("model.json");
-        view.model.save(&model_path).unwrap();
-
-        // A second table, shifted: scored by the saved model, nothing refitted.
-        let second = dir.path().join("second.csv");
-        write_table(&second, 0.5);
-        let with_model = TableSetup {
-            model_file: Some(model_path.clone()),
-            ..setup()
-        };
-        let scored = score_table(&second, &with_model, 20, &Progress::new()).unwrap();
-        assert!((scored.default_threshold - tau).abs() < 1e-9);
-        let table = read_table(
-            &second,
-            &TableRequest {
-                features: view.model.features(),
-                group_column: Some("video".into()),
-                order_column: Some("t".into()),
-                ..TableRequest::default()
-            },
-        )
-        .unwrap();
-        let expected = view.model.pipeline.score_batch(&table.features);
-        for (a, b) in scored.scores.iter().zip(&expected) {
-            assert!((a - b).abs() < 1e-9, "{a} vs {b}");
-        }
-        assert_eq!(scored.report.window.roc_auc, Some(1.0));
-        assert!(scored.report.folds.is_empty());
-        let map = scored.map.expect("a map is drawn");
-        assert_eq!(map.map.training_rows, 0);
-    }
-
-    #[test]
-    fn bare_cli_pipelines_load_and_wrong_files_say_why() {
-        let dir = tempfile::tempdir().unwrap();
-        let first = dir.path().join("first.csv");
-        write_table(&first, 0.0);
-        let view = score_table(&first, &setup(), 20, &Progress::new()).unwrap();
-        // As `detect --save-models` writes it: the pipeline alone, no τ.
-        let bare = serde_json::to_string(&view.model.pipeline).unwrap();
-        let model = TableModel::from_json("bare.json", &bare).unwrap();
-        assert_eq!(model.threshold, None);
-        assert_eq!(model.features(), vec!["x", "y", "x@mean"]);
-
-        let e = TableModel::from_json("m.json", r#"{"format":"streamlens-event-model/1"}"#)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("m.json") && e.contains("not a feature-table model"),
-            "{e}"
-        );
-        let e = TableModel::from_json("m.json", "{oops")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("not JSON"), "{e}");
-
-        // A table without the model's columns: the error names the model and the column.
-        let other = dir.path().join("other.csv");
-        std::fs::write(&other, "video,t,x,quality\na,0,1,1\n").unwrap();
-        let model_path = dir.path().join("model.json");
-        view.model.save(&model_path).unwrap();
-        let with_model = TableSetup {
-            model_file: Some(model_path),
-            ..setup()
-        };
-        let e = score_table(&other, &with_model, 20, &Progress::new())
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("model.json reads column `y`"), "{e}");
-    }
 }
