@@ -175,6 +175,9 @@ fn memory_ui(ui: &mut egui::Ui, numeric: &[&str], setup: &mut TableSetup) {
                     for &column in &columns {
                         ui.menu_button(column, |ui| {
                             for (kind, what, running) in MEMORY_KINDS {
+                                if kind == "group_mean" {
+                                    ui.separator();
+                                }
                                 let name = format!("{column}@{kind}");
                                 let usable =
                                     !setup.features.contains(&name) && (ordered || !running);
