@@ -9,7 +9,8 @@
 //! that judges best while it improves the judgement. For an ensemble, each
 //! member is tuned alone, then the subset of tuned members whose mean
 //! calibrated score judges best is kept. The outer test fold is never seen.
-//! With `bags` > 1 the whole choice is repeated with the seeds moved on, and
+//! With `bags` > 1 the whole choice is repeated with the seeds moved on (bags
+//! run side by side, one per core), and
 //! the evaluation averages the calibrated scores of the chosen pipelines:
 //! with Isolation Forest the greedy choice is noisy, and averaging over
 //! several choices steadies it (bagging over the tuning).
@@ -127,15 +128,18 @@ pub fn choose_specs(
     base: &PipelineSpec,
     options: &TuneOptions,
 ) -> Result<Vec<PipelineSpec>, DetectError> {
-    (0..options.bags.max(1) as u64)
-        .map(|b| {
-            let seeded = PipelineSpec {
-                preprocess: base.preprocess.clone(),
-                model: base.model.reseeded(b),
-            };
-            choose_spec(table, label, pool, &seeded, options)
-        })
-        .collect()
+    let bags: Vec<u64> = (0..options.bags.max(1) as u64).collect();
+    // Bags are independent: one per core at a time (results keep the bag order).
+    crate::engine::analysis::parallel::map("tune-bags", bags, |b| {
+        let seeded = PipelineSpec {
+            preprocess: base.preprocess.clone(),
+            model: base.model.reseeded(b),
+        };
+        choose_spec(table, label, pool, &seeded, options)
+    })
+    .map_err(|e| DetectError::Evaluation(e.to_string()))?
+    .into_iter()
+    .collect()
 }
 
 /// The best spec for the rows `pool` (the outer training folds, normal and bad).
