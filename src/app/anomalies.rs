@@ -13,7 +13,9 @@ use super::state::Tab;
 use crate::engine::Filter;
 use crate::engine::dataset::Dataset;
 use crate::engine::detect::events::features::WindowFeature;
-use crate::engine::detect::events::labels::{EventLabel, parse_labels, read_labels};
+use crate::engine::detect::events::labels::{
+    EventLabel, normal_event_ids, parse_labels, read_labels,
+};
 use crate::engine::detect::events::saved::EventModel;
 use crate::engine::detect::events::view::{ReportView, report_view};
 use crate::engine::detect::events::{
@@ -342,12 +344,10 @@ fn compute(request: &AnomalyRequest) -> Result<ReportView, String> {
         Some(path) => Some(EventModel::load(path).map_err(|e| e.to_string())?),
         None => None,
     };
-    let normal: Option<Vec<String>> = labels.as_ref().filter(|_| settings.fit_on_normal).map(|l| {
-        l.iter()
-            .filter(|l| !l.anomalous)
-            .map(|l| l.event_id.clone())
-            .collect()
-    });
+    let normal: Option<Vec<String>> = labels
+        .as_deref()
+        .filter(|_| settings.fit_on_normal)
+        .map(normal_event_ids);
     let run = EventRun {
         params: &params,
         saved: saved.as_ref(),

@@ -11,7 +11,7 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 
 use crate::engine::detect::evaluate::{
-    EvalSetup, Evaluation, FoldPlan, ModelReport, assign_folds, evaluate, gather, spec_columns,
+    EvalSetup, Evaluation, FoldPlan, ModelReport, assign_folds, evaluate,
 };
 use crate::engine::detect::label::LabelExpr;
 use crate::engine::detect::preprocess::{Direction, FeatureSpec, PreprocessSpec};
@@ -19,7 +19,7 @@ use crate::engine::detect::table::WindowTable;
 use crate::engine::detect::table::{TableRequest, read_table};
 use crate::engine::detect::table_model::TableModel;
 use crate::engine::detect::tune::{TuneMetric, TuneOptions, choose_specs};
-use crate::engine::detect::{Detector, ModelKind, ModelSpec, Pipeline, model::PipelineSpec};
+use crate::engine::detect::{Detector, ModelKind, ModelSpec, model::PipelineSpec};
 use crate::engine::progress::Progress;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -369,20 +369,18 @@ fn save_model(
         None => vec![spec.clone()],
     };
     let bad = crate::engine::detect::evaluate::row_labels(table, label);
+    let normal: Vec<usize> = all.into_iter().filter(|&i| !bad[i]).collect();
+    let model = TableModel::fit_bag(
+        table,
+        &normal,
+        &chosen,
+        args.order_col.clone(),
+        args.threshold_quantile,
+    )?;
     let path = args.out.join(format!("model_{}.json", kind.name()));
-    if let [one] = chosen.as_slice() {
-        let normal: Vec<usize> = all.into_iter().filter(|&i| !bad[i]).collect();
-        let cols = spec_columns(table, one)?;
-        let pipeline = Pipeline::fit(&gather(table, &normal, &cols), cols.len(), one)?;
-        crate::engine::detect::save_text(&path, &pipeline.to_json()?)?;
+    if model.bag.is_empty() {
+        crate::engine::detect::save_text(&path, &model.pipeline.to_json()?)?;
     } else {
-        let model = TableModel::fit_bag(
-            table,
-            &bad,
-            &chosen,
-            args.order_col.clone(),
-            args.threshold_quantile,
-        )?;
         model.save(&path)?;
     }
     Ok(())

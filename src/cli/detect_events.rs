@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 
 use super::{FilterArgs, InputArgs};
 use crate::engine::detect::events::features::WindowFeature;
-use crate::engine::detect::events::labels::read_labels;
+use crate::engine::detect::events::labels::{normal_event_ids, read_labels};
 use crate::engine::detect::events::saved::EventModel;
 use crate::engine::detect::events::{EventDetectParams, EventReport, EventRun, run_events};
 use crate::engine::detect::{ModelKind, ModelSpec};
@@ -174,12 +174,10 @@ pub fn run(args: &DetectEventsArgs) -> anyhow::Result<()> {
         .as_deref()
         .map(EventModel::load)
         .transpose()?;
-    let normal: Option<Vec<String>> = labels.as_ref().filter(|_| args.fit_on_normal).map(|l| {
-        l.iter()
-            .filter(|l| !l.anomalous)
-            .map(|l| l.event_id.clone())
-            .collect()
-    });
+    let normal: Option<Vec<String>> = labels
+        .as_deref()
+        .filter(|_| args.fit_on_normal)
+        .map(normal_event_ids);
     let run = EventRun {
         params: &params,
         saved: saved.as_ref(),

@@ -7,12 +7,13 @@
 
 use serde::Serialize;
 
+use super::DetectError;
 use super::label::LabelExpr;
 use super::metrics::{ThresholdMetrics, at_threshold, average_precision, from_flags, roc_auc};
-use super::model::{Model, Pipeline, PipelineSpec};
+use super::model::{Model, PipelineSpec};
 use super::table::WindowTable;
+use super::table_model::TableModel;
 use super::tune::{TuneOptions, choose_specs};
-use super::{DetectError, Detector};
 use crate::engine::progress::Progress;
 use crate::engine::stats::quantile_sorted;
 
@@ -278,12 +279,6 @@ pub fn fixed_report(
     }
 }
 
-fn add_scores(total: &mut [f64], scores: &[f64]) {
-    for (t, s) in total.iter_mut().zip(scores) {
-        *t += s;
-    }
-}
-
 /// Run the protocol for one model spec (or its tuning grid, or a bag of tuned specs).
 pub fn evaluate(
     setup: &EvalSetup<'_>,
@@ -330,35 +325,17 @@ pub fn evaluate(
             }
             None => vec![spec.clone()],
         };
-        let mut pipelines = Vec::with_capacity(chosen.len());
-        let mut train_scores = vec![0.0; train.len()];
-        let mut test_scores = vec![0.0; test.len()];
-        for member in &chosen {
-            let cols = spec_columns(table, member)?;
-            let train_rows = gather(table, &train, &cols);
-            let pipeline = Pipeline::fit(&train_rows, cols.len(), member)?;
-            add_scores(&mut train_scores, &pipeline.score_batch(&train_rows));
-            add_scores(
-                &mut test_scores,
-                &pipeline.score_batch(&gather(table, &test, &cols)),
-            );
-            pipelines.push(pipeline);
-        }
-        // A bag scores the mean of its members' calibrated scores.
-        let members = chosen.len() as f64;
-        for s in train_scores.iter_mut().chain(test_scores.iter_mut()) {
-            *s /= members;
-        }
-        train_scores.sort_by(f64::total_cmp);
-        // Invariant: train is non-empty (checked above).
-        let tau = quantile_sorted(&train_scores, q).expect("non-empty training scores");
+        // One pipeline, or a bag scoring the mean of its members' calibrated scores.
+        let model = TableModel::fit_bag(table, &train, &chosen, None, q)?;
+        // Invariant: train is non-empty (checked above), so τ exists.
+        let tau = model.threshold.expect("non-empty training scores");
+        let test_scores = model.score_rows(table, &test)?;
         let test_bad: Vec<bool> = test.iter().map(|&i| bad[i]).collect();
         for (&i, &s) in test.iter().zip(&test_scores) {
             scores[i] = s;
             flags[i] = s > tau;
         }
-        // Invariant: `chosen` holds at least one spec (`choose_specs` makes ≥ 1).
-        let pipeline = &pipelines[0];
+        let pipeline = &model.pipeline;
         let (support_vectors, sigma) = kernel_info(&pipeline.model);
         folds.push(FoldReport {
             fold: f,

@@ -43,50 +43,50 @@ impl TableModel {
         spec: &PipelineSpec,
         setup: &TableSetup,
     ) -> Result<Self, DetectError> {
+        let normal: Vec<usize> = (0..table.rows()).filter(|&i| !bad[i]).collect();
         Self::fit_bag(
             table,
-            bad,
+            &normal,
             std::slice::from_ref(spec),
             setup.order.clone(),
             setup.threshold_quantile,
         )
     }
 
-    /// Fit each spec on every normal row of `table` (a bag when there are several);
-    /// τ = the `quantile` of the (mean) scores of those rows.
+    /// Fit each spec on the `rows` of `table` (a bag when there are several; the score is
+    /// the mean of the pipelines' calibrated scores); τ = the `quantile` of those rows' scores.
     pub fn fit_bag(
         table: &WindowTable,
-        bad: &[bool],
+        rows: &[usize],
         specs: &[PipelineSpec],
         order: Option<String>,
         quantile: f64,
     ) -> Result<Self, DetectError> {
-        let normal: Vec<usize> = (0..table.rows()).filter(|&i| !bad[i]).collect();
         let mut pipelines = Vec::with_capacity(specs.len());
+        let mut scores = vec![0.0; rows.len()];
         for spec in specs {
             let cols = spec_columns(table, spec)?;
-            pipelines.push(Pipeline::fit(
-                &gather(table, &normal, &cols),
-                cols.len(),
-                spec,
-            )?);
+            let training = gather(table, rows, &cols);
+            let pipeline = Pipeline::fit(&training, cols.len(), spec)?;
+            add_scores(&mut scores, &pipeline.score_batch(&training));
+            pipelines.push(pipeline);
         }
         let mut pipelines = pipelines.into_iter();
         let pipeline = pipelines
             .next()
             .ok_or_else(|| DetectError::BadParameter("no pipeline to fit".into()))?;
-        let mut model = Self {
+        let members = specs.len() as f64;
+        for s in &mut scores {
+            *s /= members;
+        }
+        scores.sort_by(f64::total_cmp);
+        Ok(Self {
             format: FORMAT.into(),
             order,
             pipeline,
             bag: pipelines.collect(),
-            threshold: None,
-        };
-        let scores = model.score_rows(table)?;
-        let mut normal_scores: Vec<f64> = normal.iter().map(|&i| scores[i]).collect();
-        normal_scores.sort_by(f64::total_cmp);
-        model.threshold = quantile_sorted(&normal_scores, quantile);
-        Ok(model)
+            threshold: quantile_sorted(&scores, quantile),
+        })
     }
 
     /// The model's pipelines: the first, then the rest of a bag.
@@ -106,11 +106,10 @@ impl TableModel {
         names
     }
 
-    /// Score every row of `table` (which holds the model's columns, in any order): the
+    /// Score the `rows` of `table` (which holds the model's columns, in any order): the
     /// mean of the pipelines' scores.
-    pub fn score_rows(&self, table: &WindowTable) -> Result<Vec<f64>, DetectError> {
-        let mut total = vec![0.0; table.rows()];
-        let all: Vec<usize> = (0..table.rows()).collect();
+    pub fn score_rows(&self, table: &WindowTable, rows: &[usize]) -> Result<Vec<f64>, DetectError> {
+        let mut total = vec![0.0; rows.len()];
         for p in self.pipelines() {
             let cols = p
                 .preprocessor
@@ -127,12 +126,7 @@ impl TableModel {
                         })
                 })
                 .collect::<Result<Vec<usize>, _>>()?;
-            for (t, s) in total
-                .iter_mut()
-                .zip(p.score_batch(&gather(table, &all, &cols)))
-            {
-                *t += s;
-            }
+            add_scores(&mut total, &p.score_batch(&gather(table, rows, &cols)));
         }
         let members = (1 + self.bag.len()) as f64;
         Ok(total.into_iter().map(|t| t / members).collect())
@@ -182,6 +176,12 @@ impl TableModel {
     }
 }
 
+fn add_scores(total: &mut [f64], scores: &[f64]) {
+    for (t, s) in total.iter_mut().zip(scores) {
+        *t += s;
+    }
+}
+
 /// Score the table at `path` with the saved model at `model_path` (every row,
 /// nothing refitted). Label and group columns still come from `setup`.
 pub fn score_with_model(
@@ -213,7 +213,8 @@ pub fn score_with_model(
         return Err(DetectError::Cancelled);
     }
     progress.report(0.5, "scoring every row");
-    let scores = model.score_rows(&table)?;
+    let all: Vec<usize> = (0..table.rows()).collect();
+    let scores = model.score_rows(&table, &all)?;
     let bad = row_labels(&table, setup.label.as_ref());
     // A bare pipeline has no τ: the setup's quantile of this table's normal rows.
     let threshold = model.threshold.unwrap_or_else(|| {

@@ -159,10 +159,11 @@ fn a_bag_scores_the_mean_of_its_pipelines_and_opens_without_a_map() {
         model: ModelSpec::default_for(ModelKind::Mahalanobis, 0),
     };
     let specs = [spec("x"), spec("y")];
-    let model = TableModel::fit_bag(&table, &bad, &specs, None, 0.9).unwrap();
+    let normal_rows: Vec<usize> = (0..table.rows()).filter(|&i| !bad[i]).collect();
+    let model = TableModel::fit_bag(&table, &normal_rows, &specs, None, 0.9).unwrap();
     assert_eq!(model.features(), ["x", "y"]);
-    let scores = model.score_rows(&table).unwrap();
     let all: Vec<usize> = (0..table.rows()).collect();
+    let scores = model.score_rows(&table, &all).unwrap();
     let alone: Vec<Vec<f64>> = model
         .pipelines()
         .zip(&specs)

@@ -19,6 +19,16 @@ pub struct EventLabel {
     pub scope: String,
 }
 
+/// The ids of the events the labels mark normal (to fit on them alone).
+#[must_use]
+pub fn normal_event_ids(labels: &[EventLabel]) -> Vec<String> {
+    labels
+        .iter()
+        .filter(|l| !l.anomalous)
+        .map(|l| l.event_id.clone())
+        .collect()
+}
+
 /// Reads a labels CSV; errors name the file, row (1 = header) and column.
 pub fn read_labels(path: &Path) -> Result<Vec<EventLabel>, DetectError> {
     let file = path.display().to_string();

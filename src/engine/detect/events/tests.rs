@@ -304,11 +304,7 @@ fn detectors_can_fit_on_events_labelled_normal() {
     write_labels_csv(&mut label_csv, &labels).unwrap();
     let labels = parse_labels("labels.csv", std::str::from_utf8(&label_csv).unwrap()).unwrap();
     let d = dataset(std::str::from_utf8(&csv).unwrap());
-    let normal: Vec<String> = labels
-        .iter()
-        .filter(|l| !l.anomalous)
-        .map(|l| l.event_id.clone())
-        .collect();
+    let normal = super::labels::normal_event_ids(&labels);
     let event_params = EventDetectParams::default();
     let run = |normal_events: Option<&[String]>| {
         run_events(
