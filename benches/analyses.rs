@@ -10,10 +10,10 @@ use std::time::Instant;
 mod common;
 use common::{path_arg, peak_rss_mb};
 
-use streamlens::engine::Filter;
-use streamlens::engine::analysis::index::{session_links, value_codes};
-use streamlens::engine::analysis::suite::{AnalysisKind, AnalysisParams, run};
-use streamlens::engine::io::{LoadOptions, load_paths};
+use streamlens_engine::Filter;
+use streamlens_engine::analysis::index::{session_links, value_codes};
+use streamlens_engine::analysis::suite::{AnalysisKind, AnalysisParams, run};
+use streamlens_engine::io::{LoadOptions, load_paths};
 
 fn main() -> anyhow::Result<()> {
     let csv = path_arg("--csv", "sample_data/telemetry.csv");

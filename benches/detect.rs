@@ -13,12 +13,12 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
-use streamlens::engine::detect::Detector;
-use streamlens::engine::detect::fisvdd::{Fisvdd, FisvddParams};
-use streamlens::engine::detect::iforest::{IForest, IForestParams};
-use streamlens::engine::detect::preprocess::{FeatureSpec, PreprocessSpec, Preprocessor};
-use streamlens::engine::detect::sweep::{ThresholdSweep, decimate_curve};
-use streamlens::engine::detect::table::{TableRequest, read_table};
+use streamlens_detect::Detector;
+use streamlens_detect::fisvdd::{Fisvdd, FisvddParams};
+use streamlens_detect::iforest::{IForest, IForestParams};
+use streamlens_detect::preprocess::{FeatureSpec, PreprocessSpec, Preprocessor};
+use streamlens_detect::sweep::{ThresholdSweep, decimate_curve};
+use streamlens_detect::table::{TableRequest, read_table};
 
 const FEATURES: [&str; 6] = [
     "vmaf_mean",

@@ -11,10 +11,10 @@ use std::time::Instant;
 mod common;
 use common::{arg, peak_rss_mb};
 
-use streamlens::engine::Filter;
-use streamlens::engine::analysis::overview::overview;
-use streamlens::engine::io::{LoadOptions, load_paths};
-use streamlens::engine::synth::{SynthParams, TELEMETRY_CSV_HEADER, generate, write_csv_batch};
+use streamlens_engine::Filter;
+use streamlens_engine::analysis::overview::overview;
+use streamlens_engine::io::{LoadOptions, load_paths};
+use streamlens_engine::synth::{SynthParams, TELEMETRY_CSV_HEADER, generate, write_csv_batch};
 
 fn main() -> anyhow::Result<()> {
     let rows: usize = arg("--rows").map_or(Ok(1_000_000), |r| r.parse())?;

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use streamlens::engine::traffic::synth::{synth_captures, write_csv};
-use streamlens::engine::traffic::{
+use streamlens_traffic::synth::{synth_captures, write_csv};
+use streamlens_traffic::{
     CaptureSeries, WindowParams, capture_chunks, list_captures, parse_capture,
 };
 

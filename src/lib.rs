@@ -1,13 +1,8 @@
 //! streamlens: analytics for live-video-streaming event telemetry.
 //!
-//! The engine computes, the app shows, the CLI prints; see `ARCHITECTURE.md`.
+//! The binary's two faces: the window (`app`) and the command line (`cli`). Both use the
+//! library crates under `crates/` and never each other; see `ARCHITECTURE.md`.
 #![forbid(unsafe_code)]
 
-pub mod anomaly_tables;
 pub mod app;
-pub mod chart;
 pub mod cli;
-pub mod engine;
-pub mod export;
-pub mod tables;
-pub mod traffic_tables;

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use streamlens::engine::traffic::{
+use streamlens_traffic::{
     CaptureSeries, TrafficLabel, WindowParams, extract, list_captures, read_capture,
 };
 
@@ -93,10 +93,10 @@ fn detect_live_nflx_ii_protocol() {
 /// the folds gives exactly what `streamlens detect` reports for the same choices.
 #[test]
 fn live_nflx_ii_as_a_feature_table_matches_the_cli() {
-    use streamlens::engine::detect::ModelKind;
-    use streamlens::engine::detect::table_inspect::inspect_table;
-    use streamlens::engine::detect::table_view::{TableSetup, score_table};
-    use streamlens::engine::io::{Source, preview};
+    use streamlens_detect::ModelKind;
+    use streamlens_detect::table_inspect::inspect_table;
+    use streamlens_detect::table_view::{TableSetup, score_table};
+    use streamlens_engine::io::{Source, preview};
 
     let Some(dir) = shared("fisvdd-qoe") else {
         return;
@@ -136,7 +136,7 @@ fn live_nflx_ii_as_a_feature_table_matches_the_cli() {
         &data,
         &setup,
         40,
-        &streamlens::engine::progress::Progress::new(),
+        &streamlens_engine::progress::Progress::new(),
     )
     .unwrap();
     let out = tempfile::tempdir().unwrap();

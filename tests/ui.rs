@@ -186,7 +186,7 @@ fn unrecognised_columns_open_the_mapping_dialog() {
     h.get_by_label("Map columns");
     // Map by editing the dialog's mapping as the combo boxes would.
     {
-        use streamlens::engine::schema::Canonical;
+        use streamlens_engine::schema::Canonical;
         let dialog = h.state_mut().mapping_dialog.as_mut().unwrap();
         for (c, s) in [
             (Canonical::Timestamp, "when"),
@@ -242,7 +242,7 @@ fn open_path_submits_on_enter_and_keeps_data_on_error() {
     let mut h = harness_with(Vec::new());
     wait_for(&mut h, "the sample", ready);
     h.state_mut().path_dialog = Some(streamlens::app::PathDialog {
-        purpose: streamlens::app::jobs::DialogKind::Open,
+        purpose: streamlens::app::file_dialogs::DialogKind::Open,
         text: String::new(),
         note: None,
     });
@@ -272,7 +272,7 @@ fn open_path_submits_on_enter_and_keeps_data_on_error() {
     );
 }
 
-use streamlens::engine::analysis::suite::AnalysisKind;
+use streamlens_engine::analysis::suite::AnalysisKind;
 
 /// The analysis of `kind` is computed for the current filter.
 fn analysed(app: &App, kind: AnalysisKind) -> bool {
@@ -280,7 +280,7 @@ fn analysed(app: &App, kind: AnalysisKind) -> bool {
         && app.analyses.get(&kind).is_some_and(|(key, _)| {
             key.filter == app.state.filter && key.params == app.state.params
         })
-        && app.jobs.analysing.is_none()
+        && app.telemetry.analysing.is_none()
 }
 
 #[test]
@@ -365,3 +365,6 @@ mod anomalies;
 
 #[path = "ui/feature_table.rs"]
 mod feature_table;
+
+#[path = "ui/navigation.rs"]
+mod navigation;

@@ -1,6 +1,6 @@
 //! The App's side of the Anomalies tab: which dataset, filter, detector and labels a result
 //! belongs to, asking the anomalies worker for it (with cancel), and the threshold the user
-//! drags. The work itself is `engine::detect::events`.
+//! drags. The work itself is `streamlens_events`.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -8,22 +8,21 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::App;
-use super::jobs::JobResult;
-use super::state::Tab;
-use crate::engine::Filter;
-use crate::engine::dataset::Dataset;
-use crate::engine::detect::events::features::WindowFeature;
-use crate::engine::detect::events::labels::{
-    EventLabel, normal_event_ids, parse_labels, read_labels,
-};
-use crate::engine::detect::events::saved::EventModel;
-use crate::engine::detect::events::view::{ReportView, report_view};
-use crate::engine::detect::events::{
+use super::nav::Tab;
+use super::spec_cache::SpecCache;
+use super::worker::LatestWorker;
+use streamlens_detect::model_map::LabelledMap;
+use streamlens_detect::{DetectError, ModelKind, ModelSpec};
+use streamlens_engine::Filter;
+use streamlens_engine::dataset::Dataset;
+use streamlens_engine::progress::Progress;
+use streamlens_events::features::WindowFeature;
+use streamlens_events::labels::{EventLabel, normal_event_ids, parse_labels, read_labels};
+use streamlens_events::saved::EventModel;
+use streamlens_events::view::{ReportView, report_view};
+use streamlens_events::{
     EventDetectError, EventDetectParams, EventRun, dataset_features, run_events,
 };
-use crate::engine::detect::model_map::LabelledMap;
-use crate::engine::detect::{DetectError, ModelKind, ModelSpec};
-use crate::engine::progress::Progress;
 
 /// Labels of the built-in sample (the same file as `sample_data/labels.csv`).
 const SAMPLE_LABELS: &str = include_str!("../../sample_data/labels.csv");
@@ -111,34 +110,15 @@ pub struct AnomaliesTab {
     pub table: Option<super::feature_table::FeatureTableTab>,
     /// Show the feature table rather than the telemetry's events.
     pub show_table: bool,
+    /// Scores the events of the filtered telemetry off the UI thread.
+    pub worker: Option<LatestWorker<AnomalyRequest, AnomaliesDone>>,
+    /// Inspects and scores feature tables off the UI thread.
+    pub table_worker:
+        Option<LatestWorker<super::feature_table::TableJob, super::feature_table::TableOutcome>>,
 }
 
-/// A chart spec kept between frames while its inputs stay the same (building a map's spec
-/// formats thousands of hover labels).
-#[derive(Debug, Default)]
-pub struct SpecCache {
-    key: Option<(usize, usize, usize, u64)>,
-    spec: Option<Arc<crate::chart::ChartSpec>>,
-}
-
-impl SpecCache {
-    /// The spec for `key`, built by `build` only when the key changed.
-    pub fn get(
-        &mut self,
-        key: (usize, usize, usize, u64),
-        build: impl FnOnce() -> crate::chart::ChartSpec,
-    ) -> Arc<crate::chart::ChartSpec> {
-        match &self.spec {
-            Some(spec) if self.key == Some(key) => Arc::clone(spec),
-            _ => {
-                let spec = Arc::new(build());
-                self.key = Some(key);
-                self.spec = Some(Arc::clone(&spec));
-                spec
-            }
-        }
-    }
-}
+/// A finished event computation and the inputs it was for.
+pub type AnomaliesDone = (AnomalyKey, Result<Box<ReportView>, String>);
 
 /// One request to the anomalies worker.
 pub struct AnomalyRequest {
@@ -191,11 +171,13 @@ impl App {
         self.anomalies.progress = Arc::clone(&progress);
         self.anomalies.running = Some(key.clone());
         self.anomalies.cancelled = None;
-        self.jobs.request_anomalies(AnomalyRequest {
-            key,
-            dataset,
-            progress,
-        });
+        if let Some(worker) = &self.anomalies.worker {
+            worker.request(AnomalyRequest {
+                key,
+                dataset,
+                progress,
+            });
+        }
     }
 
     /// Stop the running computation; the last result stays on screen.
@@ -239,7 +221,7 @@ impl App {
             .as_ref()
             .and_then(|(_, view)| view.model.clone());
         match model {
-            Some(model) => self.start_export(super::jobs::ExportJob::EventModel(Box::new(model))),
+            Some(model) => self.start_export(super::export::ExportJob::EventModel(Box::new(model))),
             None => self.error("No event model to save yet: wait for the event scores."),
         }
     }
@@ -269,11 +251,29 @@ impl App {
         }
     }
 
-    pub(super) fn on_anomalies(
-        &mut self,
-        key: AnomalyKey,
-        result: Result<Box<ReportView>, String>,
-    ) {
+    /// Take the Anomalies workers' results (events and feature tables).
+    pub(super) fn poll_anomalies(&mut self) {
+        let done = self
+            .anomalies
+            .worker
+            .as_ref()
+            .map(LatestWorker::drain)
+            .unwrap_or_default();
+        for (key, result) in done {
+            self.on_anomalies(key, result);
+        }
+        let done = self
+            .anomalies
+            .table_worker
+            .as_ref()
+            .map(LatestWorker::drain)
+            .unwrap_or_default();
+        for outcome in done {
+            self.on_table(outcome);
+        }
+    }
+
+    fn on_anomalies(&mut self, key: AnomalyKey, result: Result<Box<ReportView>, String>) {
         // A cancelled run was superseded (or stopped by the user): its newer request reports.
         if matches!(&result, Err(m) if m == "cancelled") {
             return;
@@ -374,17 +374,14 @@ fn compute(request: &AnomalyRequest) -> Result<ReportView, String> {
 }
 
 /// The thread behind the Anomalies tab.
-pub(super) fn spawn_worker(
-    results: crossbeam_channel::Sender<JobResult>,
-    repaint: egui::Context,
-) -> Result<super::worker::LatestWorker<AnomalyRequest>, String> {
-    super::worker::LatestWorker::spawn(
+pub(super) fn start_worker(
+    repaint: &egui::Context,
+    errors: &mut Vec<String>,
+) -> Option<LatestWorker<AnomalyRequest, AnomaliesDone>> {
+    LatestWorker::start(
         "streamlens-anomalies",
-        results,
         repaint,
-        |request: AnomalyRequest| JobResult::Anomalies {
-            result: compute(&request).map(Box::new),
-            key: request.key,
-        },
+        |request: AnomalyRequest| (request.key.clone(), compute(&request).map(Box::new)),
+        errors,
     )
 }

@@ -1,13 +1,92 @@
-//! Exports started from the window, run on the export thread: a chart as PNG or
-//! SVG, a table as CSV, or the whole report into a folder. The work itself is in
-//! `chart::render` and `export`; this only routes and words the outcome.
+//! Exports started from the window: ask where, then write on the export thread — a chart
+//! as PNG or SVG, a table as CSV, a model as JSON, or the whole report into a folder. The
+//! work itself is in `streamlens_report`; this only routes and words the outcome.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use super::jobs::ExportJob;
-use crate::chart::render;
-use crate::engine::analysis::suite::{AnalysisKind, run};
-use crate::export::{CHART_SIZE, ReportInput, write_report};
+use super::App;
+use super::file_dialogs::DialogKind;
+use streamlens_engine::Filter;
+use streamlens_engine::analysis::suite::AnalysisParams;
+use streamlens_engine::analysis::suite::{AnalysisKind, run};
+use streamlens_engine::dataset::Dataset;
+use streamlens_report::chart::ChartSpec;
+use streamlens_report::chart::render;
+use streamlens_report::chart::render::ImageFormat;
+use streamlens_report::export::file_stem;
+use streamlens_report::export::{CHART_SIZE, ReportInput, write_report};
+use streamlens_report::tables::TableSpec;
+
+/// Something the user asked to save; written on its own thread.
+#[derive(Debug, Clone)]
+pub enum ExportJob {
+    Chart(Box<ChartSpec>, ImageFormat),
+    Table(Box<TableSpec>),
+    /// A trained live-vs-VOD model as JSON.
+    Model(Arc<streamlens_traffic::model::TrafficModel>),
+    /// The Anomalies tab's event detector as JSON.
+    EventModel(Box<streamlens_events::saved::EventModel>),
+    /// The feature table's detector as JSON.
+    TableModel(Box<streamlens_detect::table_model::TableModel>),
+    /// All analyses on the current filter, into a folder.
+    Report {
+        dataset: Arc<Dataset>,
+        filter: Filter,
+        params: AnalysisParams,
+    },
+}
+
+impl App {
+    /// Ask where to save `job`, then write it on the export thread.
+    pub fn start_export(&mut self, job: ExportJob) {
+        let (kind, name) = match &job {
+            ExportJob::Chart(spec, format) => (
+                DialogKind::Export,
+                format!("{}.{}", file_stem(&spec.id), format.extension()),
+            ),
+            ExportJob::Table(table) => {
+                (DialogKind::Export, format!("{}.csv", file_stem(&table.id)))
+            }
+            ExportJob::Model(_) => (DialogKind::Export, "traffic-model.json".into()),
+            ExportJob::EventModel(_) => (DialogKind::Export, "event-model.json".into()),
+            ExportJob::TableModel(_) => (DialogKind::Export, "table-model.json".into()),
+            ExportJob::Report { .. } => (DialogKind::ExportFolder, "streamlens-report".into()),
+        };
+        self.pending_export = Some(job);
+        self.ask_for_path_named(kind, name);
+    }
+
+    /// The whole report for the current filter.
+    pub fn export_report(&mut self) {
+        if let Some(dataset) = self.dataset.clone() {
+            self.start_export(ExportJob::Report {
+                dataset,
+                filter: self.state.filter.clone(),
+                params: self.state.params.clone(),
+            });
+        }
+    }
+
+    pub fn export_chart(
+        &mut self,
+        spec: &streamlens_report::chart::ChartSpec,
+        format: ImageFormat,
+    ) {
+        self.start_export(ExportJob::Chart(Box::new(spec.clone()), format));
+    }
+
+    pub fn export_table(&mut self, table: &streamlens_report::tables::TableSpec) {
+        self.start_export(ExportJob::Table(Box::new(table.clone())));
+    }
+
+    /// The user chose where the pending export goes.
+    pub fn export_to(&mut self, path: PathBuf) {
+        if let Some(job) = self.pending_export.take() {
+            self.jobs.export(job, path);
+        }
+    }
+}
 
 /// Write `job` to `path`; the message says what was written or what went wrong.
 pub fn run_export(job: ExportJob, path: &Path) -> Result<String, String> {
@@ -20,14 +99,14 @@ pub fn run_export(job: ExportJob, path: &Path) -> Result<String, String> {
         }
         ExportJob::Table(table) => {
             let path = with_extension(path, "csv");
-            crate::engine::io::atomic_write(&path, table.to_csv().as_bytes())
+            streamlens_engine::files::atomic_write(&path, table.to_csv().as_bytes())
                 .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
             Ok(format!("Table saved to {}", path.display()))
         }
         ExportJob::Model(model) => {
             let path = with_extension(path, "json");
             let text = serde_json::to_string_pretty(&*model).map_err(|e| e.to_string())?;
-            crate::engine::io::atomic_write(&path, text.as_bytes())
+            streamlens_engine::files::atomic_write(&path, text.as_bytes())
                 .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
             Ok(format!("Traffic model saved to {}", path.display()))
         }

@@ -1,19 +1,19 @@
 //! The App's side of feature tables in the Anomalies tab: a CSV that is not telemetry (a
 //! table of `QoE` windows, say) is inspected on a worker, the user picks feature, label, group
 //! and fold columns and a detector, and each change of those choices is scored on the
-//! worker (the newest choice wins). The work itself is `engine::detect::table_view`.
+//! worker (the newest choice wins). The work itself is `streamlens_detect::table_view`.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::App;
-use super::jobs::JobResult;
-use super::state::Tab;
-use crate::engine::detect::model_map::LabelledMap;
-use crate::engine::detect::table_inspect::{TableSummary, inspect_table};
-use crate::engine::detect::table_view::{TableSetup, TableView, score_table};
-use crate::engine::progress::Progress;
-use crate::tables::TableSpec;
+use super::nav::Tab;
+use super::worker::LatestWorker;
+use streamlens_detect::model_map::LabelledMap;
+use streamlens_detect::table_inspect::{TableSummary, inspect_table};
+use streamlens_detect::table_view::{TableSetup, TableView, score_table};
+use streamlens_engine::progress::Progress;
+use streamlens_report::tables::TableSpec;
 
 const HISTOGRAM_BINS: usize = 40;
 
@@ -39,7 +39,7 @@ pub struct FeatureTableTab {
     /// Sort of the flagged-rows table.
     pub flagged_sort: super::panels::table::SortState,
     /// The drawn map's chart spec.
-    pub map_spec: super::anomalies::SpecCache,
+    pub map_spec: super::spec_cache::SpecCache,
     /// The telemetry mapping dialog for this file, when the user wants it as telemetry after all.
     pub as_telemetry: Option<super::MappingDialog>,
 }
@@ -89,12 +89,14 @@ impl App {
             map: None,
             flagged: None,
             flagged_sort: None,
-            map_spec: super::anomalies::SpecCache::default(),
+            map_spec: super::spec_cache::SpecCache::default(),
             as_telemetry,
         });
         self.anomalies.show_table = true;
         self.state.tab = Tab::Anomalies;
-        self.jobs.request_table(TableJob::Inspect(path));
+        if let Some(worker) = &self.anomalies.table_worker {
+            worker.request(TableJob::Inspect(path));
+        }
     }
 
     /// Close the feature table; the Anomalies tab shows the telemetry's events again.
@@ -126,7 +128,9 @@ impl App {
                 setup: Box::new(wanted),
                 progress: Arc::clone(&t.progress),
             };
-            self.jobs.request_table(job);
+            if let Some(worker) = &self.anomalies.table_worker {
+                worker.request(job);
+            }
         }
         let t = self.anomalies.table.as_ref()?;
         t.results.as_ref().map(|(_, v)| (Arc::clone(v), stale))
@@ -174,7 +178,7 @@ impl App {
             .and_then(|t| t.results.as_ref())
             .map(|(_, view)| view.model.clone());
         match model {
-            Some(model) => self.start_export(super::jobs::ExportJob::TableModel(Box::new(model))),
+            Some(model) => self.start_export(super::export::ExportJob::TableModel(Box::new(model))),
             None => self.error("No detector to save yet: wait for the table's scores."),
         }
     }
@@ -256,8 +260,8 @@ impl App {
     }
 }
 
-fn work(job: TableJob) -> JobResult {
-    JobResult::Table(match job {
+fn work(job: TableJob) -> TableOutcome {
+    match job {
         TableJob::Inspect(path) => TableOutcome::Inspected {
             result: inspect_table(&path).map_err(|e| e.to_string()),
             path,
@@ -273,13 +277,13 @@ fn work(job: TableJob) -> JobResult {
             path,
             setup,
         },
-    })
+    }
 }
 
 /// The thread behind feature tables.
-pub(super) fn spawn_worker(
-    results: crossbeam_channel::Sender<JobResult>,
-    repaint: egui::Context,
-) -> Result<super::worker::LatestWorker<TableJob>, String> {
-    super::worker::LatestWorker::spawn("streamlens-tables", results, repaint, work)
+pub(super) fn start_worker(
+    repaint: &egui::Context,
+    errors: &mut Vec<String>,
+) -> Option<LatestWorker<TableJob, TableOutcome>> {
+    LatestWorker::start("streamlens-tables", repaint, work, errors)
 }

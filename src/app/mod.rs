@@ -1,26 +1,35 @@
-//! The window: egui only. Sends work to `jobs`, draws engine results, never
-//! computes statistics itself.
+//! The window: egui only. Each view sends work to its own worker (`telemetry`,
+//! `traffic`, `anomalies`, `feature_table`); loads, dialogs and exports go through `jobs`.
+//! Draws engine results, never computes statistics itself.
 
-mod analysis_view;
 pub mod anomalies;
-mod export;
+pub mod export;
 pub mod feature_table;
+pub mod file_dialogs;
 pub mod jobs;
+mod loading;
+pub mod nav;
 pub mod panels;
 pub mod plot;
+mod spec_cache;
 pub mod state;
+pub mod telemetry;
 pub mod traffic;
 mod worker;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::engine::Filter;
-use crate::engine::analysis::summary::Summary;
-use crate::engine::dataset::Dataset;
-use crate::engine::io::{FilePreview, LoadOptions, Source};
-use jobs::{DialogKind, JobResult, Jobs, Overview, Picked};
+use streamlens_engine::Filter;
+use streamlens_engine::analysis::overview::Overview;
+use streamlens_engine::analysis::summary::Summary;
+use streamlens_engine::dataset::Dataset;
+use streamlens_engine::io::{FilePreview, Source};
+
+use file_dialogs::{DialogKind, Picked};
+use jobs::{JobResult, Jobs};
 use state::State;
+use telemetry::TelemetryWorkers;
 
 /// Key of the persisted [`State`] in eframe's storage.
 const STATE_KEY: &str = "streamlens_state";
@@ -49,7 +58,7 @@ pub struct Message {
 #[derive(Debug, Clone)]
 pub struct MappingDialog {
     pub preview: FilePreview,
-    pub mapping: crate::engine::schema::ColumnMapping,
+    pub mapping: streamlens_engine::schema::ColumnMapping,
     pub sources: Vec<Source>,
 }
 
@@ -69,20 +78,22 @@ pub struct App {
     /// Last computed Overview and the (dataset, filter) it belongs to.
     pub overview: Option<(u64, Filter, Arc<Overview>)>,
     pub jobs: Jobs,
+    /// The Overview's and the visible analysis's workers.
+    pub telemetry: TelemetryWorkers,
     pub messages: Vec<Message>,
     pub mapping_dialog: Option<MappingDialog>,
     pub path_dialog: Option<PathDialog>,
     pub ui: panels::UiState,
     /// Latest result per analysis tab, with the inputs it was computed for.
     pub analyses: std::collections::HashMap<
-        crate::engine::analysis::suite::AnalysisKind,
+        streamlens_engine::analysis::suite::AnalysisKind,
         (
-            jobs::AnalysisKey,
-            Arc<crate::engine::analysis::suite::Analyses>,
+            telemetry::AnalysisKey,
+            Arc<streamlens_engine::analysis::suite::Analyses>,
         ),
     >,
     /// An export waiting for its path.
-    pub pending_export: Option<jobs::ExportJob>,
+    pub pending_export: Option<export::ExportJob>,
     /// Use the native file dialog when one can exist (tests turn it off to type paths).
     pub use_native_dialogs: bool,
     /// Clear the filter when the running load succeeds (new data, not a reload).
@@ -100,8 +111,20 @@ impl App {
         if strict {
             state.strict = true;
         }
+        let mut thread_errors = Vec::new();
+        let telemetry = TelemetryWorkers::start(ctx, &mut thread_errors);
+        let traffic = traffic::TrafficTab {
+            worker: traffic::start_worker(ctx, &mut thread_errors),
+            ..traffic::TrafficTab::default()
+        };
+        let anomalies = anomalies::AnomaliesTab {
+            worker: anomalies::start_worker(ctx, &mut thread_errors),
+            table_worker: feature_table::start_worker(ctx, &mut thread_errors),
+            ..anomalies::AnomaliesTab::default()
+        };
         let mut app = Self {
             jobs: Jobs::new(ctx.clone()),
+            telemetry,
             state,
             dataset: None,
             facts: None,
@@ -114,9 +137,13 @@ impl App {
             pending_export: None,
             use_native_dialogs: native_dialog_available(),
             reset_filter_on_load: false,
-            traffic: traffic::TrafficTab::default(),
-            anomalies: anomalies::AnomaliesTab::default(),
+            traffic,
+            anomalies,
         };
+        // Without a worker nothing can be computed there; say so instead of hanging.
+        for e in thread_errors {
+            app.error(e);
+        }
         let restored: Vec<PathBuf> = app
             .state
             .files
@@ -138,60 +165,6 @@ impl App {
         app
     }
 
-    pub fn open_sample(&mut self) {
-        self.start_load(vec![sample_source()], "built-in sample".into());
-    }
-
-    /// Load `sources` as new data: the filter is reset once they load.
-    pub fn start_fresh_load(&mut self, sources: Vec<Source>, label: String) {
-        self.start_load(sources, label);
-        self.reset_filter_on_load = true;
-    }
-
-    /// Open the built-in sample as new data (the filter is reset once it loads).
-    pub fn open_sample_fresh(&mut self) {
-        self.open_sample();
-        self.reset_filter_on_load = true;
-    }
-
-    /// Open files as a new dataset (the filter is reset); network-stats captures among them
-    /// go to the Traffic tab instead.
-    pub fn open_paths(&mut self, paths: Vec<PathBuf>) {
-        let (captures, paths): (Vec<PathBuf>, Vec<PathBuf>) = paths
-            .into_iter()
-            .partition(|p| crate::engine::traffic::workbench::looks_like_capture(p));
-        if !captures.is_empty() {
-            self.add_captures(captures);
-        }
-        if paths.is_empty() {
-            return;
-        }
-        self.open_paths_keep_filter(paths);
-        self.reset_filter_on_load = true;
-    }
-
-    fn open_paths_keep_filter(&mut self, paths: Vec<PathBuf>) {
-        let label = match paths.as_slice() {
-            [one] => one.file_name().map_or_else(
-                || one.display().to_string(),
-                |n| n.to_string_lossy().into_owned(),
-            ),
-            many => format!("{} files", many.len()),
-        };
-        self.start_load(paths.into_iter().map(Source::Path).collect(), label);
-    }
-
-    /// Load `sources` with the user's strictness and remembered column mappings.
-    pub fn start_load(&mut self, sources: Vec<Source>, label: String) {
-        self.reset_filter_on_load = false;
-        let options = LoadOptions {
-            strict: self.state.strict,
-            mappings: self.state.mappings.clone(),
-            ..LoadOptions::default()
-        };
-        self.jobs.start_load(sources, options, label);
-    }
-
     pub fn error(&mut self, text: impl Into<String>) {
         self.messages.push(Message {
             text: text.into(),
@@ -206,199 +179,38 @@ impl App {
         });
     }
 
-    /// Set the filter and ask for the views it changes.
-    pub fn set_filter(&mut self, filter: Filter) {
-        self.state.filter = filter;
-        self.request_views();
-    }
-
-    pub fn request_views(&mut self) {
-        if let Some(ds) = &self.dataset {
-            let ds = Arc::clone(ds);
-            self.jobs.request_compute(&ds, &self.state.filter);
-        }
-    }
-
-    /// The Overview for the current dataset (possibly for an older filter while recomputing).
-    #[must_use]
-    pub fn current_overview(&self) -> Option<Arc<Overview>> {
-        let ds = self.dataset.as_ref()?;
-        self.overview
-            .as_ref()
-            .filter(|(id, _, _)| *id == ds.id)
-            .map(|(_, _, o)| Arc::clone(o))
-    }
-
-    /// Is the shown Overview older than the filter?
-    #[must_use]
-    pub fn overview_is_stale(&self) -> bool {
-        match (&self.overview, &self.dataset) {
-            (Some((id, f, _)), Some(ds)) => *id != ds.id || *f != self.state.filter,
-            _ => true,
-        }
-    }
-
-    /// A file whose telemetry columns were not all recognised: one that cannot be telemetry
-    /// (no recognised column, no column of instants: a table of `QoE` windows, say) opens as a
-    /// feature table in the Anomalies tab; otherwise the user maps the columns.
-    fn on_not_telemetry(&mut self, dialog: MappingDialog, message: String) {
-        let not_telemetry = !dialog.preview.could_be_telemetry();
-        match dialog.sources.as_slice() {
-            [Source::Path(path)] if not_telemetry => {
-                let path = path.clone();
-                self.notice(format!(
-                    "{} has no telemetry columns: opened as a feature table in the Anomalies tab.",
-                    dialog.preview.file
-                ));
-                self.open_feature_table(path, Some(dialog));
-            }
-            _ => {
-                self.mapping_dialog = Some(dialog);
-                self.error(message);
-            }
-        }
-    }
-
-    /// Apply results from the workers.
+    /// Apply results from the jobs and from every view's worker.
     pub fn handle_results(&mut self) {
         for result in self.jobs.drain() {
             match result {
-                JobResult::Loaded(_, loaded) => match *loaded {
-                    Ok(loaded) => self.on_loaded(loaded),
-                    Err(failure) => {
-                        self.reset_filter_on_load = false;
-                        if failure.cancelled {
-                            self.notice("Loading cancelled; the previous data is still open.");
-                        } else if let Some(preview) = failure.preview {
-                            let dialog = MappingDialog {
-                                mapping: preview.recognised.clone(),
-                                preview,
-                                sources: failure.sources,
-                            };
-                            self.on_not_telemetry(dialog, failure.message);
-                        } else {
-                            let message = failure.message.trim_end_matches('.');
-                            if self.dataset.is_some() {
-                                self.error(format!("{message}. The previous data is still open."));
-                            } else {
-                                self.error(message);
-                            }
-                        }
-                    }
-                },
-                JobResult::Computed {
-                    dataset_id,
-                    filter,
-                    result,
-                    ..
-                } => {
-                    if self.jobs.computing.as_ref() == Some(&(dataset_id, filter.clone())) {
-                        self.jobs.computing = None;
-                    }
-                    // Results for a dataset that is no longer open are of no use.
-                    if self.dataset.as_ref().map(|d| d.id) != Some(dataset_id) {
-                        continue;
-                    }
-                    match result {
-                        Ok(overview) => {
-                            self.overview = Some((dataset_id, filter, Arc::from(overview)));
-                        }
-                        Err(e) => self.error(format!("Could not compute the Overview: {e}")),
-                    }
-                }
-                JobResult::Analysed { key, result, .. } => self.on_analysed(key, result),
-                JobResult::Traffic { key, result } => self.on_traffic(key, result),
-                JobResult::Anomalies { key, result } => self.on_anomalies(key, result),
-                JobResult::Table(outcome) => self.on_table(outcome),
+                JobResult::Loaded(_, loaded) => self.on_load_result(*loaded),
                 JobResult::Exported(Ok(text)) => self.notice(text),
                 JobResult::Exported(Err(text)) => self.error(text),
                 JobResult::Picked(picked) => self.on_picked(picked),
             }
         }
+        self.poll_telemetry();
+        self.poll_traffic();
+        self.poll_anomalies();
     }
 
-    fn on_loaded(&mut self, loaded: jobs::Loaded) {
-        let ds = loaded.dataset;
-        // Results of the previous data are of no use and hold memory.
-        self.analyses.clear();
-        self.ui.correlation_pair = None;
-        if std::mem::take(&mut self.reset_filter_on_load) {
-            self.state.filter = Filter::default();
-            self.ui.time_from.clear();
-            self.ui.time_to.clear();
-        }
-        // Whatever was being computed belonged to the previous data.
-        self.jobs.computing = None;
-        // A restored filter may name values this data does not have.
-        let unknown = self.state.filter.unknown_labels(&ds);
-        for (column, label) in &unknown {
-            if let Some(set) = self.state.filter.selections.get_mut(column) {
-                set.remove(label);
-            }
-        }
-        self.state.filter.selections.retain(|_, s| !s.is_empty());
-        if !unknown.is_empty() {
-            self.notice(format!(
-                "{} filter value(s) not in this data were removed.",
-                unknown.len()
-            ));
-        }
-        let dropped = ds.report.dropped_lines();
-        if !dropped.is_empty() {
-            self.notice(format!(
-                "Loaded {} with some rows dropped:\n{}",
-                ds.name,
-                dropped.join("\n")
-            ));
-        }
-        if !loaded.files.is_empty() {
-            self.state.remember_recent(&loaded.files);
-        }
-        self.state.files = loaded.files;
-        self.facts = Some(loaded.facts);
-        self.overview = loaded.first_view.map(|(f, o)| (ds.id, f, Arc::new(o)));
-        self.dataset = Some(ds);
-        if self.overview_is_stale() {
-            self.request_views();
-        }
-    }
-
-    fn on_picked(&mut self, picked: Picked) {
-        match picked {
-            Picked::Open(paths) => self.open_paths(paths),
-            Picked::SaveWorkspace(path) => self.save_workspace(&path),
-            Picked::OpenWorkspace(path) => self.open_workspace(&path),
-            Picked::ExportTo(path) => self.export_to(path),
-            Picked::OpenCaptures(paths) => self.add_captures(paths),
-            Picked::OpenModel(path) => self.use_model_file(path),
-            Picked::OpenLabels(path) => self.use_labels_file(path),
-            Picked::OpenEventModel(path) => self.use_event_model_file(path),
-            Picked::OpenTableModel(path) => self.use_table_model_file(path),
-            Picked::Cancelled => self.pending_export = None,
-        }
-    }
-
-    pub fn save_workspace(&mut self, path: &std::path::Path) {
-        match self.state.write_workspace(path) {
-            Ok(()) => self.notice(format!("Workspace saved to {}", path.display())),
-            Err(e) => self.error(e),
-        }
-    }
-
-    pub fn open_workspace(&mut self, path: &std::path::Path) {
-        match State::read_workspace(path) {
-            Ok(state) => {
-                let files = state.files.clone();
-                let recent = std::mem::take(&mut self.state.recent);
-                self.state = state;
-                self.state.recent = recent;
-                if files.is_empty() {
-                    self.open_sample();
-                } else {
-                    self.open_paths_keep_filter(files);
-                }
-            }
-            Err(e) => self.error(e),
+    /// A file dialog (native or typed) returned: no path means cancelled.
+    pub fn on_picked(&mut self, picked: Picked) {
+        let Picked { kind, paths } = picked;
+        let Some(first) = paths.first().cloned() else {
+            self.pending_export = None;
+            return;
+        };
+        match kind {
+            DialogKind::Open => self.open_paths(paths),
+            DialogKind::OpenCaptures => self.add_captures(paths),
+            DialogKind::SaveWorkspace => self.save_workspace(&first),
+            DialogKind::OpenWorkspace => self.open_workspace(&first),
+            DialogKind::Export | DialogKind::ExportFolder => self.export_to(first),
+            DialogKind::OpenModel => self.use_model_file(first),
+            DialogKind::OpenLabels => self.use_labels_file(first),
+            DialogKind::OpenEventModel => self.use_event_model_file(first),
+            DialogKind::OpenTableModel => self.use_table_model_file(first),
         }
     }
 
@@ -437,7 +249,7 @@ impl eframe::App for App {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.handle_results();
         panels::app_ui(self, ui);
-        if self.jobs.busy() {
+        if self.jobs.busy() || self.telemetry.busy() || self.traffic.running.is_some() {
             ui.ctx()
                 .request_repaint_after(std::time::Duration::from_millis(100));
         }

@@ -6,17 +6,15 @@ use std::hash::{Hash, Hasher as _};
 
 use egui::{Color32, Ui};
 use egui_plot::{
-    Bar, BarChart, BoxElem, BoxPlot, BoxSpread, FilledArea, GridInput, GridMark, HoverPosition,
-    Legend, Line, Plot, PlotPoints, Points,
+    Bar, BarChart, FilledArea, GridInput, HoverPosition, Legend, Line, Plot, PlotPoints, Points,
 };
 
+mod category;
 mod heatmap;
 
-use crate::chart::{BarSeries, BoxStats, ChartKind, ChartSpec, ImageFormat, Mark, Series, palette};
-
-/// Share of a category's slot its bars or box fill (as in the exported image).
-const GROUP_WIDTH: f64 = 0.8;
-const BOX_WIDTH: f64 = 0.5;
+use category::{bars_ui, boxes_ui};
+use streamlens_report::chart::numbers::{self, decimals_for_step, grid_steps, hover_number as num};
+use streamlens_report::chart::{ChartKind, ChartSpec, ImageFormat, Mark, Series, palette};
 
 /// What the user asked for while the chart was drawn.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -133,92 +131,16 @@ fn color(index: usize) -> Color32 {
     Color32::from_rgb(r, g, b)
 }
 
-/// A number for a tooltip: up to 4 decimals without trailing zeros, scientific at extremes.
-fn num(v: f64) -> String {
-    let a = v.abs();
-    if !v.is_finite() {
-        "–".to_string()
-    } else if a >= 1e7 || (a != 0.0 && a < 1e-4) {
-        format!("{v:.3e}")
-    } else {
-        let s = format!("{v:.4}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
-}
-
-/// Grid marks at 0, 1, … `count-1`, for category axes.
-fn category_marks(count: usize) -> impl Fn(GridInput) -> Vec<GridMark> {
-    move |input: GridInput| {
-        let (lo, hi) = input.bounds;
-        (0..count)
-            .map(|i| i as f64)
-            .filter(|&v| v >= lo - 0.5 && v <= hi + 0.5)
-            .map(|value| GridMark {
-                value,
-                step_size: 1.0,
-            })
-            .collect()
-    }
-}
-
-/// The label of the category at an integer grid mark, empty elsewhere.
-fn category_at(labels: &[String], value: f64) -> String {
-    let i = value.round();
-    if (value - i).abs() > 1e-6 || i < 0.0 {
-        return String::new();
-    }
-    labels.get(i as usize).cloned().unwrap_or_default()
-}
-
-/// Three nested grid steps on the 1-2-5 series: the smallest at least the input's minimum
-/// step, then multiples of it that keep every coarser line on a finer one (1, 5, 10 · 2, 10,
-/// 20 · 5, 10, 50 × 10ᵏ), so labels land on round numbers at a readable spacing.
+/// egui_plot's grid steps, on the same 1-2-5 series as exported charts.
 #[allow(clippy::needless_pass_by_value)] // egui_plot's spacer hands the input over by value.
 fn nice_steps(input: GridInput) -> [f64; 3] {
-    let base = input.base_step_size.abs();
-    if !(base.is_finite() && base > 0.0) {
-        return [1.0, 5.0, 10.0];
-    }
-    let mut power = 10f64.powf(base.log10().floor());
-    // log10 of an exact power of ten can land just below it.
-    if base / power >= 10.0 {
-        power *= 10.0;
-    }
-    let mantissa = [1.0, 2.0, 5.0, 10.0]
-        .into_iter()
-        .find(|&m| m * power >= base)
-        .unwrap_or(10.0);
-    let first = mantissa * power;
-    if (3.5..7.5).contains(&mantissa) {
-        [first, first * 2.0, first * 10.0]
-    } else {
-        [first, first * 5.0, first * 10.0]
-    }
+    grid_steps(input.base_step_size)
 }
 
 /// A tick label with as many decimals as its grid step needs (0.5 → one, 0.05 → two);
 /// `egui_plot`'s default assumes steps that are powers of ten and would print 0.5 as "0".
 fn tick_label(value: f64, step: f64) -> String {
-    let decimals = if step > 0.0 && step.is_finite() {
-        // Steps are 1, 2 or 5 × 10ᵏ; a small epsilon absorbs log10 rounding.
-        (-step.log10() - 1e-9).ceil().max(0.0)
-    } else {
-        0.0
-    };
-    // At most 15 after the max/min above, so the cast cannot truncate.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let decimals = decimals.min(15.0) as usize;
-    let text = format!("{value:.decimals$}");
-    // "-0" and "-0.0" read as zero.
-    if text
-        .trim_start_matches('-')
-        .chars()
-        .all(|c| c == '0' || c == '.')
-    {
-        text.trim_start_matches('-').to_string()
-    } else {
-        text
-    }
+    numbers::tick_label(value, decimals_for_step(step))
 }
 
 fn finite(points: &[[f64; 2]]) -> Vec<[f64; 2]> {
@@ -418,179 +340,5 @@ fn add_mark(plot_ui: &mut egui_plot::PlotUi<'_>, s: &Series) {
     }
 }
 
-fn bars_ui(
-    ui: &mut Ui,
-    plot: Plot<'_>,
-    categories: &[String],
-    series: &[BarSeries],
-    stacked: bool,
-) -> egui::Response {
-    let names = categories.to_vec();
-    let plot = plot
-        .x_grid_spacer(category_marks(categories.len()))
-        .x_axis_formatter(move |mark, _| category_at(&names, mark.value))
-        // Bars say their own values on hover; the coordinate label would only repeat it.
-        .label_formatter(|_| None)
-        .include_y(0.0);
-    let k = series.len().max(1) as f64;
-    let mut charts: Vec<BarChart> = Vec::with_capacity(series.len());
-    for (j, s) in series.iter().enumerate() {
-        let c = color(s.color);
-        let bars: Vec<Bar> = categories
-            .iter()
-            .enumerate()
-            .filter_map(|(i, cat)| {
-                let v = s.values.get(i).copied().filter(|v| v.is_finite())?;
-                let (x, w) = if stacked {
-                    (i as f64, GROUP_WIDTH)
-                } else {
-                    let w = GROUP_WIDTH / k;
-                    (i as f64 - GROUP_WIDTH / 2.0 + (j as f64 + 0.5) * w, w)
-                };
-                Some(
-                    Bar::new(x, v)
-                        .width(w)
-                        .name(cat)
-                        .fill(c.gamma_multiply(0.85)),
-                )
-            })
-            .collect();
-        let name = s.name.clone();
-        let mut chart = BarChart::new(&s.name, bars)
-            .color(c)
-            .element_formatter(Box::new(move |bar, _| {
-                format!("{}\n{name}: {}", bar.name, num(bar.value))
-            }));
-        if stacked {
-            let below: Vec<&BarChart> = charts.iter().collect();
-            chart = chart.stack_on(&below);
-        }
-        charts.push(chart);
-    }
-    plot.show(ui, |plot_ui| {
-        for chart in charts {
-            plot_ui.bar_chart(chart);
-        }
-    })
-    .response
-}
-
-fn boxes_ui(ui: &mut Ui, plot: Plot<'_>, boxes: &[BoxStats]) -> egui::Response {
-    let names: Vec<String> = boxes.iter().map(|b| b.label.clone()).collect();
-    let counts: Vec<usize> = boxes.iter().map(|b| b.n).collect();
-    let c = color(0);
-    let elems = boxes
-        .iter()
-        .enumerate()
-        .map(|(i, b)| {
-            BoxElem::new(
-                i as f64,
-                BoxSpread::new(b.whisker_low, b.q1, b.median, b.q3, b.whisker_high),
-            )
-            .name(&b.label)
-            .box_width(BOX_WIDTH)
-            .whisker_width(BOX_WIDTH / 2.0)
-            .fill(c.gamma_multiply(0.3))
-            .stroke(egui::Stroke::new(1.5, c))
-        })
-        .collect();
-    let chart = BoxPlot::new("", elems)
-        .color(c)
-        .element_formatter(Box::new(move |e, _| {
-            let n = counts
-                .get(e.argument.round() as usize)
-                .copied()
-                .unwrap_or(0);
-            let s = &e.spread;
-            format!(
-                "{} (n = {n})\nupper whisker: {}\nq3: {}\nmedian: {}\nq1: {}\nlower whisker: {}",
-                e.name,
-                num(s.upper_whisker),
-                num(s.quartile3),
-                num(s.median),
-                num(s.quartile1),
-                num(s.lower_whisker)
-            )
-        }));
-    plot.x_grid_spacer(category_marks(boxes.len()))
-        .x_axis_formatter(move |mark, _| category_at(&names, mark.value))
-        .label_formatter(|_| None)
-        .show(ui, |plot_ui| plot_ui.box_plot(chart))
-        .response
-}
-
 #[cfg(test)]
-mod tests {
-    use egui_kittest::Harness;
-    use egui_kittest::kittest::Queryable;
-
-    use super::*;
-    use crate::chart::samples;
-
-    #[test]
-    fn grid_steps_follow_the_one_two_five_series() {
-        let steps = |base: f64| {
-            nice_steps(GridInput {
-                bounds: (0.0, 1.0),
-                base_step_size: base,
-            })
-        };
-        let close =
-            |a: [f64; 3], b: [f64; 3]| a.iter().zip(&b).all(|(x, y)| (x - y).abs() < 1e-9 * y);
-        // Each step a multiple of the finer ones.
-        for (base, want) in [
-            (0.2, [0.2, 1.0, 2.0]),
-            (0.27, [0.5, 1.0, 5.0]),
-            (0.03, [0.05, 0.1, 0.5]),
-            (700.0, [1000.0, 5000.0, 10_000.0]),
-            (0.0, [1.0, 5.0, 10.0]),
-        ] {
-            assert!(close(steps(base), want), "{base}: {:?}", steps(base));
-        }
-    }
-
-    #[test]
-    fn tick_labels_show_the_decimals_their_step_needs() {
-        assert_eq!(tick_label(0.5, 0.5), "0.5");
-        assert_eq!(tick_label(1.0, 0.5), "1.0");
-        assert_eq!(tick_label(0.25, 0.05), "0.25");
-        assert_eq!(tick_label(20.0, 2.0), "20");
-        assert_eq!(tick_label(1.0, 0.1), "1.0");
-        assert_eq!(tick_label(-1e-17, 0.2), "0.0");
-        assert_eq!(tick_label(5000.0, 1000.0), "5000");
-    }
-
-    #[test]
-    fn every_kind_draws_and_offers_export() {
-        for spec in samples::typical().iter().chain(&samples::degenerate()) {
-            let mut harness = Harness::builder()
-                .with_size(egui::vec2(800.0, 500.0))
-                .build_ui(|ui| {
-                    chart_ui(ui, spec, "t");
-                });
-            harness.run_steps(3);
-            harness.get_by_label("Export PNG…");
-            harness.get_by_label("Export SVG…");
-        }
-    }
-
-    #[test]
-    fn export_button_reports_the_format() {
-        let spec = &samples::typical()[0];
-        let mut last = ChartResponse::default();
-        {
-            let mut harness = Harness::builder()
-                .with_size(egui::vec2(800.0, 500.0))
-                .build_ui(|ui| {
-                    let r = chart_ui(ui, spec, "t");
-                    if r.export.is_some() {
-                        last = r;
-                    }
-                });
-            harness.run_steps(2);
-            harness.get_by_label("Export PNG…").click();
-            harness.run_steps(2);
-        }
-        assert_eq!(last.export, Some(ImageFormat::Png));
-    }
-}
+mod tests;

@@ -6,32 +6,23 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::Filter;
-use crate::engine::analysis::suite::{AnalysisKind, AnalysisParams};
-use crate::engine::schema::ColumnMapping;
+use streamlens_engine::Filter;
+use streamlens_engine::analysis::suite::AnalysisParams;
+use streamlens_engine::schema::ColumnMapping;
 
 /// How many recent files File ▸ Recent offers.
 pub const MAX_RECENT: usize = 10;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub enum Tab {
-    #[default]
-    Overview,
-    Analysis(AnalysisKind),
-    /// Live vs VOD from packet captures (independent of the telemetry).
-    Traffic,
-    /// Anomalous events of the filtered telemetry, their root causes and the threshold.
-    Anomalies,
-}
+pub use super::nav::Tab;
 
 /// Settings of the Traffic tab that survive a restart.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TrafficSettings {
     /// How captures are cut into chunks (ignored while a model file is in use).
-    pub window: crate::engine::traffic::chunk::WindowParams,
+    pub window: streamlens_traffic::chunk::WindowParams,
     /// Whose verdicts are shown.
-    pub classifier: crate::engine::traffic::model::Classifier,
+    pub classifier: streamlens_traffic::model::Classifier,
 }
 
 /// The persisted application state (also the workspace file format).
@@ -80,7 +71,7 @@ impl State {
     /// Write a workspace file atomically (temporary file + rename).
     pub fn write_workspace(&self, path: &Path) -> Result<(), String> {
         let text = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
-        crate::engine::io::atomic_write(path, text.as_bytes())
+        streamlens_engine::files::atomic_write(path, text.as_bytes())
             .map_err(|e| format!("{}: cannot save the workspace: {e}", path.display()))
     }
 }

@@ -1,20 +1,21 @@
 //! The App's side of the Traffic tab: which captures are open, the model file, asking the
 //! traffic worker for results that match them, and saving the trained model. The work
-//! itself is `engine::traffic::workbench`.
+//! itself is `streamlens_traffic::workbench`.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::App;
-use super::jobs::ExportJob;
-use super::state::Tab;
-use crate::chart::ChartSpec;
-use crate::engine::traffic::chunk::WindowParams;
-use crate::engine::traffic::model::{Classifier, ModelParams};
-use crate::engine::traffic::workbench::{
+use super::export::ExportJob;
+use super::nav::Tab;
+use super::worker::LatestWorker;
+use streamlens_report::chart::ChartSpec;
+use streamlens_report::tables::TableSpec;
+use streamlens_traffic::chunk::WindowParams;
+use streamlens_traffic::model::{Classifier, ModelParams};
+use streamlens_traffic::workbench::{
     CaptureSource, TrafficRequest, TrafficResults, read_model, run_workbench,
 };
-use crate::tables::TableSpec;
 
 /// Seed, count and length of the demo captures (synthetic, labelled by name).
 const DEMO_SEED: u64 = 42;
@@ -53,7 +54,14 @@ pub struct TrafficTab {
     /// A connection of the selected capture to draw on its own (index into its series).
     pub connection: Option<usize>,
     pub parts: Option<Arc<TrafficParts>>,
+    /// Reads, evaluates and classifies the captures off the UI thread.
+    pub worker: Option<LatestWorker<TrafficKey, TrafficDone>>,
+    /// The inputs being worked on.
+    pub running: Option<TrafficKey>,
 }
+
+/// A finished Traffic computation and the inputs it was for.
+pub type TrafficDone = (TrafficKey, Result<TrafficResults, String>);
 
 impl App {
     fn traffic_key(&self) -> TrafficKey {
@@ -70,15 +78,18 @@ impl App {
         let key = self.traffic_key();
         let current = self.traffic.results.as_ref();
         let stale = current.is_none_or(|(k, _)| *k != key);
-        if stale && !key.sources.is_empty() {
-            self.jobs.request_traffic(key);
+        if stale && !key.sources.is_empty() && self.traffic.running.as_ref() != Some(&key) {
+            self.traffic.running = Some(key.clone());
+            if let Some(worker) = &self.traffic.worker {
+                worker.request(key);
+            }
         }
         current.map(|(_, r)| (Arc::clone(r), stale))
     }
 
     #[must_use]
     pub fn traffic_running(&self) -> bool {
-        self.jobs.traffic_running.is_some()
+        self.traffic.running.is_some()
     }
 
     /// Add capture files (already open ones are skipped) and show the Traffic tab.
@@ -140,9 +151,22 @@ impl App {
         }
     }
 
-    pub(super) fn on_traffic(&mut self, key: TrafficKey, result: Result<TrafficResults, String>) {
-        if self.jobs.traffic_running.as_ref() == Some(&key) {
-            self.jobs.traffic_running = None;
+    /// Take the Traffic worker's results.
+    pub(super) fn poll_traffic(&mut self) {
+        let done = self
+            .traffic
+            .worker
+            .as_ref()
+            .map(LatestWorker::drain)
+            .unwrap_or_default();
+        for (key, result) in done {
+            self.on_traffic(key, result);
+        }
+    }
+
+    fn on_traffic(&mut self, key: TrafficKey, result: Result<TrafficResults, String>) {
+        if self.traffic.running.as_ref() == Some(&key) {
+            self.traffic.running = None;
         }
         match result {
             Ok(results) => {
@@ -172,30 +196,30 @@ impl App {
 }
 
 /// The thread behind the Traffic tab: reads the model file (if any), then runs the workbench.
-pub(super) fn spawn_worker(
-    results: crossbeam_channel::Sender<super::jobs::JobResult>,
-    repaint: egui::Context,
-) -> Result<super::worker::LatestWorker<TrafficKey>, String> {
-    super::worker::LatestWorker::spawn("streamlens-traffic", results, repaint, |key: TrafficKey| {
-        let model = match &key.model {
-            Some(path) => match read_model(path) {
-                Ok(m) => Some(Arc::new(m)),
-                Err(e) => {
-                    return super::jobs::JobResult::Traffic {
-                        key,
-                        result: Err(e),
-                    };
-                }
-            },
-            None => None,
-        };
-        let request = TrafficRequest {
-            sources: key.sources.clone(),
-            window: key.window,
-            params: ModelParams::default(),
-            model,
-        };
-        let result = Ok(run_workbench(&request));
-        super::jobs::JobResult::Traffic { key, result }
-    })
+pub(super) fn start_worker(
+    repaint: &egui::Context,
+    errors: &mut Vec<String>,
+) -> Option<LatestWorker<TrafficKey, TrafficDone>> {
+    LatestWorker::start(
+        "streamlens-traffic",
+        repaint,
+        |key: TrafficKey| {
+            let model = match &key.model {
+                Some(path) => match read_model(path) {
+                    Ok(m) => Some(Arc::new(m)),
+                    Err(e) => return (key, Err(e)),
+                },
+                None => None,
+            };
+            let request = TrafficRequest {
+                sources: key.sources.clone(),
+                window: key.window,
+                params: ModelParams::default(),
+                model,
+            };
+            let result = Ok(run_workbench(&request));
+            (key, result)
+        },
+        errors,
+    )
 }

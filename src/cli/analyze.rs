@@ -6,12 +6,12 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::{FilterArgs, InputArgs};
-use crate::chart::render::ImageFormat;
-use crate::engine::analysis::differences::DifferenceParams;
-use crate::engine::analysis::over_time::{OverTimeParams, TimeAxis};
-use crate::engine::analysis::rows::{GroupBy, Metric};
-use crate::engine::analysis::suite::{AnalysisKind, AnalysisParams, run as run_analyses};
-use crate::export::{ReportInput, write_report};
+use streamlens_engine::analysis::differences::DifferenceParams;
+use streamlens_engine::analysis::over_time::{OverTimeParams, TimeAxis};
+use streamlens_engine::analysis::rows::{GroupBy, Metric};
+use streamlens_engine::analysis::suite::{AnalysisKind, AnalysisParams, run as run_analyses};
+use streamlens_report::chart::render::ImageFormat;
+use streamlens_report::export::{ReportInput, write_report};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ChartFormat {

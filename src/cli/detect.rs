@@ -3,24 +3,24 @@
 //! `metrics.json`.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
+
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
-use crate::engine::detect::evaluate::{
+use streamlens_detect::evaluate::{
     EvalSetup, Evaluation, FoldPlan, ModelReport, assign_folds, evaluate,
 };
-use crate::engine::detect::label::LabelExpr;
-use crate::engine::detect::preprocess::{Direction, FeatureSpec, PreprocessSpec};
-use crate::engine::detect::table::WindowTable;
-use crate::engine::detect::table::{TableRequest, read_table};
-use crate::engine::detect::table_model::TableModel;
-use crate::engine::detect::tune::{TuneMetric, TuneOptions, choose_specs};
-use crate::engine::detect::{Detector, ModelKind, ModelSpec, model::PipelineSpec};
-use crate::engine::progress::Progress;
+use streamlens_detect::label::LabelExpr;
+use streamlens_detect::preprocess::{Direction, FeatureSpec, PreprocessSpec};
+use streamlens_detect::table::WindowTable;
+use streamlens_detect::table::{TableRequest, read_table};
+use streamlens_detect::table_model::TableModel;
+use streamlens_detect::tune::{TuneMetric, TuneOptions, choose_specs};
+use streamlens_detect::{Detector, ModelKind, ModelSpec, model::PipelineSpec};
+use streamlens_engine::progress::Progress;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ModelArg {
@@ -175,22 +175,20 @@ fn kinds(args: &[ModelArg]) -> Vec<ModelKind> {
 /// The model spec of a family with the command-line overrides.
 fn model_spec(kind: ModelKind, args: &DetectArgs) -> ModelSpec {
     let apply = |spec: ModelSpec| match spec {
-        ModelSpec::Fisvdd(p) => ModelSpec::Fisvdd(crate::engine::detect::fisvdd::FisvddParams {
+        ModelSpec::Fisvdd(p) => ModelSpec::Fisvdd(streamlens_detect::fisvdd::FisvddParams {
             sigma: args.sigma,
             max_svs: args.max_svs,
             ..p
         }),
-        ModelSpec::Ocsvm(p) => ModelSpec::Ocsvm(crate::engine::detect::ocsvm::OcsvmParams {
+        ModelSpec::Ocsvm(p) => ModelSpec::Ocsvm(streamlens_detect::ocsvm::OcsvmParams {
             sigma: args.sigma,
             nu: args.nu,
             ..p
         }),
-        ModelSpec::Iforest(p) => {
-            ModelSpec::Iforest(crate::engine::detect::iforest::IForestParams {
-                trees: args.trees,
-                ..p
-            })
-        }
+        ModelSpec::Iforest(p) => ModelSpec::Iforest(streamlens_detect::iforest::IForestParams {
+            trees: args.trees,
+            ..p
+        }),
         other => other,
     };
     match apply(ModelSpec::default_for(kind, args.seed)) {
@@ -241,20 +239,18 @@ fn preprocess_spec(args: &DetectArgs) -> anyhow::Result<PreprocessSpec> {
 }
 
 fn write_scores(path: &Path, eval: &Evaluation) -> anyhow::Result<()> {
-    let mut text = String::from("row,group,fold,score,flagged\n");
-    for r in &eval.rows {
-        let group = if r.group.contains([',', '"']) {
-            format!("\"{}\"", r.group.replace('"', "\"\""))
-        } else {
-            r.group.clone()
-        };
-        let _ = writeln!(
-            text,
-            "{},{group},{},{},{}",
-            r.row, r.fold, r.score, r.flagged
-        );
-    }
-    crate::engine::io::atomic_write(path, text.as_bytes())
+    let rows = eval.rows.iter().map(|r| {
+        vec![
+            r.row.to_string(),
+            r.group.clone(),
+            r.fold.to_string(),
+            r.score.to_string(),
+            r.flagged.to_string(),
+        ]
+    });
+    let text =
+        streamlens_engine::files::csv_text(&["row", "group", "fold", "score", "flagged"], rows);
+    streamlens_engine::files::atomic_write(path, text.as_bytes())
         .with_context(|| format!("cannot write {}", path.display()))
 }
 
@@ -348,8 +344,11 @@ pub fn run(args: &DetectArgs) -> anyhow::Result<()> {
             .collect(),
     };
     let path = args.out.join("metrics.json");
-    crate::engine::io::atomic_write(&path, serde_json::to_string_pretty(&metrics)?.as_bytes())
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    streamlens_engine::files::atomic_write(
+        &path,
+        serde_json::to_string_pretty(&metrics)?.as_bytes(),
+    )
+    .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
 
@@ -368,7 +367,7 @@ fn save_model(
         Some(options) => choose_specs(table, label, &all, spec, options)?,
         None => vec![spec.clone()],
     };
-    let bad = crate::engine::detect::evaluate::row_labels(table, label);
+    let bad = streamlens_detect::evaluate::row_labels(table, label);
     let normal: Vec<usize> = all.into_iter().filter(|&i| !bad[i]).collect();
     let model = TableModel::fit_bag(
         table,
@@ -379,7 +378,7 @@ fn save_model(
     )?;
     let path = args.out.join(format!("model_{}.json", kind.name()));
     if model.bag.is_empty() {
-        crate::engine::detect::save_text(&path, &model.pipeline.to_json()?)?;
+        streamlens_detect::save_text(&path, &model.pipeline.to_json()?)?;
     } else {
         model.save(&path)?;
     }

@@ -1,19 +1,18 @@
 //! `streamlens detect-events`: which events of the telemetry had a network anomaly, where and
 //! when; writes `events.csv` and, with `--labels`, `metrics.json`.
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 
 use super::{FilterArgs, InputArgs};
-use crate::engine::detect::events::features::WindowFeature;
-use crate::engine::detect::events::labels::{normal_event_ids, read_labels};
-use crate::engine::detect::events::saved::EventModel;
-use crate::engine::detect::events::{EventDetectParams, EventReport, EventRun, run_events};
-use crate::engine::detect::{ModelKind, ModelSpec};
-use crate::engine::io::atomic_write;
+use streamlens_detect::{ModelKind, ModelSpec};
+use streamlens_engine::files::{atomic_write, csv_text};
+use streamlens_events::features::WindowFeature;
+use streamlens_events::labels::{normal_event_ids, read_labels};
+use streamlens_events::saved::EventModel;
+use streamlens_events::{EventDetectParams, EventReport, EventRun, run_events};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum EventModelArg {
@@ -123,22 +122,12 @@ impl DetectEventsArgs {
     }
 }
 
-/// Quotes a CSV field when it holds a comma, quote or line break.
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
-}
-
 /// `events.csv`: one row per event, highest score first.
 #[must_use]
 pub fn events_csv(report: &EventReport) -> String {
     let mut order: Vec<usize> = (0..report.events.len()).collect();
     order.sort_by(|&a, &b| report.events[b].score.total_cmp(&report.events[a].score));
-    let mut text = String::from("event_id,score,flagged,root_cause,scope,start_ms,end_ms\n");
-    for i in order {
+    let rows = order.into_iter().map(|i| {
         let e = &report.events[i];
         let (cause, scope, start, end) = e.root.as_ref().map_or_else(
             || (String::new(), String::new(), String::new(), String::new()),
@@ -151,17 +140,28 @@ pub fn events_csv(report: &EventReport) -> String {
                 )
             },
         );
-        let _ = writeln!(
-            text,
-            "{},{:.6},{},{},{},{start},{end}",
-            csv_field(&e.event_id),
-            e.score,
-            u8::from(e.flagged),
-            csv_field(&cause),
-            csv_field(&scope),
-        );
-    }
-    text
+        vec![
+            e.event_id.clone(),
+            format!("{:.6}", e.score),
+            u8::from(e.flagged).to_string(),
+            cause,
+            scope,
+            start,
+            end,
+        ]
+    });
+    csv_text(
+        &[
+            "event_id",
+            "score",
+            "flagged",
+            "root_cause",
+            "scope",
+            "start_ms",
+            "end_ms",
+        ],
+        rows,
+    )
 }
 
 pub fn run(args: &DetectEventsArgs) -> anyhow::Result<()> {
@@ -188,7 +188,7 @@ pub fn run(args: &DetectEventsArgs) -> anyhow::Result<()> {
         &dataset,
         &filter,
         &run,
-        &crate::engine::progress::Progress::new(),
+        &streamlens_engine::progress::Progress::new(),
     )?;
     if let Some(path) = &args.save_model {
         out.model.save(path)?;

@@ -1,22 +1,19 @@
 //! `streamlens generate`: write seeded synthetic telemetry (CSV or Parquet) and its labels CSV.
 //!
-//! Parses arguments, picks the output format and writes both files atomically (to `<path>.tmp`,
-//! then renamed). The data itself comes from [`crate::engine::synth`].
+//! Parses arguments, picks the output format and writes both files atomically (a temporary
+//! file in the same folder, fsync, rename). The data itself comes from [`streamlens_engine::synth`].
 
-use std::ffi::OsString;
-use std::fs::{self, File};
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use polars::prelude::ParquetWriter;
 
-use crate::engine::synth::{self, SynthLabel, SynthParams, TelemetryBatch};
+use streamlens_engine::synth::{self, SynthLabel, SynthParams, TelemetryBatch};
 
 /// Rows per Parquet row group; batches are accumulated up to this before writing.
 const PARQUET_ROW_GROUP_ROWS: usize = 1 << 19;
-const WRITE_BUFFER_BYTES: usize = 1 << 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
@@ -113,14 +110,12 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         ..SynthParams::default()
     };
     let mut rows = 0_usize;
-    let labels = write_atomically(&args.out, |file| match args.output_format() {
-        OutputFormat::Csv => write_csv(file, &params, &mut rows),
-        OutputFormat::Parquet => write_parquet(file, &params, &mut rows),
+    let labels = write_atomically(&args.out, |out| match args.output_format() {
+        OutputFormat::Csv => write_csv(out, &params, &mut rows),
+        OutputFormat::Parquet => write_parquet(out, &params, &mut rows),
     })?;
-    write_atomically(&labels_path, |file| {
-        let mut w = BufWriter::new(file);
+    write_atomically(&labels_path, |mut w| {
         synth::write_labels_csv(&mut w, &labels)?;
-        w.flush()?;
         Ok(())
     })?;
     let anomalous = labels.iter().filter(|l| l.anomalous).count();
@@ -133,35 +128,37 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes through `write` into `<path>.tmp`, then renames it to `path`; on failure the temporary
-/// file is removed and `path` is left untouched.
+/// Writes through `write` atomically (see `streamlens_engine::files`): on failure `path` is
+/// left untouched and no temporary file remains.
 fn write_atomically<T>(
     path: &Path,
-    write: impl FnOnce(File) -> anyhow::Result<T>,
+    write: impl FnOnce(&mut dyn Write) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
-    let mut tmp_name = OsString::from(path.as_os_str());
-    tmp_name.push(".tmp");
-    let tmp = PathBuf::from(tmp_name);
-    let result = File::create(&tmp)
-        .map_err(anyhow::Error::from)
-        .and_then(write)
-        .and_then(|value| {
-            fs::rename(&tmp, path)?;
-            Ok(value)
-        });
-    if result.is_err() {
-        // Best effort: the temporary file may not exist if creating it failed.
-        let _ = fs::remove_file(&tmp);
+    let mut value = None;
+    let mut failure = None;
+    let written = streamlens_engine::files::atomic_write_with(path, |out| match write(out) {
+        Ok(v) => {
+            value = Some(v);
+            Ok(())
+        }
+        Err(e) => {
+            let message = e.to_string();
+            failure = Some(e);
+            Err(std::io::Error::other(message))
+        }
+    });
+    if let Some(e) = failure {
+        return Err(e.context(format!("writing {}", path.display())));
     }
-    result.with_context(|| format!("writing {}", path.display()))
+    written.with_context(|| format!("writing {}", path.display()))?;
+    value.ok_or_else(|| anyhow::anyhow!("writing {}: nothing written", path.display()))
 }
 
 fn write_csv(
-    file: File,
+    mut w: &mut dyn Write,
     params: &SynthParams,
     rows: &mut usize,
 ) -> anyhow::Result<Vec<SynthLabel>> {
-    let mut w = BufWriter::with_capacity(WRITE_BUFFER_BYTES, file);
     writeln!(w, "{}", synth::TELEMETRY_CSV_HEADER)?;
     let labels = synth::generate(params, |batch| {
         *rows += batch.len();
@@ -172,13 +169,12 @@ fn write_csv(
 }
 
 fn write_parquet(
-    file: File,
+    out: &mut dyn Write,
     params: &SynthParams,
     rows: &mut usize,
 ) -> anyhow::Result<Vec<SynthLabel>> {
     let empty = synth::telemetry_frame(TelemetryBatch::default())?;
-    let mut out = BufWriter::with_capacity(WRITE_BUFFER_BYTES, file);
-    let mut writer = ParquetWriter::new(&mut out).batched(empty.schema())?;
+    let mut writer = ParquetWriter::new(out).batched(empty.schema())?;
     let mut pending = TelemetryBatch::default();
     let labels = synth::generate(params, |batch| -> anyhow::Result<()> {
         *rows += batch.len();
@@ -192,13 +188,13 @@ fn write_parquet(
         writer.write_batch(&synth::telemetry_frame(pending)?)?;
     }
     writer.finish()?;
-    drop(writer);
-    out.flush()?;
     Ok(labels)
 }
 
 #[cfg(test)]
 mod tests {
+    use std::fs::{self, File};
+
     use clap::Parser;
     use polars::prelude::*;
 

@@ -13,10 +13,10 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
-use crate::engine::Filter;
-use crate::engine::dataset::Dataset;
-use crate::engine::io::values::{parse_iso8601_ms, parse_number};
-use crate::engine::io::{LoadOptions, load_paths};
+use streamlens_engine::Filter;
+use streamlens_engine::dataset::Dataset;
+use streamlens_engine::io::values::{parse_iso8601_ms, parse_number};
+use streamlens_engine::io::{LoadOptions, load_paths};
 
 /// Analytics for live-video-streaming event telemetry.
 #[derive(Debug, Parser)]

@@ -5,9 +5,9 @@ use std::fmt::Write as _;
 use clap::Args;
 
 use super::{FilterArgs, InputArgs};
-use crate::engine::analysis::overview::overview;
-use crate::engine::analysis::summary::Summary;
-use crate::engine::time_fmt::format_iso;
+use streamlens_engine::analysis::overview::overview;
+use streamlens_engine::analysis::summary::Summary;
+use streamlens_engine::time_fmt::format_iso;
 
 #[derive(Debug, Args)]
 pub struct SummaryArgs {

@@ -5,7 +5,7 @@
 use super::{App, harness_with, ready, type_path_and_submit, wait_for};
 use egui_kittest::kittest::{NodeT as _, Queryable};
 use streamlens::app::state::Tab;
-use streamlens::engine::detect::events::features::WindowFeature;
+use streamlens_events::features::WindowFeature;
 
 fn anomalies_ready(app: &App) -> bool {
     app.anomalies.results.is_some() && app.anomalies.running.is_none()

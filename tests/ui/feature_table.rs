@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use super::{App, drop_file, harness_with, ready, type_path_and_submit, wait_for};
 use egui_kittest::kittest::Queryable;
 use streamlens::app::state::Tab;
-use streamlens::engine::detect::{Detector, ModelKind};
+use streamlens_detect::{Detector, ModelKind};
 
 /// 3 videos of normal windows and 1 video of far, bad ones.
 fn windows_csv(dir: &std::path::Path) -> std::path::PathBuf {

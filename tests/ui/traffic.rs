@@ -5,9 +5,9 @@
 use super::{App, drop_file, harness_with, ready, type_path_and_submit, wait_for};
 use egui_kittest::kittest::Queryable;
 use streamlens::app::state::Tab;
-use streamlens::engine::traffic::model::Classifier;
-use streamlens::engine::traffic::synth::{numbered_capture, write_csv};
-use streamlens::engine::traffic::workbench::VerdictBasis;
+use streamlens_traffic::model::Classifier;
+use streamlens_traffic::synth::{numbered_capture, write_csv};
+use streamlens_traffic::workbench::VerdictBasis;
 
 /// The Traffic result matches the current captures, window and model.
 fn traffic_ready(app: &App) -> bool {

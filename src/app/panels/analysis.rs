@@ -5,11 +5,11 @@
 use super::super::App;
 use super::super::plot::chart_ui;
 use super::table::table_ui;
-use crate::chart::specs::{charts, pair_chart};
-use crate::engine::analysis::over_time::TimeAxis;
-use crate::engine::analysis::rows::{GroupBy, Metric};
-use crate::engine::analysis::suite::AnalysisKind;
-use crate::tables::tables;
+use streamlens_engine::analysis::over_time::TimeAxis;
+use streamlens_engine::analysis::rows::{GroupBy, Metric};
+use streamlens_engine::analysis::suite::AnalysisKind;
+use streamlens_report::chart::specs::{charts, pair_chart};
+use streamlens_report::tables::tables;
 
 const CHART_HEIGHT: f32 = 340.0;
 

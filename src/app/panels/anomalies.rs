@@ -5,19 +5,17 @@
 //! Results come from the anomalies worker; this file only lays them out.
 
 use super::super::App;
-use super::super::jobs::DialogKind;
-use super::super::plot::{chart_ui, draggable_chart_ui};
-use crate::anomaly_tables::flagged_events;
-use crate::chart::anomalies::{
-    ScoreCharts, event_timeline, precision_recall, roc, score_histogram,
-};
-use crate::engine::detect::ModelKind;
-use crate::engine::detect::events::root::unit_words;
-use crate::engine::detect::events::score::MIN_LEVEL_WINDOWS;
-use crate::engine::detect::events::view::ReportView;
-use crate::tables::Cell;
+use super::super::file_dialogs::DialogKind;
+use super::super::plot::chart_ui;
+use streamlens_detect::ModelKind;
+use streamlens_events::root::unit_words;
+use streamlens_events::score::MIN_LEVEL_WINDOWS;
+use streamlens_events::view::ReportView;
+use streamlens_report::anomaly_tables::flagged_events;
+use streamlens_report::chart::anomalies::{ScoreCharts, event_timeline};
+use streamlens_report::tables::Cell;
 
-const CHART_HEIGHT: f32 = 300.0;
+use super::score_charts::{CHART_HEIGHT, score_charts_row};
 
 pub fn anomalies_ui(app: &mut App, ui: &mut egui::Ui) {
     if let Some(table) = &app.anomalies.table {
@@ -231,41 +229,6 @@ fn charts_ui(app: &mut App, ui: &mut egui::Ui, view: &ReportView, threshold: f64
     if let Some(x) = score_charts_row(app, ui, &ScoreCharts::of_events(view), threshold) {
         app.anomalies.threshold = Some(x);
     }
-}
-
-/// The score histogram (press or drag on it to set τ) beside the ROC and precision–recall
-/// curves, each exportable; returns the x the user pressed on the histogram.
-pub(super) fn score_charts_row(
-    app: &mut App,
-    ui: &mut egui::Ui,
-    charts: &ScoreCharts<'_>,
-    threshold: f64,
-) -> Option<f64> {
-    let histogram = score_histogram(charts, threshold);
-    let curves: Vec<_> = [roc(charts, threshold), precision_recall(charts, threshold)]
-        .into_iter()
-        .flatten()
-        .collect();
-    let mut exports = Vec::new();
-    let mut dragged = None;
-    ui.columns(1 + curves.len(), |columns| {
-        columns[0].set_height(CHART_HEIGHT);
-        let response = draggable_chart_ui(&mut columns[0], &histogram, &histogram.id);
-        dragged = response.dragged_x;
-        if let Some(format) = response.export {
-            exports.push((histogram.clone(), format));
-        }
-        for (spec, column) in curves.iter().zip(&mut columns[1..]) {
-            column.set_height(CHART_HEIGHT);
-            if let Some(format) = chart_ui(column, spec, &spec.id).export {
-                exports.push((spec.clone(), format));
-            }
-        }
-    });
-    for (spec, format) in exports {
-        app.export_chart(&spec, format);
-    }
-    dragged
 }
 
 fn flagged_ui(app: &mut App, ui: &mut egui::Ui, view: &ReportView, threshold: f64) {

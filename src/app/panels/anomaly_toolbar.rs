@@ -2,9 +2,9 @@
 //! the saved event model (open, forget, save). Layout only.
 
 use super::super::App;
-use super::super::jobs::DialogKind;
-use crate::engine::detect::events::dataset_features;
-use crate::engine::detect::events::features::WindowFeature;
+use super::super::file_dialogs::DialogKind;
+use streamlens_events::dataset_features;
+use streamlens_events::features::WindowFeature;
 
 /// Which window features the detectors see (those the data lacks are shown, greyed).
 pub(super) fn features_menu_ui(app: &mut App, ui: &mut egui::Ui) {

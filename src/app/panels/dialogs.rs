@@ -1,8 +1,8 @@
 //! Modal dialogs (column mapping, typed path) and drag-and-drop.
 
 use super::super::App;
-use super::super::jobs::DialogKind;
-use crate::engine::schema::Canonical;
+use super::super::file_dialogs::Picked;
+use streamlens_engine::schema::Canonical;
 
 /// Column mapping: a dropdown per canonical column plus a preview of the file.
 pub fn mapping_dialog_ui(app: &mut App, ctx: &egui::Context) {
@@ -97,48 +97,21 @@ pub fn path_dialog_ui(app: &mut App, ctx: &egui::Context) {
     let Some(dialog) = &mut app.path_dialog else {
         return;
     };
-    let title = match dialog.purpose {
-        DialogKind::Open => "Open files",
-        DialogKind::SaveWorkspace => "Save workspace",
-        DialogKind::OpenWorkspace => "Open workspace",
-        DialogKind::Export => "Export to file",
-        DialogKind::ExportFolder => "Export report to folder",
-        DialogKind::OpenCaptures => "Add traffic captures",
-        DialogKind::OpenModel => "Open traffic model",
-        DialogKind::OpenLabels => "Open event labels",
-        DialogKind::OpenEventModel => "Open event model",
-        DialogKind::OpenTableModel => "Open feature-table model",
-    };
+    let spec = dialog.purpose.spec();
     let mut submit = false;
     let mut close = false;
-    egui::Window::new(title)
+    egui::Window::new(spec.title)
         .collapsible(false)
         .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
         .show(ctx, |ui| {
             if let Some(note) = &dialog.note {
                 ui.label(note);
             }
-            let hint = match dialog.purpose {
-                DialogKind::Open | DialogKind::OpenCaptures => {
-                    "Paths, separated by ; for several files"
-                }
-                DialogKind::OpenModel | DialogKind::OpenEventModel | DialogKind::OpenTableModel => {
-                    "Path of a model saved by streamlens (.json)"
-                }
-                DialogKind::OpenLabels => {
-                    "Path of a labels CSV (event_id,anomalous,kind,start_ms,end_ms,scope)"
-                }
-                DialogKind::Export => "Path of the file to write",
-                DialogKind::ExportFolder => "Folder to write the report into",
-                DialogKind::SaveWorkspace | DialogKind::OpenWorkspace => {
-                    "Path of the workspace file (.json)"
-                }
-            };
             ui.horizontal(|ui| {
                 let l = ui.label("Path");
                 let r = ui.add(
                     egui::TextEdit::singleline(&mut dialog.text)
-                        .hint_text(hint)
+                        .hint_text(spec.hint)
                         .desired_width(420.0),
                 );
                 let r = r.labelled_by(l.id);
@@ -168,20 +141,10 @@ pub fn path_dialog_ui(app: &mut App, ctx: &egui::Context) {
                 .filter(|s| !s.is_empty())
                 .map(std::path::PathBuf::from)
                 .collect();
-            match (dialog.purpose, paths.as_slice()) {
-                (_, []) => {}
-                (DialogKind::Open, _) => app.open_paths(paths),
-                (DialogKind::OpenCaptures, _) => app.add_captures(paths),
-                (DialogKind::OpenModel, [p, ..]) => app.use_model_file(p.clone()),
-                (DialogKind::OpenLabels, [p, ..]) => app.use_labels_file(p.clone()),
-                (DialogKind::OpenEventModel, [p, ..]) => app.use_event_model_file(p.clone()),
-                (DialogKind::OpenTableModel, [p, ..]) => app.use_table_model_file(p.clone()),
-                (DialogKind::SaveWorkspace, [p, ..]) => app.save_workspace(p),
-                (DialogKind::OpenWorkspace, [p, ..]) => app.open_workspace(p),
-                (DialogKind::Export | DialogKind::ExportFolder, [p, ..]) => {
-                    app.export_to(p.clone());
-                }
-            }
+            app.on_picked(Picked {
+                kind: dialog.purpose,
+                paths,
+            });
         }
     } else if close {
         app.path_dialog = None;

@@ -8,10 +8,10 @@ use std::sync::Arc;
 
 use super::super::App;
 use super::super::plot::chart_ui;
-use crate::anomaly_tables::flagged_rows;
-use crate::chart::anomalies::ScoreCharts;
-use crate::chart::model_map::model_map_chart;
-use crate::engine::detect::table_view::TableView;
+use streamlens_detect::table_view::TableView;
+use streamlens_report::anomaly_tables::flagged_rows;
+use streamlens_report::chart::anomalies::ScoreCharts;
+use streamlens_report::chart::model_map::model_map_chart;
 
 const MAP_HEIGHT: f32 = 380.0;
 
@@ -177,7 +177,7 @@ fn charts_ui(app: &mut App, ui: &mut egui::Ui, view: &TableView, threshold: f64)
         roc_auc: view.report.window.roc_auc,
         average_precision: view.report.window.average_precision,
     };
-    let dragged = super::anomalies::score_charts_row(app, ui, &charts, threshold);
+    let dragged = super::score_charts::score_charts_row(app, ui, &charts, threshold);
     if let (Some(x), Some(t)) = (dragged, app.anomalies.table.as_mut()) {
         t.threshold = Some(x);
     }

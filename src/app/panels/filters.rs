@@ -3,14 +3,14 @@
 
 use super::super::App;
 use super::menu::fmt_count;
-use crate::engine::analysis::facets::Facet;
-use crate::engine::io::values::parse_iso8601_ms;
-use crate::engine::time_fmt::format_utc_minute;
+use streamlens_engine::analysis::facets::Facet;
+use streamlens_engine::io::values::parse_iso8601_ms;
+use streamlens_engine::time_fmt::format_utc_minute;
 
 pub fn filters_ui(app: &mut App, ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
         ui.heading("Filters");
-        if app.jobs.computing.is_some() {
+        if app.telemetry.computing.is_some() {
             ui.spinner();
         }
     });
@@ -21,7 +21,7 @@ pub fn filters_ui(app: &mut App, ui: &mut egui::Ui) {
             .on_hover_text("Remove every filter (Ctrl+Shift+R)")
             .clicked()
         {
-            filter = crate::engine::Filter::default();
+            filter = streamlens_engine::Filter::default();
             app.ui.time_from.clear();
             app.ui.time_to.clear();
         }
@@ -61,7 +61,7 @@ pub fn filters_ui(app: &mut App, ui: &mut egui::Ui) {
     }
 }
 
-fn chips_ui(app: &App, ui: &mut egui::Ui, filter: &mut crate::engine::Filter) {
+fn chips_ui(app: &App, ui: &mut egui::Ui, filter: &mut streamlens_engine::Filter) {
     let Some(ds) = &app.dataset else { return };
     if filter.is_empty() {
         ui.weak("No filters: showing all data.");
@@ -98,7 +98,7 @@ fn chips_ui(app: &App, ui: &mut egui::Ui, filter: &mut crate::engine::Filter) {
     });
 }
 
-fn time_range_ui(app: &mut App, ui: &mut egui::Ui, filter: &mut crate::engine::Filter) {
+fn time_range_ui(app: &mut App, ui: &mut egui::Ui, filter: &mut streamlens_engine::Filter) {
     let Some(span) = app.facts.as_ref().map(|f| (f.start_ms, f.end_ms)) else {
         return;
     };
@@ -182,7 +182,12 @@ fn parse_time_field(text: &str, is_end: bool) -> Result<Option<i64>, String> {
 
 /// Two sliders over the data's span, in whole minutes; dragging filters live
 /// (the worker only computes the newest position).
-fn time_sliders_ui(ui: &mut egui::Ui, filter: &mut crate::engine::Filter, start: i64, end: i64) {
+fn time_sliders_ui(
+    ui: &mut egui::Ui,
+    filter: &mut streamlens_engine::Filter,
+    start: i64,
+    end: i64,
+) {
     const MINUTE_MS: i64 = 60_000;
     let span_min = ((end - start) / MINUTE_MS).max(1);
     let to_minute = |t: Option<i64>, default: i64| {
@@ -216,7 +221,12 @@ fn time_sliders_ui(ui: &mut egui::Ui, filter: &mut crate::engine::Filter, start:
 /// Rows above this make a list scroll instead of growing.
 const LIST_HEIGHT: f32 = 170.0;
 
-fn facet_ui(app: &mut App, ui: &mut egui::Ui, facet: &Facet, filter: &mut crate::engine::Filter) {
+fn facet_ui(
+    app: &mut App,
+    ui: &mut egui::Ui,
+    facet: &Facet,
+    filter: &mut streamlens_engine::Filter,
+) {
     let selected = filter.selected(&facet.column).cloned().unwrap_or_default();
     let header = if selected.is_empty() {
         format!("{} ({})", facet.title, facet.values.len())

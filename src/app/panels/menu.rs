@@ -1,7 +1,14 @@
 //! Menu bar, keyboard shortcuts and the load progress line.
 
 use super::super::App;
-use super::super::jobs::DialogKind;
+use super::super::file_dialogs::DialogKind;
+
+/// A command with a key: the menu shows the key, the Help window lists it, `shortcuts` runs it.
+pub struct Command {
+    pub label: &'static str,
+    pub shortcut: egui::KeyboardShortcut,
+    pub run: fn(&mut App),
+}
 
 const OPEN: egui::KeyboardShortcut =
     egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::O);
@@ -11,16 +18,53 @@ const RESET: egui::KeyboardShortcut = egui::KeyboardShortcut::new(
     egui::Modifiers::COMMAND.plus(egui::Modifiers::SHIFT),
     egui::Key::R,
 );
+const HELP: egui::KeyboardShortcut =
+    egui::KeyboardShortcut::new(egui::Modifiers::NONE, egui::Key::F1);
+
+fn open(app: &mut App) {
+    app.ask_for_path(DialogKind::Open);
+}
+
+fn save_workspace(app: &mut App) {
+    app.ask_for_path(DialogKind::SaveWorkspace);
+}
+
+fn reset_filter(app: &mut App) {
+    app.set_filter(streamlens_engine::Filter::default());
+}
+
+fn toggle_shortcuts(app: &mut App) {
+    app.ui.shortcuts_open = !app.ui.shortcuts_open;
+}
+
+pub const COMMANDS: [Command; 4] = [
+    Command {
+        label: "Open telemetry or captures…",
+        shortcut: OPEN,
+        run: open,
+    },
+    Command {
+        label: "Save workspace…",
+        shortcut: SAVE,
+        run: save_workspace,
+    },
+    Command {
+        label: "Reset the filter",
+        shortcut: RESET,
+        run: reset_filter,
+    },
+    Command {
+        label: "Keyboard shortcuts",
+        shortcut: HELP,
+        run: toggle_shortcuts,
+    },
+];
 
 pub fn shortcuts(app: &mut App, ctx: &egui::Context) {
-    if ctx.input_mut(|i| i.consume_shortcut(&OPEN)) {
-        app.ask_for_path(DialogKind::Open);
-    }
-    if ctx.input_mut(|i| i.consume_shortcut(&SAVE)) {
-        app.ask_for_path(DialogKind::SaveWorkspace);
-    }
-    if ctx.input_mut(|i| i.consume_shortcut(&RESET)) {
-        app.set_filter(crate::engine::Filter::default());
+    for command in &COMMANDS {
+        if ctx.input_mut(|i| i.consume_shortcut(&command.shortcut)) {
+            (command.run)(app);
+        }
     }
 }
 
@@ -82,6 +126,17 @@ pub fn menu_bar_ui(app: &mut App, ui: &mut egui::Ui) {
             ui.separator();
             if ui.button("Quit").clicked() {
                 ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+        });
+        ui.menu_button("Help", |ui| {
+            if ui
+                .add(
+                    egui::Button::new("Keyboard shortcuts")
+                        .shortcut_text(ui.ctx().format_shortcut(&HELP)),
+                )
+                .clicked()
+            {
+                app.ui.shortcuts_open = true;
             }
         });
         ui.separator();

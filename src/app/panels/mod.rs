@@ -6,10 +6,13 @@ pub mod anomaly_toolbar;
 pub mod dialogs;
 pub mod feature_table;
 pub mod filters;
+pub mod help;
 pub mod menu;
 pub mod messages;
 pub mod model_map;
+pub mod nav;
 pub mod overview;
+pub mod score_charts;
 pub mod table;
 pub mod table_setup;
 pub mod traffic;
@@ -17,49 +20,9 @@ pub mod traffic;
 use std::collections::HashMap;
 
 use super::App;
-use super::state::Tab;
-use crate::engine::analysis::suite::AnalysisKind;
-use crate::engine::progress::Progress;
-
-/// The tab strip: Overview, one tab per analysis, Traffic, Anomalies (Ctrl+1 … Ctrl+0).
-fn tabs_ui(app: &mut App, ui: &mut egui::Ui) {
-    let tabs: Vec<(Tab, &str)> = std::iter::once((Tab::Overview, "Overview"))
-        .chain(
-            AnalysisKind::ALL
-                .iter()
-                .map(|&k| (Tab::Analysis(k), k.title())),
-        )
-        .chain(std::iter::once((Tab::Traffic, "Traffic (live vs VOD)")))
-        .chain(std::iter::once((Tab::Anomalies, "Anomalies")))
-        .collect();
-    let keys = [
-        egui::Key::Num1,
-        egui::Key::Num2,
-        egui::Key::Num3,
-        egui::Key::Num4,
-        egui::Key::Num5,
-        egui::Key::Num6,
-        egui::Key::Num7,
-        egui::Key::Num8,
-        egui::Key::Num9,
-        egui::Key::Num0,
-    ];
-    for (&(tab, _), key) in tabs.iter().zip(keys) {
-        if ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, key)) {
-            app.state.tab = tab;
-        }
-    }
-    ui.horizontal_wrapped(|ui| {
-        for (i, (tab, title)) in tabs.into_iter().enumerate() {
-            let response = ui
-                .selectable_label(app.state.tab == tab, title)
-                .on_hover_text(format!("Ctrl+{}", (i + 1) % 10));
-            if response.clicked() {
-                app.state.tab = tab;
-            }
-        }
-    });
-}
+use super::nav::Tab;
+use streamlens_engine::analysis::suite::AnalysisKind;
+use streamlens_engine::progress::Progress;
 
 /// Per-session UI state that is not worth persisting.
 #[derive(Debug)]
@@ -79,15 +42,20 @@ pub struct UiState {
     pub correlation_pair: Option<(usize, usize)>,
     /// Chart specs and tables of the shown analysis.
     pub view_cache: Option<ViewCache>,
+    /// Help ▸ Keyboard shortcuts is open.
+    pub shortcuts_open: bool,
 }
 
 /// A tab's charts and tables with what they were built from.
 #[derive(Debug)]
 pub struct ViewCache {
     pub kind: AnalysisKind,
-    pub axis: crate::engine::analysis::over_time::TimeAxis,
-    pub analyses: std::sync::Arc<crate::engine::analysis::suite::Analyses>,
-    pub parts: std::sync::Arc<(Vec<crate::chart::ChartSpec>, Vec<crate::tables::TableSpec>)>,
+    pub axis: streamlens_engine::analysis::over_time::TimeAxis,
+    pub analyses: std::sync::Arc<streamlens_engine::analysis::suite::Analyses>,
+    pub parts: std::sync::Arc<(
+        Vec<streamlens_report::chart::ChartSpec>,
+        Vec<streamlens_report::tables::TableSpec>,
+    )>,
 }
 
 impl Default for UiState {
@@ -101,6 +69,7 @@ impl Default for UiState {
             table_sort: HashMap::new(),
             correlation_pair: None,
             view_cache: None,
+            shortcuts_open: false,
         }
     }
 }
@@ -108,6 +77,7 @@ impl Default for UiState {
 /// The whole window for one frame.
 pub fn app_ui(app: &mut App, ui: &mut egui::Ui) {
     menu::shortcuts(app, ui.ctx());
+    nav::view_shortcuts(app, ui.ctx());
     egui::Panel::top("menu_bar").show(ui, |ui| menu::menu_bar_ui(app, ui));
     if !app.messages.is_empty() {
         egui::Panel::bottom("messages")
@@ -115,8 +85,10 @@ pub fn app_ui(app: &mut App, ui: &mut egui::Ui) {
             .default_size(90.0)
             .show(ui, |ui| messages::messages_ui(app, ui));
     }
-    // Captures are not telemetry: the filters do not apply to the Traffic tab.
-    if app.state.tab != Tab::Traffic {
+    egui::Panel::left("navigation")
+        .resizable(false)
+        .show(ui, |ui| nav::nav_ui(app, ui));
+    if app.state.tab.uses_filters() {
         egui::Panel::left("filters")
             .resizable(true)
             .default_size(300.0)
@@ -124,7 +96,7 @@ pub fn app_ui(app: &mut App, ui: &mut egui::Ui) {
             .show(ui, |ui| filters::filters_ui(app, ui));
     }
     egui::CentralPanel::default_margins().show(ui, |ui| {
-        tabs_ui(app, ui);
+        nav::heading_ui(app.state.tab, ui);
         ui.separator();
         match app.state.tab {
             Tab::Overview => overview::overview_ui(app, ui),
@@ -136,6 +108,7 @@ pub fn app_ui(app: &mut App, ui: &mut egui::Ui) {
     dialogs::mapping_dialog_ui(app, ui.ctx());
     dialogs::path_dialog_ui(app, ui.ctx());
     dialogs::drop_ui(app, ui.ctx());
+    help::shortcuts_window(app, ui.ctx());
 }
 
 /// A progress bar for background work: share done and the current stage. The worker does not

@@ -4,9 +4,9 @@
 
 use super::super::App;
 use super::super::plot::chart_ui;
-use crate::chart::model_map::model_map_chart;
-use crate::engine::detect::events::view::ReportView;
-use crate::engine::detect::model_map::ModelMap;
+use streamlens_detect::model_map::ModelMap;
+use streamlens_events::view::ReportView;
+use streamlens_report::chart::model_map::model_map_chart;
 
 const MAP_HEIGHT: f32 = 380.0;
 /// Normal windows fed per press.

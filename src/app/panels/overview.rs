@@ -5,9 +5,9 @@ use egui_extras::{Column, TableBuilder};
 
 use super::super::App;
 use super::menu::fmt_count;
-use crate::engine::analysis::events::EventRow;
-use crate::engine::analysis::summary::Summary;
-use crate::engine::time_fmt::{format_duration_s, format_utc_minute};
+use streamlens_engine::analysis::events::EventRow;
+use streamlens_engine::analysis::summary::Summary;
+use streamlens_engine::time_fmt::{format_duration_s, format_utc_minute};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum EventColumn {
@@ -83,7 +83,7 @@ pub fn overview_ui(app: &mut App, ui: &mut egui::Ui) {
         facts_ui(ui, &ds.name, facts);
     }
     ui.separator();
-    let computing = app.jobs.computing.is_some();
+    let computing = app.telemetry.computing.is_some();
     ui.horizontal(|ui| {
         ui.heading("Filtered data");
         if computing {

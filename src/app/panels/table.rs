@@ -2,7 +2,7 @@
 
 use egui_extras::{Column, TableBuilder};
 
-use crate::tables::TableSpec;
+use streamlens_report::tables::TableSpec;
 
 /// Sort state of one table: column index and ascending.
 pub type SortState = Option<(usize, bool)>;

@@ -3,12 +3,12 @@
 //! saved model to score with instead. Layout only: the worker rescores at each change.
 
 use super::super::App;
-use super::super::jobs::DialogKind;
-use crate::engine::detect::ModelKind;
-use crate::engine::detect::label::{Comparison, LabelExpr};
-use crate::engine::detect::preprocess::Direction;
-use crate::engine::detect::table_inspect::TableSummary;
-use crate::engine::detect::table_view::TableSetup;
+use super::super::file_dialogs::DialogKind;
+use streamlens_detect::ModelKind;
+use streamlens_detect::label::{Comparison, LabelExpr};
+use streamlens_detect::preprocess::Direction;
+use streamlens_detect::table_inspect::TableSummary;
+use streamlens_detect::table_view::TableSetup;
 
 /// Summaries offered for memory features (`column@kind`): running ones need an order column.
 const MEMORY_KINDS: [(&str, &str, bool); 11] = [

@@ -6,20 +6,20 @@
 use std::sync::Arc;
 
 use super::super::App;
-use super::super::jobs::DialogKind;
+use super::super::file_dialogs::DialogKind;
 use super::super::plot::chart_ui;
 use super::super::traffic::TrafficParts;
 use super::table::table_ui;
-use crate::chart::traffic::{
+use streamlens_report::chart::traffic::{
     chunk_probabilities, confusion, connection_throughput, importance, throughput,
 };
-use crate::engine::traffic::chunk::{MAX_WINDOW_SECS, MIN_WINDOW_SECS};
-use crate::engine::traffic::model::Classifier;
-use crate::engine::traffic::workbench::TrafficResults;
-use crate::traffic_tables::{
+use streamlens_report::traffic_tables::{
     capture_chunks, capture_verdicts, evaluation_captures, evaluation_importance,
     evaluation_metrics,
 };
+use streamlens_traffic::chunk::{MAX_WINDOW_SECS, MIN_WINDOW_SECS};
+use streamlens_traffic::model::Classifier;
+use streamlens_traffic::workbench::TrafficResults;
 
 const CHART_HEIGHT: f32 = 320.0;
 
@@ -403,7 +403,12 @@ fn evaluation_ui(app: &mut App, ui: &mut egui::Ui, parts: &TrafficParts) {
     }
 }
 
-fn show_table(app: &mut App, ui: &mut egui::Ui, table: &crate::tables::TableSpec, height: f32) {
+fn show_table(
+    app: &mut App,
+    ui: &mut egui::Ui,
+    table: &streamlens_report::tables::TableSpec,
+    height: f32,
+) {
     let sort = app.ui.table_sort.entry(table.id.clone()).or_default();
     if table_ui(ui, table, sort, height) {
         app.export_table(table);

@@ -4,13 +4,14 @@
 use egui::{Color32, Ui};
 use egui_plot::{Heatmap, Plot, PlotPoint};
 
-use super::{category_at, category_marks, num};
-use crate::chart::{cell_decimals, cell_label};
+use super::category::{category_at, category_marks};
+use super::num;
+use streamlens_report::chart::{cell_decimals, cell_label};
 
 /// Colour of a heatmap cell without a value (as in the exported image).
 const EMPTY_CELL: Color32 = Color32::from_rgb(238, 238, 238);
 
-pub(super) use crate::chart::HeatmapGrid as Grid;
+pub(super) use streamlens_report::chart::HeatmapGrid as Grid;
 
 /// The cell under plot coordinate `p` (row 0 is drawn at the top).
 fn cell_at(grid: &Grid<'_>, p: PlotPoint) -> Option<(usize, usize)> {
@@ -87,7 +88,7 @@ pub(super) fn heatmap_ui(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chart::ColorScale;
+    use streamlens_report::chart::ColorScale;
 
     #[test]
     fn heatmap_cells_map_back_to_rows_and_columns() {

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 
-use crate::engine::time_fmt::format_iso;
-use crate::engine::traffic::model::Classifier;
-use crate::engine::traffic::{TrafficModel, classify, read_features};
+use streamlens_engine::time_fmt::format_iso;
+use streamlens_traffic::model::Classifier;
+use streamlens_traffic::{TrafficModel, classify, read_features};
 
 #[derive(Debug, Args)]
 pub struct ClassifyArgs {

@@ -7,8 +7,10 @@ use anyhow::Context;
 use clap::Args;
 
 use super::{WindowArgs, write_file};
-use crate::engine::traffic::{evaluate, labelled, read_dir_features};
-use crate::traffic_tables::{chunk_features, evaluation_captures, evaluation_importance};
+use streamlens_report::traffic_tables::{
+    chunk_features, evaluation_captures, evaluation_importance,
+};
+use streamlens_traffic::{evaluate, labelled, read_dir_features};
 
 #[derive(Debug, Args)]
 pub struct EvaluateArgs {

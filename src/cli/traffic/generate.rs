@@ -6,7 +6,7 @@ use anyhow::Context;
 use clap::Args;
 
 use super::write_file;
-use crate::engine::traffic::synth::{synth_captures, write_csv};
+use streamlens_traffic::synth::{synth_captures, write_csv};
 
 #[derive(Debug, Args)]
 pub struct GenerateArgs {

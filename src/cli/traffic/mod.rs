@@ -10,8 +10,8 @@ use std::path::Path;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 
-use crate::engine::traffic::WindowParams;
-use crate::engine::traffic::model::{ForestParams, ModelParams};
+use streamlens_traffic::WindowParams;
+use streamlens_traffic::model::{ForestParams, ModelParams};
 
 #[derive(Debug, Args)]
 pub struct TrafficArgs {
@@ -72,11 +72,8 @@ impl WindowArgs {
     }
 }
 
-/// Writes `text` to `<path>.tmp` and renames it over `path`.
+/// Writes `text` to `path` atomically (see `streamlens_engine::files`).
 pub(crate) fn write_file(path: &Path, text: &[u8]) -> anyhow::Result<()> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    std::fs::write(&tmp, text)
-        .and_then(|()| std::fs::rename(&tmp, path))
+    streamlens_engine::files::atomic_write(path, text)
         .with_context(|| format!("writing {}", path.display()))
 }

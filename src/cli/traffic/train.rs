@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{WindowArgs, write_file};
-use crate::engine::traffic::{labelled, read_dir_features, samples, train};
+use streamlens_traffic::{labelled, read_dir_features, samples, train};
 
 #[derive(Debug, Args)]
 pub struct TrainArgs {

@@ -1,0 +1,242 @@
+//! Analysis 4 (group vs rest of its customer) from histograms of the metric's value codes:
+//! one per customer and one per (customer, country) and (customer, city) that is tested.
+
+use super::{Counts, total};
+use crate::analysis::differences::{
+    DifferenceParams, Differences, ECDF_POINTS, GroupEcdf, SMALL_MULTIPLES, push_tested,
+};
+use crate::analysis::index::ValueCodes;
+use crate::analysis::parallel;
+use crate::analysis::rows::{GroupBy, code_count};
+use crate::analysis::selection::Selection;
+use crate::dataset::Dataset;
+use crate::error::AnalysisError;
+use crate::kolmogorov;
+
+/// Above this many counters the sorting path is used instead.
+const MAX_COUNTERS: usize = 1 << 25;
+const DIMENSIONS: [GroupBy; 2] = [GroupBy::Country, GroupBy::City];
+
+/// `Ok(None)` when the histograms would be too large.
+pub fn differences(
+    dataset: &Dataset,
+    sel: &Selection,
+    params: &DifferenceParams,
+    vc: &ValueCodes,
+) -> Result<Option<Differences>, AnalysisError> {
+    let customers = sel.codes(GroupBy::Customer);
+    let n_customers = customers.map_or(1, |_| code_count(dataset, GroupBy::Customer.column()));
+    let customer_of = |r: usize| customers.map_or(0, |c| c[r] as usize);
+    let dims: Vec<(GroupBy, &[u32], usize)> = DIMENSIONS
+        .iter()
+        .filter_map(|&g| Some((g, sel.codes(g)?, code_count(dataset, g.column()))))
+        .collect();
+    // Rows per customer and per (customer, group) decide which groups are tested.
+    let parts = parallel::map("differences-counts", sel.ranges(), |range| {
+        let mut per_customer = vec![0u64; n_customers];
+        let mut per_group: Vec<Vec<u64>> =
+            dims.iter().map(|d| vec![0; n_customers * d.2]).collect();
+        for r in range {
+            if !sel.passes(r) {
+                continue;
+            }
+            let c = customer_of(r);
+            per_customer[c] += 1;
+            for (k, (_, codes, n)) in dims.iter().enumerate() {
+                per_group[k][c * n + codes[r] as usize] += 1;
+            }
+        }
+        (per_customer, per_group)
+    })?;
+    let mut parts = parts.into_iter();
+    let (mut per_customer, mut per_group) = parts.next().unwrap_or_default();
+    for (c, g) in parts {
+        for (a, b) in per_customer.iter_mut().zip(c) {
+            *a += b;
+        }
+        for (a, b) in per_group.iter_mut().zip(g) {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        }
+    }
+    let label_of_customer = |c: usize| match customers {
+        Some(_) => dataset.label(GroupBy::Customer.column(), c as u32),
+        None => crate::analysis::groups::ALL.to_string(),
+    };
+    let chosen = params
+        .ecdf_customer
+        .as_ref()
+        .and_then(|label| (0..n_customers).find(|&c| label_of_customer(c) == *label))
+        .or_else(|| (0..n_customers).max_by_key(|&c| per_customer[c]))
+        .filter(|&c| per_customer[c] > 0);
+    // Histogram slots: customers first, then each tested or drawn (customer, group).
+    let min = params.min_samples as u64;
+    let mut slot_of: Vec<Vec<u32>> = dims
+        .iter()
+        .map(|d| vec![u32::MAX; n_customers * d.2])
+        .collect();
+    let mut slots = n_customers;
+    for (k, (dimension, _, n)) in dims.iter().enumerate() {
+        for c in 0..n_customers {
+            let drawn = if *dimension == GroupBy::Country && Some(c) == chosen {
+                largest(&per_group[k][c * n..(c + 1) * n])
+            } else {
+                Vec::new()
+            };
+            for g in 0..*n {
+                let count = per_group[k][c * n + g];
+                let tested = count > 0 && count >= min && per_customer[c] - count >= min;
+                if tested || drawn.contains(&g) {
+                    slot_of[k][c * n + g] = slots as u32;
+                    slots += 1;
+                }
+            }
+        }
+    }
+    let d = vc.values.len();
+    if slots * d > MAX_COUNTERS {
+        return Ok(None);
+    }
+    // Each row counts for its customer and for each of its groups that has a slot.
+    let dims = &dims;
+    let slot_of = &slot_of;
+    let parts = parallel::map("differences-histograms", sel.ranges(), |range| {
+        let mut counts = vec![0u32; slots * d];
+        for r in range {
+            if !sel.passes(r) {
+                continue;
+            }
+            let (c, v) = (customer_of(r), vc.codes[r] as usize);
+            counts[c * d + v] += 1;
+            for (k, (_, codes, n)) in dims.iter().enumerate() {
+                let s = slot_of[k][c * n + codes[r] as usize];
+                if s != u32::MAX {
+                    counts[s as usize * d + v] += 1;
+                }
+            }
+        }
+        counts
+    })?;
+    let counts = super::sum(parts);
+    let hist = |s: usize| &counts[s * d..(s + 1) * d];
+    let mut out = Differences {
+        metric: params.metric,
+        countries: Vec::new(),
+        cities: Vec::new(),
+        ecdf_customer: chosen.map(label_of_customer),
+        ecdfs: Vec::new(),
+    };
+    for c in (0..n_customers).filter(|&c| per_customer[c] > 0) {
+        for (k, (dimension, _, n)) in dims.iter().enumerate() {
+            let mut found = Vec::new();
+            for g in 0..*n {
+                let count = per_group[k][c * n + g];
+                let n_rest = per_customer[c] - count;
+                let s = slot_of[k][c * n + g];
+                if count == 0 || count < min || n_rest < min || s == u32::MAX {
+                    continue;
+                }
+                let dist = ks_vs_rest(hist(s as usize), hist(c));
+                let p_value = kolmogorov::ks_two_sample_p(dist, count as usize, n_rest as usize);
+                found.push((
+                    dataset.label(dimension.column(), g as u32),
+                    count,
+                    n_rest,
+                    dist,
+                    p_value,
+                ));
+            }
+            push_tested(&mut out, *dimension, &label_of_customer(c), found, params);
+            if *dimension == GroupBy::Country && Some(c) == chosen {
+                let drawn = largest(&per_group[k][c * n..(c + 1) * n]);
+                out.ecdfs = drawn
+                    .into_iter()
+                    .map(|g| {
+                        let s = slot_of[k][c * n + g] as usize;
+                        small_multiple(dataset, &vc.values, hist(s), hist(c), g)
+                    })
+                    .collect();
+            }
+        }
+    }
+    Ok(Some(out))
+}
+
+/// Groups with rows, most rows first (ties by code), at most [`SMALL_MULTIPLES`]: the ECDFs
+/// drawn for the chosen customer.
+fn largest(counts: &[u64]) -> Vec<usize> {
+    let mut groups: Vec<usize> = (0..counts.len()).filter(|&g| counts[g] > 0).collect();
+    groups.sort_by_key(|&g| std::cmp::Reverse(counts[g]));
+    groups.truncate(SMALL_MULTIPLES);
+    groups
+}
+
+/// KS D of a group against the rest of its customer, evaluated just before and just after
+/// each of the group's values (as the sorting path does).
+fn ks_vs_rest(group: &Counts, customer: &Counts) -> f64 {
+    let (n_g, n_c) = (total(group), total(customer));
+    let n_r = (n_c - n_g) as f64;
+    let n_g_f = n_g as f64;
+    let (mut below_g, mut below_c, mut d) = (0u64, 0u64, 0.0_f64);
+    for (&g, &c) in group.iter().zip(customer) {
+        if g > 0 {
+            let before = (below_g as f64 / n_g_f - (below_c - below_g) as f64 / n_r).abs();
+            d = d.max(before);
+            below_g += u64::from(g);
+            below_c += u64::from(c);
+            let after = (below_g as f64 / n_g_f - (below_c - below_g) as f64 / n_r).abs();
+            d = d.max(after);
+        } else {
+            below_c += u64::from(c);
+        }
+    }
+    d
+}
+
+/// ECDFs of one group and of the rest of its customer (as `differences::small_multiples`).
+fn small_multiple(
+    dataset: &Dataset,
+    values: &[f64],
+    group: &Counts,
+    customer: &Counts,
+    code: usize,
+) -> GroupEcdf {
+    let (n_g, n) = (total(group) as usize, total(customer) as usize);
+    let n_rest = (n - n_g).max(1) as f64;
+    // Walks the `idx`-th smallest of `of` and reports (value, cumulative counts through it).
+    let walk = |of: &Counts, count: usize, steps: usize| -> Vec<(usize, u64, u64)> {
+        let (mut k, mut through, mut through_g, mut through_c) = (
+            0usize,
+            u64::from(of[0]),
+            u64::from(group[0]),
+            u64::from(customer[0]),
+        );
+        (1..=steps)
+            .map(|step| {
+                let idx = ((step * count).div_ceil(steps) - 1) as u64;
+                while through <= idx {
+                    k += 1;
+                    through += u64::from(of[k]);
+                    through_g += u64::from(group[k]);
+                    through_c += u64::from(customer[k]);
+                }
+                (k, through_g, through_c)
+            })
+            .collect()
+    };
+    let group_ecdf = walk(group, n_g, ECDF_POINTS.min(n_g))
+        .into_iter()
+        .map(|(k, g, _)| [values[k], g as f64 / n_g as f64])
+        .collect();
+    let rest_ecdf = walk(customer, n, ECDF_POINTS.min(n))
+        .into_iter()
+        .map(|(k, g, c)| [values[k], (c - g) as f64 / n_rest])
+        .collect();
+    GroupEcdf {
+        group: dataset.label(GroupBy::Country.column(), code as u32),
+        n: n_g as u64,
+        group_ecdf,
+        rest_ecdf,
+    }
+}

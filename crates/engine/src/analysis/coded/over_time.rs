@@ -1,0 +1,166 @@
+//! Analysis 1 (metrics over time) from per-(time bin, group) histograms of value codes.
+
+use super::{histograms_of, mean, quantiles, total};
+use crate::analysis::groups::TopGroups;
+use crate::analysis::index::ValueCodes;
+use crate::analysis::over_time::{
+    HISTOGRAM_BINS, OverTime, OverTimeParams, OverTimeRow, QUANTILES, TimeAxis, histogram_bin,
+};
+use crate::analysis::parallel;
+use crate::analysis::rows::{Metric, code_count};
+use crate::analysis::selection::Selection;
+use crate::dataset::Dataset;
+use crate::error::AnalysisError;
+use crate::schema::Canonical;
+
+/// Above this many counters (cells × distinct values) the sorting path is used instead.
+const MAX_COUNTERS: usize = 1 << 25;
+/// As in `over_time`: more bins means the bin width is far too small for the span.
+const MAX_BINS: i64 = 1_000_000;
+
+/// Both metrics; `Ok(None)` when the histograms would be too large.
+pub fn over_time(
+    dataset: &Dataset,
+    sel: &Selection,
+    params: &OverTimeParams,
+    codes: [&ValueCodes; 2],
+) -> Result<Option<Vec<OverTime>>, AnalysisError> {
+    let ts = sel.timestamps()?;
+    let events = sel.events()?;
+    let n_events = code_count(dataset, Canonical::EventId.name());
+    let group_codes = params.group.and_then(|g| sel.codes(g).map(|c| (g, c)));
+    let n_codes = group_codes.map_or(0, |(g, _)| code_count(dataset, g.column()));
+    // One pass: each event's first and last passing sample and the rows per group.
+    let parts = parallel::map("over-time-spans", sel.ranges(), |range| {
+        let mut span = vec![(i64::MAX, i64::MIN); n_events];
+        let mut counts = vec![0u64; n_codes];
+        for r in range {
+            if !sel.passes(r) {
+                continue;
+            }
+            let s = &mut span[events[r] as usize];
+            *s = (s.0.min(ts[r]), s.1.max(ts[r]));
+            if let Some((_, c)) = group_codes {
+                counts[c[r] as usize] += 1;
+            }
+        }
+        (span, counts)
+    })?;
+    let mut parts = parts.into_iter();
+    let (mut span, mut counts) = parts.next().unwrap_or_default();
+    for (s, c) in parts {
+        for (a, b) in span.iter_mut().zip(s) {
+            *a = (a.0.min(b.0), a.1.max(b.1));
+        }
+        for (a, b) in counts.iter_mut().zip(c) {
+            *a += b;
+        }
+    }
+    let start: Vec<i64> = span.iter().map(|s| s.0).collect();
+    let groups = match group_codes {
+        Some((g, c)) => TopGroups::from_counts(dataset, g, c, &counts, params.top_k),
+        None => TopGroups::all(),
+    };
+    let width = params.axis.bin_ms();
+    let present = span.iter().filter(|s| s.0 <= s.1);
+    let first_ms = present.clone().map(|s| s.0).min();
+    let first_bin = first_ms.map_or(0, |t| t.div_euclid(width));
+    let start = &start;
+    let bin_of = |r: usize| -> i64 {
+        match params.axis {
+            TimeAxis::EventMinutes(_) => (ts[r] - start[events[r] as usize]) / width,
+            TimeAxis::Hour | TimeAxis::Day => ts[r].div_euclid(width) - first_bin,
+        }
+    };
+    let last_bin = match params.axis {
+        TimeAxis::EventMinutes(_) => present.map(|s| (s.1 - s.0) / width).max(),
+        TimeAxis::Hour | TimeAxis::Day => present.map(|s| s.1.div_euclid(width) - first_bin).max(),
+    }
+    .unwrap_or(-1);
+    if last_bin >= MAX_BINS {
+        return Err(AnalysisError::Invalid(format!(
+            "the time span needs more than {MAX_BINS} bins of {} min; choose wider bins",
+            width / 60_000
+        )));
+    }
+    let n_bins = (last_bin + 1).max(0) as usize;
+    let slots = groups.labels.len();
+    let largest = codes.iter().map(|c| c.values.len()).max().unwrap_or(0);
+    if n_bins * slots * largest > MAX_COUNTERS {
+        return Ok(None);
+    }
+    let groups = &groups;
+    let columns: Vec<(&[u16], usize)> = codes
+        .iter()
+        .map(|vc| (vc.codes.as_slice(), vc.values.len()))
+        .collect();
+    let cells = histograms_of(sel, &columns, n_bins * slots, |r| {
+        Some(bin_of(r) as usize * slots + groups.slot_of_row(r))
+    })?;
+    Ok(Some(
+        Metric::BOTH
+            .iter()
+            .zip(codes)
+            .zip(cells)
+            .map(|((&metric, vc), cells)| {
+                assemble(
+                    metric,
+                    groups,
+                    &vc.values,
+                    &cells,
+                    n_bins,
+                    first_bin,
+                    params.axis,
+                )
+            })
+            .collect(),
+    ))
+}
+
+fn assemble(
+    metric: Metric,
+    groups: &TopGroups,
+    values: &[f64],
+    cells: &[u32],
+    n_bins: usize,
+    first_bin: i64,
+    axis: TimeAxis,
+) -> OverTime {
+    let (d, slots) = (values.len(), groups.labels.len());
+    let mut rows = Vec::new();
+    let mut histograms = vec![vec![0u64; HISTOGRAM_BINS]; slots];
+    for (slot, histogram) in histograms.iter_mut().enumerate() {
+        for bin in 0..n_bins {
+            let c = bin * slots + slot;
+            let counts = &cells[c * d..(c + 1) * d];
+            let n = total(counts);
+            if n == 0 {
+                continue;
+            }
+            for (&v, &k) in values.iter().zip(counts) {
+                histogram[histogram_bin(v)] += u64::from(k);
+            }
+            let q = quantiles(values, counts, &QUANTILES);
+            rows.push(OverTimeRow::cell(
+                &groups.labels[slot],
+                (bin, first_bin, axis),
+                n,
+                mean(values, counts),
+                &q,
+            ));
+        }
+    }
+    let histograms = histograms
+        .into_iter()
+        .map(|h| {
+            let all = h.iter().sum::<u64>().max(1) as f64;
+            h.into_iter().map(|c| c as f64 / all).collect()
+        })
+        .collect();
+    OverTime {
+        metric,
+        groups: groups.labels.clone(),
+        rows,
+        histograms,
+    }
+}

@@ -1,0 +1,303 @@
+//! Analysis 4: within each customer, which countries (and, separately, cities)
+//! have a different metric distribution from the rest of that customer — KS test
+//! of the group vs the rest, Benjamini–Hochberg q-values within each (customer,
+//! dimension), and `differs` = q below a threshold and D at least an effect floor.
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::rows::{GroupBy, Metric, Rows};
+use crate::analysis::sorting::argsort_floats;
+use crate::dataset::Dataset;
+use crate::error::AnalysisError;
+use crate::{kolmogorov, stats};
+
+/// Points per ECDF curve in the small multiples.
+pub const ECDF_POINTS: usize = 200;
+/// Groups drawn as small multiples for the chosen customer.
+pub const SMALL_MULTIPLES: usize = 12;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DifferenceParams {
+    pub metric: Metric,
+    /// Both the group and the rest of its customer need at least this many samples.
+    pub min_samples: usize,
+    pub max_q: f64,
+    pub min_d: f64,
+    /// Customer whose ECDFs are drawn; `None` = the one with the most rows.
+    pub ecdf_customer: Option<String>,
+}
+
+impl Default for DifferenceParams {
+    fn default() -> Self {
+        Self {
+            metric: Metric::Qoe,
+            min_samples: 30,
+            max_q: 0.01,
+            min_d: 0.1,
+            ecdf_customer: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DifferenceRow {
+    pub customer_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub city_id: Option<String>,
+    pub n: u64,
+    pub n_rest: u64,
+    pub ks_statistic: f64,
+    pub p_value: f64,
+    pub q_value: f64,
+    pub differs: bool,
+}
+
+impl DifferenceRow {
+    #[must_use]
+    pub fn group(&self) -> &str {
+        self.country_id
+            .as_deref()
+            .or(self.city_id.as_deref())
+            .unwrap_or("")
+    }
+
+    /// The verdict at other thresholds (the window's sliders).
+    #[must_use]
+    pub fn differs_at(&self, max_q: f64, min_d: f64) -> bool {
+        self.q_value < max_q && self.ks_statistic >= min_d
+    }
+}
+
+/// ECDF of one group and of the rest of its customer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupEcdf {
+    pub group: String,
+    pub n: u64,
+    pub group_ecdf: Vec<[f64; 2]>,
+    pub rest_ecdf: Vec<[f64; 2]>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Differences {
+    pub metric: Metric,
+    pub countries: Vec<DifferenceRow>,
+    pub cities: Vec<DifferenceRow>,
+    /// The customer drawn and its largest countries' ECDFs.
+    pub ecdf_customer: Option<String>,
+    pub ecdfs: Vec<GroupEcdf>,
+}
+
+/// One customer's values sorted, with where each run of equal values starts and ends.
+struct SortedCustomer {
+    values: Vec<f64>,
+    /// Original row of each sorted position.
+    rows: Vec<u32>,
+    run_start: Vec<u32>,
+    run_end: Vec<u32>,
+}
+
+impl SortedCustomer {
+    fn new(metric: &[f64], rows: &[u32]) -> Self {
+        let gathered: Vec<f64> = rows.iter().map(|&r| metric[r as usize]).collect();
+        let order = argsort_floats(&gathered);
+        let values: Vec<f64> = order.iter().map(|&o| gathered[o as usize]).collect();
+        let rows: Vec<u32> = order.iter().map(|&o| rows[o as usize]).collect();
+        let n = values.len();
+        let mut run_start = vec![0u32; n];
+        let mut run_end = vec![n as u32; n];
+        for p in 1..n {
+            run_start[p] = if values[p].total_cmp(&values[p - 1]).is_eq() {
+                run_start[p - 1]
+            } else {
+                p as u32
+            };
+        }
+        for p in (0..n.saturating_sub(1)).rev() {
+            run_end[p] = if values[p].total_cmp(&values[p + 1]).is_eq() {
+                run_end[p + 1]
+            } else {
+                p as u32 + 1
+            };
+        }
+        Self {
+            values,
+            rows,
+            run_start,
+            run_end,
+        }
+    }
+
+    /// KS D between the group at sorted `positions` (ascending) and everyone else.
+    fn ks_vs_rest(&self, positions: &[u32]) -> f64 {
+        let (n_g, n_r) = (
+            positions.len() as f64,
+            (self.values.len() - positions.len()) as f64,
+        );
+        let (mut below_g, mut d, mut k) = (0usize, 0.0_f64, 0);
+        while k < positions.len() {
+            let p = positions[k] as usize;
+            // Just before this value: the rest has risen since the group's last step.
+            let rest_before = self.run_start[p] as usize - below_g;
+            d = d.max((below_g as f64 / n_g - rest_before as f64 / n_r).abs());
+            while k < positions.len() && self.run_start[positions[k] as usize] == self.run_start[p]
+            {
+                k += 1;
+                below_g += 1;
+            }
+            let rest_after = self.run_end[p] as usize - below_g;
+            d = d.max((below_g as f64 / n_g - rest_after as f64 / n_r).abs());
+        }
+        d
+    }
+}
+
+pub fn differences(
+    dataset: &Dataset,
+    rows: &Rows,
+    params: &DifferenceParams,
+) -> Result<Differences, AnalysisError> {
+    let metric = rows.metric(params.metric)?;
+    let customers = rows.codes(GroupBy::Customer);
+    let n_customers = customers.map_or(1, |c| c.iter().max().map_or(0, |&m| m as usize + 1));
+    let mut by_customer: Vec<Vec<u32>> = vec![Vec::new(); n_customers];
+    for i in 0..metric.len() {
+        by_customer[customers.map_or(0, |c| c[i] as usize)].push(i as u32);
+    }
+    let label_of_customer = |c: usize| match customers {
+        Some(_) => dataset.label(GroupBy::Customer.column(), c as u32),
+        None => crate::analysis::groups::ALL.to_string(),
+    };
+    let chosen = params
+        .ecdf_customer
+        .as_ref()
+        .and_then(|label| (0..n_customers).find(|&c| label_of_customer(c) == *label))
+        .or_else(|| (0..n_customers).max_by_key(|&c| by_customer[c].len()))
+        .filter(|&c| !by_customer[c].is_empty());
+    let mut out = Differences {
+        metric: params.metric,
+        countries: Vec::new(),
+        cities: Vec::new(),
+        ecdf_customer: chosen.map(label_of_customer),
+        ecdfs: Vec::new(),
+    };
+    for (c, customer_rows) in by_customer.iter().enumerate() {
+        if customer_rows.is_empty() {
+            continue;
+        }
+        let sorted = SortedCustomer::new(metric, customer_rows);
+        for dimension in [GroupBy::Country, GroupBy::City] {
+            let Some(codes) = rows.codes(dimension) else {
+                continue;
+            };
+            let n_codes = codes.iter().max().map_or(0, |&m| m as usize + 1);
+            let mut positions: Vec<Vec<u32>> = vec![Vec::new(); n_codes];
+            for (p, &r) in sorted.rows.iter().enumerate() {
+                positions[codes[r as usize] as usize].push(p as u32);
+            }
+            let mut found = Vec::new();
+            for (g, pos) in positions.iter().enumerate() {
+                let n_rest = sorted.values.len() - pos.len();
+                if pos.is_empty() || pos.len() < params.min_samples || n_rest < params.min_samples {
+                    continue;
+                }
+                let d = sorted.ks_vs_rest(pos);
+                let p_value = kolmogorov::ks_two_sample_p(d, pos.len(), n_rest);
+                let group = dataset.label(dimension.column(), g as u32);
+                found.push((group, pos.len() as u64, n_rest as u64, d, p_value));
+            }
+            push_tested(&mut out, dimension, &label_of_customer(c), found, params);
+            if dimension == GroupBy::Country && Some(c) == chosen {
+                out.ecdfs = small_multiples(dataset, &sorted, &positions);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A tested group: label, `n`, `n_rest`, KS D, p-value.
+pub(super) type Tested = (String, u64, u64, f64, f64);
+
+/// Rows for one (customer, dimension)'s tested groups, with BH q-values among them.
+pub(super) fn push_tested(
+    out: &mut Differences,
+    dimension: GroupBy,
+    customer: &str,
+    found: Vec<Tested>,
+    params: &DifferenceParams,
+) {
+    let q = stats::benjamini_hochberg(&found.iter().map(|f| f.4).collect::<Vec<_>>());
+    let target = if dimension == GroupBy::Country {
+        &mut out.countries
+    } else {
+        &mut out.cities
+    };
+    for ((group, n, n_rest, d, p_value), q_value) in found.into_iter().zip(q) {
+        let (country_id, city_id) = if dimension == GroupBy::Country {
+            (Some(group), None)
+        } else {
+            (None, Some(group))
+        };
+        target.push(DifferenceRow {
+            customer_id: customer.to_string(),
+            country_id,
+            city_id,
+            n,
+            n_rest,
+            ks_statistic: d,
+            p_value,
+            q_value,
+            differs: q_value < params.max_q && d >= params.min_d,
+        });
+    }
+}
+
+/// ECDFs of the largest countries of one customer and of the rest of it.
+fn small_multiples(
+    dataset: &Dataset,
+    sorted: &SortedCustomer,
+    positions: &[Vec<u32>],
+) -> Vec<GroupEcdf> {
+    let n = sorted.values.len();
+    let mut groups: Vec<usize> = (0..positions.len())
+        .filter(|&g| !positions[g].is_empty())
+        .collect();
+    groups.sort_by_key(|&g| std::cmp::Reverse(positions[g].len()));
+    groups.truncate(SMALL_MULTIPLES);
+    let steps = ECDF_POINTS.min(n);
+    groups
+        .into_iter()
+        .map(|g| {
+            let pos = &positions[g];
+            let n_g = pos.len();
+            let n_rest = (n - n_g).max(1) as f64;
+            let group_ecdf = (1..=ECDF_POINTS.min(n_g))
+                .map(|k| {
+                    let i = (k * n_g).div_ceil(ECDF_POINTS.min(n_g)) - 1;
+                    let p = pos[i] as usize;
+                    // Count every group member tied with this value.
+                    let below = pos.partition_point(|&q| q < sorted.run_end[p]);
+                    [sorted.values[p], below as f64 / n_g as f64]
+                })
+                .collect();
+            let rest_ecdf = (1..=steps)
+                .map(|k| {
+                    let p = (k * n).div_ceil(steps) - 1;
+                    let end = sorted.run_end[p];
+                    let group_below = pos.partition_point(|&q| q < end);
+                    [
+                        sorted.values[p],
+                        (end as usize - group_below) as f64 / n_rest,
+                    ]
+                })
+                .collect();
+            GroupEcdf {
+                group: dataset.label(GroupBy::Country.column(), g as u32),
+                n: n_g as u64,
+                group_ecdf,
+                rest_ecdf,
+            }
+        })
+        .collect()
+}

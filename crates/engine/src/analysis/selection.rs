@@ -1,0 +1,166 @@
+//! The rows a filter keeps, without copying them: every column of the dataset as one
+//! slice (loading makes columns contiguous) and a bitset of the passing rows. Analyses on
+//! this walk the columns in place; with no filter every row passes and no bitset is made.
+
+use polars::prelude::*;
+
+use crate::analysis::parallel;
+use crate::analysis::rows::GroupBy;
+use crate::dataset::Dataset;
+use crate::error::AnalysisError;
+use crate::filter::Filter;
+use crate::schema::Canonical;
+
+/// Passing rows of one filter over the whole dataset.
+pub struct Selection<'a> {
+    pub dataset: &'a Dataset,
+    rows: usize,
+    /// Bit `r` set = row `r` passes; `None` = every row passes.
+    bits: Option<Vec<u64>>,
+    passing: usize,
+}
+
+/// A contiguous column, or `None` when the dataset lacks it or it is chunked.
+pub fn slice_of<'a, T: PolarsNumericType>(
+    dataset: &'a Dataset,
+    name: &str,
+) -> Option<&'a [T::Native]> {
+    let column = dataset.frame.column(name).ok()?;
+    let ca: &ChunkedArray<T> = column.as_materialized_series().unpack::<T>().ok()?;
+    ca.cont_slice().ok()
+}
+
+impl<'a> Selection<'a> {
+    /// `None` when some column is not contiguous (datasets not made by the loader); the
+    /// analyses then copy the filtered rows instead.
+    pub fn new(dataset: &'a Dataset, filter: &Filter) -> Result<Option<Self>, AnalysisError> {
+        let rows = dataset.rows();
+        let contiguous = dataset.frame.columns().iter().all(|c| c.n_chunks() <= 1);
+        if !contiguous {
+            return Ok(None);
+        }
+        if filter.is_empty() {
+            return Ok(Some(Self {
+                dataset,
+                rows,
+                bits: None,
+                passing: rows,
+            }));
+        }
+        let mut tests: Vec<(&[u32], Vec<bool>)> = Vec::new();
+        for (column, labels) in &filter.selections {
+            if labels.is_empty() {
+                continue;
+            }
+            let mut allowed = vec![false; crate::analysis::rows::code_count(dataset, column)];
+            if let Some(d) = dataset.dictionary(column) {
+                for code in labels.iter().filter_map(|l| d.key_of(l)) {
+                    if let Some(a) = allowed.get_mut(code as usize) {
+                        *a = true;
+                    }
+                }
+            }
+            match slice_of::<UInt32Type>(dataset, column) {
+                Some(codes) => tests.push((codes, allowed)),
+                // A selection on a column the data lacks matches nothing.
+                None => tests.push((&[], Vec::new())),
+            }
+        }
+        let ts = slice_of::<Int64Type>(dataset, Canonical::Timestamp.name())
+            .ok_or_else(|| AnalysisError::MissingColumn(Canonical::Timestamp.name().into()))?;
+        let (from, to) = (
+            filter.time_from_ms.unwrap_or(i64::MIN),
+            filter.time_to_ms.unwrap_or(i64::MAX),
+        );
+        let tests = &tests;
+        let parts = parallel::map("selection", parallel::core_ranges(rows), |range| {
+            let mut words = vec![0u64; range.len().div_ceil(64)];
+            let mut count = 0;
+            for r in range.clone() {
+                let pass = ts[r] >= from
+                    && ts[r] <= to
+                    && tests
+                        .iter()
+                        .all(|(codes, allowed)| codes.get(r).is_some_and(|&c| allowed[c as usize]));
+                if pass {
+                    let i = r - range.start;
+                    words[i / 64] |= 1 << (i % 64);
+                    count += 1;
+                }
+            }
+            (words, count)
+        })?;
+        let passing = parts.iter().map(|p| p.1).sum();
+        let bits = parts.into_iter().flat_map(|p| p.0).collect();
+        Ok(Some(Self {
+            dataset,
+            rows,
+            bits: Some(bits),
+            passing,
+        }))
+    }
+
+    /// Rows in the dataset (passing or not).
+    #[must_use]
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Rows that pass.
+    #[must_use]
+    pub fn passing(&self) -> usize {
+        self.passing
+    }
+
+    #[inline]
+    #[must_use]
+    pub fn passes(&self, r: usize) -> bool {
+        self.bits
+            .as_ref()
+            .is_none_or(|b| b[r / 64] >> (r % 64) & 1 == 1)
+    }
+
+    /// Is every row passing (no filter)?
+    #[must_use]
+    pub fn all(&self) -> bool {
+        self.bits.is_none()
+    }
+
+    /// One contiguous row range per core.
+    #[must_use]
+    pub fn ranges(&self) -> Vec<std::ops::Range<usize>> {
+        parallel::core_ranges(self.rows)
+    }
+
+    pub fn timestamps(&self) -> Result<&'a [i64], AnalysisError> {
+        self.required::<Int64Type>(Canonical::Timestamp.name())
+    }
+
+    pub fn events(&self) -> Result<&'a [u32], AnalysisError> {
+        self.required::<UInt32Type>(Canonical::EventId.name())
+    }
+
+    pub fn viewers(&self) -> Result<&'a [u32], AnalysisError> {
+        self.required::<UInt32Type>(Canonical::ViewerId.name())
+    }
+
+    /// A Float64 column (metric, `buffer_ms`, extra), if present.
+    #[must_use]
+    pub fn numeric(&self, name: &str) -> Option<&'a [f64]> {
+        slice_of::<Float64Type>(self.dataset, name)
+    }
+
+    pub fn required_numeric(&self, name: &str) -> Result<&'a [f64], AnalysisError> {
+        self.required::<Float64Type>(name)
+    }
+
+    /// Codes of a dimension, if the dataset has it.
+    #[must_use]
+    pub fn codes(&self, group: GroupBy) -> Option<&'a [u32]> {
+        slice_of::<UInt32Type>(self.dataset, group.column())
+    }
+
+    fn required<T: PolarsNumericType>(&self, name: &str) -> Result<&'a [T::Native], AnalysisError> {
+        slice_of::<T>(self.dataset, name).ok_or_else(|| AnalysisError::MissingColumn(name.into()))
+    }
+}

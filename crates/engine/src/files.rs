@@ -1,0 +1,116 @@
+//! The one way the project writes files: whole or not at all (a temporary file in the same
+//! folder, fsync, rename), and every CSV through the `csv` crate (RFC 4180 quoting, so a
+//! field with a comma, a quote or a line break reads back as written).
+
+use std::io::Write;
+use std::path::Path;
+
+/// Write `bytes` to `path` atomically. See [`atomic_write_with`].
+pub fn atomic_write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    atomic_write_with(path, |w| w.write_all(bytes))
+}
+
+/// Write `path` atomically by streaming into `write`: the bytes go to a uniquely named
+/// temporary file in the same folder, which is flushed to disk (fsync) and then renamed over
+/// `path`; the folder is synced too where the platform allows. A crash or an error at any
+/// point leaves either the old file or the new one, never a mix, and no temporary file.
+pub fn atomic_write_with(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<&std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    {
+        let mut out = std::io::BufWriter::new(tmp.as_file());
+        write(&mut out)?;
+        out.flush()?;
+    }
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    // The rename itself is durable once the folder is synced (not possible on every OS).
+    if let Ok(folder) = std::fs::File::open(dir) {
+        let _ = folder.sync_all();
+    }
+    Ok(())
+}
+
+/// A CSV writer with the project's settings (comma, `\n` line ends, quoting where needed).
+pub fn csv_writer<W: Write>(out: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(out)
+}
+
+/// A whole CSV as text: `header`, then one line per row.
+pub fn csv_text<R, F>(header: &[&str], rows: R) -> String
+where
+    R: IntoIterator<Item = Vec<F>>,
+    F: AsRef<[u8]>,
+{
+    let mut writer = csv_writer(Vec::new());
+    // Writing to memory cannot fail; a failure would be a bug in the csv crate.
+    writer.write_record(header).expect("CSV to memory");
+    for row in rows {
+        writer.write_record(&row).expect("CSV to memory");
+    }
+    let bytes = writer.into_inner().expect("CSV to memory");
+    String::from_utf8(bytes).expect("CSV of UTF-8 fields is UTF-8")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_whole_files_and_leaves_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.json");
+        atomic_write(&p, b"one").unwrap();
+        atomic_write(&p, b"two").unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"two");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_failed_write_keeps_the_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.csv");
+        atomic_write(&p, b"old").unwrap();
+        let err = atomic_write_with(&p, |w| {
+            w.write_all(b"half")?;
+            Err(std::io::Error::other("disk full"))
+        });
+        assert!(err.is_err());
+        assert_eq!(std::fs::read(&p).unwrap(), b"old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn csv_quotes_what_needs_quoting_and_reads_back() {
+        let text = csv_text(
+            &["id", "note"],
+            [
+                vec!["1".to_string(), "plain".to_string()],
+                vec!["2".into(), "a, b".into()],
+                vec!["3".into(), "say \"hi\"".into()],
+                vec!["4".into(), "two\nlines\r".into()],
+            ],
+        );
+        assert!(text.starts_with("id,note\n1,plain\n2,\"a, b\"\n3,\"say \"\"hi\"\"\"\n"));
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let notes: Vec<String> = reader
+            .records()
+            .map(|r| r.unwrap()[1].to_string())
+            .collect();
+        assert_eq!(notes, ["plain", "a, b", "say \"hi\"", "two\nlines\r"]);
+    }
+}

@@ -1,0 +1,9 @@
+//! Presentation without a GUI: chart and table specs built from analysis results, the
+//! SVG/PNG renderers and the report folder. The window draws the same specs with egui;
+//! this crate never imports egui.
+
+pub mod anomaly_tables;
+pub mod chart;
+pub mod export;
+pub mod tables;
+pub mod traffic_tables;

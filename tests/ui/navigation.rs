@@ -1,0 +1,89 @@
+//! Navigation: sections and views in the side panel, the Ctrl+digit and Ctrl+PageDown keys,
+//! the filters shown only where they apply, and Help ▸ Keyboard shortcuts.
+
+use super::{harness_with, ready, wait_for};
+use egui_kittest::kittest::Queryable;
+use streamlens::app::nav::{Section, VIEWS};
+use streamlens::app::state::Tab;
+use streamlens_engine::analysis::suite::AnalysisKind;
+
+#[test]
+fn every_section_and_view_is_listed_and_clicking_a_view_opens_it() {
+    let mut h = harness_with(Vec::new());
+    wait_for(&mut h, "the sample", ready);
+    for section in Section::ALL {
+        assert!(
+            h.query_by_label(section.title()).is_some(),
+            "section {} is listed",
+            section.title()
+        );
+    }
+    for view in &VIEWS {
+        h.get_by_label(view.title).click();
+        h.run_steps(2);
+        assert_eq!(h.state().state.tab, view.tab, "clicking {}", view.title);
+        let heading = format!("{} ▸ {}", view.section.title(), view.title);
+        assert!(
+            h.query_by_label(&heading).is_some(),
+            "the heading says {heading}"
+        );
+        // Captures are not telemetry: no filter panel in the Network section.
+        let filters_shown = h.query_by_label("Filters").is_some();
+        assert_eq!(
+            filters_shown,
+            view.section != Section::Network,
+            "filters on {}",
+            view.title
+        );
+    }
+}
+
+#[test]
+fn keys_switch_views_and_sections() {
+    let mut h = harness_with(Vec::new());
+    wait_for(&mut h, "the sample", ready);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num4);
+    h.run_steps(2);
+    assert_eq!(h.state().state.tab, Tab::Analysis(AnalysisKind::Durations));
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num9);
+    h.run_steps(2);
+    assert_eq!(h.state().state.tab, Tab::Traffic);
+    // Ctrl+PageDown from the last view wraps to the first; Ctrl+PageUp goes back.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::PageDown);
+    h.run_steps(2);
+    assert_eq!(h.state().state.tab, Tab::Overview);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::PageUp);
+    h.run_steps(2);
+    assert_eq!(h.state().state.tab, Tab::Traffic);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num0);
+    h.run_steps(2);
+    assert_eq!(h.state().state.tab, Tab::Anomalies);
+}
+
+#[test]
+fn help_lists_the_shortcuts() {
+    let mut h = harness_with(Vec::new());
+    wait_for(&mut h, "the sample", ready);
+    assert!(h.query_by_label("Keyboard shortcuts").is_none());
+    h.key_press(egui::Key::F1);
+    h.run_steps(2);
+    assert!(h.state().ui.shortcuts_open);
+    for what in [
+        "Save workspace…",
+        "Reset the filter",
+        "Telemetry ▸ Engagement levels",
+        "Network ▸ Traffic (live vs VOD)",
+        "Next view",
+    ] {
+        assert!(h.query_by_label(what).is_some(), "Help lists {what}");
+    }
+    h.key_press(egui::Key::F1);
+    h.run_steps(2);
+    assert!(!h.state().ui.shortcuts_open);
+    // The Help menu opens the same window.
+    h.get_by_label("Help").click();
+    h.run_steps(2);
+    h.get_by_label("Keyboard shortcuts").click();
+    h.run_steps(2);
+    assert!(h.state().ui.shortcuts_open);
+}
