@@ -53,7 +53,7 @@ pub struct DialogSpec {
 
 const MODEL_HINT: &str = "Path of a model saved by streamlens (.json)";
 
-pub const DIALOGS: [DialogSpec; 10] = [
+pub static DIALOGS: [DialogSpec; 10] = [
     DialogSpec {
         kind: DialogKind::Open,
         mode: Mode::PickFiles,

@@ -22,7 +22,7 @@ pub fn shortcuts_window(app: &mut App, ctx: &egui::Context) {
                     }
                     for section in Section::ALL {
                         for view in section.views() {
-                            let what = format!("{} ▸ {}", section.title(), view.title);
+                            let what = format!("{} / {}", section.title(), view.title);
                             row(ui, &ctx.format_shortcut(&shortcut(view)), &what);
                         }
                     }

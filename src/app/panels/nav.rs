@@ -43,9 +43,9 @@ pub fn nav_ui(app: &mut App, ui: &mut egui::Ui) {
     });
 }
 
-/// "Section ▸ View" above the central panel, so the user always knows where they are.
+/// "Section / View" above the central panel, so the user always knows where they are.
 pub fn heading_ui(tab: Tab, ui: &mut egui::Ui) {
     let view = tab.view();
     // One label, not three: the bare view title stays unique to the navigation row.
-    ui.heading(format!("{} ▸ {}", view.section.title(), view.title));
+    ui.heading(format!("{} / {}", view.section.title(), view.title));
 }
