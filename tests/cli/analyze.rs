@@ -1,0 +1,101 @@
+//! `streamlens analyze`: the report keys, event numbers against the rows, chart formats, paths.
+
+use super::{Row, read_sample, run, run_ok, sample};
+use std::collections::HashSet;
+
+fn analyze(args: &[&str]) -> (tempfile::TempDir, serde_json::Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap().to_string();
+    let input = sample();
+    let mut all = vec!["analyze", input.to_str().unwrap(), "--out", &out];
+    all.extend_from_slice(args);
+    run_ok(&all);
+    let doc = serde_json::from_slice(&std::fs::read(dir.path().join("analysis.json")).unwrap())
+        .expect("valid analysis.json");
+    (dir, doc)
+}
+
+#[test]
+fn analyze_writes_the_issue_keys_and_event_numbers_match_the_rows() {
+    let rows = read_sample();
+    let customer = rows[0].customer.clone();
+    let (dir, doc) = analyze(&["--customer", &customer, "--charts", "png"]);
+    for key in [
+        "rows",
+        "correlation",
+        "viewer_type",
+        "events",
+        "engagement_vs",
+        "level_duration_s",
+        "country_differences",
+        "city_differences",
+        "over_time",
+    ] {
+        assert!(doc.get(key).is_some(), "analysis.json lacks {key}");
+    }
+    let kept: Vec<&Row> = rows.iter().filter(|r| r.customer == customer).collect();
+    assert_eq!(doc["rows"], kept.len());
+    // Per event, independently: distinct viewers, span and mean QoE.
+    let events: HashSet<&str> = kept.iter().map(|r| r.event.as_str()).collect();
+    assert_eq!(doc["events"].as_object().unwrap().len(), events.len());
+    for event in events {
+        let of: Vec<&&Row> = kept.iter().filter(|r| r.event == event).collect();
+        let viewers: HashSet<&str> = of.iter().map(|r| r.viewer.as_str()).collect();
+        let min = of.iter().map(|r| r.ts).min().unwrap();
+        let max = of.iter().map(|r| r.ts).max().unwrap();
+        let mean_qoe = of.iter().map(|r| r.qoe).sum::<f64>() / of.len() as f64;
+        let e = &doc["events"][event];
+        assert_eq!(e["viewers"], viewers.len(), "event {event}");
+        assert!((e["duration_s"].as_f64().unwrap() - (max - min) as f64 / 1000.0).abs() < 1e-9);
+        assert!((e["mean_qoe"].as_f64().unwrap() - mean_qoe).abs() < 1e-9);
+        assert_eq!(e["customer_id"], customer.as_str());
+    }
+    // Correlation matrix: symmetric, unit diagonal.
+    let p = doc["correlation"]["pearson"].as_array().unwrap();
+    for (i, row) in p.iter().enumerate() {
+        assert_eq!(row[i], 1.0);
+        for (j, v) in row.as_array().unwrap().iter().enumerate() {
+            assert_eq!(*v, p[j][i]);
+        }
+    }
+    let png = std::fs::read(dir.path().join("over_time_qoe.png")).unwrap();
+    assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000);
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(html.contains("<svg") && html.contains(&format!("Customer: {customer}")));
+    assert!(dir.path().join("events.csv").exists());
+}
+
+#[test]
+fn analyze_writes_svg_or_no_charts() {
+    let event = read_sample()[0].event.clone();
+    let (dir, _) = analyze(&["--charts", "svg", "--event", &event]);
+    let svg = std::fs::read_to_string(dir.path().join("correlation_pearson.svg")).unwrap();
+    assert!(svg.contains("<svg") && svg.contains("Pearson correlation"));
+    let (dir, _) = analyze(&["--charts", "none", "--event", &event]);
+    let images = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter(|e| {
+            let name = e.as_ref().unwrap().file_name();
+            let name = name.to_string_lossy();
+            name.ends_with(".png") || name.ends_with(".svg")
+        })
+        .count();
+    assert_eq!(images, 0);
+}
+
+#[test]
+fn analyze_into_a_file_says_which_path() {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    let path = file.path().to_str().unwrap();
+    let out = run(&[
+        "analyze",
+        sample().to_str().unwrap(),
+        "--out",
+        path,
+        "--charts",
+        "none",
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(path), "{err}");
+}

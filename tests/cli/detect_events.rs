@@ -1,0 +1,169 @@
+//! `streamlens detect-events`: anomalous events of telemetry, labels, saved models, picked features.
+
+use super::{run, run_ok, sample};
+
+#[test]
+fn detect_events_on_the_sample_names_the_labelled_scopes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let labels = sample().with_file_name("labels.csv");
+    let stdout = run_ok(&[
+        "detect-events",
+        sample().to_str().unwrap(),
+        "--labels",
+        labels.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ])
+    .stdout;
+    assert!(String::from_utf8_lossy(&stdout).contains("12 events scored"));
+    let events = std::fs::read_to_string(out.join("events.csv")).unwrap();
+    let mut lines = events.lines();
+    assert_eq!(
+        lines.next(),
+        Some("event_id,score,flagged,root_cause,scope,start_ms,end_ms")
+    );
+    assert_eq!(lines.count(), 12);
+    let metrics: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap();
+    assert_eq!(metrics["labelled_events"], 12);
+    assert_eq!(metrics["anomalous_events"], 3);
+    // The three labelled events (office, ISP, CDN) rank on top with the labelled scopes.
+    assert_eq!(metrics["roc_auc"], 1.0);
+    assert_eq!(metrics["scope_hit_rate"], 1.0);
+}
+
+#[test]
+fn detect_events_rejects_a_broken_labels_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let labels = dir.path().join("labels.csv");
+    std::fs::write(&labels, "event_id,anomalous\n1001,perhaps\n").unwrap();
+    let output = run(&[
+        "detect-events",
+        sample().to_str().unwrap(),
+        "--labels",
+        labels.to_str().unwrap(),
+        "--out",
+        dir.path().join("out").to_str().unwrap(),
+    ]);
+    assert!(!output.status.success());
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains("row 2, column `anomalous`"), "{err}");
+    assert!(err.contains("perhaps"), "{err}");
+}
+
+#[test]
+fn detect_events_saves_a_model_that_scores_the_same_way() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("event-model.json");
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    run_ok(&[
+        "detect-events",
+        sample().to_str().unwrap(),
+        "--model",
+        "fisvdd",
+        "--save-model",
+        model.to_str().unwrap(),
+        "--out",
+        a.to_str().unwrap(),
+    ]);
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert_eq!(saved["format"], "streamlens-event-model/1");
+    assert_eq!(saved["pipelines"].as_array().unwrap().len(), 3);
+    run_ok(&[
+        "detect-events",
+        sample().to_str().unwrap(),
+        "--use-model",
+        model.to_str().unwrap(),
+        "--out",
+        b.to_str().unwrap(),
+    ]);
+    // Same detectors and thresholds on the same data: the same verdicts.
+    assert_eq!(
+        std::fs::read_to_string(a.join("events.csv")).unwrap(),
+        std::fs::read_to_string(b.join("events.csv")).unwrap()
+    );
+    // A file that is not a model is named and explained.
+    std::fs::write(&model, "{\"format\":\"something else\"}").unwrap();
+    let output = run(&[
+        "detect-events",
+        sample().to_str().unwrap(),
+        "--use-model",
+        model.to_str().unwrap(),
+        "--out",
+        b.to_str().unwrap(),
+    ]);
+    assert!(!output.status.success());
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.contains("event-model.json") && err.contains("not a streamlens event model"),
+        "{err}"
+    );
+}
+
+#[test]
+fn detect_events_uses_the_picked_window_features() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let model = dir.path().join("model.json");
+    run_ok(&[
+        "detect-events",
+        sample().to_str().unwrap(),
+        "--window-features",
+        "qoe_p10,bad_share",
+        "--save-model",
+        model.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert_eq!(
+        saved["features"],
+        serde_json::json!(["qoe_p10", "bad_share"])
+    );
+    let output = run(&[
+        "detect-events",
+        sample().to_str().unwrap(),
+        "--window-features",
+        "qoe_p10,jitter",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!output.status.success());
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.contains("unknown feature `jitter`; known: qoe_mean, qoe_p10"),
+        "{err}"
+    );
+}
+
+#[test]
+fn detect_events_can_fit_on_events_labelled_normal() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let labels = sample().with_file_name("labels.csv");
+    run_ok(&[
+        "detect-events",
+        sample().to_str().unwrap(),
+        "--labels",
+        labels.to_str().unwrap(),
+        "--fit-on-normal",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let metrics: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap();
+    // The three labelled events still rank on top.
+    assert_eq!(metrics["roc_auc"], 1.0, "{metrics}");
+    let output = run(&[
+        "detect-events",
+        sample().to_str().unwrap(),
+        "--fit-on-normal",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--labels"));
+}

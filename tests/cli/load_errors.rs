@@ -1,0 +1,198 @@
+//! Broken files: precise errors in strict mode, dropped and reported rows otherwise.
+
+use super::{root, run, summary_json};
+
+fn broken(name: &str) -> String {
+    root()
+        .join("tests/data/broken")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// (file, message parts in strict mode).
+const STRICT_CASES: &[(&str, &[&str])] = &[
+    ("empty.csv", &["empty.csv", "the file is empty"]),
+    (
+        "header_only.csv",
+        &["header_only.csv", "header but no data rows"],
+    ),
+    (
+        "missing_required.csv",
+        &[
+            "missing_required.csv",
+            "required column `qoe` not found",
+            "Columns found: timestamp, event_id, viewer_id, engagement",
+            "quality",
+        ],
+    ),
+    (
+        "unparsable_number.csv",
+        &[
+            "unparsable_number.csv",
+            "row 4",
+            "column `qoe`",
+            "expected a number between 0 and 1",
+            "found `abc`",
+        ],
+    ),
+    (
+        "unparsable_timestamp.csv",
+        &[
+            "row 3",
+            "column `timestamp`",
+            "expected a timestamp",
+            "found `yesterday`",
+        ],
+    ),
+    (
+        "qoe_out_of_range.csv",
+        &["row 3", "column `qoe`", "found `1.5`"],
+    ),
+    (
+        "engagement_out_of_range.csv",
+        &["row 3", "column `engagement`", "found `-0.1`"],
+    ),
+    ("nan_inf.csv", &["row 3", "column `qoe`", "found `NaN`"]),
+    (
+        "negative_buffer.csv",
+        &[
+            "row 3",
+            "column `buffer_ms`",
+            "non-negative",
+            "found `-250`",
+        ],
+    ),
+    (
+        "duplicate_viewer_timestamp.csv",
+        &[
+            "row 4",
+            "viewer_id, timestamp",
+            "one row per viewer and timestamp",
+        ],
+    ),
+    (
+        "ragged_row.csv",
+        &["row 3", "10 fields like the header", "found `8 fields`"],
+    ),
+    (
+        "bad_id.csv",
+        &["row 3", "column `event_id`", "an id", "found `12.5`"],
+    ),
+    ("missing_value.csv", &["row 2", "column `qoe`", "found ``"]),
+    ("garbage.bin", &["garbage.bin", "required column"]),
+    (
+        "truncated.csv.gz",
+        &["truncated.csv.gz", "cannot read the file"],
+    ),
+    (
+        "corrupt.parquet",
+        &["corrupt.parquet", "not a readable Parquet file"],
+    ),
+    (
+        "all_rows_bad.csv",
+        &["all_rows_bad.csv", "row 2", "column `qoe`", "found `7`"],
+    ),
+];
+
+#[test]
+fn broken_files_get_precise_errors_in_strict_mode() {
+    for (file, parts) in STRICT_CASES {
+        let out = run(&["summary", "--strict", &broken(file)]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{file}: should fail");
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{file}: clean exit, not a panic: {err}"
+        );
+        for part in *parts {
+            assert!(err.contains(part), "{file}: `{part}` not in: {err}");
+        }
+    }
+}
+
+/// (file, reason key, first row, column) when bad rows are dropped (the default).
+const LENIENT_CASES: &[(&str, &str, u64, &str)] = &[
+    ("unparsable_number.csv", "unparsable_value", 4, "qoe"),
+    (
+        "unparsable_timestamp.csv",
+        "unparsable_value",
+        3,
+        "timestamp",
+    ),
+    ("qoe_out_of_range.csv", "out_of_range", 3, "qoe"),
+    (
+        "engagement_out_of_range.csv",
+        "out_of_range",
+        3,
+        "engagement",
+    ),
+    ("nan_inf.csv", "not_finite", 3, "qoe"),
+    ("negative_buffer.csv", "negative", 3, "buffer_ms"),
+    (
+        "duplicate_viewer_timestamp.csv",
+        "duplicate_viewer_timestamp",
+        4,
+        "viewer_id, timestamp",
+    ),
+    ("ragged_row.csv", "wrong_field_count", 3, "(whole row)"),
+    ("bad_id.csv", "bad_id", 3, "event_id"),
+    ("missing_value.csv", "missing_value", 2, "qoe"),
+];
+
+#[test]
+fn bad_rows_are_dropped_and_reported_by_default() {
+    for (file, reason, row, column) in LENIENT_CASES {
+        let out = run(&["summary", "--json", &broken(file)]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{file}: {err}");
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let dropped = json["dropped_rows"].as_object().unwrap();
+        assert!(dropped.contains_key(*reason), "{file}: {dropped:?}");
+        let note = format!("row {row}, column `{column}`");
+        assert!(err.contains(&note), "{file}: `{note}` not in: {err}");
+        assert!(
+            json["rows"].as_u64().unwrap() >= 1,
+            "{file}: good rows kept"
+        );
+    }
+    // nan_inf has two bad rows with different reasons... both counted.
+    let json = summary_json(&[&broken("nan_inf.csv")]);
+    assert_eq!(json["rows"], 1);
+    assert_eq!(json["dropped_rows"]["not_finite"], 2);
+}
+
+#[test]
+fn all_rows_bad_is_an_error_even_when_lenient() {
+    let out = run(&["summary", &broken("all_rows_bad.csv")]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("every data row was rejected"), "{err}");
+    assert!(err.contains("2 rows dropped: out of range"), "{err}");
+}
+
+#[test]
+fn files_with_different_columns_are_named() {
+    let good = root().join("tests/data/broken/negative_buffer.csv");
+    let out = run(&[
+        "summary",
+        good.to_str().unwrap(),
+        &broken("other_schema.csv"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("other_schema.csv: its columns"), "{err}");
+    assert!(err.contains("negative_buffer.csv"), "{err}");
+}
+
+#[test]
+fn missing_file_is_a_clear_error() {
+    let out = run(&["summary", "/nonexistent/x.csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("/nonexistent/x.csv: cannot read the file"),
+        "{err}"
+    );
+}

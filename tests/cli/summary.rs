@@ -1,0 +1,63 @@
+//! `streamlens summary` on the sample: counts against a hand-parsed copy, filters, text output.
+
+use super::{Row, check_against, read_sample, run, sample, summary_json};
+
+#[test]
+fn summary_of_sample_matches_independent_count() {
+    let rows = read_sample();
+    let all: Vec<&Row> = rows.iter().collect();
+    let json = summary_json(&[sample().to_str().unwrap()]);
+    check_against(&all, &json);
+    assert!(json["dropped_rows"].as_object().unwrap().is_empty());
+}
+
+#[test]
+fn summary_filters_match_independent_count() {
+    let rows = read_sample();
+    let customer = rows[0].customer.clone();
+    let event = rows.last().unwrap().event.clone();
+    let kept: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r.customer == customer && r.viewer_type == "WFH")
+        .collect();
+    let json = summary_json(&[
+        sample().to_str().unwrap(),
+        "--customer",
+        &customer,
+        "--viewer-type",
+        "wfh",
+    ]);
+    check_against(&kept, &json);
+    // Repeated flags are a union.
+    let e2 = rows[0].event.clone();
+    let kept: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r.event == event || r.event == e2)
+        .collect();
+    let json = summary_json(&[
+        sample().to_str().unwrap(),
+        "--event",
+        &event,
+        "--event",
+        &e2,
+    ]);
+    check_against(&kept, &json);
+}
+
+#[test]
+fn unknown_filter_value_names_known_values() {
+    let out = run(&["summary", sample().to_str().unwrap(), "--country", "999999"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unknown country_id `999999`"), "{err}");
+    assert!(err.contains("known values include"), "{err}");
+}
+
+#[test]
+fn text_summary_prints_rows() {
+    let out = run(&["summary", sample().to_str().unwrap()]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("rows:"), "{text}");
+    assert!(text.contains("median qoe:"), "{text}");
+}
