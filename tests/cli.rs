@@ -6,24 +6,24 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-pub fn bin() -> Command {
+fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_streamlens"))
 }
 
-pub fn root() -> PathBuf {
+fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-pub fn sample() -> PathBuf {
+fn sample() -> PathBuf {
     root().join("sample_data/telemetry.csv")
 }
 
-pub fn run(args: &[&str]) -> Output {
+fn run(args: &[&str]) -> Output {
     bin().args(args).output().expect("the binary runs")
 }
 
 /// Run and require success, showing stderr otherwise.
-pub fn run_ok(args: &[&str]) -> Output {
+fn run_ok(args: &[&str]) -> Output {
     let out = run(args);
     assert!(
         out.status.success(),
@@ -33,7 +33,7 @@ pub fn run_ok(args: &[&str]) -> Output {
     out
 }
 
-pub fn summary_json(args: &[&str]) -> serde_json::Value {
+fn summary_json(args: &[&str]) -> serde_json::Value {
     let mut all = vec!["summary", "--json"];
     all.extend_from_slice(args);
     let out = run_ok(&all);
@@ -41,7 +41,7 @@ pub fn summary_json(args: &[&str]) -> serde_json::Value {
 }
 
 /// The sample parsed by hand (no polars), for independent known answers.
-pub struct Row {
+struct Row {
     ts: i64,
     customer: String,
     event: String,
@@ -54,7 +54,7 @@ pub struct Row {
     buffer_ms: f64,
 }
 
-pub fn read_sample() -> Vec<Row> {
+fn read_sample() -> Vec<Row> {
     let text = std::fs::read_to_string(sample()).unwrap();
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
@@ -92,7 +92,7 @@ pub fn read_sample() -> Vec<Row> {
         .collect()
 }
 
-pub fn check_against(rows: &[&Row], json: &serde_json::Value) {
+fn check_against(rows: &[&Row], json: &serde_json::Value) {
     let n = rows.len() as f64;
     let distinct =
         |f: &dyn Fn(&Row) -> &str| rows.iter().map(|r| f(r)).collect::<HashSet<_>>().len() as u64;

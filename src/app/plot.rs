@@ -131,7 +131,7 @@ fn color(index: usize) -> Color32 {
     Color32::from_rgb(r, g, b)
 }
 
-/// egui_plot's grid steps, on the same 1-2-5 series as exported charts.
+/// `egui_plot`'s grid steps, on the same 1-2-5 series as exported charts.
 #[allow(clippy::needless_pass_by_value)] // egui_plot's spacer hands the input over by value.
 fn nice_steps(input: GridInput) -> [f64; 3] {
     grid_steps(input.base_step_size)

@@ -157,10 +157,49 @@ pub struct Dataset {
     pub extra_numeric: Vec<String>,
     pub report: LoadReport,
     /// Indexes the analyses build once per dataset (value codes, session links).
-    pub cache: std::sync::Arc<crate::analysis::index::AnalysisCache>,
+    pub cache: std::sync::Arc<DerivedCache>,
+}
+
+/// Data the layers above derive once per dataset (the analyses' value codes and session
+/// links), kept with it and shared by its clones. The dataset does not know what is inside:
+/// one value of the user's own type, made on first use.
+#[derive(Default)]
+pub struct DerivedCache(std::sync::OnceLock<Box<dyn std::any::Any + Send + Sync>>);
+
+impl DerivedCache {
+    /// The kept value, made by `init` on first use. Only one type is ever kept per dataset
+    /// (the analyses' cache); asking for another is a programming error and panics.
+    pub fn get_or_init<T: std::any::Any + Send + Sync>(&self, init: impl FnOnce() -> T) -> &T {
+        self.0
+            .get_or_init(|| Box::new(init()))
+            .downcast_ref::<T>()
+            .expect("a dataset keeps one derived cache type")
+    }
+}
+
+impl std::fmt::Debug for DerivedCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.get().is_some() {
+            "DerivedCache(built)"
+        } else {
+            "DerivedCache(empty)"
+        })
+    }
 }
 
 impl Dataset {
+    /// Up to `n` labels of `column` in label order, for error messages.
+    #[must_use]
+    pub fn sample_labels(&self, column: &str, n: usize) -> Vec<String> {
+        self.dictionary(column).map_or_else(Vec::new, |d| {
+            d.codes_by_label()
+                .into_iter()
+                .take(n)
+                .map(|c| d.label(c))
+                .collect()
+        })
+    }
+
     #[must_use]
     pub fn has(&self, canonical: Canonical) -> bool {
         self.has_column(canonical.name())

@@ -33,6 +33,27 @@ impl Filter {
         self.selections.get(column).filter(|s| !s.is_empty())
     }
 
+    /// The one reading of a selection as codes, used by every fast path: `None` when
+    /// `column` is not filtered; otherwise a table indexed by code, one entry per code of the
+    /// column's dictionary, true exactly where that code's label is selected. Labels the data
+    /// does not have, and a column it lacks, allow nothing.
+    #[must_use]
+    pub fn allowed_codes(&self, dataset: &Dataset, column: &str) -> Option<Vec<bool>> {
+        let labels = self.selected(column)?;
+        let dictionary = dataset
+            .dictionary(column)
+            .filter(|_| dataset.has_column(column));
+        let mut allowed = vec![false; dictionary.map_or(0, crate::dataset::Dictionary::len)];
+        if let Some(d) = dictionary {
+            for code in labels.iter().filter_map(|l| d.key_of(l)) {
+                if let Some(a) = allowed.get_mut(code as usize) {
+                    *a = true;
+                }
+            }
+        }
+        Some(allowed)
+    }
+
     pub fn toggle(&mut self, column: &str, label: &str) {
         let set = self.selections.entry(column.to_string()).or_default();
         if !set.remove(label) {
@@ -72,7 +93,7 @@ impl Filter {
     /// some known values so the user can correct the flag.
     pub fn check_known(&self, dataset: &Dataset) -> Result<(), AnalysisError> {
         if let Some((column, value)) = self.unknown_labels(dataset).into_iter().next() {
-            let known = crate::analysis::facets::sample_labels(dataset, &column, 8);
+            let known = dataset.sample_labels(&column, 8);
             return Err(AnalysisError::UnknownFilterValue {
                 dimension: column,
                 value,
@@ -97,17 +118,16 @@ impl Filter {
     #[must_use]
     pub fn predicate_excluding(&self, dataset: &Dataset, excluded: Option<&str>) -> Option<Expr> {
         let mut parts = Vec::new();
-        for (column, labels) in &self.selections {
-            if labels.is_empty() || Some(column.as_str()) == excluded {
+        for column in self.selections.keys() {
+            if Some(column.as_str()) == excluded {
                 continue;
             }
-            let keys: Vec<u32> = match dataset.dictionary(column) {
-                Some(d) if dataset.has_column(column) => {
-                    labels.iter().filter_map(|l| d.key_of(l)).collect()
-                }
-                // A selection on a column the data lacks matches nothing.
-                _ => Vec::new(),
+            let Some(allowed) = self.allowed_codes(dataset, column) else {
+                continue;
             };
+            let keys: Vec<u32> = (0..allowed.len() as u32)
+                .filter(|&code| allowed[code as usize])
+                .collect();
             parts.push(match keys.as_slice() {
                 [] => lit(false),
                 [one] => col(column.as_str()).eq(lit(*one)),

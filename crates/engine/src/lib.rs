@@ -29,6 +29,7 @@ pub mod testutil {
     use super::io::{LoadOptions, LoadProgress, Source, load};
 
     /// Load CSV text as a dataset (panics on error: test input is fixed).
+    #[must_use]
     pub fn dataset(text: &str) -> Dataset {
         let source = Source::Bytes {
             name: "test.csv".into(),

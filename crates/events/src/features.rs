@@ -4,7 +4,7 @@
 //! viewers)` for thinly watched minutes. Positive = worse than usual. Anomalies span at most
 //! about half an event, so the unit's median is its normal level.
 
-use super::windows::{UnitSeries, Window};
+use super::windows::Window;
 
 /// The quality features of a window, in the order the detector sees them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -138,16 +138,6 @@ impl Baseline {
             .map(|(f, u)| f.sign() * (f.value(w) - u.median) / (u.scale * thin))
             .collect()
     }
-}
-
-/// The features a series can use: those with a value in every window (buffering and
-/// engagement are absent when the dataset lacks them).
-#[must_use]
-pub fn available_features(series: &UnitSeries) -> Vec<WindowFeature> {
-    WindowFeature::ALL
-        .into_iter()
-        .filter(|f| series.windows.iter().all(|w| f.value(w).is_finite()))
-        .collect()
 }
 
 /// Median of finite values (mean of the middle two); `NaN` when empty.

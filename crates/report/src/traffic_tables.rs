@@ -240,27 +240,3 @@ pub fn evaluation_metrics(e: &Evaluation) -> TableSpec {
         rows,
     }
 }
-
-/// One row per classified chunk.
-#[must_use]
-pub fn classification_chunks(files: &[FileClassification]) -> TableSpec {
-    let rows = files
-        .iter()
-        .flat_map(|f| {
-            f.chunks.iter().map(|c| {
-                vec![
-                    text(&f.file),
-                    Cell::Time(c.start_ms),
-                    text(c.label.as_str()),
-                    num(c.probability, 3),
-                ]
-            })
-        })
-        .collect();
-    TableSpec {
-        id: "chunks".into(),
-        title: "Chunk verdicts".into(),
-        columns: columns(&["file", "start", "label", "probability"]),
-        rows,
-    }
-}

@@ -62,12 +62,6 @@ impl DifferenceRow {
             .or(self.city_id.as_deref())
             .unwrap_or("")
     }
-
-    /// The verdict at other thresholds (the window's sliders).
-    #[must_use]
-    pub fn differs_at(&self, max_q: f64, min_d: f64) -> bool {
-        self.q_value < max_q && self.ks_statistic >= min_d
-    }
 }
 
 /// ECDF of one group and of the rest of its customer.

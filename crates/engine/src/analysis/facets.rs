@@ -4,8 +4,6 @@
 
 use serde::Serialize;
 
-use crate::dataset::Dataset;
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FacetValue {
     pub label: String,
@@ -18,16 +16,4 @@ pub struct Facet {
     pub column: String,
     pub title: String,
     pub values: Vec<FacetValue>,
-}
-
-/// Up to `n` labels of `column` in label order, for error messages.
-#[must_use]
-pub fn sample_labels(dataset: &Dataset, column: &str, n: usize) -> Vec<String> {
-    dataset.dictionary(column).map_or_else(Vec::new, |d| {
-        d.codes_by_label()
-            .into_iter()
-            .take(n)
-            .map(|c| d.label(c))
-            .collect()
-    })
 }

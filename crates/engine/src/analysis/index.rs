@@ -48,9 +48,13 @@ pub struct AnalysisCache {
     sessions: OnceLock<Result<Arc<SessionLinks>, String>>,
 }
 
+fn cache(dataset: &Dataset) -> &AnalysisCache {
+    dataset.cache.get_or_init(AnalysisCache::default)
+}
+
 /// The coded numeric columns of `dataset` (built on first call).
 pub fn value_codes(dataset: &Dataset) -> &BTreeMap<String, Option<Arc<ValueCodes>>> {
-    dataset.cache.values.get_or_init(|| {
+    cache(dataset).values.get_or_init(|| {
         let mut names = vec![
             Canonical::Qoe.name().to_string(),
             Canonical::Engagement.name().to_string(),
@@ -76,7 +80,7 @@ pub fn codes_of<'a>(dataset: &'a Dataset, column: &str) -> Option<&'a ValueCodes
 
 /// The session links of `dataset` (built on first call).
 pub fn session_links(dataset: &Dataset) -> Result<&SessionLinks, AnalysisError> {
-    let built = dataset.cache.sessions.get_or_init(|| {
+    let built = cache(dataset).sessions.get_or_init(|| {
         build_links(dataset)
             .map(Arc::new)
             .map_err(|e| e.to_string())

@@ -48,18 +48,10 @@ impl<'a> Selection<'a> {
             }));
         }
         let mut tests: Vec<(&[u32], Vec<bool>)> = Vec::new();
-        for (column, labels) in &filter.selections {
-            if labels.is_empty() {
+        for column in filter.selections.keys() {
+            let Some(allowed) = filter.allowed_codes(dataset, column) else {
                 continue;
-            }
-            let mut allowed = vec![false; crate::analysis::rows::code_count(dataset, column)];
-            if let Some(d) = dataset.dictionary(column) {
-                for code in labels.iter().filter_map(|l| d.key_of(l)) {
-                    if let Some(a) = allowed.get_mut(code as usize) {
-                        *a = true;
-                    }
-                }
-            }
+            };
             match slice_of::<UInt32Type>(dataset, column) {
                 Some(codes) => tests.push((codes, allowed)),
                 // A selection on a column the data lacks matches nothing.

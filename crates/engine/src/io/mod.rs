@@ -17,7 +17,7 @@ pub mod values;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
@@ -259,15 +259,6 @@ fn check_cancel(progress: &LoadProgress) -> Result<(), LoadError> {
 pub fn load_paths(paths: &[PathBuf], options: &LoadOptions) -> Result<Dataset, LoadError> {
     let sources: Vec<Source> = paths.iter().cloned().map(Source::Path).collect();
     load(&sources, options, &LoadProgress::default())
-}
-
-/// Is `path` something we can try to load (by extension)?
-#[must_use]
-pub fn looks_loadable(path: &Path) -> bool {
-    let name = path.to_string_lossy().to_lowercase();
-    [".csv", ".tsv", ".txt", ".csv.gz", ".gz", ".parquet", ".pq"]
-        .iter()
-        .any(|ext| name.ends_with(ext))
 }
 
 #[cfg(test)]

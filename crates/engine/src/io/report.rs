@@ -109,11 +109,6 @@ impl LoadReport {
             .collect()
     }
 
-    #[must_use]
-    pub fn total_dropped(&self) -> u64 {
-        self.dropped.values().map(|s| s.count).sum()
-    }
-
     /// One line per reason: "12 rows: value outside [0, 1] (first: file, row 7, column `qoe`, found `1.3`)".
     #[must_use]
     pub fn dropped_lines(&self) -> Vec<String> {

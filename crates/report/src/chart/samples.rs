@@ -21,6 +21,7 @@ fn series(name: &str, color: usize, mark: Mark) -> Series {
 }
 
 /// Charts as analyses produce them.
+#[must_use]
 pub fn typical() -> Vec<ChartSpec> {
     let xs: Vec<f64> = (0..=120).map(|i| f64::from(i) * 0.5).collect();
     let qoe = |x: f64| 3.5 + 0.6 * (x / 9.0).sin() - 0.01 * x;
@@ -259,6 +260,7 @@ pub fn typical() -> Vec<ChartSpec> {
 }
 
 /// Inputs that must draw without panicking: empty, NaN, one point, zero width, infinities.
+#[must_use]
 pub fn degenerate() -> Vec<ChartSpec> {
     let nan = f64::NAN;
     let inf = f64::INFINITY;

@@ -36,15 +36,7 @@ fn columns<'a>(dataset: &'a Dataset, filter: &Filter) -> Result<Columns<'a>, Ana
         let n_codes = dataset
             .dictionary(&dim.column)
             .map_or(0, crate::dataset::Dictionary::len);
-        let allowed = filter.selected(&dim.column).map(|labels| {
-            let mut allowed = vec![false; n_codes];
-            if let Some(d) = dataset.dictionary(&dim.column) {
-                for code in labels.iter().filter_map(|l| d.key_of(l)) {
-                    allowed[code as usize] = true;
-                }
-            }
-            allowed
-        });
+        let allowed = filter.allowed_codes(dataset, &dim.column);
         dims.push(Dim {
             codes: pieces::<UInt32Type>(frame, &dim.column)?,
             n_codes,
