@@ -14,10 +14,10 @@ use std::time::Duration;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 use streamlens_detect::Detector;
-use streamlens_detect::fisvdd::{Fisvdd, FisvddParams};
-use streamlens_detect::iforest::{IForest, IForestParams};
-use streamlens_detect::preprocess::{FeatureSpec, PreprocessSpec, Preprocessor};
-use streamlens_detect::sweep::{ThresholdSweep, decimate_curve};
+use streamlens_detect::detectors::fisvdd::{Fisvdd, FisvddParams};
+use streamlens_detect::detectors::iforest::{IForest, IForestParams};
+use streamlens_detect::eval::sweep::{ThresholdSweep, decimate_curve};
+use streamlens_detect::pipeline::preprocess::{FeatureSpec, PreprocessSpec, Preprocessor};
 use streamlens_detect::table::{TableRequest, read_table};
 
 const FEATURES: [&str; 6] = [

@@ -94,8 +94,8 @@ fn detect_live_nflx_ii_protocol() {
 #[test]
 fn live_nflx_ii_as_a_feature_table_matches_the_cli() {
     use streamlens_detect::ModelKind;
-    use streamlens_detect::table_inspect::inspect_table;
-    use streamlens_detect::table_view::{TableSetup, score_table};
+    use streamlens_detect::table::inspect::inspect_table;
+    use streamlens_detect::table::view::{TableSetup, score_table};
     use streamlens_engine::io::{Source, preview};
 
     let Some(dir) = shared("fisvdd-qoe") else {

@@ -11,7 +11,7 @@ use super::App;
 use super::nav::Tab;
 use super::spec_cache::SpecCache;
 use super::worker::LatestWorker;
-use streamlens_detect::model_map::LabelledMap;
+use streamlens_detect::map::LabelledMap;
 use streamlens_detect::{DetectError, ModelKind, ModelSpec};
 use streamlens_engine::Filter;
 use streamlens_engine::dataset::Dataset;

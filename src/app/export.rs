@@ -28,7 +28,7 @@ pub enum ExportJob {
     /// The Anomalies tab's event detector as JSON.
     EventModel(Box<streamlens_events::saved::EventModel>),
     /// The feature table's detector as JSON.
-    TableModel(Box<streamlens_detect::table_model::TableModel>),
+    TableModel(Box<streamlens_detect::table::model::TableModel>),
     /// All analyses on the current filter, into a folder.
     Report {
         dataset: Arc<Dataset>,

@@ -1,7 +1,7 @@
 //! The App's side of feature tables in the Anomalies tab: a CSV that is not telemetry (a
 //! table of `QoE` windows, say) is inspected on a worker, the user picks feature, label, group
 //! and fold columns and a detector, and each change of those choices is scored on the
-//! worker (the newest choice wins). The work itself is `streamlens_detect::table_view`.
+//! worker (the newest choice wins). The work itself is `streamlens_detect::table::view`.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -9,9 +9,9 @@ use std::sync::Arc;
 use super::App;
 use super::nav::Tab;
 use super::worker::LatestWorker;
-use streamlens_detect::model_map::LabelledMap;
-use streamlens_detect::table_inspect::{TableSummary, inspect_table};
-use streamlens_detect::table_view::{TableSetup, TableView, score_table};
+use streamlens_detect::map::LabelledMap;
+use streamlens_detect::table::inspect::{TableSummary, inspect_table};
+use streamlens_detect::table::view::{TableSetup, TableView, score_table};
 use streamlens_engine::progress::Progress;
 use streamlens_report::tables::TableSpec;
 

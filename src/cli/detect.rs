@@ -10,16 +10,16 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
-use streamlens_detect::evaluate::{
-    EvalSetup, Evaluation, FoldPlan, ModelReport, assign_folds, evaluate,
-};
-use streamlens_detect::label::LabelExpr;
-use streamlens_detect::preprocess::{Direction, FeatureSpec, PreprocessSpec};
+use streamlens_detect::eval::folds::{Evaluation, FoldPlan, ModelReport, assign_folds};
+use streamlens_detect::eval::kfold::{EvalSetup, evaluate};
+use streamlens_detect::eval::tune::{TuneMetric, TuneOptions, choose_specs};
+use streamlens_detect::pipeline::PipelineSpec;
+use streamlens_detect::pipeline::preprocess::{Direction, FeatureSpec, PreprocessSpec};
 use streamlens_detect::table::WindowTable;
+use streamlens_detect::table::label::LabelExpr;
+use streamlens_detect::table::model::TableModel;
 use streamlens_detect::table::{TableRequest, read_table};
-use streamlens_detect::table_model::TableModel;
-use streamlens_detect::tune::{TuneMetric, TuneOptions, choose_specs};
-use streamlens_detect::{Detector, ModelKind, ModelSpec, model::PipelineSpec};
+use streamlens_detect::{Detector, ModelKind, ModelSpec};
 use streamlens_engine::progress::Progress;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -175,20 +175,24 @@ fn kinds(args: &[ModelArg]) -> Vec<ModelKind> {
 /// The model spec of a family with the command-line overrides.
 fn model_spec(kind: ModelKind, args: &DetectArgs) -> ModelSpec {
     let apply = |spec: ModelSpec| match spec {
-        ModelSpec::Fisvdd(p) => ModelSpec::Fisvdd(streamlens_detect::fisvdd::FisvddParams {
-            sigma: args.sigma,
-            max_svs: args.max_svs,
-            ..p
-        }),
-        ModelSpec::Ocsvm(p) => ModelSpec::Ocsvm(streamlens_detect::ocsvm::OcsvmParams {
+        ModelSpec::Fisvdd(p) => {
+            ModelSpec::Fisvdd(streamlens_detect::detectors::fisvdd::FisvddParams {
+                sigma: args.sigma,
+                max_svs: args.max_svs,
+                ..p
+            })
+        }
+        ModelSpec::Ocsvm(p) => ModelSpec::Ocsvm(streamlens_detect::detectors::ocsvm::OcsvmParams {
             sigma: args.sigma,
             nu: args.nu,
             ..p
         }),
-        ModelSpec::Iforest(p) => ModelSpec::Iforest(streamlens_detect::iforest::IForestParams {
-            trees: args.trees,
-            ..p
-        }),
+        ModelSpec::Iforest(p) => {
+            ModelSpec::Iforest(streamlens_detect::detectors::iforest::IForestParams {
+                trees: args.trees,
+                ..p
+            })
+        }
         other => other,
     };
     match apply(ModelSpec::default_for(kind, args.seed)) {
@@ -367,7 +371,7 @@ fn save_model(
         Some(options) => choose_specs(table, label, &all, spec, options)?,
         None => vec![spec.clone()],
     };
-    let bad = streamlens_detect::evaluate::row_labels(table, label);
+    let bad = streamlens_detect::eval::folds::row_labels(table, label);
     let normal: Vec<usize> = all.into_iter().filter(|&i| !bad[i]).collect();
     let model = TableModel::fit_bag(
         table,

@@ -363,7 +363,7 @@ fn detect_saves_a_bag_as_a_table_model_the_window_opens() {
         "2 pipelines in all"
     );
     assert!(model["threshold"].as_f64().unwrap().is_finite());
-    let loaded = streamlens_detect::table_model::TableModel::from_json("m", &text)
+    let loaded = streamlens_detect::table::model::TableModel::from_json("m", &text)
         .expect("the app opens it");
     assert_eq!(loaded.pipelines().count(), 2);
     assert_eq!(&loaded.features()[..2], ["a", "b"]);

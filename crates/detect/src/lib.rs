@@ -7,39 +7,17 @@
 //! detector is fitted on normal rows only and scores "higher = more anomalous".
 //! No printing, no egui.
 
-pub mod contour;
-pub mod ensemble;
-pub mod evaluate;
-pub mod fisvdd;
-pub mod iforest;
-pub mod kernel_batch;
-pub mod label;
-pub mod linalg;
-pub mod mahalanobis;
-pub mod memory;
-pub mod metrics;
-pub mod model;
-pub mod model_map;
-pub mod ocsvm;
-pub mod preprocess;
-pub mod score_display;
-pub mod sigma;
-pub mod sweep;
+pub mod detectors;
+pub mod eval;
+pub mod map;
+pub mod math;
+pub mod pipeline;
 pub mod table;
-pub mod table_inspect;
-pub mod table_model;
-pub mod table_view;
-pub mod tune;
-
-#[cfg(test)]
-mod fisvdd_tests;
-#[cfg(test)]
-mod table_model_tests;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-pub use model::{Model, ModelKind, ModelSpec, Pipeline};
+pub use pipeline::{Model, ModelKind, ModelSpec, Pipeline};
 
 /// Why a detector could not be fitted, loaded or evaluated.
 #[derive(Debug, thiserror::Error)]
@@ -123,26 +101,6 @@ pub trait Detector: Serialize + DeserializeOwned + Sized {
         let model: Self = serde_json::from_str(text)?;
         model.validate()?;
         Ok(model)
-    }
-}
-
-impl Detector for fisvdd::Fisvdd {
-    type Params = fisvdd::FisvddParams;
-
-    fn fit(rows: &[f64], dim: usize, params: &Self::Params) -> Result<Self, DetectError> {
-        fisvdd::Fisvdd::fit(rows, dim, *params)
-    }
-    fn dim(&self) -> usize {
-        fisvdd::Fisvdd::dim(self)
-    }
-    fn score(&self, row: &[f64]) -> f64 {
-        fisvdd::Fisvdd::score(self, row)
-    }
-    fn score_batch(&self, rows: &[f64]) -> Vec<f64> {
-        fisvdd::Fisvdd::score_batch(self, rows)
-    }
-    fn validate(&self) -> Result<(), DetectError> {
-        fisvdd::Fisvdd::validate(self)
     }
 }
 

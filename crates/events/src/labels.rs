@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use streamlens_detect::DetectError;
-use streamlens_detect::metrics::{ThresholdMetrics, at_threshold, average_precision, roc_auc};
+use streamlens_detect::eval::metrics::{
+    ThresholdMetrics, at_threshold, average_precision, roc_auc,
+};
 
 /// One row of a labels file: `event_id,anomalous,kind,start_ms,end_ms,scope` (`kind`,
 /// `start_ms`, `end_ms` and `scope` may be empty for normal events; extra columns are ignored).

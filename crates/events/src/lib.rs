@@ -16,7 +16,7 @@ pub mod windows;
 #[cfg(test)]
 mod tests;
 
-use streamlens_detect::model_map::LabelledMap;
+use streamlens_detect::map::LabelledMap;
 use streamlens_detect::{DetectError, Pipeline};
 use streamlens_engine::analysis::rows::Rows;
 use streamlens_engine::dataset::Dataset;

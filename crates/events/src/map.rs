@@ -5,7 +5,7 @@
 use super::root::unit_words;
 use super::score::LevelModel;
 use super::windows::EventWindows;
-use streamlens_detect::model_map::{LabelledMap, MapRequest, ModelMap};
+use streamlens_detect::map::{LabelledMap, MapRequest, ModelMap};
 use streamlens_engine::dataset::Dataset;
 use streamlens_engine::schema::Canonical;
 use streamlens_engine::time_fmt::format_utc_minute;

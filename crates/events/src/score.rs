@@ -8,8 +8,8 @@ use rand::rngs::StdRng;
 
 use super::features::{Baseline, WindowFeature};
 use super::windows::{EventWindows, Unit};
-use streamlens_detect::model::PipelineSpec;
-use streamlens_detect::preprocess::{Direction, FeatureSpec, PreprocessSpec};
+use streamlens_detect::pipeline::PipelineSpec;
+use streamlens_detect::pipeline::preprocess::{Direction, FeatureSpec, PreprocessSpec};
 use streamlens_detect::{DetectError, Detector, ModelSpec, Pipeline};
 
 pub const LEVELS: usize = 3;

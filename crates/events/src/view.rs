@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use super::EventReport;
 use super::labels::{EventLabel, EventMetrics};
 use super::saved::EventModel;
-use streamlens_detect::model_map::LabelledMap;
-use streamlens_detect::score_display::ScoreDisplay;
+use streamlens_detect::eval::score_display::ScoreDisplay;
+use streamlens_detect::map::LabelledMap;
 
 /// A report with its labels, ready to draw.
 #[derive(Debug, Clone)]

@@ -2,7 +2,7 @@
 //! by the window and its CSV export. Formatting only.
 
 use crate::tables::{Cell, TableSpec};
-use streamlens_detect::table_view::TableView;
+use streamlens_detect::table::view::TableView;
 use streamlens_engine::time_fmt::format_iso;
 use streamlens_events::view::ReportView;
 

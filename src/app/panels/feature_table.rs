@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::super::App;
 use super::super::plot::chart_ui;
-use streamlens_detect::table_view::TableView;
+use streamlens_detect::table::view::TableView;
 use streamlens_report::anomaly_tables::flagged_rows;
 use streamlens_report::chart::anomalies::ScoreCharts;
 use streamlens_report::chart::model_map::model_map_chart;

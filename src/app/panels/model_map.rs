@@ -4,7 +4,7 @@
 
 use super::super::App;
 use super::super::plot::chart_ui;
-use streamlens_detect::model_map::ModelMap;
+use streamlens_detect::map::ModelMap;
 use streamlens_events::view::ReportView;
 use streamlens_report::chart::model_map::model_map_chart;
 

@@ -5,10 +5,10 @@
 use super::super::App;
 use super::super::file_dialogs::DialogKind;
 use streamlens_detect::ModelKind;
-use streamlens_detect::label::{Comparison, LabelExpr};
-use streamlens_detect::preprocess::Direction;
-use streamlens_detect::table_inspect::TableSummary;
-use streamlens_detect::table_view::TableSetup;
+use streamlens_detect::pipeline::preprocess::Direction;
+use streamlens_detect::table::inspect::TableSummary;
+use streamlens_detect::table::label::{Comparison, LabelExpr};
+use streamlens_detect::table::view::TableSetup;
 
 /// Summaries offered for memory features (`column@kind`): running ones need an order column.
 const MEMORY_KINDS: [(&str, &str, bool); 11] = [

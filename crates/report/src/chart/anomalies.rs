@@ -3,7 +3,7 @@
 //! anomalous span shaded.
 
 use super::{ChartKind, ChartSpec, Mark, Series};
-use streamlens_detect::score_display::ScoreDisplay;
+use streamlens_detect::eval::score_display::ScoreDisplay;
 use streamlens_events::EventVerdict;
 use streamlens_events::view::ReportView;
 use streamlens_events::windows::MINUTE_MS;

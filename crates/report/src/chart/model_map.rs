@@ -3,7 +3,7 @@
 //! names the row), the support vectors, and the boundary where the score equals τ.
 
 use super::{ChartKind, ChartSpec, Mark, Series};
-use streamlens_detect::model_map::{LabelledMap, Pca2};
+use streamlens_detect::map::{LabelledMap, Pca2};
 
 const BLUE: usize = 0;
 // Both read on the dark and the light theme.

@@ -1,6 +1,6 @@
 use super::*;
-use crate::model::PipelineSpec;
-use crate::preprocess::{FeatureSpec, PreprocessSpec};
+use crate::pipeline::PipelineSpec;
+use crate::pipeline::preprocess::{FeatureSpec, PreprocessSpec};
 use crate::{ModelKind, ModelSpec};
 
 /// Points along a line in 3-D (x, 2x, small noise) plus a few far ones.

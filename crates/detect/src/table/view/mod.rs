@@ -3,6 +3,7 @@
 //! the threshold display of those scores, and the detector fitted on all normal rows drawn on
 //! its PCA plane.
 
+mod saved;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -12,15 +13,17 @@ use rand::seq::SliceRandom;
 
 use serde::{Deserialize, Serialize};
 
-use super::evaluate::{EvalSetup, ModelReport, assign_folds, evaluate, row_labels};
-use super::label::LabelExpr;
-use super::model::PipelineSpec;
-use super::model_map::{LabelledMap, MapRequest, ModelMap};
-use super::preprocess::{Direction, FeatureSpec, PreprocessSpec};
-use super::score_display::ScoreDisplay;
-use super::table::{TableRequest, WindowTable, read_table};
-use super::table_model::{TableModel, score_with_model};
-use super::{DetectError, Detector, ModelKind, ModelSpec, Pipeline};
+use crate::eval::folds::{ModelReport, assign_folds, row_labels};
+use crate::eval::kfold::{EvalSetup, evaluate};
+use crate::eval::score_display::ScoreDisplay;
+use crate::map::{LabelledMap, MapRequest, ModelMap};
+use crate::pipeline::PipelineSpec;
+use crate::pipeline::preprocess::{Direction, FeatureSpec, PreprocessSpec};
+use crate::table::label::LabelExpr;
+use crate::table::model::TableModel;
+use crate::table::view::saved::score_with_model;
+use crate::table::{TableRequest, WindowTable, read_table};
+use crate::{DetectError, Detector, ModelKind, ModelSpec, Pipeline};
 use streamlens_engine::progress::Progress;
 use streamlens_engine::stats::quantile_sorted;
 
@@ -93,8 +96,10 @@ impl TableSetup {
             };
         }
         let needs_order = key.features.iter().any(|f| {
-            super::memory::FeatureRef::parse(f)
-                .is_ok_and(|r| r.memory.is_some_and(super::memory::MemoryKind::needs_order))
+            crate::table::memory::FeatureRef::parse(f).is_ok_and(|r| {
+                r.memory
+                    .is_some_and(crate::table::memory::MemoryKind::needs_order)
+            })
         });
         if !needs_order {
             key.order = None;
@@ -185,7 +190,15 @@ pub fn score_table(
         setup.label.is_some().then_some(bad.as_slice()),
         bins,
     );
-    let model = TableModel::fit(&table, &bad, &spec, setup)?;
+    // Fit on every normal row; τ = the setup's quantile of their scores.
+    let normal: Vec<usize> = (0..table.rows()).filter(|&i| !bad[i]).collect();
+    let model = TableModel::fit_bag(
+        &table,
+        &normal,
+        std::slice::from_ref(&spec),
+        setup.order.clone(),
+        setup.threshold_quantile,
+    )?;
     progress.report(0.95, "fitting the detector map");
     let map = table_map(&table, &bad, &spec, setup, &model)?;
     Ok(TableView {

@@ -15,9 +15,9 @@ use rand::rngs::StdRng;
 use rand::seq::index;
 use serde::{Deserialize, Serialize};
 
-use super::linalg::sq_dist;
-use super::sigma::median_heuristic_sigma;
-use super::{DetectError, Detector, check_rows};
+use crate::detectors::sigma::median_heuristic_sigma;
+use crate::math::linalg::sq_dist;
+use crate::{DetectError, Detector, check_rows};
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default)]

@@ -3,9 +3,9 @@
 
 use proptest::prelude::*;
 
-use super::Detector;
-use super::fisvdd::{Fisvdd, FisvddParams, UpdateOutcome};
-use super::linalg::{mat_vec, spd_inverse};
+use crate::Detector;
+use crate::detectors::fisvdd::{Fisvdd, FisvddParams, UpdateOutcome};
+use crate::math::linalg::{mat_vec, spd_inverse};
 
 /// Maintained, never re-inverted, so the tests see the rank-1 updates' drift.
 fn params(sigma: f64) -> FisvddParams {

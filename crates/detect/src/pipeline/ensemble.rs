@@ -4,11 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::fisvdd::FisvddParams;
-use super::iforest::IForestParams;
-use super::mahalanobis::MahalanobisParams;
-use super::model::{Model, ModelSpec};
-use super::{DetectError, Detector};
+use crate::detectors::fisvdd::FisvddParams;
+use crate::detectors::iforest::IForestParams;
+use crate::detectors::mahalanobis::MahalanobisParams;
+use crate::pipeline::{Model, ModelSpec};
+use crate::{DetectError, Detector};
 use streamlens_engine::stats::quantile_sorted;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -132,7 +132,7 @@ mod tests {
             let want: f64 = pts
                 .chunks_exact(3)
                 .zip(&w)
-                .map(|(p, wi)| wi * (-gamma * super::super::linalg::sq_dist(p, &z)).exp())
+                .map(|(p, wi)| wi * (-gamma * crate::math::linalg::sq_dist(p, &z)).exp())
                 .sum();
             let got = k.sums(&z)[0];
             prop_assert!((got - want).abs() < 2e-6 * (1.0 + want), "{got} vs {want}");

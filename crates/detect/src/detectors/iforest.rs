@@ -10,7 +10,7 @@ use rand::seq::index;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
-use super::{DetectError, Detector, check_rows};
+use crate::{DetectError, Detector, check_rows};
 
 /// Forest size and subsample.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -327,9 +327,9 @@ impl Detector for IForest {
         (-total * self.scale()).exp2()
     }
 
-    /// On every core for large batches ([`super::score_in_parallel`]).
+    /// On every core for large batches ([`crate::score_in_parallel`]).
     fn score_batch(&self, rows: &[f64]) -> Vec<f64> {
-        super::score_in_parallel(rows, self.dim, &|part| self.score_batch_on_one_core(part))
+        crate::score_in_parallel(rows, self.dim, &|part| self.score_batch_on_one_core(part))
     }
 
     fn validate(&self) -> Result<(), DetectError> {

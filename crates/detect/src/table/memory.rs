@@ -17,7 +17,7 @@
 //! needed). They suit judging finished sessions, where a window's score may
 //! weigh the whole session — a video's overall quality is what its viewer rates.
 
-use super::DetectError;
+use crate::DetectError;
 
 /// How a memory feature summarises the past.
 #[derive(Debug, Clone, Copy, PartialEq)]

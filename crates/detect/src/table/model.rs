@@ -9,13 +9,10 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::evaluate::{ModelReport, fixed_report, gather, row_labels, spec_columns};
-use super::model::PipelineSpec;
-use super::score_display::ScoreDisplay;
-use super::table::{TableRequest, WindowTable, read_table};
-use super::table_view::{TableSetup, TableView, rows_map};
-use super::{DetectError, Detector, Pipeline};
-use streamlens_engine::progress::Progress;
+use crate::eval::folds::{gather, spec_columns};
+use crate::pipeline::PipelineSpec;
+use crate::table::WindowTable;
+use crate::{DetectError, Detector, Pipeline};
 use streamlens_engine::stats::quantile_sorted;
 
 /// Written into every file, checked on load.
@@ -36,23 +33,6 @@ pub struct TableModel {
 }
 
 impl TableModel {
-    /// Fit on every normal row of `table`; τ = the setup's quantile of their scores.
-    pub fn fit(
-        table: &WindowTable,
-        bad: &[bool],
-        spec: &PipelineSpec,
-        setup: &TableSetup,
-    ) -> Result<Self, DetectError> {
-        let normal: Vec<usize> = (0..table.rows()).filter(|&i| !bad[i]).collect();
-        Self::fit_bag(
-            table,
-            &normal,
-            std::slice::from_ref(spec),
-            setup.order.clone(),
-            setup.threshold_quantile,
-        )
-    }
-
     /// Fit each spec on the `rows` of `table` (a bag when there are several; the score is
     /// the mean of the pipelines' calibrated scores); τ = the `quantile` of those rows' scores.
     pub fn fit_bag(
@@ -167,11 +147,11 @@ impl TableModel {
     }
 
     pub fn save(&self, path: &Path) -> Result<(), DetectError> {
-        super::save_text(path, &serde_json::to_string(self)?)
+        crate::save_text(path, &serde_json::to_string(self)?)
     }
 
     pub fn load(path: &Path) -> Result<Self, DetectError> {
-        let (file, text) = super::read_text(path)?;
+        let (file, text) = crate::read_text(path)?;
         Self::from_json(&file, &text)
     }
 }
@@ -180,89 +160,4 @@ fn add_scores(total: &mut [f64], scores: &[f64]) {
     for (t, s) in total.iter_mut().zip(scores) {
         *t += s;
     }
-}
-
-/// Score the table at `path` with the saved model at `model_path` (every row,
-/// nothing refitted). Label and group columns still come from `setup`.
-pub fn score_with_model(
-    path: &Path,
-    model_path: &Path,
-    setup: &TableSetup,
-    bins: usize,
-    progress: &Progress,
-) -> Result<TableView, DetectError> {
-    progress.report(0.0, "reading the model");
-    let model = TableModel::load(model_path)?;
-    let model_file = model_path.display().to_string();
-    let request = TableRequest {
-        features: model.features(),
-        label_column: setup.label.as_ref().map(|l| l.column.clone()),
-        group_column: setup.group.clone(),
-        fold_column: None,
-        order_column: model.order.clone().or_else(|| setup.order.clone()),
-    };
-    progress.report(0.2, "reading the table");
-    let table = read_table(path, &request).map_err(|e| match e {
-        DetectError::MissingColumn { column, found, .. } => DetectError::BadModel(format!(
-            "{model_file} reads column `{column}`, which {} lacks (columns: {found})",
-            path.display()
-        )),
-        other => other,
-    })?;
-    if progress.is_cancelled() {
-        return Err(DetectError::Cancelled);
-    }
-    progress.report(0.5, "scoring every row");
-    let all: Vec<usize> = (0..table.rows()).collect();
-    let scores = model.score_rows(&table, &all)?;
-    let bad = row_labels(&table, setup.label.as_ref());
-    // A bare pipeline has no τ: the setup's quantile of this table's normal rows.
-    let threshold = model.threshold.unwrap_or_else(|| {
-        let mut normal: Vec<f64> = (0..table.rows())
-            .filter(|&i| !bad[i])
-            .map(|i| scores[i])
-            .collect();
-        normal.sort_by(f64::total_cmp);
-        quantile_sorted(&normal, setup.threshold_quantile).unwrap_or(0.0)
-    });
-    let report: ModelReport = fixed_report(
-        &table,
-        setup.label.as_ref(),
-        &scores,
-        threshold,
-        setup.threshold_quantile,
-        model.pipeline.model.kind().name(),
-    );
-    let display = ScoreDisplay::new(
-        &scores,
-        setup.label.is_some().then_some(bad.as_slice()),
-        bins,
-    );
-    progress.report(0.8, "drawing the detector map");
-    // Nothing here trained the model. A bag's pipelines see different columns: no one map.
-    let map = if model.bag.is_empty() {
-        Some(rows_map(
-            &table,
-            &bad,
-            &model.pipeline,
-            &[],
-            &scores,
-            threshold,
-            setup.seed,
-        )?)
-    } else {
-        None
-    };
-    Ok(TableView {
-        file: table.file.clone(),
-        setup: setup.clone(),
-        scores,
-        bad,
-        display,
-        report,
-        default_threshold: threshold,
-        map,
-        model,
-        table,
-    })
 }

@@ -7,9 +7,9 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::DetectError;
-use super::label::{Comparison, LabelExpr};
-use super::table::split_fields;
+use crate::DetectError;
+use crate::table::label::{Comparison, LabelExpr};
+use crate::table::split_fields;
 
 /// Distinct values are counted up to this many per column.
 const DISTINCT_CAP: usize = 10_000;

@@ -2,13 +2,13 @@
 
 use std::fmt::Write as _;
 
-use super::Detector;
-use super::table::{TableRequest, read_table};
-use super::table_model::*;
-use super::table_view::TableSetup;
+use crate::Detector;
 use crate::ModelKind;
-use crate::label::LabelExpr;
-use crate::table_view::score_table;
+use crate::table::label::LabelExpr;
+use crate::table::model::*;
+use crate::table::view::TableSetup;
+use crate::table::view::score_table;
+use crate::table::{TableRequest, read_table};
 use std::path::Path;
 use streamlens_engine::progress::Progress;
 
@@ -128,9 +128,9 @@ fn bare_cli_pipelines_load_and_wrong_files_say_why() {
 
 #[test]
 fn a_bag_scores_the_mean_of_its_pipelines_and_opens_without_a_map() {
-    use super::evaluate::{gather, row_labels, spec_columns};
-    use super::model::{ModelSpec, PipelineSpec};
-    use super::preprocess::{Direction, FeatureSpec, PreprocessSpec};
+    use crate::eval::folds::{gather, row_labels, spec_columns};
+    use crate::pipeline::preprocess::{Direction, FeatureSpec, PreprocessSpec};
+    use crate::pipeline::{ModelSpec, PipelineSpec};
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.csv");
     write_table(&path, 0.0);

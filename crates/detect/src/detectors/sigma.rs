@@ -4,7 +4,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::index;
 
-use super::DetectError;
+use crate::DetectError;
 
 /// Points sampled for the heuristic (pairs grow quadratically).
 pub const SIGMA_SAMPLE: usize = 2000;

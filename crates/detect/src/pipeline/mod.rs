@@ -2,15 +2,17 @@
 //! [`ModelSpec`]) and the [`Pipeline`] that pairs a model with its fitted
 //! preprocessing, so that saved models score raw feature rows.
 
+pub mod ensemble;
+pub mod preprocess;
 use serde::{Deserialize, Serialize};
 
-use super::ensemble::{Ensemble, EnsembleParams, robust_scale};
-use super::fisvdd::{Fisvdd, FisvddParams};
-use super::iforest::{IForest, IForestParams};
-use super::mahalanobis::{Mahalanobis, MahalanobisParams};
-use super::ocsvm::{Ocsvm, OcsvmParams};
-use super::preprocess::{PreprocessSpec, Preprocessor};
-use super::{DetectError, Detector};
+use crate::detectors::fisvdd::{Fisvdd, FisvddParams};
+use crate::detectors::iforest::{IForest, IForestParams};
+use crate::detectors::mahalanobis::{Mahalanobis, MahalanobisParams};
+use crate::detectors::ocsvm::{Ocsvm, OcsvmParams};
+use crate::pipeline::ensemble::{Ensemble, EnsembleParams, robust_scale};
+use crate::pipeline::preprocess::{PreprocessSpec, Preprocessor};
+use crate::{DetectError, Detector};
 
 /// The detector families, as named on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -122,7 +124,7 @@ impl Detector for Model {
     type Params = ModelSpec;
 
     fn fit(rows: &[f64], dim: usize, spec: &ModelSpec) -> Result<Self, DetectError> {
-        super::check_rows(rows, dim)?;
+        crate::check_rows(rows, dim)?;
         Ok(match spec {
             ModelSpec::Fisvdd(p) => Self::Fisvdd(Fisvdd::fit(rows, dim, *p)?),
             ModelSpec::Ocsvm(p) => Self::Ocsvm(Ocsvm::fit(rows, dim, p)?),

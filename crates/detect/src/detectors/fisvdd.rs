@@ -18,10 +18,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::DetectError;
-use super::kernel_batch::KernelExpansion;
-use super::linalg::{grow_inverse, mat_vec, row_sums, shrink_inverse, spd_inverse, sq_dist};
-use super::sigma::median_heuristic_sigma;
+use crate::DetectError;
+use crate::detectors::kernel_batch::KernelExpansion;
+use crate::detectors::sigma::median_heuristic_sigma;
+use crate::math::linalg::{grow_inverse, mat_vec, row_sums, shrink_inverse, spd_inverse, sq_dist};
 
 /// Tuning knobs of FISVDD (serialised with the model).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -403,4 +403,24 @@ impl Fisvdd {
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+impl crate::Detector for Fisvdd {
+    type Params = FisvddParams;
+
+    fn fit(rows: &[f64], dim: usize, params: &Self::Params) -> Result<Self, crate::DetectError> {
+        Fisvdd::fit(rows, dim, *params)
+    }
+    fn dim(&self) -> usize {
+        Fisvdd::dim(self)
+    }
+    fn score(&self, row: &[f64]) -> f64 {
+        Fisvdd::score(self, row)
+    }
+    fn score_batch(&self, rows: &[f64]) -> Vec<f64> {
+        Fisvdd::score_batch(self, rows)
+    }
+    fn validate(&self) -> Result<(), crate::DetectError> {
+        Fisvdd::validate(self)
+    }
 }

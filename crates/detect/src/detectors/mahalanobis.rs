@@ -6,8 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::linalg::spd_inverse;
-use super::{DetectError, Detector, check_rows};
+use crate::math::linalg::spd_inverse;
+use crate::{DetectError, Detector, check_rows};
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default)]

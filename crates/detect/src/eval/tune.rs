@@ -15,14 +15,14 @@
 //! with Isolation Forest the greedy choice is noisy, and averaging over
 //! several choices steadies it (bagging over the tuning).
 
-use super::ensemble::EnsembleParams;
-use super::evaluate::{assign_folds, gather, group_metrics, row_labels, spec_columns};
-use super::label::LabelExpr;
-use super::metrics::roc_auc;
-use super::model::{ModelSpec, Pipeline, PipelineSpec};
-use super::preprocess::PreprocessSpec;
-use super::table::WindowTable;
-use super::{DetectError, Detector};
+use crate::eval::folds::{assign_folds, gather, group_metrics, row_labels, spec_columns};
+use crate::eval::metrics::roc_auc;
+use crate::pipeline::ensemble::EnsembleParams;
+use crate::pipeline::preprocess::PreprocessSpec;
+use crate::pipeline::{ModelSpec, Pipeline, PipelineSpec};
+use crate::table::WindowTable;
+use crate::table::label::LabelExpr;
+use crate::{DetectError, Detector};
 
 #[derive(Debug, Clone)]
 pub struct TuneOptions {
@@ -80,7 +80,7 @@ pub fn candidates(model: &ModelSpec) -> Vec<ModelSpec> {
         ModelSpec::Fisvdd(p) if p.sigma.is_none() => [0.25, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0]
             .into_iter()
             .map(|s| {
-                ModelSpec::Fisvdd(super::fisvdd::FisvddParams {
+                ModelSpec::Fisvdd(crate::detectors::fisvdd::FisvddParams {
                     sigma_scale: s,
                     ..*p
                 })
@@ -95,7 +95,7 @@ pub fn candidates(model: &ModelSpec) -> Vec<ModelSpec> {
             let mut out = Vec::new();
             for &nu in &[0.01, 0.05, 0.1, 0.2] {
                 for &s in scales {
-                    out.push(ModelSpec::Ocsvm(super::ocsvm::OcsvmParams {
+                    out.push(ModelSpec::Ocsvm(crate::detectors::ocsvm::OcsvmParams {
                         nu,
                         sigma_scale: s,
                         ..*p
@@ -107,13 +107,15 @@ pub fn candidates(model: &ModelSpec) -> Vec<ModelSpec> {
         ModelSpec::Iforest(p) => [64, 256, 1024]
             .into_iter()
             .map(|sample_size| {
-                ModelSpec::Iforest(super::iforest::IForestParams { sample_size, ..*p })
+                ModelSpec::Iforest(crate::detectors::iforest::IForestParams { sample_size, ..*p })
             })
             .collect(),
         ModelSpec::Mahalanobis(_) => [0.5, 0.75, 1.0]
             .into_iter()
             .map(|support_fraction| {
-                ModelSpec::Mahalanobis(super::mahalanobis::MahalanobisParams { support_fraction })
+                ModelSpec::Mahalanobis(crate::detectors::mahalanobis::MahalanobisParams {
+                    support_fraction,
+                })
             })
             .collect(),
         other => vec![other.clone()],
@@ -166,7 +168,7 @@ pub fn choose_spec(
     let distinct = {
         let mut k: Vec<&str> = pool_keys
             .iter()
-            .map(|v| super::evaluate::fold_key(v, options.fold_sep.as_deref()))
+            .map(|v| crate::eval::folds::fold_key(v, options.fold_sep.as_deref()))
             .collect();
         k.sort_unstable();
         k.dedup();
@@ -325,7 +327,7 @@ fn select_features(
 mod tests {
     use super::*;
     use crate::ModelKind;
-    use crate::preprocess::FeatureSpec;
+    use crate::pipeline::preprocess::FeatureSpec;
 
     fn base(names: &[&str]) -> PipelineSpec {
         PipelineSpec {

@@ -2,7 +2,7 @@
 //! sweep (metrics at any τ in O(log n)), a histogram split by label, and the ROC and
 //! precision–recall curves thinned for drawing. Shared by event and feature-table results.
 
-use super::sweep::{ThresholdSweep, decimate_curve};
+use crate::eval::sweep::{ThresholdSweep, decimate_curve};
 
 /// Curves are drawn at most this coarse (in rate units): ≤ 2,000 points per curve.
 const CURVE_STEP: f64 = 1e-3;

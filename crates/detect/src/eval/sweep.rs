@@ -3,7 +3,7 @@
 //! score > τ" cost one binary search at any τ (a frame while dragging over a million scores),
 //! plus the ROC and precision–recall curves.
 
-use super::metrics::ThresholdMetrics;
+use crate::eval::metrics::ThresholdMetrics;
 
 /// Sorted scores and, when labels exist, cumulative positives.
 #[derive(Debug, Clone, PartialEq)]
@@ -193,7 +193,7 @@ pub fn decimate_curve(points: &[[f64; 2]], min_step: f64) -> Vec<[f64; 2]> {
 #[allow(clippy::float_cmp)] // Counts over small integers: exact.
 mod tests {
     use super::*;
-    use crate::metrics::{at_threshold, roc_auc};
+    use crate::eval::metrics::{at_threshold, roc_auc};
     use proptest::prelude::*;
 
     #[test]

@@ -4,10 +4,17 @@
 //! be double-quoted (`""` escapes a quote), no line breaks inside fields.
 //! Rows are numbered as in a spreadsheet: the header is row 1.
 
+pub mod inspect;
+pub mod label;
+pub mod memory;
+pub mod model;
+#[cfg(test)]
+mod model_tests;
+pub mod view;
 use std::path::Path;
 
-use super::DetectError;
-use super::memory::{FeatureRef, summarise};
+use crate::DetectError;
+use crate::table::memory::{FeatureRef, summarise};
 
 /// Which columns to take.
 #[derive(Debug, Clone, Default)]
@@ -112,9 +119,10 @@ pub fn parse_table(
         message: format!("memory features (`column@kind`) need {what} {why}"),
     };
     let uses_memory = refs.iter().any(|r| r.memory.is_some());
-    let uses_order = refs
-        .iter()
-        .any(|r| r.memory.is_some_and(super::memory::MemoryKind::needs_order));
+    let uses_order = refs.iter().any(|r| {
+        r.memory
+            .is_some_and(crate::table::memory::MemoryKind::needs_order)
+    });
     if uses_memory && request.group_column.is_none() {
         return Err(memory_needs(
             "a group column",

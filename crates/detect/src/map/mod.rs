@@ -8,15 +8,16 @@
 //! `linfa-reduction`: drawing the contour needs the axes, to lift plane points back into
 //! feature space.)
 
+pub mod contour;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::{SliceRandom, index};
 
-use super::contour::contour_lines;
-use super::fisvdd::{Fisvdd, UpdateOutcome};
-use super::linalg::symmetric_eigen;
-use super::model::{Model, Pipeline};
-use super::{DetectError, Detector};
+use crate::detectors::fisvdd::{Fisvdd, UpdateOutcome};
+use crate::map::contour::contour_lines;
+use crate::math::linalg::symmetric_eigen;
+use crate::pipeline::{Model, Pipeline};
+use crate::{DetectError, Detector};
 
 /// Scored rows drawn at most (all outside the boundary first, up to half of this).
 pub const MAX_DRAWN: usize = 3_000;

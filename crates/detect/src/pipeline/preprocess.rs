@@ -7,8 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::DetectError;
-use super::mahalanobis::median;
+use crate::DetectError;
+use crate::detectors::mahalanobis::median;
 use streamlens_engine::stats::quantile_sorted;
 
 /// Which side of a feature's distribution is anomalous.
@@ -109,7 +109,7 @@ impl Preprocessor {
     /// Fit on training rows (row-major, one column per `spec.features` entry).
     pub fn fit(spec: &PreprocessSpec, rows: &[f64]) -> Result<Self, DetectError> {
         let dim = spec.features.len();
-        let n = super::check_rows(rows, dim)?;
+        let n = crate::check_rows(rows, dim)?;
         if let Some(q) = spec.clip_quantile
             && !(0.0..0.5).contains(&q)
         {
