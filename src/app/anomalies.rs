@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::App;
 use super::nav::Tab;
 use super::spec_cache::SpecCache;
-use super::worker::LatestWorker;
+use super::worker::{self, LatestWorker};
 use streamlens_detect::map::LabelledMap;
 use streamlens_detect::{DetectError, ModelKind, ModelSpec};
 use streamlens_engine::Filter;
@@ -253,21 +253,11 @@ impl App {
 
     /// Take the Anomalies workers' results (events and feature tables).
     pub(super) fn poll_anomalies(&mut self) {
-        let done = self
-            .anomalies
-            .worker
-            .as_ref()
-            .map(LatestWorker::drain)
-            .unwrap_or_default();
+        let done = worker::drain(self.anomalies.worker.as_ref());
         for (key, result) in done {
             self.on_anomalies(key, result);
         }
-        let done = self
-            .anomalies
-            .table_worker
-            .as_ref()
-            .map(LatestWorker::drain)
-            .unwrap_or_default();
+        let done = worker::drain(self.anomalies.table_worker.as_ref());
         for outcome in done {
             self.on_table(outcome);
         }

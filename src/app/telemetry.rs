@@ -10,7 +10,7 @@ use streamlens_engine::analysis::suite::{Analyses, AnalysisKind, AnalysisParams}
 use streamlens_engine::dataset::Dataset;
 
 use super::App;
-use super::worker::LatestWorker;
+use super::worker::{self, LatestWorker};
 
 /// The inputs an analysis result belongs to.
 #[derive(Debug, Clone, PartialEq)]
@@ -180,12 +180,7 @@ impl App {
 
     /// Take the telemetry workers' results; those for data no longer open are dropped.
     pub(super) fn poll_telemetry(&mut self) {
-        let done = self
-            .telemetry
-            .overview
-            .as_ref()
-            .map(LatestWorker::drain)
-            .unwrap_or_default();
+        let done = worker::drain(self.telemetry.overview.as_ref());
         for OverviewDone {
             dataset_id,
             filter,
@@ -203,12 +198,7 @@ impl App {
                 Err(e) => self.error(format!("Could not compute the Overview: {e}")),
             }
         }
-        let done = self
-            .telemetry
-            .analysis
-            .as_ref()
-            .map(LatestWorker::drain)
-            .unwrap_or_default();
+        let done = worker::drain(self.telemetry.analysis.as_ref());
         for AnalysisDone { key, result } in done {
             self.on_analysed(key, result);
         }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use super::App;
 use super::export::ExportJob;
 use super::nav::Tab;
-use super::worker::LatestWorker;
+use super::worker::{self, LatestWorker};
 use streamlens_report::chart::ChartSpec;
 use streamlens_report::tables::TableSpec;
 use streamlens_traffic::chunk::WindowParams;
@@ -153,12 +153,7 @@ impl App {
 
     /// Take the Traffic worker's results.
     pub(super) fn poll_traffic(&mut self) {
-        let done = self
-            .traffic
-            .worker
-            .as_ref()
-            .map(LatestWorker::drain)
-            .unwrap_or_default();
+        let done = worker::drain(self.traffic.worker.as_ref());
         for (key, result) in done {
             self.on_traffic(key, result);
         }

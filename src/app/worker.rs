@@ -74,6 +74,13 @@ impl<Req: Send + 'static, Res: Send + 'static> LatestWorker<Req, Res> {
     }
 }
 
+/// The results of a worker that may not exist (a thread that could not start has none).
+pub fn drain<Req: Send + 'static, Res: Send + 'static>(
+    worker: Option<&LatestWorker<Req, Res>>,
+) -> Vec<Res> {
+    worker.map(LatestWorker::drain).unwrap_or_default()
+}
+
 impl<Req, Res> std::fmt::Debug for LatestWorker<Req, Res> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("LatestWorker")
