@@ -1,5 +1,5 @@
 //! Draws a [`ChartSpec`] in the window with `egui_plot`: the live twin of
-//! `chart::render`. It draws only what the spec says and does no file I/O; export requests
+//! `streamlens_report::chart::render`. It draws only what the spec says and does no file I/O; export requests
 //! go back to the caller in [`ChartResponse`].
 
 use std::hash::{Hash, Hasher as _};

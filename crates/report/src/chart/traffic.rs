@@ -1,6 +1,6 @@
 //! Charts of the Traffic tab (live vs VOD): a capture's throughput with its spikes and idle
 //! gaps, its chunk probabilities, the evaluation's confusion matrices and feature importances.
-//! Drawing data only: the numbers come from `engine::traffic`.
+//! Drawing data only: the numbers come from `streamlens_traffic`.
 
 use super::{BarSeries, ChartKind, ChartSpec, ColorScale, Mark, Series};
 use streamlens_traffic::classify::FileClassification;
