@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use polars::prelude::ParquetWriter;
 
-use streamlens_engine::synth::{self, SynthLabel, SynthParams, TelemetryBatch};
+use streamlens_engine::synth::{self, Shape, SynthLabel, SynthParams, TelemetryBatch};
 
 /// Rows per Parquet row group; batches are accumulated up to this before writing.
 const PARQUET_ROW_GROUP_ROWS: usize = 1 << 19;
@@ -19,6 +19,25 @@ const PARQUET_ROW_GROUP_ROWS: usize = 1 << 19;
 pub enum OutputFormat {
     Csv,
     Parquet,
+}
+
+/// `--shape`: which world and text form to generate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShapeArg {
+    /// Our own shape: 8 large customers, events one after another, QoE with 3 decimals.
+    Generator,
+    /// Shaped like a real telemetry export: 177 customers, events interleaved by time,
+    /// continuous QoE (6 decimals), 4 engagement levels.
+    Export,
+}
+
+impl From<ShapeArg> for Shape {
+    fn from(shape: ShapeArg) -> Self {
+        match shape {
+            ShapeArg::Generator => Self::Generator,
+            ShapeArg::Export => Self::Export,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -32,6 +51,9 @@ pub struct GenerateArgs {
     /// Share of events with one injected, labelled network anomaly (0 to 1).
     #[arg(long, value_name = "F", default_value_t = 0.25, value_parser = parse_rate)]
     pub anomaly_rate: f64,
+    /// Shape of the data: our generator's own, or one like a real telemetry export.
+    #[arg(long, value_enum, default_value_t = ShapeArg::Generator)]
+    pub shape: ShapeArg,
     /// Random seed; the same seed and options write the same files.
     #[arg(long, value_name = "N", default_value_t = 42)]
     pub seed: u64,
@@ -107,6 +129,7 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         events: args.events,
         rows: args.rows,
         anomaly_rate: args.anomaly_rate,
+        shape: args.shape.into(),
         ..SynthParams::default()
     };
     let mut rows = 0_usize;
@@ -162,7 +185,7 @@ fn write_csv(
     writeln!(w, "{}", synth::TELEMETRY_CSV_HEADER)?;
     let labels = synth::generate(params, |batch| {
         *rows += batch.len();
-        synth::write_csv_batch(&mut w, &batch)
+        synth::write_csv_batch_shaped(&mut w, &batch, params.shape)
     })?;
     w.flush()?;
     Ok(labels)

@@ -22,3 +22,40 @@ fn generate_is_deterministic_and_loadable() {
     let json = summary_json(&[a.to_str().unwrap()]);
     assert_eq!(json["events"], 3);
 }
+
+#[test]
+fn the_export_shape_is_one_timeline_with_continuous_qoe() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("export.csv");
+    let out = out.to_str().unwrap();
+    run_ok(&[
+        "generate", "--shape", "export", "--events", "8", "--out", out,
+    ]);
+    let text = std::fs::read_to_string(out).unwrap();
+    let mut lines = text.lines();
+    assert!(lines.next().unwrap().starts_with("timestamp,"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let ts: Vec<i64> = rows.iter().map(|r| r[0].parse().unwrap()).collect();
+    assert!(ts.windows(2).all(|w| w[0] <= w[1]), "sorted by time");
+    assert!(
+        rows.iter()
+            .all(|r| r[7].split('.').nth(1).map(str::len) == Some(6))
+    );
+    let events: std::collections::HashSet<&str> = rows.iter().map(|r| r[2]).collect();
+    assert_eq!(events.len(), 8);
+    let json = summary_json(&[out]);
+    assert_eq!(json["events"], 8);
+    assert_eq!(
+        json["rows"].as_u64().unwrap() as usize + dropped(&json),
+        rows.len()
+    );
+}
+
+/// Rows the loader dropped (a viewer in two concurrent events at the same millisecond).
+fn dropped(json: &serde_json::Value) -> usize {
+    json["dropped_rows"].as_object().map_or(0, |m| {
+        m.values()
+            .filter_map(serde_json::Value::as_u64)
+            .sum::<u64>() as usize
+    })
+}

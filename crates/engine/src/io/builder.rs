@@ -334,6 +334,13 @@ impl Builder {
             format: "telemetry",
             message: e.to_string(),
         };
+        // Duplicates go before the columns become a frame: removing rows from the stacked
+        // buffers in place never holds two copies of the data.
+        self.drop_duplicates(&name_of, strict)
+            .map_err(|e| match e {
+                DedupError::Load(e) => e,
+                DedupError::Polars(e) => polars_err(e),
+            })?;
         let stacked = std::mem::take(&mut self.stack)
             .finish()
             .map_err(polars_err)?;
@@ -347,12 +354,6 @@ impl Builder {
                 summary: self.report.dropped_lines().join("; "),
             });
         };
-        let frame = self
-            .drop_duplicates(frame, &name_of, strict)
-            .map_err(|e| match e {
-                DedupError::Load(e) => e,
-                DedupError::Polars(e) => polars_err(e),
-            })?;
         // Per-file kept counts after de-duplication are what the user keeps.
         let mut dimensions: Vec<Dimension> = [
             "customer_id",
@@ -397,26 +398,26 @@ impl Builder {
         })
     }
 
-    /// Drop every row after the first for the same (viewer, timestamp).
+    /// Drop every row after the first for the same (viewer, timestamp) from the stacked
+    /// columns.
     fn drop_duplicates(
         &mut self,
-        frame: DataFrame,
         name_of: &dyn Fn(usize) -> String,
         strict: bool,
-    ) -> Result<DataFrame, DedupError> {
-        let viewers = frame.column(Canonical::ViewerId.name())?.u32()?.clone();
-        let timestamps = frame.column(Canonical::Timestamp.name())?.i64()?.clone();
+    ) -> Result<(), DedupError> {
         let n_viewers = self
             .dictionaries
             .get(Canonical::ViewerId.name())
             .map_or(0, Dictionary::len);
-        let later = dedup::later_duplicates(
-            viewers.iter().map(Option::unwrap_or_default),
-            || timestamps.iter().map(Option::unwrap_or_default),
-            n_viewers,
-        );
+        let viewers = self.stack.u32_values(Canonical::ViewerId.name());
+        let timestamps = self.stack.i64_values(Canonical::Timestamp.name());
+        let (Some(viewers), Some(timestamps)) = (viewers, timestamps) else {
+            // Both are required columns, converted without nulls; nothing stacked yet.
+            return Ok(());
+        };
+        let later = dedup::later_duplicates(viewers, timestamps, n_viewers);
         if later.is_empty() {
-            return Ok(frame);
+            return Ok(());
         }
         // Global index → (file, row) through the frames' row maps.
         let mut starts = Vec::with_capacity(self.frame_rows.len());
@@ -425,10 +426,8 @@ impl Builder {
             starts.push(total);
             total += f;
         }
-        let mut keep = vec![true; frame.height()];
         let mut removed_per_file = vec![0_u64; self.report.files.len()];
         for &i in &later {
-            keep[i] = false;
             let chunk = starts.partition_point(|&s| s <= i).saturating_sub(1);
             let (file, rows) = &self.frame_rows[chunk];
             if let Some(r) = removed_per_file.get_mut(usize::from(*file)) {
@@ -455,8 +454,8 @@ impl Builder {
         for (src, removed) in self.report.files.iter_mut().zip(removed_per_file) {
             src.rows_kept = src.rows_kept.saturating_sub(removed);
         }
-        let mask: BooleanChunked = keep.into_iter().map(Some).collect();
-        Ok(frame.filter(&mask)?)
+        self.stack.remove_rows(&later)?;
+        Ok(())
     }
 }
 

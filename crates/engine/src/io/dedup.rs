@@ -8,19 +8,12 @@
 use std::collections::HashSet;
 
 /// Indices of rows whose (viewer, timestamp) appeared at a smaller index, ascending.
-/// `viewers` are dense codes below `n_viewers`; `timestamps` is called twice,
-/// to walk the timestamps again when needed.
+/// `viewers` are dense codes below `n_viewers`, one per row of `timestamps`.
 #[must_use]
-pub fn later_duplicates<T: Iterator<Item = i64>>(
-    viewers: impl Iterator<Item = u32>,
-    timestamps: impl Fn() -> T,
-    n_viewers: usize,
-) -> Vec<usize> {
+pub fn later_duplicates(viewers: &[u32], timestamps: &[i64], n_viewers: usize) -> Vec<usize> {
     let mut last = vec![i64::MIN; n_viewers];
     let mut unordered: HashSet<u32> = HashSet::new();
-    let mut codes = Vec::new();
-    for (v, t) in viewers.zip(timestamps()) {
-        codes.push(v);
+    for (&v, &t) in viewers.iter().zip(timestamps) {
         let slot = &mut last[v as usize];
         if t > *slot {
             *slot = t;
@@ -31,12 +24,12 @@ pub fn later_duplicates<T: Iterator<Item = i64>>(
     if unordered.is_empty() {
         return Vec::new();
     }
-    let mut rows: Vec<(u32, i64, usize)> = codes
+    let mut rows: Vec<(u32, i64, usize)> = viewers
         .iter()
-        .zip(timestamps())
+        .zip(timestamps)
         .enumerate()
         .filter(|(_, (v, _))| unordered.contains(v))
-        .map(|(i, (&v, t))| (v, t, i))
+        .map(|(i, (&v, &t))| (v, t, i))
         .collect();
     rows.sort_unstable();
     let mut later: Vec<usize> = rows
@@ -53,7 +46,7 @@ mod tests {
     use super::*;
 
     fn dups(v: &[u32], t: &[i64]) -> Vec<usize> {
-        later_duplicates(v.iter().copied(), || t.iter().copied(), 10)
+        later_duplicates(v, t, 10)
     }
 
     #[test]

@@ -66,6 +66,20 @@ impl Buffer {
     }
 }
 
+/// Moves the rows not in `removed` (ascending, distinct) to the front, in order, and cuts
+/// the rest: the buffer shrinks in place, without a second copy of the column.
+fn compact<T: Copy>(values: &mut Vec<T>, removed: &[usize]) {
+    let mut write = removed.first().copied().unwrap_or(values.len());
+    for (k, &gone) in removed.iter().enumerate() {
+        let next = removed.get(k + 1).copied().unwrap_or(values.len());
+        for read in gone + 1..next {
+            values[write] = values[read];
+            write += 1;
+        }
+    }
+    values.truncate(write);
+}
+
 /// Copy a null-free chunked array's values onto `out`; false when `ca` is missing.
 fn extend<T: PolarsNumericType>(out: &mut Vec<T::Native>, ca: Option<&ChunkedArray<T>>) -> bool {
     let Some(ca) = ca else {
@@ -104,6 +118,54 @@ impl ColumnStack {
             buffer.append(column)?;
         }
         self.rows += frame.height();
+        Ok(())
+    }
+
+    fn buffer(&self, name: &str) -> Option<&Buffer> {
+        self.columns
+            .iter()
+            .find(|(n, _)| n.as_str() == name)
+            .map(|(_, b)| b)
+    }
+
+    /// The stacked values of a null-free `u32` column.
+    pub(super) fn u32_values(&self, name: &str) -> Option<&[u32]> {
+        match self.buffer(name)? {
+            Buffer::U32(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The stacked values of a null-free `i64` column.
+    pub(super) fn i64_values(&self, name: &str) -> Option<&[i64]> {
+        match self.buffer(name)? {
+            Buffer::I64(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Removes the rows at `removed` (ascending, distinct, in range) from every column.
+    pub(super) fn remove_rows(&mut self, removed: &[usize]) -> PolarsResult<()> {
+        if removed.is_empty() {
+            return Ok(());
+        }
+        for (name, buffer) in &mut self.columns {
+            match buffer {
+                Buffer::I64(v) => compact(v, removed),
+                Buffer::U32(v) => compact(v, removed),
+                Buffer::F64(v) => compact(v, removed),
+                Buffer::Chunks(_) => {
+                    let column = buffer.take_column(name.clone())?;
+                    let mut keep = vec![true; column.len()];
+                    for &r in removed {
+                        keep[r] = false;
+                    }
+                    let mask: BooleanChunked = keep.into_iter().map(Some).collect();
+                    *buffer = Buffer::Chunks(vec![column.filter(&mask)?]);
+                }
+            }
+        }
+        self.rows -= removed.len();
         Ok(())
     }
 
@@ -151,6 +213,53 @@ mod tests {
         let bad = df!("t" => [1i64]).unwrap();
         assert!(stack_with(&a, &bad).is_err());
         assert!(ColumnStack::default().finish().unwrap().is_none());
+    }
+
+    #[test]
+    fn removed_rows_leave_every_column_in_order() {
+        let a = df!("t" => [1i64, 2, 3], "c" => [1u32, 2, 3], "x" => [Some(0.5), None, Some(1.5)])
+            .unwrap();
+        let b = df!("t" => [4i64, 5], "c" => [4u32, 5], "x" => [Some(2.0), Some(2.5)]).unwrap();
+        let mut stack = ColumnStack::default();
+        stack.push(&a).unwrap();
+        stack.push(&b).unwrap();
+        assert_eq!(stack.i64_values("t"), Some(&[1, 2, 3, 4, 5][..]));
+        assert_eq!(stack.u32_values("t"), None);
+        stack.remove_rows(&[0, 2, 3]).unwrap();
+        let frame = stack.finish().unwrap().unwrap();
+        assert_eq!(frame.height(), 2);
+        let t: Vec<i64> = frame
+            .column("t")
+            .unwrap()
+            .i64()
+            .unwrap()
+            .into_no_null_iter()
+            .collect();
+        assert_eq!(t, vec![2, 5]);
+        let c: Vec<u32> = frame
+            .column("c")
+            .unwrap()
+            .u32()
+            .unwrap()
+            .into_no_null_iter()
+            .collect();
+        assert_eq!(c, vec![2, 5]);
+        let x: Vec<Option<f64>> = frame.column("x").unwrap().f64().unwrap().iter().collect();
+        assert_eq!(x, vec![None, Some(2.5)]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn compact_keeps_exactly_the_other_rows(
+            n in 0usize..40,
+            picks in proptest::collection::btree_set(0usize..40, 0..20),
+        ) {
+            let removed: Vec<usize> = picks.into_iter().filter(|&r| r < n).collect();
+            let mut values: Vec<usize> = (0..n).collect();
+            compact(&mut values, &removed);
+            let expected: Vec<usize> = (0..n).filter(|r| !removed.contains(r)).collect();
+            proptest::prop_assert_eq!(values, expected);
+        }
     }
 
     fn stack_with(a: &DataFrame, b: &DataFrame) -> PolarsResult<()> {

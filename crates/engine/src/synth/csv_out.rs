@@ -7,7 +7,7 @@
 
 use std::io::{self, Write};
 
-use super::{SynthLabel, TelemetryBatch};
+use super::{Shape, SynthLabel, TelemetryBatch};
 
 /// Header line (without newline) matching the rows of [`write_csv_batch`].
 pub const TELEMETRY_CSV_HEADER: &str = "timestamp,customer_id,event_id,viewer_id,city_id,country_id,viewer_type,qoe,engagement,buffer_ms";
@@ -17,12 +17,23 @@ pub const LABELS_CSV_HEADER: &str = "event_id,anomalous,kind,start_ms,end_ms,sco
 /// Flush the row buffer to the writer when it grows past this many bytes.
 const FLUSH_BYTES: usize = 1 << 18;
 
+/// Writes the rows of `batch` as CSV in our own shape's text form (no header; see
+/// [`TELEMETRY_CSV_HEADER`]): [`write_csv_batch_shaped`] with [`Shape::Generator`].
+pub fn write_csv_batch(w: &mut impl Write, batch: &TelemetryBatch) -> io::Result<()> {
+    write_csv_batch_shaped(w, batch, Shape::Generator)
+}
+
 /// Writes the rows of `batch` as CSV (no header; see [`TELEMETRY_CSV_HEADER`]).
 ///
-/// `viewer_type` is written as `WFH`/`WFO`, `qoe` with 3 decimals, `engagement` with 1 decimal
-/// when it is a multiple of 0.1 (all generated levels are) and with 3 otherwise. Non-finite
-/// floats are written as empty fields.
-pub fn write_csv_batch(w: &mut impl Write, batch: &TelemetryBatch) -> io::Result<()> {
+/// `viewer_type` is written as `WFH`/`WFO`, `qoe` with [`Shape::qoe_decimals`] decimals,
+/// `engagement` with 1 decimal when it is a multiple of 0.1 (all generated levels are) and with
+/// 3 otherwise. Non-finite floats are written as empty fields.
+pub fn write_csv_batch_shaped(
+    w: &mut impl Write,
+    batch: &TelemetryBatch,
+    shape: Shape,
+) -> io::Result<()> {
+    let qoe_decimals = shape.qoe_decimals();
     let mut buf = Vec::with_capacity(FLUSH_BYTES + 256);
     for i in 0..batch.len() {
         push_i64(&mut buf, batch.timestamp[i]);
@@ -41,7 +52,7 @@ pub fn write_csv_batch(w: &mut impl Write, batch: &TelemetryBatch) -> io::Result
         } else {
             b",WFO,"
         });
-        push_fixed(&mut buf, batch.qoe[i], 3);
+        push_fixed(&mut buf, batch.qoe[i], qoe_decimals);
         buf.push(b',');
         push_level(&mut buf, batch.engagement[i]);
         buf.push(b',');

@@ -10,30 +10,15 @@ use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, LogNormal};
 
 use super::anomaly::{Anomaly, AnomalyKind, Audience};
+use super::profile::Profile;
 use super::viewer::{self, MIN_GAP_MS, Sample, Session};
 use super::world::{World, mix64, unit};
 use super::{SynthLabel, TelemetryBatch};
 
 /// Event id of the first event; ids then increase by one per event.
 pub(super) const FIRST_EVENT_ID: u32 = 1001;
-/// Smallest and largest audience of an event.
-pub(super) const MIN_VIEWERS: usize = 20;
-pub(super) const MAX_VIEWERS: usize = 5_000;
 /// Tail index of the truncated Pareto audience-size distribution (smaller = heavier tail).
 const AUDIENCE_TAIL: f64 = 1.0;
-/// Events scheduled per business day (they may overlap; they belong to different customers).
-const EVENTS_PER_BUSINESS_DAY: usize = 4;
-/// Event lengths in minutes and their weights.
-const DURATIONS_MIN: [(i64, f64); 8] = [
-    (30, 2.0),
-    (45, 2.0),
-    (60, 4.0),
-    (75, 1.0),
-    (90, 3.0),
-    (120, 3.0),
-    (150, 1.0),
-    (180, 1.0),
-];
 const DAY_MS: i64 = 86_400_000;
 const MINUTE_MS: i64 = 60_000;
 const EVENT_SALT: u64 = 0x5EED_0F7E_1E7A_0003;
@@ -63,10 +48,11 @@ fn anomaly_kind(seed: u64, index: usize, rate: f64) -> AnomalyKind {
     kinds[ordinal % kinds.len()]
 }
 
-/// Generates event number `index` (0-based) of the dataset described by `world` and the
-/// parameters, returning its rows sorted by timestamp and its label.
+/// Generates event number `index` (0-based) of the dataset described by `world`, `profile` and
+/// the parameters, returning its rows sorted by timestamp and its label.
 pub(super) fn generate_event(
     world: &World,
+    profile: &Profile,
     seed: u64,
     start_ms: i64,
     anomaly_rate: f64,
@@ -76,10 +62,10 @@ pub(super) fn generate_event(
     let event_id = FIRST_EVENT_ID + index as u32;
     let customer = world.pick_customer(rng.random());
 
-    // Schedule: business day `index / 4` counted Monday–Friday from `start_ms`, a few on weekends;
-    // start between 07:00 and 15:30 UTC on a quarter hour.
-    let business_day = (index / EVENTS_PER_BUSINESS_DAY) as i64;
-    let weekday = if rng.random_bool(0.04) {
+    // Schedule: business day `index / events_per_business_day` counted Monday–Friday from
+    // `start_ms`, a few on weekends; start between 07:00 and 15:30 UTC on a quarter hour.
+    let business_day = (index / profile.events_per_business_day) as i64;
+    let weekday = if rng.random_bool(profile.weekend_share) {
         rng.random_range(5..=6)
     } else {
         business_day % 5
@@ -87,11 +73,11 @@ pub(super) fn generate_event(
     let day = business_day / 5 * 7 + weekday;
     let start_minute = 7 * 60 + 15 * rng.random_range(0..=34_i64);
     let event_start_ms = start_ms + day * DAY_MS + start_minute * MINUTE_MS;
-    let duration_ms = pick_duration_min(&mut rng) * MINUTE_MS;
+    let duration_ms = pick_duration_min(&mut rng, profile.durations_min) * MINUTE_MS;
     let event_end_ms = event_start_ms + duration_ms;
 
     // Audience: distinct employees of the customer; ~WFH share of them at home.
-    let n = audience_size(&mut rng).min(customer.population as usize);
+    let n = audience_size(&mut rng, profile.viewers).min(customer.population as usize);
     let mut employees: Vec<usize> =
         index::sample(&mut rng, customer.population as usize, n).into_vec();
     employees.sort_unstable();
@@ -144,7 +130,15 @@ pub(super) fn generate_event(
         let in_scope = anomaly
             .as_ref()
             .filter(|a| a.scope.contains(city_id[slot], country_id[slot], wfh[slot]));
-        viewer::simulate(&mut rng, session, slot as u32, in_scope, &mut samples);
+        let levels = &profile.engagement_levels;
+        viewer::simulate(
+            &mut rng,
+            session,
+            slot as u32,
+            in_scope,
+            levels,
+            &mut samples,
+        );
     }
     samples.sort_unstable_by_key(|s| (s.timestamp, s.slot));
 
@@ -160,7 +154,8 @@ pub(super) fn generate_event(
         batch.viewer_type_wfh.push(wfh[slot]);
         batch.qoe.push(s.qoe);
         batch.engagement.push(s.engagement);
-        batch.buffer_ms.push(s.buffer_ms);
+        let step = profile.buffer_step_ms;
+        batch.buffer_ms.push((s.buffer_ms + step / 2) / step * step);
     }
     let label = match anomaly {
         Some(a) => SynthLabel {
@@ -176,26 +171,26 @@ pub(super) fn generate_event(
     (batch, label)
 }
 
-fn pick_duration_min(rng: &mut StdRng) -> i64 {
-    let total: f64 = DURATIONS_MIN.iter().map(|(_, w)| w).sum();
+fn pick_duration_min(rng: &mut StdRng, durations: &[(i64, f64)]) -> i64 {
+    let total: f64 = durations.iter().map(|(_, w)| w).sum();
     let mut u = rng.random::<f64>() * total;
-    for (minutes, weight) in DURATIONS_MIN {
+    for &(minutes, weight) in durations {
         u -= weight;
         if u < 0.0 {
             return minutes;
         }
     }
-    DURATIONS_MIN[DURATIONS_MIN.len() - 1].0
+    durations[durations.len() - 1].0
 }
 
-/// Audience size: a Pareto(`x_m` = 20, α = 1) draw — Zipf-like: most events small, a few large —
-/// redrawn until it is ≤ 5000. Median 40, mean ≈ 20·ln 250 ≈ 110, and 1 event in 50 has more than
-/// 1000 viewers.
-fn audience_size(rng: &mut StdRng) -> usize {
+/// Audience size: a Pareto(`x_m` = min, α = 1) draw — Zipf-like: most events small, a few
+/// large — redrawn until it is ≤ max. With our shape's (20, 5000): median 40, mean ≈
+/// 20·ln 250 ≈ 110, and 1 event in 50 has more than 1000 viewers.
+fn audience_size(rng: &mut StdRng, (min, max): (usize, usize)) -> usize {
     loop {
         let u: f64 = rng.random();
-        let n = (MIN_VIEWERS as f64 * (1.0 - u).powf(-1.0 / AUDIENCE_TAIL)).floor();
-        if n <= MAX_VIEWERS as f64 {
+        let n = (min as f64 * (1.0 - u).powf(-1.0 / AUDIENCE_TAIL)).floor();
+        if n <= max as f64 {
             return n as usize;
         }
     }

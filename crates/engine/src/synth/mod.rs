@@ -17,9 +17,12 @@ mod anomaly;
 mod csv_out;
 mod event;
 mod frame;
+mod profile;
 mod viewer;
 mod world;
 
+#[cfg(test)]
+mod export_tests;
 #[cfg(test)]
 mod tests;
 
@@ -27,8 +30,12 @@ use std::sync::mpsc;
 use std::thread;
 
 pub use anomaly::{AnomalyKind, AnomalyScope};
-pub use csv_out::{LABELS_CSV_HEADER, TELEMETRY_CSV_HEADER, write_csv_batch, write_labels_csv};
+pub use csv_out::{
+    LABELS_CSV_HEADER, TELEMETRY_CSV_HEADER, write_csv_batch, write_csv_batch_shaped,
+    write_labels_csv,
+};
 pub use frame::{TELEMETRY_COLUMNS, telemetry_frame};
+pub use profile::Shape;
 
 /// 2024-03-04T00:00:00Z, a Monday.
 pub const DEFAULT_START_MS: i64 = 1_709_510_400_000;
@@ -47,8 +54,11 @@ pub struct SynthParams {
     /// Target share of events with an injected anomaly, clamped to `[0, 1]` (NaN counts as 0).
     pub anomaly_rate: f64,
     /// Origin of the schedule: should be a Monday 00:00 UTC. Event `i` runs on business day
-    /// `i / 4` counted Monday–Friday from here (a few events fall on weekends).
+    /// `i / n` counted Monday–Friday from here, `n` events a day as the shape says (in our own
+    /// shape 4, and a few events fall on weekends).
     pub start_ms: i64,
+    /// The shape of the world, schedule and text form (see [`Shape`]).
+    pub shape: Shape,
 }
 
 impl Default for SynthParams {
@@ -59,6 +69,7 @@ impl Default for SynthParams {
             rows: None,
             anomaly_rate: 0.25,
             start_ms: DEFAULT_START_MS,
+            shape: Shape::Generator,
         }
     }
 }
@@ -136,6 +147,26 @@ impl TelemetryBatch {
         self.timestamp.is_empty()
     }
 
+    /// The rows at `order`, in that order.
+    #[must_use]
+    pub fn gather(&self, order: &[u32]) -> Self {
+        fn pick<T: Copy>(column: &[T], order: &[u32]) -> Vec<T> {
+            order.iter().map(|&i| column[i as usize]).collect()
+        }
+        Self {
+            timestamp: pick(&self.timestamp, order),
+            customer_id: pick(&self.customer_id, order),
+            event_id: pick(&self.event_id, order),
+            viewer_id: pick(&self.viewer_id, order),
+            city_id: pick(&self.city_id, order),
+            country_id: pick(&self.country_id, order),
+            viewer_type_wfh: pick(&self.viewer_type_wfh, order),
+            qoe: pick(&self.qoe, order),
+            engagement: pick(&self.engagement, order),
+            buffer_ms: pick(&self.buffer_ms, order),
+        }
+    }
+
     /// Appends the rows of `other` after the rows of `self`.
     pub fn append(&mut self, other: &Self) {
         self.timestamp.extend_from_slice(&other.timestamp);
@@ -152,8 +183,10 @@ impl TelemetryBatch {
     }
 }
 
-/// Generates the dataset described by `params`, calling `emit` once per event (rows sorted by
-/// timestamp within the event) in event order, and returns one label per emitted event.
+/// Generates the dataset described by `params` and returns one label per emitted event. In our
+/// own shape `emit` is called once per event (rows sorted by timestamp within the event) in
+/// event order; in the export shape once per business day, with the rows of all that day's
+/// events merged in timestamp order (ties keep event order).
 ///
 /// Events are simulated on a named background thread, at most a few events ahead of `emit`, so
 /// generation and writing overlap. The first error from `emit` stops generation and is returned.
@@ -161,10 +194,10 @@ pub fn generate<E>(
     params: &SynthParams,
     mut emit: impl FnMut(TelemetryBatch) -> Result<(), E>,
 ) -> Result<Vec<SynthLabel>, E> {
-    let world = world::World::new(params.seed);
+    let world = world::World::new(params.seed, params.shape.profile());
     let mut labels = Vec::new();
     thread::scope(|scope| {
-        let (tx, rx) = mpsc::sync_channel::<(TelemetryBatch, SynthLabel)>(2);
+        let (tx, rx) = mpsc::sync_channel::<(TelemetryBatch, Vec<SynthLabel>)>(2);
         let world = &world;
         let spawned = thread::Builder::new()
             .name("synth-events".to_owned())
@@ -172,16 +205,16 @@ pub fn generate<E>(
                 produce(world, params, |event| tx.send(event).is_ok());
             });
         if spawned.is_ok() {
-            for (batch, label) in rx {
-                labels.push(label);
+            for (batch, batch_labels) in rx {
+                labels.extend(batch_labels);
                 emit(batch)?;
             }
             Ok(())
         } else {
             // No thread available: generate inline.
             let mut result = Ok(());
-            produce(world, params, |(batch, label)| {
-                labels.push(label);
+            produce(world, params, |(batch, batch_labels)| {
+                labels.extend(batch_labels);
                 result = emit(batch);
                 result.is_ok()
             });
@@ -191,31 +224,64 @@ pub fn generate<E>(
     Ok(labels)
 }
 
-/// Generates events in order, handing each to `sink` until `sink` returns `false` or the event or
-/// row budget of `params` is spent.
+/// Generates events in order, handing each (or, when the shape interleaves events, each
+/// business day's merged rows) to `sink` until `sink` returns `false` or the event or row
+/// budget of `params` is spent.
 fn produce(
     world: &world::World,
     params: &SynthParams,
-    mut sink: impl FnMut((TelemetryBatch, SynthLabel)) -> bool,
+    mut sink: impl FnMut((TelemetryBatch, Vec<SynthLabel>)) -> bool,
 ) {
+    let profile = params.shape.profile();
     let anomaly_rate = if params.anomaly_rate.is_nan() {
         0.0
     } else {
         params.anomaly_rate.clamp(0.0, 1.0)
     };
     let mut rows = 0_usize;
+    let mut day: Vec<(TelemetryBatch, SynthLabel)> = Vec::new();
     for index in 0.. {
         let done = match (params.rows, params.events) {
             (Some(target), _) => rows >= target,
             (None, events) => index >= events.unwrap_or(DEFAULT_EVENTS),
         };
+        let day_ends = index % profile.events_per_business_day == 0;
+        if profile.interleave_events && (done || day_ends) && !day.is_empty() {
+            if !sink(merge_by_time(std::mem::take(&mut day))) {
+                return;
+            }
+        }
         if done {
             break;
         }
-        let event = event::generate_event(world, params.seed, params.start_ms, anomaly_rate, index);
-        rows += event.0.len();
-        if !sink(event) {
+        let (batch, label) = event::generate_event(
+            world,
+            profile,
+            params.seed,
+            params.start_ms,
+            anomaly_rate,
+            index,
+        );
+        rows += batch.len();
+        if profile.interleave_events {
+            day.push((batch, label));
+        } else if !sink((batch, vec![label])) {
             break;
         }
     }
+}
+
+/// The rows of `events` (each sorted by timestamp) as one batch sorted by timestamp; rows with
+/// equal timestamps keep event order. Events of one business day all end before the next
+/// day's begin, so merging day by day sorts the whole file.
+fn merge_by_time(events: Vec<(TelemetryBatch, SynthLabel)>) -> (TelemetryBatch, Vec<SynthLabel>) {
+    let mut all = TelemetryBatch::with_capacity(events.iter().map(|(b, _)| b.len()).sum());
+    let mut labels = Vec::with_capacity(events.len());
+    for (batch, label) in events {
+        all.append(&batch);
+        labels.push(label);
+    }
+    let mut order: Vec<u32> = (0..all.len() as u32).collect();
+    order.sort_by_key(|&i| all.timestamp[i as usize]);
+    (all.gather(&order), labels)
 }

@@ -10,7 +10,7 @@
 //!   short glitch. `QoE = clamp(1 − d, 0, 1)`.
 //! - Buffering: with probability `min(1, (1 − QoE) / 0.3)^1.5` the sample buffered for
 //!   `(1 − QoE) · 30 000 ms · U(0.3, 1)`, otherwise 0.
-//! - Engagement: a sticky Markov chain over [`LEVELS`]. Each sample it re-draws its level with
+//! - Engagement: a sticky Markov chain over eight levels. Each sample it re-draws its level with
 //!   probability `0.05 + 0.35 b`, from weights that move towards low levels as `b` grows, where
 //!   `b = clamp((0.92 − ema(QoE)) / 0.3, 0, 1)` and the EMA has weight 0.3 — so engagement falls
 //!   shortly after `QoE` falls and stays low for a while after it recovers.
@@ -21,8 +21,8 @@ use rand_distr::StandardNormal;
 
 use super::anomaly::Anomaly;
 
-/// Engagement levels a viewer can be at.
-pub(super) const LEVELS: [f32; 8] = [0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 1.0];
+/// States of the engagement chain (the value written for each comes from the profile).
+const LEVELS: usize = 8;
 /// Level weights of an attentive viewer with good `QoE`.
 const W_ATTENTIVE: [f32; 8] = [0.14, 0.20, 0.04, 0.03, 0.07, 0.06, 0.34, 0.12];
 /// Level weights of a viewer who mostly has the stream in the background.
@@ -65,6 +65,7 @@ pub(super) fn simulate(
     session: &Session,
     slot: u32,
     anomaly: Option<&Anomaly>,
+    levels: &[f32; LEVELS],
     out: &mut Vec<Sample>,
 ) {
     let good = if session.distracted {
@@ -104,7 +105,7 @@ pub(super) fn simulate(
             timestamp: t,
             slot,
             qoe,
-            engagement: LEVELS[level],
+            engagement: levels[level],
             buffer_ms,
         });
         t += rng.random_range(MIN_GAP_MS..=MAX_GAP_MS);
@@ -122,15 +123,15 @@ fn buffering_ms(rng: &mut StdRng, qoe: f32) -> u32 {
 }
 
 /// Draws a level index from `good` mixed with [`W_BAD`] by `badness` ∈ [0, 1].
-fn draw_level(rng: &mut StdRng, good: &[f32; 8], badness: f32) -> usize {
+fn draw_level(rng: &mut StdRng, good: &[f32; LEVELS], badness: f32) -> usize {
     let weight = |i: usize| (1.0 - badness) * good[i] + badness * W_BAD[i];
-    let total: f32 = (0..LEVELS.len()).map(weight).sum();
+    let total: f32 = (0..LEVELS).map(weight).sum();
     let mut u = rng.random::<f32>() * total;
-    for i in 0..LEVELS.len() {
+    for i in 0..LEVELS {
         u -= weight(i);
         if u < 0.0 {
             return i;
         }
     }
-    LEVELS.len() - 1
+    LEVELS - 1
 }

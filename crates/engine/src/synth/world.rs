@@ -8,10 +8,8 @@ use rand::rngs::StdRng;
 use rand::seq::index;
 use rand::{Rng, SeedableRng};
 
-/// Number of countries in every world; country ids are `1..=COUNTRIES`.
-const COUNTRIES: u32 = 20;
-/// Number of customers in every world; customer ids are `1..=CUSTOMERS`.
-const CUSTOMERS: u32 = 8;
+use super::profile::{CityCount, Profile};
+
 const WORLD_SALT: u64 = 0x5EED_0F7E_1E7A_0001;
 const EMPLOYEE_SALT: u64 = 0x5EED_0F7E_1E7A_0002;
 /// Share of home workers who live in the country of their office.
@@ -93,13 +91,17 @@ pub(super) struct World {
 }
 
 impl World {
-    /// Builds the world for `seed`; the same seed always gives the same world.
-    pub fn new(seed: u64) -> Self {
+    /// Builds the world for `seed` sized by `profile` (country ids `1..=profile.countries`,
+    /// customer ids `1..=profile.customers`); the same seed always gives the same world.
+    pub fn new(seed: u64, profile: &Profile) -> Self {
         let mut rng = StdRng::seed_from_u64(mix64(seed ^ WORLD_SALT));
         let mut next_city = 1_u32;
-        let countries: Vec<Country> = (1..=COUNTRIES)
-            .map(|_| {
-                let n = rng.random_range(4..=8_u32);
+        let countries: Vec<Country> = (0..profile.countries as usize)
+            .map(|i| {
+                let n = match profile.cities {
+                    CityCount::Between(lo, hi) => rng.random_range(lo..=hi),
+                    CityCount::Fixed(counts) => counts[i % counts.len()],
+                };
                 let cities = (next_city..next_city + n).collect();
                 next_city += n;
                 Country {
@@ -110,9 +112,9 @@ impl World {
             .collect();
 
         let mut viewer_base = 1_u32;
-        let customers: Vec<Customer> = (1..=CUSTOMERS)
+        let customers: Vec<Customer> = (1..=profile.customers)
             .map(|id| {
-                let customer = build_customer(&mut rng, &countries, id, viewer_base);
+                let customer = build_customer(&mut rng, &countries, profile, id, viewer_base);
                 viewer_base += customer.population;
                 customer
             })
@@ -156,11 +158,18 @@ impl World {
     }
 }
 
-fn build_customer(rng: &mut StdRng, countries: &[Country], id: u32, viewer_base: u32) -> Customer {
-    let mut customer_countries = vec![rng.random_range(1..=COUNTRIES)];
-    let secondary = rng.random_range(0..=3_usize);
+fn build_customer(
+    rng: &mut StdRng,
+    countries: &[Country],
+    profile: &Profile,
+    id: u32,
+    viewer_base: u32,
+) -> Customer {
+    let n_countries = profile.countries;
+    let mut customer_countries = vec![rng.random_range(1..=n_countries)];
+    let secondary = rng.random_range(0..=3_usize).min(n_countries as usize - 1);
     while customer_countries.len() < 1 + secondary {
-        let c = rng.random_range(1..=COUNTRIES);
+        let c = rng.random_range(1..=n_countries);
         if !customer_countries.contains(&c) {
             customer_countries.push(c);
         }
@@ -172,9 +181,9 @@ fn build_customer(rng: &mut StdRng, countries: &[Country], id: u32, viewer_base:
     for (country_index, &country_id) in customer_countries.iter().enumerate() {
         let cities = &countries[(country_id - 1) as usize].cities;
         let home_country = country_index == 0;
-        // Every country has ≥ 4 cities and gets ≤ 3 offices, so home workers always have a city.
+        // Offices leave at least one city of the country for home workers.
         let count = if home_country {
-            rng.random_range(1..=3)
+            rng.random_range(1..=3.min(cities.len() - 1))
         } else {
             usize::from(rng.random_bool(0.7))
         };
@@ -209,7 +218,7 @@ fn build_customer(rng: &mut StdRng, countries: &[Country], id: u32, viewer_base:
         );
     }
 
-    let (min_pop, max_pop) = (5_000_f64.ln(), 30_000_f64.ln());
+    let (min_pop, max_pop) = (profile.population.0.ln(), profile.population.1.ln());
     Customer {
         id,
         countries: customer_countries,
