@@ -19,6 +19,9 @@ use streamlens_engine::synth::{
     Shape, SynthParams, TELEMETRY_CSV_HEADER, generate, write_csv_batch_shaped,
 };
 
+/// Times each filter change is measured.
+const REPEATS: usize = 9;
+
 fn main() -> anyhow::Result<()> {
     let rows: usize = arg("--rows").map_or(Ok(1_000_000), |r| r.parse())?;
     let dir = arg("--dir").map_or_else(std::env::temp_dir, PathBuf::from);
@@ -80,7 +83,6 @@ fn main() -> anyhow::Result<()> {
     filters.push(("WFO", f));
     // Each filter change is timed REPEATS times: the median is the figure to quote (shared
     // machines are noisy), the minimum shows what the code can do undisturbed.
-    const REPEATS: usize = 9;
     for (name, filter) in &filters {
         let mut ms = Vec::with_capacity(REPEATS);
         let mut rows = 0;

@@ -24,10 +24,10 @@ pub enum OutputFormat {
 /// `--shape`: which world and text form to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ShapeArg {
-    /// Our own shape: 8 large customers, events one after another, QoE with 3 decimals.
+    /// Our own shape: 8 large customers, events one after another, qoe with 3 decimals.
     Generator,
     /// Shaped like a real telemetry export: 177 customers, events interleaved by time,
-    /// continuous QoE (6 decimals), 4 engagement levels.
+    /// continuous qoe (6 decimals), 4 engagement levels.
     Export,
 }
 

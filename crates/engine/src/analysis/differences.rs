@@ -83,21 +83,27 @@ pub struct Differences {
     pub ecdfs: Vec<GroupEcdf>,
 }
 
-/// One customer's values sorted, with where each run of equal values starts and ends.
-struct SortedCustomer {
+/// The two dimensions tested within each customer, in output order.
+pub(super) const DIMENSIONS: [GroupBy; 2] = [GroupBy::Country, GroupBy::City];
+
+/// One customer's values sorted, with where each run of equal values starts and ends and
+/// each sorted position's group in every dimension the data has.
+pub(super) struct SortedCustomer {
     values: Vec<f64>,
-    /// Original row of each sorted position.
-    rows: Vec<u32>,
+    /// Per [`DIMENSIONS`] entry: the group code of each sorted position.
+    groups: [Option<Vec<u32>>; 2],
     run_start: Vec<u32>,
     run_end: Vec<u32>,
 }
 
 impl SortedCustomer {
-    fn new(metric: &[f64], rows: &[u32]) -> Self {
-        let gathered: Vec<f64> = rows.iter().map(|&r| metric[r as usize]).collect();
-        let order = argsort_floats(&gathered);
-        let values: Vec<f64> = order.iter().map(|&o| gathered[o as usize]).collect();
-        let rows: Vec<u32> = order.iter().map(|&o| rows[o as usize]).collect();
+    /// From values in row order and their group codes, sorted by `order` (a stable argsort
+    /// of the values). Groups are gathered in row order first, so the only random reads
+    /// are within this customer.
+    pub(super) fn new(values: &[f64], groups: [Option<Vec<u32>>; 2], order: &[u32]) -> Self {
+        let permute = |v: &[u32]| order.iter().map(|&o| v[o as usize]).collect::<Vec<u32>>();
+        let values: Vec<f64> = order.iter().map(|&o| values[o as usize]).collect();
+        let groups = groups.map(|g| g.as_deref().map(permute));
         let n = values.len();
         let mut run_start = vec![0u32; n];
         let mut run_end = vec![n as u32; n];
@@ -117,7 +123,7 @@ impl SortedCustomer {
         }
         Self {
             values,
-            rows,
+            groups,
             run_start,
             run_end,
         }
@@ -159,10 +165,39 @@ pub fn differences(
     for i in 0..metric.len() {
         by_customer[customers.map_or(0, |c| c[i] as usize)].push(i as u32);
     }
-    let label_of_customer = |c: usize| match customers {
-        Some(_) => dataset.label(GroupBy::Customer.column(), c as u32),
-        None => crate::analysis::groups::ALL.to_string(),
+    let dims = DIMENSIONS.map(|g| rows.codes(g));
+    Ok(test_customers(
+        dataset,
+        params,
+        customers.is_some(),
+        &by_customer,
+        |customer_rows| {
+            let values: Vec<f64> = customer_rows.iter().map(|&r| metric[r as usize]).collect();
+            let groups = dims
+                .map(|codes| codes.map(|c| customer_rows.iter().map(|&r| c[r as usize]).collect()));
+            let order = argsort_floats(&values);
+            SortedCustomer::new(&values, groups, &order)
+        },
+    ))
+}
+
+/// Analysis 4 given each customer's rows (`by_customer`, indexed by customer code; one
+/// entry `ALL` without a customer column) and a way to sort one customer's rows.
+pub(super) fn test_customers(
+    dataset: &Dataset,
+    params: &DifferenceParams,
+    has_customers: bool,
+    by_customer: &[Vec<u32>],
+    sort: impl Fn(&[u32]) -> SortedCustomer,
+) -> Differences {
+    let label_of_customer = |c: usize| {
+        if has_customers {
+            dataset.label(GroupBy::Customer.column(), c as u32)
+        } else {
+            crate::analysis::groups::ALL.to_string()
+        }
     };
+    let n_customers = by_customer.len();
     let chosen = params
         .ecdf_customer
         .as_ref()
@@ -180,15 +215,15 @@ pub fn differences(
         if customer_rows.is_empty() {
             continue;
         }
-        let sorted = SortedCustomer::new(metric, customer_rows);
-        for dimension in [GroupBy::Country, GroupBy::City] {
-            let Some(codes) = rows.codes(dimension) else {
+        let sorted = sort(customer_rows);
+        for (dimension, groups) in DIMENSIONS.into_iter().zip(&sorted.groups) {
+            let Some(groups) = groups else {
                 continue;
             };
-            let n_codes = codes.iter().max().map_or(0, |&m| m as usize + 1);
+            let n_codes = groups.iter().max().map_or(0, |&m| m as usize + 1);
             let mut positions: Vec<Vec<u32>> = vec![Vec::new(); n_codes];
-            for (p, &r) in sorted.rows.iter().enumerate() {
-                positions[codes[r as usize] as usize].push(p as u32);
+            for (p, &g) in groups.iter().enumerate() {
+                positions[g as usize].push(p as u32);
             }
             let mut found = Vec::new();
             for (g, pos) in positions.iter().enumerate() {
@@ -207,7 +242,7 @@ pub fn differences(
             }
         }
     }
-    Ok(out)
+    out
 }
 
 /// A tested group: label, `n`, `n_rest`, KS D, p-value.

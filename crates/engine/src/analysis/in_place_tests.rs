@@ -101,3 +101,24 @@ fn in_place_paths_match_on_shuffled_rows() {
     }
     check(&dataset(&format!("{header}\n{}\n", shuffled.join("\n"))));
 }
+
+#[test]
+fn in_place_paths_match_on_export_shaped_rows() {
+    // Interleaved events and continuous QoE: value codes from decimals with tens of
+    // thousands of distinct values, too many for the per-cell histograms.
+    use crate::synth::{Shape, SynthParams, TELEMETRY_CSV_HEADER, generate};
+    let params = SynthParams {
+        events: Some(6),
+        shape: Shape::Export,
+        ..SynthParams::default()
+    };
+    let mut text = format!("{TELEMETRY_CSV_HEADER}\n").into_bytes();
+    generate(&params, |b| {
+        crate::synth::write_csv_batch_shaped(&mut text, &b, Shape::Export)
+    })
+    .unwrap();
+    let ds = dataset(std::str::from_utf8(&text).unwrap());
+    let qoe = crate::analysis::index::codes_of(&ds, "qoe").expect("qoe has value codes");
+    assert!(qoe.values.len() > 1 << 14, "{} distinct", qoe.values.len());
+    check(&ds);
+}

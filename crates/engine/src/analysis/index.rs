@@ -15,8 +15,12 @@ use crate::error::AnalysisError;
 use crate::schema::Canonical;
 use polars::prelude::{Float64Type, Int64Type, UInt32Type};
 
-/// Columns with more distinct values than this are not coded (they take the sorting path).
-pub const MAX_DISTINCT: usize = 1 << 16;
+/// Columns with more distinct values than this are not coded (they take the sorting path),
+/// unless every value is a whole multiple of 1, 0.001 or 0.000001 within a span of
+/// [`MAX_DECIMAL_SPAN`] steps (decimal text as exports write it), which is coded at any count.
+pub const MAX_DISTINCT: usize = 1 << 22;
+/// Most steps of one decimal scale a column may span to be coded by its decimals.
+pub const MAX_DECIMAL_SPAN: u64 = 1 << 24;
 /// No next sample.
 pub const NONE: u32 = u32::MAX;
 
@@ -25,8 +29,8 @@ pub const NONE: u32 = u32::MAX;
 pub struct ValueCodes {
     /// Ascending, distinct (−0.0 folded into 0.0).
     pub values: Vec<f64>,
-    /// Per row, the index of its value in `values`.
-    pub codes: Vec<u16>,
+    /// Per row, the index of its value in `values` (its dense rank).
+    pub codes: Vec<u32>,
 }
 
 /// Every viewer's samples per event, linked in time order.
@@ -127,35 +131,50 @@ fn build_links(dataset: &Dataset) -> Result<SessionLinks, AnalysisError> {
     })
 }
 
-/// Codes of `column`, or `None` above [`MAX_DISTINCT`] distinct values or with a NaN.
+/// Codes of `column`: from its decimals when it has a short decimal form, else by hashing
+/// its distinct values; `None` with a NaN or above [`MAX_DISTINCT`] distinct values without
+/// a decimal form.
 fn code_values(column: &[f64]) -> Option<ValueCodes> {
-    // Open addressing on the value's bits; the table stays in cache for small alphabets.
-    const SLOTS: usize = MAX_DISTINCT * 4;
+    if column.iter().any(|v| v.is_nan()) {
+        return None;
+    }
+    decimal::codes(column).or_else(|| hashed_codes(column))
+}
+
+/// Codes through an open-addressing table of the values' bits, grown as values appear.
+fn hashed_codes(column: &[f64]) -> Option<ValueCodes> {
     const EMPTY: u64 = u64::MAX; // a NaN pattern: never a key (NaNs are rejected)
-    let mut keys = vec![EMPTY; SLOTS];
+    let mut bits_log2 = 18_u32;
+    let mut keys = vec![EMPTY; 1 << bits_log2];
     let mut distinct = 0usize;
-    let slot_of = |bits: u64| (bits.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 46) as usize;
-    let find = |keys: &mut Vec<u64>, bits: u64| -> usize {
-        let mut s = slot_of(bits);
+    let find = |keys: &[u64], bits_log2: u32, bits: u64| -> usize {
+        let mask = keys.len() - 1;
+        let mut s = (bits.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits_log2)) as usize;
         loop {
             let k = keys[s];
             if k == bits || k == EMPTY {
                 return s;
             }
-            s = (s + 1) & (SLOTS - 1);
+            s = (s + 1) & mask;
         }
     };
     for &v in column {
-        if v.is_nan() {
-            return None;
-        }
         let bits = (v + 0.0).to_bits();
-        let s = find(&mut keys, bits);
+        let s = find(&keys, bits_log2, bits);
         if keys[s] == EMPTY {
             keys[s] = bits;
             distinct += 1;
             if distinct > MAX_DISTINCT {
                 return None;
+            }
+            // Keep the table at most a quarter full so probes stay short.
+            if distinct * 4 > keys.len() {
+                bits_log2 += 1;
+                let old = std::mem::replace(&mut keys, vec![EMPTY; 1 << bits_log2]);
+                for k in old.into_iter().filter(|&k| k != EMPTY) {
+                    let s = find(&keys, bits_log2, k);
+                    keys[s] = k;
+                }
             }
         }
     }
@@ -165,17 +184,100 @@ fn code_values(column: &[f64]) -> Option<ValueCodes> {
         .map(|&k| f64::from_bits(k))
         .collect();
     values.sort_by(f64::total_cmp);
-    let mut code_of_slot = vec![0u16; SLOTS];
+    let mut code_of_slot = vec![0u32; keys.len()];
     for (code, v) in values.iter().enumerate() {
-        let s = find(&mut keys, v.to_bits());
-        // At most MAX_DISTINCT values, so the code fits in u16.
-        code_of_slot[s] = code as u16;
+        code_of_slot[find(&keys, bits_log2, v.to_bits())] = code as u32;
     }
     let codes = column
         .iter()
-        .map(|&v| code_of_slot[find(&mut keys, (v + 0.0).to_bits())])
+        .map(|&v| code_of_slot[find(&keys, bits_log2, (v + 0.0).to_bits())])
         .collect();
     Some(ValueCodes { values, codes })
+}
+
+/// Dense ranks of columns whose values are decimals with few digits after the point.
+mod decimal {
+    use super::{MAX_DECIMAL_SPAN, ValueCodes};
+
+    /// Scales tried, smallest first: whole numbers, thousandths, millionths.
+    const SCALES: [f64; 3] = [1.0, 1e3, 1e6];
+    /// Adding and subtracting 1.5·2⁵² rounds any |x| < 2⁵¹ to a whole number.
+    const ROUNDER: f64 = 6_755_399_441_055_744.0;
+    const LIMIT: f64 = 2_251_799_813_685_248.0; // 2⁵¹
+
+    /// The step index of `v` at `scale`, when `v` is exactly `step / scale`.
+    #[inline]
+    fn step(v: f64, scale: f64) -> Option<i64> {
+        let x = v * scale;
+        if x.abs() >= LIMIT {
+            return None;
+        }
+        let k = (x + ROUNDER) - ROUNDER;
+        // `v` must be the very number `k / scale` names (bit for bit, −0 aside): then
+        // steps order like values and each step names one value.
+        ((k / scale).to_bits() == (v + 0.0).to_bits()).then_some(k as i64)
+    }
+
+    /// Codes when every value is a whole number of steps of one scale (the smallest that
+    /// works) within [`MAX_DECIMAL_SPAN`] steps; `None` otherwise. Values must not be NaN.
+    pub(super) fn codes(column: &[f64]) -> Option<ValueCodes> {
+        let mut alive = [true; SCALES.len()];
+        let mut lo = [i64::MAX; SCALES.len()];
+        let mut hi = [i64::MIN; SCALES.len()];
+        for &v in column {
+            for (s, &scale) in SCALES.iter().enumerate() {
+                if !alive[s] {
+                    continue;
+                }
+                match step(v, scale) {
+                    Some(k) => {
+                        lo[s] = lo[s].min(k);
+                        hi[s] = hi[s].max(k);
+                    }
+                    None => alive[s] = false,
+                }
+            }
+            if !alive.iter().any(|&a| a) {
+                return None;
+            }
+        }
+        let s = (0..SCALES.len()).find(|&s| {
+            alive[s] && (column.is_empty() || hi[s].abs_diff(lo[s]) < MAX_DECIMAL_SPAN)
+        })?;
+        let (scale, lo) = (SCALES[s], if column.is_empty() { 0 } else { lo[s] });
+        let span = if column.is_empty() {
+            0
+        } else {
+            hi[s].abs_diff(lo) as usize + 1
+        };
+        // Which steps occur, then each word's rank of its first step.
+        let mut present = vec![0u64; span.div_ceil(64)];
+        let offset = |v: f64| step(v, scale).map_or(0, |k| k.abs_diff(lo) as usize);
+        for &v in column {
+            let o = offset(v);
+            present[o / 64] |= 1 << (o % 64);
+        }
+        let mut first_rank = Vec::with_capacity(present.len());
+        let mut values = Vec::new();
+        for (w, &word) in present.iter().enumerate() {
+            first_rank.push(values.len() as u32);
+            let mut rest = word;
+            while rest != 0 {
+                let b = rest.trailing_zeros() as usize;
+                values.push((lo + (w * 64 + b) as i64) as f64 / scale);
+                rest &= rest - 1;
+            }
+        }
+        let codes = column
+            .iter()
+            .map(|&v| {
+                let o = offset(v);
+                let below = present[o / 64] & ((1u64 << (o % 64)) - 1);
+                first_rank[o / 64] + below.count_ones()
+            })
+            .collect();
+        Some(ValueCodes { values, codes })
+    }
 }
 
 #[cfg(test)]
@@ -184,12 +286,60 @@ mod tests {
 
     #[test]
     fn codes_follow_sorted_distinct_values() {
-        let c = code_values(&[0.5, -0.0, 0.25, 0.5, 0.0, 1.0]).unwrap();
-        assert_eq!(c.values, vec![0.0, 0.25, 0.5, 1.0]);
-        assert_eq!(c.codes, vec![2, 0, 1, 2, 0, 3]);
+        for column in [
+            vec![0.5, -0.0, 0.25, 0.5, 0.0, 1.0],
+            // Not decimal: hashed.
+            vec![0.5, -0.0, 0.25 + 1e-12, 0.5, 0.0, 1.0],
+        ] {
+            let c = code_values(&column).unwrap();
+            let mut expected: Vec<f64> = column.iter().map(|v| v + 0.0).collect();
+            expected.sort_by(f64::total_cmp);
+            expected.dedup();
+            assert_eq!(c.values, expected);
+            assert_eq!(c.codes, vec![2, 0, 1, 2, 0, 3]);
+        }
         assert!(code_values(&[0.1, f64::NAN]).is_none());
-        let many: Vec<f64> = (0..=MAX_DISTINCT).map(|i| i as f64).collect();
-        assert!(code_values(&many).is_none());
-        assert!(code_values(&many[1..]).is_some());
+        assert!(code_values(&[]).is_some_and(|c| c.values.is_empty()));
+    }
+
+    #[test]
+    fn decimal_columns_are_coded_at_any_count_others_up_to_the_limit() {
+        // 200,001 distinct millionths: coded by their decimals.
+        let qoe: Vec<f64> = (500_000..=700_000).map(|i| f64::from(i) / 1e6).collect();
+        let c = decimal::codes(&qoe).unwrap();
+        assert_eq!(c.values, qoe);
+        assert!(c.codes.iter().enumerate().all(|(i, &k)| k as usize == i));
+        // Whole numbers far apart: too wide a span for their decimals, hashed instead.
+        let wide = [0.0, 1e12, 5.0];
+        assert!(decimal::codes(&wide).is_none());
+        assert_eq!(code_values(&wide).unwrap().codes, vec![0, 2, 1]);
+        // A value with more decimals than millionths: no decimal form.
+        assert!(decimal::codes(&[0.1, 0.000_000_1]).is_none());
+        let many: Vec<f64> = (0..=MAX_DISTINCT)
+            .map(|i| i as f64 * std::f64::consts::PI)
+            .collect();
+        assert!(hashed_codes(&many).is_none());
+        assert!(hashed_codes(&many[1..]).is_some());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn codes_are_dense_ranks(
+            raw in proptest::collection::vec((0i64..2_000, 0usize..3), 0..200),
+        ) {
+            let column: Vec<f64> = raw
+                .iter()
+                .map(|&(k, scale)| (k - 1_000) as f64 / [1.0, 1e3, 1e6][scale])
+                .collect();
+            let c = code_values(&column).unwrap();
+            // Both ways of coding agree.
+            let hashed = hashed_codes(&column).unwrap();
+            proptest::prop_assert_eq!(&c.values, &hashed.values);
+            proptest::prop_assert_eq!(&c.codes, &hashed.codes);
+            for (v, &code) in column.iter().zip(&c.codes) {
+                proptest::prop_assert_eq!(c.values[code as usize].to_bits(), (*v + 0.0).to_bits());
+            }
+            proptest::prop_assert!(c.values.windows(2).all(|w| w[0] < w[1]));
+        }
     }
 }

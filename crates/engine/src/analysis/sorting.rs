@@ -49,6 +49,19 @@ pub fn argsort_floats(values: &[f64]) -> Vec<u32> {
     order
 }
 
+/// Row order that sorts `codes` ascending (ties keep row order).
+#[must_use]
+pub fn argsort_codes(codes: &[u32]) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..codes.len() as u32).collect();
+    if codes.len() < RADIX_MIN {
+        order.sort_by_key(|&i| codes[i as usize]);
+        return order;
+    }
+    let mut keys: Vec<u64> = codes.iter().map(|&c| u64::from(c)).collect();
+    radix_sort(&mut keys, &mut order);
+    order
+}
+
 /// LSD radix sort with 16-bit digits, moving `payload` along when it is not empty.
 /// Stable; passes where every key shares the digit are skipped.
 fn radix_sort(keys: &mut Vec<u64>, payload: &mut Vec<u32>) {

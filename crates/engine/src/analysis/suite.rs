@@ -151,7 +151,7 @@ pub fn run_with(
     if wants(AnalysisKind::Differences) {
         let p = &params.differences;
         let fast = match (sel, coded(p.metric.column())) {
-            (Some(s), Some(c)) => coded::differences::differences(dataset, s, p, c)?,
+            (Some(s), Some(c)) => Some(coded::differences::differences(dataset, s, p, c)?),
             _ => None,
         };
         out.differences = Some(if let Some(d) = fast {

@@ -246,10 +246,12 @@ fn produce(
             (None, events) => index >= events.unwrap_or(DEFAULT_EVENTS),
         };
         let day_ends = index % profile.events_per_business_day == 0;
-        if profile.interleave_events && (done || day_ends) && !day.is_empty() {
-            if !sink(merge_by_time(std::mem::take(&mut day))) {
-                return;
-            }
+        if profile.interleave_events
+            && (done || day_ends)
+            && !day.is_empty()
+            && !sink(merge_by_time(std::mem::take(&mut day)))
+        {
+            return;
         }
         if done {
             break;

@@ -12,7 +12,7 @@ use crate::error::AnalysisError;
 
 /// Per distinct value of one column: centred value, centred average rank, pair-histogram bin.
 struct Column<'a> {
-    codes: &'a [u16],
+    codes: &'a [u32],
     dx: Vec<f64>,
     dr: Vec<f64>,
     bin: Vec<usize>,

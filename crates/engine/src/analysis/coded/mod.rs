@@ -19,7 +19,7 @@ pub type Counts = [u32];
 /// the passing rows and summed. `slot_of` returns `None` for rows counted nowhere.
 pub fn histograms(
     sel: &Selection,
-    codes: &[u16],
+    codes: &[u32],
     distinct: usize,
     slots: usize,
     slot_of: impl Fn(usize) -> Option<usize> + Sync,
@@ -31,7 +31,7 @@ pub fn histograms(
 /// [`histograms`] of several coded columns in one pass over the rows (same slots).
 pub fn histograms_of(
     sel: &Selection,
-    columns: &[(&[u16], usize)],
+    columns: &[(&[u32], usize)],
     slots: usize,
     slot_of: impl Fn(usize) -> Option<usize> + Sync,
 ) -> Result<Vec<Vec<u32>>, AnalysisError> {

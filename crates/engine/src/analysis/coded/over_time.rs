@@ -90,7 +90,7 @@ pub fn over_time(
         return Ok(None);
     }
     let groups = &groups;
-    let columns: Vec<(&[u16], usize)> = codes
+    let columns: Vec<(&[u32], usize)> = codes
         .iter()
         .map(|vc| (vc.codes.as_slice(), vc.values.len()))
         .collect();

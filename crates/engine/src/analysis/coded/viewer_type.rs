@@ -23,7 +23,7 @@ pub fn viewer_types(
     let n_types = code_count(dataset, column);
     let mut order: Vec<u32> = (0..n_types as u32).collect();
     order.sort_by_key(|&c| dataset.label(column, c));
-    let columns: Vec<(&[u16], usize)> = codes
+    let columns: Vec<(&[u32], usize)> = codes
         .iter()
         .map(|vc| (vc.codes.as_slice(), vc.values.len()))
         .collect();
