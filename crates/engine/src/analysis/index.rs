@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
+use crate::analysis::pairs::{EventViewerPairs, number_pairs};
 use crate::analysis::parallel;
 use crate::analysis::rows::code_count;
 use crate::analysis::selection::slice_of;
@@ -50,6 +51,7 @@ pub struct SessionLinks {
 pub struct AnalysisCache {
     values: OnceLock<BTreeMap<String, Option<Arc<ValueCodes>>>>,
     sessions: OnceLock<Result<Arc<SessionLinks>, String>>,
+    pairs: OnceLock<Option<Arc<EventViewerPairs>>>,
 }
 
 fn cache(dataset: &Dataset) -> &AnalysisCache {
@@ -74,6 +76,20 @@ pub fn value_codes(dataset: &Dataset) -> &BTreeMap<String, Option<Arc<ValueCodes
         .unwrap_or_else(|_| vec![None; names.len()]);
         names.into_iter().zip(coded).collect()
     })
+}
+
+/// The (event, viewer) pairs of `dataset` (built on first call); `None` when its event or
+/// viewer column is missing or not contiguous.
+pub fn event_viewer_pairs(dataset: &Dataset) -> Option<&EventViewerPairs> {
+    cache(dataset)
+        .pairs
+        .get_or_init(|| {
+            let events = slice_of::<UInt32Type>(dataset, Canonical::EventId.name())?;
+            let viewers = slice_of::<UInt32Type>(dataset, Canonical::ViewerId.name())?;
+            let n_viewers = code_count(dataset, Canonical::ViewerId.name());
+            Some(Arc::new(number_pairs(events, viewers, n_viewers)))
+        })
+        .as_deref()
 }
 
 /// The codes of one column, if it has few enough distinct values.

@@ -20,6 +20,7 @@ pub mod index;
 pub mod linked;
 pub mod over_time;
 pub mod overview;
+pub mod pairs;
 pub mod parallel;
 #[cfg(test)]
 mod reference;

@@ -17,9 +17,10 @@ use crate::dataset::Dataset;
 use crate::error::AnalysisError;
 use crate::filter::Filter;
 use crate::schema::Canonical;
-use scan::{Columns, Dim, median, pieces, plan_units, run_parallel};
+use scan::{Columns, Dim, Index, median, pieces, plan_units, run_parallel};
 
 mod scan;
+mod sets;
 
 /// Everything the Overview tab shows for one (dataset, filter).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -29,7 +30,11 @@ pub struct Overview {
     pub events: Vec<EventRow>,
 }
 
-fn columns<'a>(dataset: &'a Dataset, filter: &Filter) -> Result<Columns<'a>, AnalysisError> {
+fn columns<'a>(
+    dataset: &'a Dataset,
+    filter: &Filter,
+    indexed: bool,
+) -> Result<Columns<'a>, AnalysisError> {
     let frame = &dataset.frame;
     let mut dims = Vec::new();
     for dim in &dataset.dimensions {
@@ -63,6 +68,7 @@ fn columns<'a>(dataset: &'a Dataset, filter: &Filter) -> Result<Columns<'a>, Ana
             filter.time_from_ms.unwrap_or(i64::MIN),
             filter.time_to_ms.unwrap_or(i64::MAX),
         ),
+        index: None,
     };
     // Every column must be cut the same way for row (chunk, index) to mean one row.
     let lengths = |p: &[&[u32]]| p.iter().map(|s| s.len()).collect::<Vec<_>>();
@@ -88,13 +94,36 @@ fn columns<'a>(dataset: &'a Dataset, filter: &Filter) -> Result<Columns<'a>, Ana
             "dataset columns are not aligned in chunks".into(),
         )));
     }
-    Ok(cols)
+    let single_chunk = cols.ts.len() == 1;
+    Ok(Columns {
+        index: (indexed && single_chunk).then(|| index(dataset)),
+        ..cols
+    })
+}
+
+/// The dataset's numbered pairs and `qoe` codes, built on first use and kept.
+fn index(dataset: &Dataset) -> Index<'_> {
+    let pairs = crate::analysis::index::event_viewer_pairs(dataset)
+        .map(|p| (p.pair.as_slice(), p.pair_event.as_slice()));
+    let qoe = crate::analysis::index::codes_of(dataset, Canonical::Qoe.name())
+        .map(|c| (c.codes.as_slice(), c.values.as_slice()));
+    Index { pairs, qoe }
 }
 
 /// Compute the Overview of the rows `filter` keeps. Definitions as in
 /// [`Summary`], [`EventRow`] and [`Facet`].
 pub fn overview(dataset: &Dataset, filter: &Filter) -> Result<Overview, AnalysisError> {
-    let cols = columns(dataset, filter)?;
+    overview_with(dataset, filter, true)
+}
+
+/// [`overview`], with the dataset's pair and `qoe` numberings or (`indexed = false`, for
+/// tests) with per-scan sets and bins as multi-chunk datasets use.
+fn overview_with(
+    dataset: &Dataset,
+    filter: &Filter,
+    indexed: bool,
+) -> Result<Overview, AnalysisError> {
+    let cols = columns(dataset, filter, indexed)?;
     let n_viewers = dataset
         .dictionary(Canonical::ViewerId.name())
         .map_or(0, crate::dataset::Dictionary::len);
@@ -164,7 +193,12 @@ pub fn overview(dataset: &Dataset, filter: &Filter) -> Result<Overview, Analysis
         .collect();
 
     let event_column = &dataset.dimensions[cols.event_dim].column;
-    let viewers_per_event = acc.event_viewers.count(acc.events.len());
+    let pair_event = cols
+        .index
+        .as_ref()
+        .and_then(|i| i.pairs)
+        .map_or(&[][..], |p| p.1);
+    let viewers_per_event = acc.event_viewers.count(acc.events.len(), pair_event);
     let customer_column = cols
         .customer_dim
         .map(|d| dataset.dimensions[d].column.clone());

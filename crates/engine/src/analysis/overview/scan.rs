@@ -5,14 +5,13 @@ use std::ops::Range;
 
 use polars::prelude::*;
 
+use super::sets::{QoeHistogram, ViewerSets};
 use crate::analysis::summary::BAD_QOE_BELOW;
 use crate::error::AnalysisError;
 
 pub(super) const QOE_BINS: usize = 1 << 16;
 /// Rows per unit of work handed to a thread.
 pub(super) const UNIT_ROWS: usize = 1 << 18;
-/// Above this many bits, per-event viewer sets use a hash set instead of bitsets.
-pub(super) const MAX_EVENT_VIEWER_BITS: usize = 1 << 28;
 
 /// Contiguous pieces of one column, one per chunk (all columns share chunking).
 pub(super) type Pieces<'a, T> = Vec<&'a [T]>;
@@ -49,6 +48,17 @@ pub(super) struct Columns<'a> {
     pub(super) customer_dim: Option<usize>,
     pub(super) dims: Vec<Dim<'a>>,
     pub(super) time: (i64, i64),
+    /// Built once per dataset, for single-chunk datasets only (rows are then indexed by
+    /// the row number within chunk 0).
+    pub(super) index: Option<Index<'a>>,
+}
+
+/// Per-dataset numberings the scan can use instead of per-scan sets and bins.
+pub(super) struct Index<'a> {
+    /// Each row's (event, viewer) pair and each pair's event.
+    pub(super) pairs: Option<(&'a [u32], &'a [u32])>,
+    /// Each row's `qoe` value code and the values in code order.
+    pub(super) qoe: Option<(&'a [u32], &'a [f64])>,
 }
 
 /// Per-thread sums.
@@ -64,24 +74,7 @@ pub(super) struct Acc {
     pub(super) facets: Vec<Vec<u64>>,
     pub(super) events: Vec<EventAcc>,
     pub(super) event_viewers: ViewerSets,
-    pub(super) hist: Vec<Bin>,
-}
-
-/// One histogram bin: count and the smallest and largest value seen in it,
-/// kept together so a row touches one cache line.
-#[derive(Clone, Copy)]
-pub(super) struct Bin {
-    pub(super) count: u64,
-    pub(super) min: f64,
-    pub(super) max: f64,
-}
-
-impl Bin {
-    const EMPTY: Bin = Bin {
-        count: 0,
-        min: f64::INFINITY,
-        max: f64::NEG_INFINITY,
-    };
+    pub(super) hist: QoeHistogram,
 }
 
 #[derive(Clone, Copy)]
@@ -92,80 +85,6 @@ pub(super) struct EventAcc {
     pub(super) min_ts: i64,
     pub(super) max_ts: i64,
     pub(super) customer: u32,
-}
-
-pub(super) enum ViewerSets {
-    Bits {
-        words_per_event: usize,
-        bits: Vec<u64>,
-    },
-    Hashed(std::collections::HashSet<(u32, u32)>),
-}
-
-impl ViewerSets {
-    fn new(events: usize, viewers: usize) -> Self {
-        let words = viewers.div_ceil(64);
-        if events.saturating_mul(words * 64) <= MAX_EVENT_VIEWER_BITS {
-            ViewerSets::Bits {
-                words_per_event: words,
-                bits: vec![0; events * words],
-            }
-        } else {
-            ViewerSets::Hashed(std::collections::HashSet::new())
-        }
-    }
-
-    #[inline]
-    fn insert(&mut self, event: u32, viewer: u32) {
-        match self {
-            ViewerSets::Bits {
-                words_per_event,
-                bits,
-            } => {
-                let w = event as usize * *words_per_event + viewer as usize / 64;
-                bits[w] |= 1 << (viewer % 64);
-            }
-            ViewerSets::Hashed(set) => {
-                set.insert((event, viewer));
-            }
-        }
-    }
-
-    fn merge(&mut self, other: ViewerSets) {
-        match (self, other) {
-            (ViewerSets::Bits { bits, .. }, ViewerSets::Bits { bits: o, .. }) => {
-                for (a, b) in bits.iter_mut().zip(o) {
-                    *a |= b;
-                }
-            }
-            (ViewerSets::Hashed(a), ViewerSets::Hashed(b)) => a.extend(b),
-            // Both sides are built by `new` with the same sizes.
-            _ => unreachable!("viewer sets of one pass have one representation"),
-        }
-    }
-
-    pub(super) fn count(&self, events: usize) -> Vec<u64> {
-        match self {
-            ViewerSets::Bits {
-                words_per_event,
-                bits,
-            } => (0..events)
-                .map(|e| {
-                    bits[e * words_per_event..(e + 1) * words_per_event]
-                        .iter()
-                        .map(|w| u64::from(w.count_ones()))
-                        .sum()
-                })
-                .collect(),
-            ViewerSets::Hashed(set) => {
-                let mut counts = vec![0; events];
-                for &(e, _) in set {
-                    counts[e as usize] += 1;
-                }
-                counts
-            }
-        }
-    }
 }
 
 impl Acc {
@@ -192,8 +111,20 @@ impl Acc {
                 };
                 n_events
             ],
-            event_viewers: ViewerSets::new(n_events, n_viewers),
-            hist: vec![Bin::EMPTY; QOE_BINS + 1],
+            event_viewers: ViewerSets::new(
+                n_events,
+                n_viewers,
+                cols.index
+                    .as_ref()
+                    .and_then(|i| i.pairs)
+                    .map(|(_, pair_event)| pair_event.len()),
+            ),
+            hist: QoeHistogram::new(
+                cols.index
+                    .as_ref()
+                    .and_then(|i| i.qoe)
+                    .map(|(_, values)| values.len()),
+            ),
         }
     }
 
@@ -224,11 +155,7 @@ impl Acc {
             a.max_ts = a.max_ts.max(b.max_ts);
         }
         self.event_viewers.merge(o.event_viewers);
-        for (a, b) in self.hist.iter_mut().zip(o.hist) {
-            a.count += b.count;
-            a.min = a.min.min(b.min);
-            a.max = a.max.max(b.max);
-        }
+        self.hist.merge(o.hist);
     }
 }
 
@@ -325,11 +252,11 @@ pub(super) fn accumulate(
             ev.rows += 1;
             ev.sum_qoe += q;
             ev.sum_engagement += e;
-            acc.event_viewers.insert(event, v);
-            let bin = &mut acc.hist[qoe_bin(q)];
-            bin.count += 1;
-            bin.min = bin.min.min(q);
-            bin.max = bin.max.max(q);
+            let index = cols.index.as_ref();
+            let pair = || index.and_then(|i| i.pairs).map_or(0, |(p, _)| p[r]);
+            acc.event_viewers.insert(pair, event, v);
+            let code = || index.and_then(|i| i.qoe).map_or(0, |(c, _)| c[r]);
+            acc.hist.insert(code, q);
         },
         |d, code| missed[d][code as usize] += 1,
     );
@@ -401,15 +328,26 @@ pub(super) fn order_statistic(
     acc: &Acc,
     k: u64,
 ) -> f64 {
+    let bins = match &acc.hist {
+        QoeHistogram::Codes(counts) => {
+            let values = cols
+                .index
+                .as_ref()
+                .and_then(|i| i.qoe)
+                .map_or(&[][..], |q| q.1);
+            return crate::analysis::coded::order_statistics(values, counts, &[k])[0];
+        }
+        QoeHistogram::Bins(bins) => bins,
+    };
     let mut seen = 0;
-    for (b, bin) in acc.hist.iter().enumerate() {
+    for (b, bin) in bins.iter().enumerate() {
         let n = bin.count;
         if seen + n > k {
             // Exactly one distinct value in the bin (compared bit for bit).
             if bin.min.to_bits() == bin.max.to_bits() {
                 return bin.min;
             }
-            // Several values share this bin: collect them (rare for real data).
+            // Several values share this bin: collect them.
             let mut values = Vec::new();
             scan(
                 cols,

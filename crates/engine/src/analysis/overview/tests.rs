@@ -16,9 +16,13 @@ fn close(a: Option<f64>, b: Option<f64>) -> bool {
     }
 }
 
-/// The one-pass Overview agrees with the polars reference queries.
+/// The one-pass Overview, with and without the dataset's numberings, agrees with the
+/// polars reference queries.
 fn agrees_with_reference(ds: &Dataset, filter: &Filter) {
-    let fast = overview(ds, filter).unwrap();
+    let indexed = overview(ds, filter).unwrap();
+    let scanned = overview_with(ds, filter, false).unwrap();
+    assert_eq!(indexed, scanned);
+    let fast = indexed;
     let s = summarize(ds, filter).unwrap();
     let f = &fast.summary;
     assert_eq!(
