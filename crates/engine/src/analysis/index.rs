@@ -49,7 +49,8 @@ pub struct SessionLinks {
 /// The per-dataset cache (shared by clones of the dataset).
 #[derive(Debug, Default)]
 pub struct AnalysisCache {
-    values: OnceLock<BTreeMap<String, Option<Arc<ValueCodes>>>>,
+    /// Per numeric column, its codes once asked for (`None`: not codable).
+    values: OnceLock<BTreeMap<String, OnceLock<Option<Arc<ValueCodes>>>>>,
     sessions: OnceLock<Result<Arc<SessionLinks>, String>>,
     pairs: OnceLock<Option<Arc<EventViewerPairs>>>,
 }
@@ -58,8 +59,8 @@ fn cache(dataset: &Dataset) -> &AnalysisCache {
     dataset.cache.get_or_init(AnalysisCache::default)
 }
 
-/// The coded numeric columns of `dataset` (built on first call).
-pub fn value_codes(dataset: &Dataset) -> &BTreeMap<String, Option<Arc<ValueCodes>>> {
+/// The numeric columns that can have value codes, each coded on first use.
+fn value_slots(dataset: &Dataset) -> &BTreeMap<String, OnceLock<Option<Arc<ValueCodes>>>> {
     cache(dataset).values.get_or_init(|| {
         let mut names = vec![
             Canonical::Qoe.name().to_string(),
@@ -68,14 +69,32 @@ pub fn value_codes(dataset: &Dataset) -> &BTreeMap<String, Option<Arc<ValueCodes
         ];
         names.extend(dataset.extra_numeric.iter().cloned());
         names.retain(|n| dataset.has_column(n));
-        let coded = parallel::map("value-codes", names.clone(), |name| {
-            slice_of::<Float64Type>(dataset, &name)
+        names.into_iter().map(|n| (n, OnceLock::new())).collect()
+    })
+}
+
+/// Codes every numeric column not coded yet, the columns side by side on the cores
+/// (analyses read them all; one at a time would leave a core idle).
+pub fn code_all_values(dataset: &Dataset) {
+    let names: Vec<&String> = value_slots(dataset).keys().collect();
+    // A failed thread only means a column is coded on first use instead.
+    let _ = parallel::map("value-codes", names, |name| {
+        codes_of(dataset, name);
+    });
+}
+
+/// The codes of one column (built on first call); `None` when it is not numeric, has a
+/// NaN, or has too many distinct values without a short decimal form.
+#[must_use]
+pub fn codes_of<'a>(dataset: &'a Dataset, column: &str) -> Option<&'a ValueCodes> {
+    value_slots(dataset)
+        .get(column)?
+        .get_or_init(|| {
+            slice_of::<Float64Type>(dataset, column)
                 .and_then(code_values)
                 .map(Arc::new)
         })
-        .unwrap_or_else(|_| vec![None; names.len()]);
-        names.into_iter().zip(coded).collect()
-    })
+        .as_deref()
 }
 
 /// The (event, viewer) pairs of `dataset` (built on first call); `None` when its event or
@@ -90,12 +109,6 @@ pub fn event_viewer_pairs(dataset: &Dataset) -> Option<&EventViewerPairs> {
             Some(Arc::new(number_pairs(events, viewers, n_viewers)))
         })
         .as_deref()
-}
-
-/// The codes of one column, if it has few enough distinct values.
-#[must_use]
-pub fn codes_of<'a>(dataset: &'a Dataset, column: &str) -> Option<&'a ValueCodes> {
-    value_codes(dataset).get(column)?.as_deref()
 }
 
 /// The session links of `dataset` (built on first call).
@@ -237,42 +250,41 @@ mod decimal {
     /// Codes when every value is a whole number of steps of one scale (the smallest that
     /// works) within [`MAX_DECIMAL_SPAN`] steps; `None` otherwise. Values must not be NaN.
     pub(super) fn codes(column: &[f64]) -> Option<ValueCodes> {
-        let mut alive = [true; SCALES.len()];
-        let mut lo = [i64::MAX; SCALES.len()];
-        let mut hi = [i64::MIN; SCALES.len()];
-        for &v in column {
-            for (s, &scale) in SCALES.iter().enumerate() {
-                if !alive[s] {
-                    continue;
+        // A value that is a whole number of steps at one scale is one at every larger
+        // scale, with a wider span: only the smallest scale still possible is checked, and
+        // a failure moves on to the next one from the start.
+        let (mut s, mut lo, mut hi, mut i) = (0, i64::MAX, i64::MIN, 0);
+        while i < column.len() {
+            if let Some(k) = step(column[i], SCALES[s]) {
+                lo = lo.min(k);
+                hi = hi.max(k);
+                i += 1;
+            } else {
+                s += 1;
+                if s == SCALES.len() {
+                    return None;
                 }
-                match step(v, scale) {
-                    Some(k) => {
-                        lo[s] = lo[s].min(k);
-                        hi[s] = hi[s].max(k);
-                    }
-                    None => alive[s] = false,
-                }
-            }
-            if !alive.iter().any(|&a| a) {
-                return None;
+                (lo, hi, i) = (i64::MAX, i64::MIN, 0);
             }
         }
-        let s = (0..SCALES.len()).find(|&s| {
-            alive[s] && (column.is_empty() || hi[s].abs_diff(lo[s]) < MAX_DECIMAL_SPAN)
-        })?;
-        let (scale, lo) = (SCALES[s], if column.is_empty() { 0 } else { lo[s] });
-        let span = if column.is_empty() {
-            0
-        } else {
-            hi[s].abs_diff(lo) as usize + 1
-        };
-        // Which steps occur, then each word's rank of its first step.
-        let mut present = vec![0u64; span.div_ceil(64)];
-        let offset = |v: f64| step(v, scale).map_or(0, |k| k.abs_diff(lo) as usize);
-        for &v in column {
-            let o = offset(v);
-            present[o / 64] |= 1 << (o % 64);
+        if column.is_empty() {
+            (lo, hi) = (0, 0);
         }
+        if hi.abs_diff(lo) >= MAX_DECIMAL_SPAN {
+            return None;
+        }
+        let scale = SCALES[s];
+        // Each row's step offset, and which offsets occur.
+        let mut present = vec![0u64; (hi.abs_diff(lo) as usize + 1).div_ceil(64)];
+        let mut codes: Vec<u32> = column
+            .iter()
+            .map(|&v| {
+                let o = step(v, scale).map_or(0, |k| k.abs_diff(lo) as usize);
+                present[o / 64] |= 1 << (o % 64);
+                o as u32
+            })
+            .collect();
+        // Rank of each word's first offset; the values in rank order.
         let mut first_rank = Vec::with_capacity(present.len());
         let mut values = Vec::new();
         for (w, &word) in present.iter().enumerate() {
@@ -284,14 +296,11 @@ mod decimal {
                 rest &= rest - 1;
             }
         }
-        let codes = column
-            .iter()
-            .map(|&v| {
-                let o = offset(v);
-                let below = present[o / 64] & ((1u64 << (o % 64)) - 1);
-                first_rank[o / 64] + below.count_ones()
-            })
-            .collect();
+        for code in &mut codes {
+            let o = *code as usize;
+            let below = present[o / 64] & ((1u64 << (o % 64)) - 1);
+            *code = first_rank[o / 64] + below.count_ones();
+        }
         Some(ValueCodes { values, codes })
     }
 }

@@ -12,7 +12,7 @@ use crate::analysis::differences::{DifferenceParams, Differences, differences};
 use crate::analysis::drivers::{Drivers, drivers};
 use crate::analysis::durations::{LevelDurations, level_durations};
 use crate::analysis::event_table::{EventRow, event_table};
-use crate::analysis::index::{codes_of, session_links};
+use crate::analysis::index::{code_all_values, codes_of, session_links};
 use crate::analysis::linked;
 use crate::analysis::over_time::{OverTime, OverTimeParams, over_time};
 use crate::analysis::rows::{GroupBy, Rows};
@@ -110,6 +110,9 @@ pub fn run_with(
         None
     };
     let sel = sel.as_ref();
+    if sel.is_some() {
+        code_all_values(dataset);
+    }
     let coded = |column: &'static str| sel.and_then(|_| codes_of(dataset, column));
     let both = || {
         Some([

@@ -101,13 +101,25 @@ fn columns<'a>(
     })
 }
 
-/// The dataset's numbered pairs and `qoe` codes, built on first use and kept.
+/// The dataset's numbered pairs and `qoe` codes, built on first use (side by side) and kept.
 fn index(dataset: &Dataset) -> Index<'_> {
-    let pairs = crate::analysis::index::event_viewer_pairs(dataset)
-        .map(|p| (p.pair.as_slice(), p.pair_event.as_slice()));
-    let qoe = crate::analysis::index::codes_of(dataset, Canonical::Qoe.name())
-        .map(|c| (c.codes.as_slice(), c.values.as_slice()));
-    Index { pairs, qoe }
+    use crate::analysis::index::{codes_of, event_viewer_pairs};
+    let (pairs, qoe) = std::thread::scope(|s| {
+        let pairs = std::thread::Builder::new()
+            .name("overview-pairs".into())
+            .spawn_scoped(s, || event_viewer_pairs(dataset));
+        let qoe = codes_of(dataset, Canonical::Qoe.name());
+        // No thread to be had, or it failed: number the pairs here.
+        let pairs = pairs
+            .ok()
+            .and_then(|h| h.join().ok())
+            .unwrap_or_else(|| event_viewer_pairs(dataset));
+        (pairs, qoe)
+    });
+    Index {
+        pairs: pairs.map(|p| (p.pair.as_slice(), p.pair_event.as_slice())),
+        qoe: qoe.map(|c| (c.codes.as_slice(), c.values.as_slice())),
+    }
 }
 
 /// Compute the Overview of the rows `filter` keeps. Definitions as in
