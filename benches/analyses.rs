@@ -11,7 +11,7 @@ mod common;
 use common::{path_arg, peak_rss_mb};
 
 use streamlens_engine::Filter;
-use streamlens_engine::analysis::index::{session_links, value_codes};
+use streamlens_engine::analysis::index::{code_all_values, session_links};
 use streamlens_engine::analysis::suite::{AnalysisKind, AnalysisParams, run};
 use streamlens_engine::io::{LoadOptions, load_paths};
 
@@ -27,7 +27,7 @@ fn main() -> anyhow::Result<()> {
     );
     // Built once per dataset, on the first analysis that needs them.
     let t = Instant::now();
-    let coded = value_codes(&ds).values().filter(|c| c.is_some()).count();
+    let coded = code_all_values(&ds);
     println!(
         "value codes ({coded} columns): {:.2} s, peak RSS {:.0} MB",
         t.elapsed().as_secs_f64(),

@@ -74,13 +74,18 @@ fn value_slots(dataset: &Dataset) -> &BTreeMap<String, OnceLock<Option<Arc<Value
 }
 
 /// Codes every numeric column not coded yet, the columns side by side on the cores
-/// (analyses read them all; one at a time would leave a core idle).
-pub fn code_all_values(dataset: &Dataset) {
+/// (analyses read them all; one at a time would leave a core idle). Returns how many
+/// columns have codes.
+pub fn code_all_values(dataset: &Dataset) -> usize {
     let names: Vec<&String> = value_slots(dataset).keys().collect();
     // A failed thread only means a column is coded on first use instead.
     let _ = parallel::map("value-codes", names, |name| {
-        codes_of(dataset, name);
+        codes_of(dataset, name).is_some()
     });
+    value_slots(dataset)
+        .values()
+        .filter(|slot| slot.get().is_some_and(Option::is_some))
+        .count()
 }
 
 /// The codes of one column (built on first call); `None` when it is not numeric, has a
