@@ -204,6 +204,28 @@ fn one_metric(
         next[c] += 1;
         histograms[c % slots][histogram_bin(v)] += 1;
     }
+    Ok(assemble_sorted(
+        metric,
+        groups,
+        (n_bins, first_bin, axis),
+        &mut sorted,
+        &offsets,
+        histograms,
+    ))
+}
+
+/// One metric's rows and histograms from its values sorted by cell (`bin * slots + slot`):
+/// cell `c` holds `sorted[offsets[c]..offsets[c + 1]]`; `histograms` counts each slot's
+/// values per [`histogram_bin`].
+pub(super) fn assemble_sorted(
+    metric: Metric,
+    groups: &TopGroups,
+    (n_bins, first_bin, axis): (usize, i64, TimeAxis),
+    sorted: &mut [f64],
+    offsets: &[usize],
+    histograms: Vec<Vec<u64>>,
+) -> OverTime {
+    let slots = groups.labels.len();
     let mut out = Vec::new();
     for slot in 0..slots {
         for bin in 0..n_bins {
@@ -231,10 +253,10 @@ fn one_metric(
             h.into_iter().map(|c| c as f64 / total).collect()
         })
         .collect();
-    Ok(OverTime {
+    OverTime {
         metric,
         groups: groups.labels.clone(),
         rows: out,
         histograms,
-    })
+    }
 }

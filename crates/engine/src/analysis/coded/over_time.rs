@@ -4,7 +4,8 @@ use super::{histograms_of, mean, quantiles, total};
 use crate::analysis::groups::TopGroups;
 use crate::analysis::index::ValueCodes;
 use crate::analysis::over_time::{
-    HISTOGRAM_BINS, OverTime, OverTimeParams, OverTimeRow, QUANTILES, TimeAxis, histogram_bin,
+    HISTOGRAM_BINS, OverTime, OverTimeParams, OverTimeRow, QUANTILES, TimeAxis, assemble_sorted,
+    histogram_bin,
 };
 use crate::analysis::parallel;
 use crate::analysis::rows::{Metric, code_count};
@@ -18,12 +19,24 @@ const MAX_COUNTERS: usize = 1 << 25;
 /// As in `over_time`: more bins means the bin width is far too small for the span.
 const MAX_BINS: i64 = 1_000_000;
 
-/// Both metrics; `Ok(None)` when the histograms would be too large.
+/// Both metrics: from per-cell histograms of value codes when they fit in
+/// [`MAX_COUNTERS`], else from each cell's values sorted in place.
 pub fn over_time(
     dataset: &Dataset,
     sel: &Selection,
     params: &OverTimeParams,
     codes: [&ValueCodes; 2],
+) -> Result<Option<Vec<OverTime>>, AnalysisError> {
+    over_time_with(dataset, sel, params, codes, MAX_COUNTERS)
+}
+
+/// [`over_time`] with histograms up to `max_counters` (tests force the other path).
+fn over_time_with(
+    dataset: &Dataset,
+    sel: &Selection,
+    params: &OverTimeParams,
+    codes: [&ValueCodes; 2],
+    max_counters: usize,
 ) -> Result<Option<Vec<OverTime>>, AnalysisError> {
     let ts = sel.timestamps()?;
     let events = sel.events()?;
@@ -86,8 +99,10 @@ pub fn over_time(
     let n_bins = (last_bin + 1).max(0) as usize;
     let slots = groups.labels.len();
     let largest = codes.iter().map(|c| c.values.len()).max().unwrap_or(0);
-    if n_bins * slots * largest > MAX_COUNTERS {
-        return Ok(None);
+    if n_bins * slots * largest > max_counters {
+        let cell_of = |r: usize| bin_of(r) as usize * slots + groups.slot_of_row(r);
+        let shape = (n_bins, first_bin, params.axis);
+        return by_cells(sel, &groups, shape, cell_of).map(Some);
     }
     let groups = &groups;
     let columns: Vec<(&[u32], usize)> = codes
@@ -115,6 +130,54 @@ pub fn over_time(
             })
             .collect(),
     ))
+}
+
+/// Both metrics for alphabets too large for per-cell histograms: the passing rows' values,
+/// read in place, counting-sorted by cell, then each cell's quantiles by selection (the
+/// sorting path's arithmetic, without copying the filtered rows first).
+fn by_cells(
+    sel: &Selection,
+    groups: &TopGroups,
+    shape: (usize, i64, TimeAxis),
+    cell_of: impl Fn(usize) -> usize,
+) -> Result<Vec<OverTime>, AnalysisError> {
+    let slots = groups.labels.len();
+    let n_cells = shape.0 * slots;
+    let cells: Vec<u32> = (0..sel.rows())
+        .filter(|&r| sel.passes(r))
+        .map(|r| cell_of(r) as u32)
+        .collect();
+    let mut offsets = vec![0usize; n_cells + 1];
+    for &c in &cells {
+        offsets[c as usize + 1] += 1;
+    }
+    for c in 1..offsets.len() {
+        offsets[c] += offsets[c - 1];
+    }
+    Metric::BOTH
+        .iter()
+        .map(|&metric| {
+            let values = sel.required_numeric(metric.column())?;
+            let mut next = offsets.clone();
+            let mut sorted = vec![0.0; cells.len()];
+            let mut histograms = vec![vec![0u64; HISTOGRAM_BINS]; slots];
+            let passing = (0..sel.rows()).filter(|&r| sel.passes(r));
+            for (&c, r) in cells.iter().zip(passing) {
+                let (c, v) = (c as usize, values[r]);
+                sorted[next[c]] = v;
+                next[c] += 1;
+                histograms[c % slots][histogram_bin(v)] += 1;
+            }
+            Ok(assemble_sorted(
+                metric,
+                groups,
+                shape,
+                &mut sorted,
+                &offsets,
+                histograms,
+            ))
+        })
+        .collect()
 }
 
 fn assemble(
@@ -162,5 +225,65 @@ fn assemble(
         groups: groups.labels.clone(),
         rows,
         histograms,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Filter;
+    use crate::analysis::index::codes_of;
+    use crate::analysis::rows::GroupBy;
+    use crate::testutil::dataset;
+
+    #[test]
+    fn cells_sorted_in_place_give_the_histograms_answer() {
+        let ds = dataset(include_str!("../../../../../sample_data/telemetry.csv"));
+        let codes = [
+            codes_of(&ds, "qoe").unwrap(),
+            codes_of(&ds, "engagement").unwrap(),
+        ];
+        let mut wfo = Filter::default();
+        wfo.toggle("viewer_type", "WFO");
+        let grouped = OverTimeParams {
+            group: Some(GroupBy::Country),
+            ..OverTimeParams::default()
+        };
+        for (filter, params) in [
+            (Filter::default(), OverTimeParams::default()),
+            (wfo, grouped),
+        ] {
+            let sel = Selection::new(&ds, &filter).unwrap().unwrap();
+            let histograms = over_time(&ds, &sel, &params, codes).unwrap().unwrap();
+            let sorted = over_time_with(&ds, &sel, &params, codes, 0)
+                .unwrap()
+                .unwrap();
+            assert_eq!(histograms.len(), sorted.len());
+            for (h, s) in histograms.iter().zip(&sorted) {
+                assert_eq!(
+                    (h.metric, &h.groups, h.rows.len()),
+                    (s.metric, &s.groups, s.rows.len())
+                );
+                for (a, b) in h.rows.iter().zip(&s.rows) {
+                    assert_eq!(
+                        (&a.group, a.minute, a.bin_start_ms, a.n),
+                        (&b.group, b.minute, b.bin_start_ms, b.n)
+                    );
+                    // Quantiles pick the same values; means differ only in summation order.
+                    let bits =
+                        |r: &OverTimeRow| [r.p10, r.p25, r.p50, r.p75, r.p90].map(f64::to_bits);
+                    assert_eq!(bits(a), bits(b));
+                    assert!((a.mean - b.mean).abs() < 1e-12, "{} vs {}", a.mean, b.mean);
+                }
+                for (x, y) in h
+                    .histograms
+                    .iter()
+                    .flatten()
+                    .zip(s.histograms.iter().flatten())
+                {
+                    assert!((x - y).abs() < 1e-12);
+                }
+            }
+        }
     }
 }
