@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::parallel;
 use crate::analysis::rows::{GroupBy, Metric, Rows};
 use crate::analysis::sorting::argsort_floats;
 use crate::dataset::Dataset;
@@ -166,7 +167,7 @@ pub fn differences(
         by_customer[customers.map_or(0, |c| c[i] as usize)].push(i as u32);
     }
     let dims = DIMENSIONS.map(|g| rows.codes(g));
-    Ok(test_customers(
+    test_customers(
         dataset,
         params,
         customers.is_some(),
@@ -178,18 +179,19 @@ pub fn differences(
             let order = argsort_floats(&values);
             SortedCustomer::new(&values, groups, &order)
         },
-    ))
+    )
 }
 
 /// Analysis 4 given each customer's rows (`by_customer`, indexed by customer code; one
-/// entry `ALL` without a customer column) and a way to sort one customer's rows.
+/// entry `ALL` without a customer column) and a way to sort one customer's rows. Customers
+/// are tested side by side on the cores; results keep customer order.
 pub(super) fn test_customers(
     dataset: &Dataset,
     params: &DifferenceParams,
     has_customers: bool,
     by_customer: &[Vec<u32>],
-    sort: impl Fn(&[u32]) -> SortedCustomer,
-) -> Differences {
+    sort: impl Fn(&[u32]) -> SortedCustomer + Sync,
+) -> Result<Differences, AnalysisError> {
     let label_of_customer = |c: usize| {
         if has_customers {
             dataset.label(GroupBy::Customer.column(), c as u32)
@@ -204,18 +206,13 @@ pub(super) fn test_customers(
         .and_then(|label| (0..n_customers).find(|&c| label_of_customer(c) == *label))
         .or_else(|| (0..n_customers).max_by_key(|&c| by_customer[c].len()))
         .filter(|&c| !by_customer[c].is_empty());
-    let mut out = Differences {
-        metric: params.metric,
-        countries: Vec::new(),
-        cities: Vec::new(),
-        ecdf_customer: chosen.map(label_of_customer),
-        ecdfs: Vec::new(),
-    };
-    for (c, customer_rows) in by_customer.iter().enumerate() {
-        if customer_rows.is_empty() {
-            continue;
-        }
-        let sorted = sort(customer_rows);
+    let present: Vec<usize> = (0..n_customers)
+        .filter(|&c| !by_customer[c].is_empty())
+        .collect();
+    let tested = parallel::map("differences", present, |c| {
+        let sorted = sort(&by_customer[c]);
+        let mut per_dimension = Vec::new();
+        let mut ecdfs = None;
         for (dimension, groups) in DIMENSIONS.into_iter().zip(&sorted.groups) {
             let Some(groups) = groups else {
                 continue;
@@ -236,13 +233,29 @@ pub(super) fn test_customers(
                 let group = dataset.label(dimension.column(), g as u32);
                 found.push((group, pos.len() as u64, n_rest as u64, d, p_value));
             }
-            push_tested(&mut out, dimension, &label_of_customer(c), found, params);
             if dimension == GroupBy::Country && Some(c) == chosen {
-                out.ecdfs = small_multiples(dataset, &sorted, &positions);
+                ecdfs = Some(small_multiples(dataset, &sorted, &positions));
             }
+            per_dimension.push((dimension, found));
+        }
+        (c, per_dimension, ecdfs)
+    })?;
+    let mut out = Differences {
+        metric: params.metric,
+        countries: Vec::new(),
+        cities: Vec::new(),
+        ecdf_customer: chosen.map(label_of_customer),
+        ecdfs: Vec::new(),
+    };
+    for (c, per_dimension, ecdfs) in tested {
+        for (dimension, found) in per_dimension {
+            push_tested(&mut out, dimension, &label_of_customer(c), found, params);
+        }
+        if let Some(ecdfs) = ecdfs {
+            out.ecdfs = ecdfs;
         }
     }
-    out
+    Ok(out)
 }
 
 /// A tested group: label, `n`, `n_rest`, KS D, p-value.
