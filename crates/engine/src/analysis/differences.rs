@@ -55,6 +55,20 @@ pub struct DifferenceRow {
     pub differs: bool,
 }
 
+impl Differences {
+    /// No rows yet; `ecdf_customer` is the customer whose ECDFs will be drawn.
+    #[must_use]
+    pub fn empty(metric: Metric, ecdf_customer: Option<String>) -> Self {
+        Self {
+            metric,
+            countries: Vec::new(),
+            cities: Vec::new(),
+            ecdf_customer,
+            ecdfs: Vec::new(),
+        }
+    }
+}
+
 impl DifferenceRow {
     #[must_use]
     pub fn group(&self) -> &str {
@@ -240,13 +254,7 @@ pub(super) fn test_customers(
         }
         (c, per_dimension, ecdfs)
     })?;
-    let mut out = Differences {
-        metric: params.metric,
-        countries: Vec::new(),
-        cities: Vec::new(),
-        ecdf_customer: chosen.map(label_of_customer),
-        ecdfs: Vec::new(),
-    };
+    let mut out = Differences::empty(params.metric, chosen.map(label_of_customer));
     for (c, per_dimension, ecdfs) in tested {
         for (dimension, found) in per_dimension {
             push_tested(&mut out, dimension, &label_of_customer(c), found, params);

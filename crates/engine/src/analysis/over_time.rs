@@ -195,15 +195,8 @@ fn one_metric(
     for c in 1..offsets.len() {
         offsets[c] += offsets[c - 1];
     }
-    let mut next = offsets.clone();
-    let mut sorted = vec![0.0; values.len()];
-    let mut histograms = vec![vec![0u64; HISTOGRAM_BINS]; slots];
-    for (i, &v) in values.iter().enumerate() {
-        let c = cell(i);
-        sorted[next[c]] = v;
-        next[c] += 1;
-        histograms[c % slots][histogram_bin(v)] += 1;
-    }
+    let cell_values = values.iter().enumerate().map(|(i, &v)| (cell(i), v));
+    let (mut sorted, histograms) = scatter_by_cell(cell_values, &offsets, slots);
     Ok(assemble_sorted(
         metric,
         groups,
@@ -212,6 +205,24 @@ fn one_metric(
         &offsets,
         histograms,
     ))
+}
+
+/// The second pass of a counting sort by cell: each `(cell, value)` placed in its cell's
+/// slice (cells start at `offsets`), and each slot's histogram of values.
+pub(super) fn scatter_by_cell(
+    cell_values: impl Iterator<Item = (usize, f64)>,
+    offsets: &[usize],
+    slots: usize,
+) -> (Vec<f64>, Vec<Vec<u64>>) {
+    let mut next = offsets.to_vec();
+    let mut sorted = vec![0.0; offsets.last().copied().unwrap_or(0)];
+    let mut histograms = vec![vec![0u64; HISTOGRAM_BINS]; slots];
+    for (c, v) in cell_values {
+        sorted[next[c]] = v;
+        next[c] += 1;
+        histograms[c % slots][histogram_bin(v)] += 1;
+    }
+    (sorted, histograms)
 }
 
 /// One metric's rows and histograms from its values sorted by cell (`bin * slots + slot`):

@@ -122,13 +122,7 @@ pub fn differences(
     })?;
     let counts = super::sum(parts);
     let hist = |s: usize| &counts[s * d..(s + 1) * d];
-    let mut out = Differences {
-        metric: params.metric,
-        countries: Vec::new(),
-        cities: Vec::new(),
-        ecdf_customer: chosen.map(label_of_customer),
-        ecdfs: Vec::new(),
-    };
+    let mut out = Differences::empty(params.metric, chosen.map(label_of_customer));
     for c in (0..n_customers).filter(|&c| per_customer[c] > 0) {
         for (k, (dimension, _, n)) in dims.iter().enumerate() {
             let mut found = Vec::new();

@@ -5,7 +5,7 @@ use crate::analysis::groups::TopGroups;
 use crate::analysis::index::ValueCodes;
 use crate::analysis::over_time::{
     HISTOGRAM_BINS, OverTime, OverTimeParams, OverTimeRow, QUANTILES, TimeAxis, assemble_sorted,
-    histogram_bin,
+    histogram_bin, scatter_by_cell,
 };
 use crate::analysis::parallel;
 use crate::analysis::rows::{Metric, code_count};
@@ -158,16 +158,12 @@ fn by_cells(
     // The two metrics side by side, one per core.
     let per_metric = parallel::map("over-time-cells", Metric::BOTH.to_vec(), |metric| {
         let values = sel.required_numeric(metric.column())?;
-        let mut next = offsets.clone();
-        let mut sorted = vec![0.0; cells.len()];
-        let mut histograms = vec![vec![0u64; HISTOGRAM_BINS]; slots];
         let passing = (0..sel.rows()).filter(|&r| sel.passes(r));
-        for (&c, r) in cells.iter().zip(passing) {
-            let (c, v) = (c as usize, values[r]);
-            sorted[next[c]] = v;
-            next[c] += 1;
-            histograms[c % slots][histogram_bin(v)] += 1;
-        }
+        let cell_values = cells
+            .iter()
+            .zip(passing)
+            .map(|(&c, r)| (c as usize, values[r]));
+        let (mut sorted, histograms) = scatter_by_cell(cell_values, offsets, slots);
         Ok(assemble_sorted(
             metric,
             groups,
