@@ -5,11 +5,10 @@ use std::ops::Range;
 
 use polars::prelude::*;
 
-use super::sets::{QoeHistogram, ViewerSets};
+use super::sets::{QoeHistogram, ViewerSets, qoe_bin};
 use crate::analysis::summary::BAD_QOE_BELOW;
 use crate::error::AnalysisError;
 
-pub(super) const QOE_BINS: usize = 1 << 16;
 /// Rows per unit of work handed to a thread.
 pub(super) const UNIT_ROWS: usize = 1 << 18;
 
@@ -157,12 +156,6 @@ impl Acc {
         self.event_viewers.merge(o.event_viewers);
         self.hist.merge(o.hist);
     }
-}
-
-#[inline]
-pub(super) fn qoe_bin(q: f64) -> usize {
-    // qoe is validated to [0, 1] at load.
-    ((q * QOE_BINS as f64) as usize).min(QOE_BINS)
 }
 
 /// Visit rows of `units`: `pass(chunk, row)` for rows passing every filter,

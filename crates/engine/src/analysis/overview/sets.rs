@@ -1,8 +1,8 @@
 //! What the Overview scan collects per thread beyond sums: which viewers each event had
 //! (for distinct viewers per event) and how `qoe` is distributed (for its exact median).
 
-use super::scan::{QOE_BINS, qoe_bin};
-
+/// Fixed-width `qoe` bins of the histogram used without value codes.
+const QOE_BINS: usize = 1 << 16;
 /// Above this many bits, per-event viewer bitsets give way to a hash set.
 const MAX_EVENT_VIEWER_BITS: usize = 1 << 28;
 
@@ -102,6 +102,13 @@ impl ViewerSets {
         }
         counts
     }
+}
+
+/// The fixed-width bin of `q`.
+#[inline]
+pub(super) fn qoe_bin(q: f64) -> usize {
+    // qoe is validated to [0, 1] at load.
+    ((q * QOE_BINS as f64) as usize).min(QOE_BINS)
 }
 
 /// How the passing rows' `qoe` values are distributed.
