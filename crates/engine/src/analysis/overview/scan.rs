@@ -212,10 +212,18 @@ pub(super) fn accumulate(
 ) -> Acc {
     let mut acc = Acc::new(cols, n_viewers);
     let mut missed: Vec<Vec<u64>> = cols.dims.iter().map(|d| vec![0; d.n_codes]).collect();
+    // This chunk's code slice of every dimension, looked up once per chunk, not per row.
+    let mut chunk = usize::MAX;
+    let mut dim_codes: Vec<&[u32]> = Vec::with_capacity(cols.dims.len());
     scan(
         cols,
         units,
         |c, r| {
+            if c != chunk {
+                chunk = c;
+                dim_codes.clear();
+                dim_codes.extend(cols.dims.iter().map(|d| d.codes[c]));
+            }
             let (t, q, e, v) = (
                 cols.ts[c][r],
                 cols.qoe[c][r],
@@ -232,14 +240,14 @@ pub(super) fn accumulate(
             acc.min_ts = acc.min_ts.min(t);
             acc.max_ts = acc.max_ts.max(t);
             acc.viewers[v as usize / 64] |= 1 << (v % 64);
-            for (d, dim) in cols.dims.iter().enumerate() {
-                acc.facets[d][dim.codes[c][r] as usize] += 1;
+            for (facet, codes) in acc.facets.iter_mut().zip(&dim_codes) {
+                facet[codes[r] as usize] += 1;
             }
-            let event = cols.dims[cols.event_dim].codes[c][r];
+            let event = dim_codes[cols.event_dim][r];
             let ev = &mut acc.events[event as usize];
             if t < ev.min_ts {
                 ev.min_ts = t;
-                ev.customer = cols.customer_dim.map_or(0, |d| cols.dims[d].codes[c][r]);
+                ev.customer = cols.customer_dim.map_or(0, |d| dim_codes[d][r]);
             }
             ev.max_ts = ev.max_ts.max(t);
             ev.rows += 1;
