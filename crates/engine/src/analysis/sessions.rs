@@ -148,7 +148,8 @@ fn counting_order(events: &[u32], viewers: &[u32], n_events: usize, n_viewers: u
 }
 
 /// The engagement level of a value: rounded to one decimal (half away from zero,
-/// applied to value × 10 as polars and numpy do), as an index 0..=10.
+/// applied to value × 10, as Rust's `round` does; numpy's `round` would take halves to
+/// even), as an index 0..=10.
 #[inline]
 #[must_use]
 pub fn level_of(engagement: f64) -> usize {
