@@ -26,8 +26,7 @@ pub fn differences(
     params: &DifferenceParams,
     vc: &ValueCodes,
 ) -> Result<Differences, AnalysisError> {
-    let customers = sel.codes(GroupBy::Customer);
-    let n_customers = customers.map_or(1, |_| code_count(dataset, GroupBy::Customer.column()));
+    let (customers, n_customers) = customer_codes(dataset, sel);
     let customer_of = |r: usize| customers.map_or(0, |c| c[r] as usize);
     let dims: Vec<(GroupBy, &[u32], usize)> = DIMENSIONS
         .iter()
@@ -237,6 +236,14 @@ fn small_multiple(
     }
 }
 
+/// Each row's customer code and how many customers there are (one, `ALL`, without a
+/// customer column).
+fn customer_codes<'a>(dataset: &Dataset, sel: &Selection<'a>) -> (Option<&'a [u32]>, usize) {
+    let customers = sel.codes(GroupBy::Customer);
+    let n = customers.map_or(1, |_| code_count(dataset, GroupBy::Customer.column()));
+    (customers, n)
+}
+
 /// Analysis 4 for alphabets too large for histograms: each customer's passing rows sorted
 /// by value code — a dense rank, so the order of the values — then the sorting path's
 /// tests on them.
@@ -246,8 +253,7 @@ fn by_sorted_codes(
     params: &DifferenceParams,
     vc: &ValueCodes,
 ) -> Result<Differences, AnalysisError> {
-    let customers = sel.codes(GroupBy::Customer);
-    let n_customers = customers.map_or(1, |_| code_count(dataset, GroupBy::Customer.column()));
+    let (customers, n_customers) = customer_codes(dataset, sel);
     let mut by_customer: Vec<Vec<u32>> = vec![Vec::new(); n_customers];
     for r in (0..sel.rows()).filter(|&r| sel.passes(r)) {
         by_customer[customers.map_or(0, |c| c[r] as usize)].push(r as u32);
