@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
+use crate::analysis::links::{SessionLinks, link_sessions};
 use crate::analysis::pairs::{EventViewerPairs, number_pairs};
 use crate::analysis::parallel;
 use crate::analysis::rows::code_count;
@@ -22,8 +23,6 @@ use polars::prelude::{Float64Type, Int64Type, UInt32Type};
 pub const MAX_DISTINCT: usize = 1 << 22;
 /// Most steps of one decimal scale a column may span to be coded by its decimals.
 pub const MAX_DECIMAL_SPAN: u64 = 1 << 24;
-/// No next sample.
-pub const NONE: u32 = u32::MAX;
 
 /// A column as codes into its sorted distinct values.
 #[derive(Debug)]
@@ -32,18 +31,6 @@ pub struct ValueCodes {
     pub values: Vec<f64>,
     /// Per row, the index of its value in `values` (its dense rank).
     pub codes: Vec<u32>,
-}
-
-/// Every viewer's samples per event, linked in time order.
-#[derive(Debug)]
-pub struct SessionLinks {
-    /// Per row, its (event, viewer) pair; pairs are numbered in (event code, viewer code)
-    /// order.
-    pub pair: Vec<u32>,
-    /// Per pair, its event code.
-    pub pair_event: Vec<u32>,
-    /// Per row, the same pair's next row in time (ties by row), or [`NONE`].
-    pub next: Vec<u32>,
 }
 
 /// The per-dataset cache (shared by clones of the dataset).
@@ -105,6 +92,10 @@ pub fn codes_of<'a>(dataset: &'a Dataset, column: &str) -> Option<&'a ValueCodes
 /// The (event, viewer) pairs of `dataset` (built on first call); `None` when its event or
 /// viewer column is missing or not contiguous.
 pub fn event_viewer_pairs(dataset: &Dataset) -> Option<&EventViewerPairs> {
+    shared_pairs(dataset).map(|p| &**p)
+}
+
+fn shared_pairs(dataset: &Dataset) -> Option<&Arc<EventViewerPairs>> {
     cache(dataset)
         .pairs
         .get_or_init(|| {
@@ -113,7 +104,7 @@ pub fn event_viewer_pairs(dataset: &Dataset) -> Option<&EventViewerPairs> {
             let n_viewers = code_count(dataset, Canonical::ViewerId.name());
             Some(Arc::new(number_pairs(events, viewers, n_viewers)))
         })
-        .as_deref()
+        .as_ref()
 }
 
 /// The session links of `dataset` (built on first call).
@@ -137,31 +128,9 @@ fn build_links(dataset: &Dataset) -> Result<SessionLinks, AnalysisError> {
         .ok_or_else(|| missing(Canonical::EventId))?;
     let viewers = slice_of::<UInt32Type>(dataset, Canonical::ViewerId.name())
         .ok_or_else(|| missing(Canonical::ViewerId))?;
-    let order = order_by_session(dataset, ts, events, viewers)?;
-    let n = order.len();
-    let mut pair = vec![0u32; n];
-    let mut next = vec![NONE; n];
-    let mut pair_event = Vec::with_capacity(code_count(dataset, Canonical::EventId.name()));
-    let mut previous: Option<usize> = None;
-    for &r in &order {
-        let r = r as usize;
-        let same = previous.is_some_and(|p| events[p] == events[r] && viewers[p] == viewers[r]);
-        match previous {
-            Some(p) if same => {
-                next[p] = r as u32;
-                pair[r] = pair[p];
-            }
-            _ => {
-                pair[r] = pair_event.len() as u32;
-                pair_event.push(events[r]);
-            }
-        }
-        previous = Some(r);
-    }
-    Ok(SessionLinks {
-        pair,
-        pair_event,
-        next,
+    let pairs = shared_pairs(dataset).ok_or_else(|| missing(Canonical::EventId))?;
+    link_sessions(Arc::clone(pairs), ts, viewers, || {
+        order_by_session(dataset, ts, events, viewers)
     })
 }
 

@@ -5,7 +5,7 @@
 
 use crate::analysis::durations::{Acc, DIMENSIONS, LevelDurations, finish};
 use crate::analysis::event_table::{EventRow, ViewerInEvent, weekday};
-use crate::analysis::index::{NONE, SessionLinks};
+use crate::analysis::links::{NONE, SessionLinks};
 use crate::analysis::parallel;
 use crate::analysis::rows::{GroupBy, code_count};
 use crate::analysis::selection::Selection;
@@ -165,7 +165,7 @@ pub fn event_table(
     let engagement = sel.required_numeric(Canonical::Engagement.name())?;
     let buffer = sel.numeric(Canonical::BufferMs.name());
     let events = sel.events()?;
-    let n_pairs = links.pair_event.len();
+    let n_pairs = links.pairs.pair_event.len();
     let n_events = code_count(dataset, Canonical::EventId.name());
     let countries = sel.codes(GroupBy::Country);
     let n_countries = code_count(dataset, GroupBy::Country.column());
@@ -178,7 +178,7 @@ pub fn event_table(
             if !sel.passes(r) {
                 continue;
             }
-            let p = &mut pairs[links.pair[r] as usize];
+            let p = &mut pairs[links.pairs.pair[r] as usize];
             if ts[r] < p.first_ts {
                 p.first_ts = ts[r];
                 p.first_row = r as u32;
@@ -248,9 +248,13 @@ fn assemble(
     // Per table row, its first pair in `out_pairs` (pairs of one event are consecutive).
     let mut first_pair: Vec<usize> = Vec::new();
     let mut current: Option<u32> = None;
-    // Pairs are numbered in (event, viewer) order: each event's pairs are consecutive.
-    for (p, acc) in pairs.iter().enumerate().filter(|(_, a)| a.count > 0) {
-        let event = links.pair_event[p];
+    // In (event, viewer) order, each event's pairs are consecutive.
+    for &p in &links.by_event {
+        let acc = &pairs[p as usize];
+        if acc.count == 0 {
+            continue;
+        }
+        let event = links.pairs.pair_event[p as usize];
         if current != Some(event) {
             current = Some(event);
             first_pair.push(out_pairs.len());

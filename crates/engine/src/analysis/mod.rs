@@ -18,6 +18,7 @@ pub mod groups;
 mod in_place_tests;
 pub mod index;
 pub mod linked;
+pub mod links;
 pub mod over_time;
 pub mod overview;
 pub mod pairs;

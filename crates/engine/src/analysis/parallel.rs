@@ -59,6 +59,51 @@ where
         .collect()
 }
 
+/// `f` applied to each item, in item order, on the calling thread and up to one more
+/// thread per other core. Unlike [`map`] it cannot fail: when no thread can be started,
+/// the calling thread does all the work.
+pub fn map_all<I, T, F>(name: &str, items: Vec<I>, f: F) -> Vec<T>
+where
+    I: Send,
+    T: Send,
+    F: Fn(I) -> T + Sync,
+{
+    let n = items.len();
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let queue: Vec<Mutex<Option<I>>> = items.into_iter().map(|i| Mutex::new(Some(i))).collect();
+    let results: Vec<Mutex<Option<T>>> = (0..n).map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let work = || {
+        loop {
+            let k = next.fetch_add(1, Ordering::Relaxed);
+            if k >= n {
+                break;
+            }
+            // A poisoned lock means a worker panicked; the scope re-raises that panic.
+            let item = queue[k].lock().ok().and_then(|mut q| q.take());
+            if let Some(item) = item {
+                let value = f(item);
+                if let Ok(mut slot) = results[k].lock() {
+                    *slot = Some(value);
+                }
+            }
+        }
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..cores.min(n) {
+            // A worker that cannot start leaves its share to the others.
+            let _ = std::thread::Builder::new()
+                .name(name.to_string())
+                .spawn_scoped(scope, work);
+        }
+        work();
+    });
+    results
+        .into_iter()
+        .filter_map(|r| r.into_inner().ok().flatten())
+        .collect()
+}
+
 /// `0..rows` cut into one contiguous range per core; inner boundaries are multiples of 64
 /// so ranges own whole words of a row bitset.
 #[must_use]

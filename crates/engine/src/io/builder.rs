@@ -13,7 +13,7 @@ use super::convert::{self, ConvertState, ExtraPlan, RowNumbers};
 use super::report::{DropReason, FirstDrop, LoadReport};
 use super::stack::ColumnStack;
 use super::{
-    Format, LoadOptions, LoadProgress, Source, check_cancel, csv, dedup, io_err, parquet, sniff,
+    Format, LoadOptions, LoadProgress, Source, check_cancel, dedup, io_err, parquet, sniff,
 };
 use crate::dataset::{Dataset, Dictionary, Dimension, dimension_title, next_dataset_id};
 use crate::error::{LoadError, SourceFile};
@@ -33,6 +33,11 @@ pub(super) struct Builder {
     /// First file's name, canonical columns and extras, for schema checks.
     first: Option<(String, Vec<Canonical>, Vec<ExtraPlan>)>,
 }
+
+#[path = "builder_text.rs"]
+mod text;
+#[cfg(test)]
+pub(super) use text::DIRECT_CHUNKS;
 
 impl Builder {
     pub(super) fn add_source(
@@ -88,38 +93,7 @@ impl Builder {
                 } else {
                     Box::new(reader)
                 };
-                let chunk_bytes = if options.chunk_bytes == 0 {
-                    csv::CHUNK_BYTES
-                } else {
-                    options.chunk_bytes
-                };
-                let mut chunks = csv::CsvChunks::open_with_chunk(text, chunk_bytes)
-                    .map_err(|e| io_err(&file, e))?
-                    .ok_or_else(|| LoadError::Empty { file: file.clone() })?;
-                let headers = chunks.header.clone();
-                let mapping = Self::mapping_for(&file, &headers, options)?;
-                let mut typed_schema: Option<SchemaRef> = None;
-                let mut file_rows = 0;
-                let mut any_lines = false;
-                let mut state = None;
-                while let Some(chunk) = chunks.next_chunk().map_err(|e| io_err(&file, e))? {
-                    any_lines = true;
-                    check_cancel(progress)?;
-                    let (raw, rows) = self.parse_csv_chunk(
-                        &file,
-                        chunk,
-                        chunks.separator,
-                        &headers,
-                        &mut typed_schema,
-                        options.strict,
-                    )?;
-                    file_rows += raw.height() as u64;
-                    progress
-                        .rows
-                        .fetch_add(raw.height() as u64, Ordering::Relaxed);
-                    self.convert_part(&file, index, &mapping, &raw, &rows, options, &mut state)?;
-                }
-                self.finish_file(&file, file_rows, !any_lines)
+                self.add_text(&file, index, text, options, progress)
             }
         }
     }
@@ -149,105 +123,6 @@ impl Builder {
             rows_kept: kept,
         });
         Ok(())
-    }
-
-    /// Parse one text chunk, falling back to text columns and then to dropping
-    /// ragged lines, so a bad cell is located by our own validation.
-    fn parse_csv_chunk(
-        &mut self,
-        file: &str,
-        chunk: csv::TextChunk,
-        separator: u8,
-        headers: &[String],
-        typed_schema: &mut Option<SchemaRef>,
-        strict: bool,
-    ) -> Result<(DataFrame, RowNumbers), LoadError> {
-        let csv::TextChunk {
-            bytes,
-            first_row,
-            lines,
-        } = chunk;
-        let typed = csv::parse_chunk(&bytes, separator, headers, typed_schema.clone());
-        let parsed = match typed {
-            Ok(df) if df.width() == headers.len() => Ok(df),
-            _ => csv::parse_chunk(
-                &bytes,
-                separator,
-                headers,
-                Some(csv::all_text_schema(headers)),
-            ),
-        };
-        match parsed {
-            Ok(df) if df.width() == headers.len() => {
-                // Short lines parse as trailing nulls; only then is a line scan worth it.
-                let has_nulls = df.columns().iter().any(|c| c.null_count() > 0);
-                if has_nulls {
-                    let (_, _, dropped) =
-                        csv::drop_ragged_lines(&bytes, separator, headers.len(), first_row);
-                    if !dropped.is_empty() {
-                        return self.ragged(file, &bytes, separator, headers, first_row, strict);
-                    }
-                }
-                if typed_schema.is_none() {
-                    *typed_schema = Some(df.schema().clone());
-                }
-                let rows = if df.height() == lines {
-                    RowNumbers::Contiguous(first_row)
-                } else {
-                    let (_, rows, _) =
-                        csv::drop_ragged_lines(&bytes, separator, headers.len(), first_row);
-                    if rows.len() == df.height() {
-                        RowNumbers::Explicit(rows)
-                    } else {
-                        return self.ragged(file, &bytes, separator, headers, first_row, strict);
-                    }
-                };
-                Ok((df, rows))
-            }
-            _ => self.ragged(file, &bytes, separator, headers, first_row, strict),
-        }
-    }
-
-    fn ragged(
-        &mut self,
-        file: &str,
-        bytes: &[u8],
-        separator: u8,
-        headers: &[String],
-        first_row: u64,
-        strict: bool,
-    ) -> Result<(DataFrame, RowNumbers), LoadError> {
-        let (kept, rows, dropped) =
-            csv::drop_ragged_lines(bytes, separator, headers.len(), first_row);
-        for (row, fields) in dropped {
-            self.report.drop_row(
-                strict,
-                DropReason::WrongFieldCount,
-                FirstDrop {
-                    file: file.to_string(),
-                    row,
-                    column: "(whole row)".into(),
-                    found: format!("{fields} fields"),
-                },
-                &format!("{} fields like the header", headers.len()),
-            )?;
-        }
-        let df = if kept.is_empty() {
-            DataFrame::empty_with_schema(&csv::all_text_schema(headers))
-        } else {
-            csv::parse_chunk(
-                &kept,
-                separator,
-                headers,
-                Some(csv::all_text_schema(headers)),
-            )
-            .map_err(|e| LoadError::Parse {
-                file: file.to_string(),
-                format: "CSV",
-                message: e.to_string(),
-            })?
-        };
-        Ok((df, RowNumbers::Explicit(rows)))
     }
 
     fn mapping_for(

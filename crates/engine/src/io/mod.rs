@@ -10,6 +10,7 @@ mod columns;
 pub mod convert;
 pub mod csv;
 pub mod dedup;
+mod direct;
 pub mod parquet;
 pub mod report;
 mod stack;
@@ -70,6 +71,9 @@ pub struct LoadOptions {
     pub mappings: HashMap<String, ColumnMapping>,
     /// Text chunk size in bytes; 0 means [`csv::CHUNK_BYTES`].
     pub chunk_bytes: usize,
+    /// Parse every CSV chunk with polars, never with the direct parser (the reference the
+    /// direct parser is tested against).
+    pub polars_only: bool,
 }
 
 /// Progress of a running load, shared with the UI thread.

@@ -5,6 +5,8 @@
 
 use polars::prelude::*;
 
+use crate::analysis::parallel;
+
 enum Buffer {
     I64(Vec<i64>),
     U32(Vec<u32>),
@@ -91,6 +93,33 @@ fn extend<T: PolarsNumericType>(out: &mut Vec<T::Native>, ca: Option<&ChunkedArr
     true
 }
 
+/// A writable run of one stacked column's rows.
+pub(super) enum Tail<'a> {
+    I64(&'a mut [i64]),
+    U32(&'a mut [u32]),
+    F64(&'a mut [f64]),
+}
+
+impl<'a> Tail<'a> {
+    /// The first `rows` rows and the rest.
+    pub(super) fn split_at(self, rows: usize) -> (Tail<'a>, Tail<'a>) {
+        match self {
+            Tail::I64(v) => {
+                let (a, b) = v.split_at_mut(rows);
+                (Tail::I64(a), Tail::I64(b))
+            }
+            Tail::U32(v) => {
+                let (a, b) = v.split_at_mut(rows);
+                (Tail::U32(a), Tail::U32(b))
+            }
+            Tail::F64(v) => {
+                let (a, b) = v.split_at_mut(rows);
+                (Tail::F64(a), Tail::F64(b))
+            }
+        }
+    }
+}
+
 /// All converted chunks so far, column by column.
 #[derive(Default)]
 pub(super) struct ColumnStack {
@@ -167,6 +196,63 @@ impl ColumnStack {
         }
         self.rows -= removed.len();
         Ok(())
+    }
+
+    /// Rows stacked so far.
+    pub(super) fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Adds `rows` zeroed rows to every column for a direct parser to fill, or returns
+    /// false (and changes nothing) when some column keeps chunks or nothing is stacked yet.
+    pub(super) fn grow(&mut self, rows: usize) -> bool {
+        if self.columns.is_empty()
+            || self
+                .columns
+                .iter()
+                .any(|(_, b)| matches!(b, Buffer::Chunks(_)))
+        {
+            return false;
+        }
+        let total = self.rows + rows;
+        // Columns side by side on the cores: first writes to new memory are page faults,
+        // which cost as much as the parsing on a VM.
+        let buffers: Vec<&mut Buffer> = self.columns.iter_mut().map(|(_, b)| b).collect();
+        parallel::map_all("streamlens-grow", buffers, |buffer| match buffer {
+            Buffer::I64(v) => v.resize(total, 0),
+            Buffer::U32(v) => v.resize(total, 0),
+            Buffer::F64(v) => v.resize(total, 0.0),
+            Buffer::Chunks(_) => {}
+        });
+        self.rows = total;
+        true
+    }
+
+    /// Cuts every column back to `rows` (undoes a [`Self::grow`] whose rows were not filled).
+    pub(super) fn truncate(&mut self, rows: usize) {
+        for (_, buffer) in &mut self.columns {
+            match buffer {
+                Buffer::I64(v) => v.truncate(rows),
+                Buffer::U32(v) => v.truncate(rows),
+                Buffer::F64(v) => v.truncate(rows),
+                Buffer::Chunks(_) => {}
+            }
+        }
+        self.rows = self.rows.min(rows);
+    }
+
+    /// Every column's rows from `from` on, writable, in column order (columns that keep
+    /// chunks are left out, so call this only after [`Self::grow`] succeeded).
+    pub(super) fn tails_mut(&mut self, from: usize) -> Vec<Tail<'_>> {
+        self.columns
+            .iter_mut()
+            .filter_map(|(_, buffer)| match buffer {
+                Buffer::I64(v) => Some(Tail::I64(&mut v[from..])),
+                Buffer::U32(v) => Some(Tail::U32(&mut v[from..])),
+                Buffer::F64(v) => Some(Tail::F64(&mut v[from..])),
+                Buffer::Chunks(_) => None,
+            })
+            .collect()
     }
 
     /// The stacked frame (`None` without rows).

@@ -10,12 +10,19 @@ use crate::analysis::selection::Selection;
 use crate::dataset::Dataset;
 use crate::error::AnalysisError;
 
-/// Per distinct value of one column: centred value, centred average rank, pair-histogram bin.
+/// One distinct value's centred value, centred average rank and pair-histogram bin, side
+/// by side so that a row costs one memory access per column (`qoe` has ~500 k values).
+#[derive(Clone, Copy, Default)]
+struct ValueStat {
+    dx: f64,
+    dr: f64,
+    bin: usize,
+}
+
+/// Per distinct value of one column, its [`ValueStat`].
 struct Column<'a> {
     codes: &'a [u32],
-    dx: Vec<f64>,
-    dr: Vec<f64>,
-    bin: Vec<usize>,
+    stats: Vec<ValueStat>,
     /// Σ dx², Σ dr² over the passing rows.
     sxx: f64,
     srr: f64,
@@ -60,16 +67,20 @@ pub fn correlation(
         let mut sxy = vec![0.0; pairs_ref.len()];
         let mut srs = vec![0.0; pairs_ref.len()];
         let mut grid = vec![0u64; pairs_ref.len() * PAIR_BINS * PAIR_BINS];
+        let mut row = vec![ValueStat::default(); cols.len()];
         for r in range {
             if !sel.passes(r) {
                 continue;
             }
+            for (stat, c) in row.iter_mut().zip(cols) {
+                *stat = c.stats[c.codes[r] as usize];
+            }
             for (p, &(i, j)) in pairs_ref.iter().enumerate() {
-                let (a, b) = (cols[i].codes[r] as usize, cols[j].codes[r] as usize);
-                sxy[p] += cols[i].dx[a] * cols[j].dx[b];
-                srs[p] += cols[i].dr[a] * cols[j].dr[b];
+                let (a, b) = (row[i], row[j]);
+                sxy[p] += a.dx * b.dx;
+                srs[p] += a.dr * b.dr;
                 // counts[y_bin][x_bin] with x = column j, y = column i.
-                grid[(p * PAIR_BINS + cols[i].bin[a]) * PAIR_BINS + cols[j].bin[b]] += 1;
+                grid[(p * PAIR_BINS + a.bin) * PAIR_BINS + b.bin] += 1;
             }
         }
         (sxy, srs, grid)
@@ -156,9 +167,12 @@ fn column<'a>(vc: &'a ValueCodes, counts: &[u32]) -> Column<'a> {
         codes: &vc.codes,
         sxx: sum_sq(&dx),
         srr: sum_sq(&dr),
-        dx,
-        dr,
-        bin,
+        stats: dx
+            .iter()
+            .zip(&dr)
+            .zip(&bin)
+            .map(|((&dx, &dr), &bin)| ValueStat { dx, dr, bin })
+            .collect(),
         range,
         distinct_present: present.len(),
     }

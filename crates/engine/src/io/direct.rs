@@ -1,0 +1,458 @@
+//! The direct parser: a chunk of plain telemetry text read field by field straight into
+//! the stacked columns, on all cores, with no intermediate frame.
+//!
+//! It reads only what it can read exactly as the polars path would: unquoted fields,
+//! whole-number ids and timestamps as digits, plain decimals within their column's range,
+//! non-empty UTF-8 labels, and every line with the header's number of fields. On anything
+//! else it declines, leaves the stack as it was, and the chunk takes the polars path, which
+//! locates and reports the problem. Both paths therefore build the same dataset; clean
+//! chunks are just faster.
+
+use std::collections::{BTreeMap, HashMap};
+
+use polars::prelude::{DataType, Schema};
+
+use super::stack::{ColumnStack, Tail};
+use crate::analysis::parallel;
+use crate::dataset::Dictionary;
+use crate::io::values::{MAX_PLAUSIBLE_MS, normalise_label};
+use crate::schema::{Canonical, ColumnKind, ColumnMapping};
+
+/// How one field of a line is read, and into which stacked column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    /// Not a dataset column: skipped.
+    Skip,
+    /// Unix ms, or unix s times 1000, written as digits.
+    Timestamp(usize),
+    /// A whole-number id, coded through a numeric dictionary afterwards.
+    Id(usize),
+    /// A text label, coded through a named dictionary afterwards (`true`: upper-cased,
+    /// as viewer types are).
+    Label(usize, bool),
+    /// A decimal in [0, 1].
+    Unit(usize),
+    /// A decimal ≥ 0.
+    NonNegative(usize),
+}
+
+/// What the direct parser reads from a file, decided once its first chunk has gone the
+/// polars path (which settles column types, dictionaries and the timestamp unit).
+pub(super) struct DirectPlan {
+    fields: Vec<Field>,
+    separator: u8,
+    seconds: bool,
+    /// (stacked column, dictionary name) of every coded column.
+    coded: Vec<(usize, &'static str)>,
+}
+
+impl DirectPlan {
+    /// The plan for a file, or `None` when some column needs the polars path for every
+    /// chunk: extra columns kept as filters or numbers, text timestamps, fractional ids.
+    pub(super) fn new(
+        headers: &[String],
+        separator: u8,
+        mapping: &ColumnMapping,
+        schema: &Schema,
+        dictionaries: &BTreeMap<String, Dictionary>,
+        seconds: bool,
+    ) -> Option<Self> {
+        // The stack holds the mapped canonical columns in canonical order.
+        let mapped: Vec<Canonical> = Canonical::ALL
+            .into_iter()
+            .filter(|c| mapping.source_of(*c).is_some())
+            .collect();
+        let mut fields = Vec::with_capacity(headers.len());
+        let mut coded = Vec::new();
+        for header in headers {
+            let Some(column) = mapped
+                .iter()
+                .position(|c| mapping.source_of(*c) == Some(header.as_str()))
+            else {
+                fields.push(Field::Skip);
+                continue;
+            };
+            let canonical = mapped[column];
+            let dtype = schema.get(header.as_str())?;
+            let field = match canonical.kind() {
+                ColumnKind::TimestampMs if dtype.is_integer() => Field::Timestamp(column),
+                ColumnKind::Key => {
+                    let named = dictionaries.get(canonical.name())?.is_named();
+                    coded.push((column, canonical.name()));
+                    match (named, dtype) {
+                        (true, DataType::String) => {
+                            Field::Label(column, canonical == Canonical::ViewerType)
+                        }
+                        (false, d) if d.is_integer() => Field::Id(column),
+                        _ => return None,
+                    }
+                }
+                ColumnKind::UnitInterval if dtype.is_primitive_numeric() => Field::Unit(column),
+                ColumnKind::NonNegative if dtype.is_primitive_numeric() => {
+                    Field::NonNegative(column)
+                }
+                _ => return None,
+            };
+            fields.push(field);
+        }
+        Some(Self {
+            fields,
+            separator,
+            seconds,
+            coded,
+        })
+    }
+
+    /// Parse `bytes` (`lines` whole lines, each ending in `\n`) onto the stack and code its
+    /// ids and labels. Returns false, with stack and dictionaries unchanged, when the text
+    /// holds anything the plan does not read.
+    pub(super) fn parse_into(
+        &self,
+        bytes: &[u8],
+        lines: usize,
+        stack: &mut ColumnStack,
+        dictionaries: &mut BTreeMap<String, Dictionary>,
+    ) -> bool {
+        if memchr::memchr(b'"', bytes).is_some() {
+            return false;
+        }
+        let start = stack.rows();
+        if !stack.grow(lines) {
+            return false;
+        }
+        let parts = split_lines(bytes, lines);
+        let Some(labels) = self.parse_parts(&parts, stack.tails_mut(start)) else {
+            stack.truncate(start);
+            return false;
+        };
+        self.code(&parts, &labels, stack.tails_mut(start), dictionaries);
+        true
+    }
+
+    /// Each part on its own core; `None` when any part declines.
+    fn parse_parts<'b>(&self, parts: &[Part<'b>], tails: Vec<Tail<'_>>) -> Option<Vec<Labels<'b>>> {
+        let mut rest = tails;
+        let mut jobs = Vec::with_capacity(parts.len());
+        for (k, part) in parts.iter().enumerate() {
+            if k + 1 == parts.len() {
+                jobs.push((part.bytes, part.lines, std::mem::take(&mut rest)));
+            } else {
+                let (head, tail) = rest.into_iter().map(|t| t.split_at(part.lines)).unzip();
+                jobs.push((part.bytes, part.lines, head));
+                rest = tail;
+            }
+        }
+        let parsed = parallel::map_all("streamlens-parse", jobs, |(bytes, lines, mut columns)| {
+            self.parse_part(bytes, lines, &mut columns)
+        });
+        parsed.into_iter().collect()
+    }
+
+    /// Read every line of one part; the labels met, per label field, in first-seen order.
+    fn parse_part<'b>(
+        &self,
+        bytes: &'b [u8],
+        lines: usize,
+        columns: &mut [Tail<'_>],
+    ) -> Option<Labels<'b>> {
+        let mut labels = Labels::default();
+        let last = self.fields.len().checked_sub(1)?;
+        let mut pos = 0;
+        for row in 0..lines {
+            for (k, field) in self.fields.iter().enumerate() {
+                let end = if k == last { b'\n' } else { self.separator };
+                match *field {
+                    Field::Skip => {
+                        let length = bytes[pos..]
+                            .iter()
+                            .position(|&b| b == self.separator || b == b'\n' || b == b'\r')?;
+                        pos += length;
+                    }
+                    Field::Timestamp(c) => {
+                        let value = digits(bytes, &mut pos, 13)?;
+                        let ms = if self.seconds { value * 1000 } else { value };
+                        if ms > MAX_PLAUSIBLE_MS as u64 {
+                            return None;
+                        }
+                        set_i64(columns, c, row, ms as i64)?;
+                    }
+                    Field::Id(c) => {
+                        let id = u32::try_from(digits(bytes, &mut pos, 10)?).ok()?;
+                        set_u32(columns, c, row, id)?;
+                    }
+                    Field::Label(c, _) => {
+                        let length = bytes[pos..]
+                            .iter()
+                            .position(|&b| b == self.separator || b == b'\n' || b == b'\r')?;
+                        let raw = &bytes[pos..pos + length];
+                        pos += length;
+                        let code = labels.code(c, raw)?;
+                        set_u32(columns, c, row, code)?;
+                    }
+                    Field::Unit(c) => {
+                        let v = decimal(bytes, &mut pos, self.separator)?;
+                        if v > 1.0 {
+                            return None;
+                        }
+                        set_f64(columns, c, row, v)?;
+                    }
+                    Field::NonNegative(c) => {
+                        let v = decimal(bytes, &mut pos, self.separator)?;
+                        set_f64(columns, c, row, v)?;
+                    }
+                }
+                // A CRLF line end: the carriage return belongs to no field.
+                if k == last && bytes.get(pos) == Some(&b'\r') {
+                    pos += 1;
+                }
+                if bytes.get(pos) != Some(&end) {
+                    return None;
+                }
+                pos += 1;
+            }
+        }
+        (pos == bytes.len()).then_some(labels)
+    }
+
+    /// Replace raw ids and part-local label numbers by dictionary codes, in row order (so
+    /// codes come out as the polars path's would), one coded column per core at a time.
+    fn code(
+        &self,
+        parts: &[Part<'_>],
+        labels: &[Labels<'_>],
+        tails: Vec<Tail<'_>>,
+        dictionaries: &mut BTreeMap<String, Dictionary>,
+    ) {
+        let mut columns: Vec<Option<Tail<'_>>> = tails.into_iter().map(Some).collect();
+        let mut jobs = Vec::new();
+        for (name, dictionary) in dictionaries.iter_mut() {
+            let Some(&(column, _)) = self.coded.iter().find(|(_, n)| *n == name.as_str()) else {
+                continue;
+            };
+            let upper = self.fields.contains(&Field::Label(column, true));
+            if let Some(Some(Tail::U32(values))) = columns.get_mut(column).map(Option::take) {
+                jobs.push((dictionary, values, column, upper));
+            }
+        }
+        parallel::map_all(
+            "streamlens-code",
+            jobs,
+            |(dictionary, values, column, upper)| {
+                if dictionary.is_named() {
+                    let mut offset = 0;
+                    for (part, seen) in parts.iter().zip(labels) {
+                        let codes: Vec<u32> = seen
+                            .raw_of(column)
+                            .iter()
+                            .map(|raw| dictionary.intern(&label_text(raw, upper)))
+                            .collect();
+                        for v in &mut values[offset..offset + part.lines] {
+                            *v = codes[*v as usize];
+                        }
+                        offset += part.lines;
+                    }
+                } else {
+                    for v in values.iter_mut() {
+                        *v = dictionary.intern_id(*v);
+                    }
+                }
+            },
+        );
+    }
+}
+
+/// A run of whole lines given to one core.
+struct Part<'b> {
+    bytes: &'b [u8],
+    lines: usize,
+}
+
+/// `bytes` cut at line ends into one part per core.
+fn split_lines(bytes: &[u8], lines: usize) -> Vec<Part<'_>> {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let mut parts = Vec::with_capacity(cores);
+    let mut rest = bytes;
+    let mut rest_lines = lines;
+    for k in (1..cores).rev() {
+        let target = rest.len() / (k + 1);
+        let Some(newline) = memchr::memchr(b'\n', &rest[target..]) else {
+            break;
+        };
+        let (head, tail) = rest.split_at(target + newline + 1);
+        let head_lines = memchr::memchr_iter(b'\n', head).count();
+        parts.push(Part {
+            bytes: head,
+            lines: head_lines,
+        });
+        rest = tail;
+        rest_lines -= head_lines;
+    }
+    parts.push(Part {
+        bytes: rest,
+        lines: rest_lines,
+    });
+    parts.retain(|p| !p.bytes.is_empty());
+    parts
+}
+
+/// The labels one part met, per label column: raw text → part-local number.
+#[derive(Default)]
+struct Labels<'b> {
+    columns: Vec<LabelColumn<'b>>,
+}
+
+/// One label column's texts in first-seen order, and the index into that order.
+struct LabelColumn<'b> {
+    column: usize,
+    index: HashMap<&'b [u8], u32>,
+    order: Vec<&'b [u8]>,
+}
+
+impl<'b> Labels<'b> {
+    /// The part-local number of `raw` in `column`; `None` for text the polars path would
+    /// reject (empty after trimming) or could not read (not UTF-8).
+    fn code(&mut self, column: usize, raw: &'b [u8]) -> Option<u32> {
+        let k = if let Some(k) = self.columns.iter().position(|c| c.column == column) {
+            k
+        } else {
+            self.columns.push(LabelColumn {
+                column,
+                index: HashMap::new(),
+                order: Vec::new(),
+            });
+            self.columns.len() - 1
+        };
+        let LabelColumn { index, order, .. } = &mut self.columns[k];
+        // A handful of labels (viewer types) is found faster by comparing than by hashing.
+        if order.len() <= SHORT_LIST {
+            if let Some(code) = order.iter().position(|&seen| seen == raw) {
+                return Some(code as u32);
+            }
+        } else if let Some(&code) = index.get(raw) {
+            return Some(code);
+        }
+        let text = std::str::from_utf8(raw).ok()?;
+        if text.trim().is_empty() {
+            return None;
+        }
+        let code = order.len() as u32;
+        index.insert(raw, code);
+        order.push(raw);
+        Some(code)
+    }
+
+    fn raw_of(&self, column: usize) -> &[&'b [u8]] {
+        self.columns
+            .iter()
+            .find(|c| c.column == column)
+            .map_or(&[], |c| c.order.as_slice())
+    }
+}
+
+/// Up to this many distinct labels a column's labels are searched in a list.
+const SHORT_LIST: usize = 16;
+
+/// The label the polars path stores for this text (checked to be UTF-8 when first met).
+fn label_text(raw: &[u8], upper: bool) -> String {
+    let text = String::from_utf8_lossy(raw);
+    if upper {
+        text.trim().to_uppercase()
+    } else {
+        normalise_label(&text)
+    }
+}
+
+/// An unsigned whole number of 1 to `max_digits` digits at `pos`.
+fn digits(bytes: &[u8], pos: &mut usize, max_digits: usize) -> Option<u64> {
+    let start = *pos;
+    let mut value: u64 = 0;
+    while let Some(&b) = bytes.get(*pos) {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        value = value * 10 + u64::from(d);
+        *pos += 1;
+        if *pos - start > max_digits {
+            return None;
+        }
+    }
+    (*pos > start).then_some(value)
+}
+
+/// Powers of ten that f64 holds exactly.
+const EXACT_POWERS: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// A finite non-negative decimal at `pos`, rounded to the nearest f64 as any correct
+/// parser rounds it. Plain `digits[.digits]` with at most 15 significant digits is an exact
+/// integer divided by an exact power of ten — one correctly rounded division; anything
+/// longer, or with an exponent, goes through the standard library's parser.
+fn decimal(bytes: &[u8], pos: &mut usize, separator: u8) -> Option<f64> {
+    let start = *pos;
+    let mut mantissa: u64 = 0;
+    let mut digit_count = 0;
+    let mut fraction_digits = 0;
+    let mut seen_point = false;
+    while let Some(&b) = bytes.get(*pos) {
+        let d = b.wrapping_sub(b'0');
+        if d <= 9 {
+            if digit_count < 15 {
+                mantissa = mantissa * 10 + u64::from(d);
+            }
+            digit_count += 1;
+            fraction_digits += usize::from(seen_point);
+        } else if b == b'.' && !seen_point {
+            seen_point = true;
+        } else {
+            break;
+        }
+        *pos += 1;
+    }
+    let plain = matches!(bytes.get(*pos), Some(&b) if b == separator || b == b'\n' || b == b'\r');
+    if digit_count > 0 && digit_count <= 15 && plain {
+        return Some(mantissa as f64 / EXACT_POWERS[fraction_digits]);
+    }
+    // Exponents, long mantissas: the field up to its end, parsed by the standard library.
+    let length = bytes[start..]
+        .iter()
+        .position(|&b| b == separator || b == b'\n' || b == b'\r')?;
+    *pos = start + length;
+    let text = std::str::from_utf8(&bytes[start..start + length]).ok()?;
+    let first = *text.as_bytes().first()?;
+    if !(first.is_ascii_digit() || first == b'.') {
+        return None; // signs, spaces, inf, nan: the polars path decides
+    }
+    let value: f64 = text.parse().ok()?;
+    (value.is_finite() && value >= 0.0).then_some(value)
+}
+
+fn set_i64(columns: &mut [Tail<'_>], column: usize, row: usize, value: i64) -> Option<()> {
+    match columns.get_mut(column)? {
+        Tail::I64(v) => *v.get_mut(row)? = value,
+        _ => return None,
+    }
+    Some(())
+}
+
+fn set_u32(columns: &mut [Tail<'_>], column: usize, row: usize, value: u32) -> Option<()> {
+    match columns.get_mut(column)? {
+        Tail::U32(v) => *v.get_mut(row)? = value,
+        _ => return None,
+    }
+    Some(())
+}
+
+fn set_f64(columns: &mut [Tail<'_>], column: usize, row: usize, value: f64) -> Option<()> {
+    match columns.get_mut(column)? {
+        Tail::F64(v) => *v.get_mut(row)? = value,
+        _ => return None,
+    }
+    Some(())
+}
+
+#[cfg(test)]
+#[path = "direct_tests.rs"]
+mod tests;
