@@ -5,6 +5,7 @@
 
 use crate::analysis::durations::{Acc, DIMENSIONS, LevelDurations, finish};
 use crate::analysis::event_table::{EventRow, ViewerInEvent, weekday};
+use crate::analysis::index::codes_of;
 use crate::analysis::links::{NONE, SessionLinks};
 use crate::analysis::parallel;
 use crate::analysis::rows::{GroupBy, code_count};
@@ -40,6 +41,15 @@ pub fn level_durations(
         })
         .collect();
     let dims = &dims;
+    // The level of each distinct engagement value, once, instead of rounding every row.
+    let level_table = codes_of(dataset, Canonical::Engagement.name()).map(|vc| {
+        let levels: Vec<u8> = vc.values.iter().map(|&v| level_of(v) as u8).collect();
+        (vc.codes.as_slice(), levels)
+    });
+    let level_at = |r: usize| match &level_table {
+        Some((codes, levels)) => usize::from(levels[codes[r] as usize]),
+        None => level_of(engagement[r]),
+    };
     let parts = parallel::map("levels", sel.ranges(), |range| {
         let mut ms: Vec<Vec<[i64; LEVELS]>> = dims.iter().map(|d| vec![[0; LEVELS]; d.2]).collect();
         let mut runs: Vec<Vec<[u64; LEVELS]>> =
@@ -51,7 +61,7 @@ pub fn level_durations(
             let next = next_passing(sel, links, r);
             let gap = next.map(|n| ts[n] - ts[r]);
             let duration = gap.map_or(0, |g| g.min(MAX_SAMPLE_MS));
-            let level = level_of(engagement[r]);
+            let level = level_at(r);
             for (k, (_, codes, _)) in dims.iter().enumerate() {
                 let group = codes[r] as usize;
                 ms[k][group][level] += duration;
@@ -59,7 +69,7 @@ pub fn level_durations(
                 // level, no gap above the cap).
                 let continues = next.is_some_and(|n| {
                     codes[n] as usize == group
-                        && level_of(engagement[n]) == level
+                        && level_at(n) == level
                         && gap.is_some_and(|g| g <= MAX_SAMPLE_MS)
                 });
                 if !continues {

@@ -50,16 +50,50 @@ pub fn argsort_floats(values: &[f64]) -> Vec<u32> {
 }
 
 /// Row order that sorts `codes` ascending (ties keep row order).
+///
+/// Each (code, row) is packed into one word and only the code's significant bits are
+/// sorted, least significant digit first, in digits of at most 11 bits (counters that stay
+/// in the first-level cache); all digits are counted in one read.
 #[must_use]
 pub fn argsort_codes(codes: &[u32]) -> Vec<u32> {
-    let mut order: Vec<u32> = (0..codes.len() as u32).collect();
+    const MAX_DIGIT_BITS: u32 = 11;
     if codes.len() < RADIX_MIN {
+        let mut order: Vec<u32> = (0..codes.len() as u32).collect();
         order.sort_by_key(|&i| codes[i as usize]);
         return order;
     }
-    let mut keys: Vec<u64> = codes.iter().map(|&c| u64::from(c)).collect();
-    radix_sort(&mut keys, &mut order);
-    order
+    let bits = 32 - codes.iter().copied().max().unwrap_or(0).leading_zeros();
+    let passes = bits.div_ceil(MAX_DIGIT_BITS);
+    let digit_bits = bits.div_ceil(passes.max(1));
+    let mask = (1_usize << digit_bits) - 1;
+    let digit = |key: u64, pass: u32| ((key >> (32 + pass * digit_bits)) as usize) & mask;
+    let mut keys: Vec<u64> = codes
+        .iter()
+        .zip(0_u64..)
+        .map(|(&c, row)| (u64::from(c) << 32) | row)
+        .collect();
+    let mut offsets = vec![vec![0_usize; mask + 1]; passes as usize];
+    for &key in &keys {
+        for (pass, counts) in (0..passes).zip(&mut offsets) {
+            counts[digit(key, pass)] += 1;
+        }
+    }
+    let mut moved = vec![0_u64; keys.len()];
+    for (pass, offsets) in (0..passes).zip(&mut offsets) {
+        let mut total = 0;
+        for slot in offsets.iter_mut() {
+            let count = *slot;
+            *slot = total;
+            total += count;
+        }
+        for &key in &keys {
+            let slot = &mut offsets[digit(key, pass)];
+            moved[*slot] = key;
+            *slot += 1;
+        }
+        std::mem::swap(&mut keys, &mut moved);
+    }
+    keys.into_iter().map(|key| key as u32).collect()
 }
 
 /// LSD radix sort with 16-bit digits, moving `payload` along when it is not empty.
@@ -246,6 +280,21 @@ mod tests {
             expected.sort_by(f64::total_cmp);
             sort_floats(&mut v);
             prop_assert_eq!(v, expected);
+        }
+
+        #[test]
+        fn code_argsort_is_a_stable_sort(
+            codes in prop::collection::vec(0u32..3000, 0..9000),
+            wide in proptest::bool::ANY,
+        ) {
+            let codes: Vec<u32> = if wide {
+                codes.iter().map(|c| c.wrapping_mul(1_431_655_765)).collect()
+            } else {
+                codes
+            };
+            let mut expected: Vec<u32> = (0..codes.len() as u32).collect();
+            expected.sort_by_key(|&i| codes[i as usize]);
+            prop_assert_eq!(argsort_codes(&codes), expected);
         }
 
         #[test]

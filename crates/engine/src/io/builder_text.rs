@@ -10,6 +10,7 @@ use super::Builder;
 use crate::error::LoadError;
 use crate::io::convert::RowNumbers;
 use crate::io::direct::DirectPlan;
+use crate::io::read_ahead::{ChunkSource, with_read_ahead};
 use crate::io::report::{DropReason, FirstDrop};
 use crate::io::{LoadOptions, LoadProgress, check_cancel, csv, io_err};
 use crate::schema::ColumnMapping;
@@ -38,24 +39,48 @@ impl Builder {
         } else {
             options.chunk_bytes
         };
-        let mut chunks = csv::CsvChunks::open_with_chunk(text, chunk_bytes)
+        let chunks = csv::CsvChunks::open_with_chunk(text, chunk_bytes)
             .map_err(|e| io_err(&file, e))?
             .ok_or_else(|| LoadError::Empty { file: file.clone() })?;
         let headers = chunks.header.clone();
+        let separator = chunks.separator;
         let mapping = Self::mapping_for(&file, &headers, options)?;
+        let (file_rows, any_lines) = with_read_ahead(chunks, |chunks| {
+            self.add_chunks(
+                &file,
+                index,
+                chunks,
+                (&headers, separator, &mapping),
+                options,
+                progress,
+            )
+        })?;
+        self.finish_file(&file, file_rows, !any_lines)
+    }
+
+    /// Every chunk of one text file; returns (rows read, whether there was any line).
+    fn add_chunks(
+        &mut self,
+        file: &str,
+        index: u16,
+        chunks: &mut dyn ChunkSource,
+        (headers, separator, mapping): (&[String], u8, &ColumnMapping),
+        options: &LoadOptions,
+        progress: &LoadProgress,
+    ) -> Result<(u64, bool), LoadError> {
         let mut typed_schema: Option<SchemaRef> = None;
         let mut file_rows = 0;
         let mut any_lines = false;
         let mut state = None;
         // Decided after the first chunk, which always takes the polars path.
         let mut direct: Option<DirectPlan> = None;
-        while let Some(chunk) = chunks.next_chunk().map_err(|e| io_err(&file, e))? {
+        while let Some(chunk) = chunks.next_chunk().map_err(|e| io_err(file, e))? {
             any_lines = true;
             check_cancel(progress)?;
             if let Some(plan) = &direct
                 && plan.parse_into(
                     &chunk.bytes,
-                    chunk.lines,
+                    &chunk.parts,
                     &mut self.stack,
                     &mut self.dictionaries,
                 )
@@ -73,10 +98,10 @@ impl Builder {
                 continue;
             }
             let (raw, rows) = self.parse_csv_chunk(
-                &file,
+                file,
                 chunk,
-                chunks.separator,
-                &headers,
+                separator,
+                headers,
                 &mut typed_schema,
                 options.strict,
             )?;
@@ -84,18 +109,13 @@ impl Builder {
             progress
                 .rows
                 .fetch_add(raw.height() as u64, Ordering::Relaxed);
-            self.convert_part(&file, index, &mapping, &raw, &rows, options, &mut state)?;
+            self.convert_part(file, index, mapping, &raw, &rows, options, &mut state)?;
             if direct.is_none() && !options.polars_only {
-                direct = self.direct_plan(
-                    &headers,
-                    chunks.separator,
-                    &mapping,
-                    typed_schema.as_deref(),
-                    state,
-                );
+                direct =
+                    self.direct_plan(headers, separator, mapping, typed_schema.as_deref(), state);
             }
         }
-        self.finish_file(&file, file_rows, !any_lines)
+        Ok((file_rows, any_lines))
     }
 
     /// The direct parser's plan for the rest of a file, once its first chunk is stacked.
@@ -136,6 +156,7 @@ impl Builder {
             bytes,
             first_row,
             lines,
+            ..
         } = chunk;
         let typed = csv::parse_chunk(&bytes, separator, headers, typed_schema.clone());
         let parsed = match typed {

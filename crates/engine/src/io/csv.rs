@@ -69,6 +69,8 @@ pub struct TextChunk {
     pub bytes: Vec<u8>,
     pub first_row: u64,
     pub lines: usize,
+    /// The chunk cut at line ends into one part per core: (end offset, lines) of each.
+    pub parts: Vec<(usize, usize)>,
 }
 
 /// Result of opening: `None` means the source has no bytes at all.
@@ -128,13 +130,15 @@ impl<R: BufRead> CsvChunks<R> {
         if bytes.last() != Some(&b'\n') {
             bytes.push(b'\n');
         }
-        let lines = bytecount_newlines(&bytes);
+        let parts = line_parts(&bytes);
+        let lines = parts.iter().map(|p| p.1).sum();
         let first_row = self.next_row;
         self.next_row += lines as u64;
         Ok(Some(TextChunk {
             bytes,
             first_row,
             lines,
+            parts,
         }))
     }
 }
@@ -146,9 +150,32 @@ impl<R: BufRead> CsvChunks<R> {
     }
 }
 
-/// Number of line ends in `bytes` (memchr scans a word at a time).
-fn bytecount_newlines(bytes: &[u8]) -> usize {
-    memchr::memchr_iter(b'\n', bytes).count()
+/// `bytes` cut at line ends into about equal parts, one per core, with the line ends of
+/// each counted on its own core: (end offset, lines) per part, in order.
+#[must_use]
+pub fn line_parts(bytes: &[u8]) -> Vec<(usize, usize)> {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let mut ends = Vec::with_capacity(cores);
+    for k in 1..cores {
+        let target = (bytes.len() * k / cores).max(ends.last().copied().unwrap_or(0));
+        match memchr::memchr(b'\n', &bytes[target..]) {
+            Some(at) if target + at + 1 < bytes.len() => ends.push(target + at + 1),
+            _ => break,
+        }
+    }
+    ends.push(bytes.len());
+    ends.dedup();
+    let ranges: Vec<(usize, usize)> = ends
+        .iter()
+        .scan(0, |start, &end| {
+            let range = (*start, end);
+            *start = end;
+            Some(range)
+        })
+        .collect();
+    crate::analysis::parallel::map_all("streamlens-count", ranges, |(start, end)| {
+        (end, memchr::memchr_iter(b'\n', &bytes[start..end]).count())
+    })
 }
 
 /// Make header names unique (`a`, `a_2`, …) so the frame can hold them.
@@ -266,6 +293,19 @@ mod tests {
         let chunk = chunks.next_chunk().unwrap().unwrap();
         assert_eq!(chunk.first_row, 2);
         assert!(chunks.next_chunk().unwrap().is_none());
+    }
+
+    #[test]
+    fn line_parts_cover_the_text_at_line_ends() {
+        for text in ["", "a\n", "a\nb\nc\n", "abc", "a\nbb\nccc\ndddd\neeeee\n"] {
+            let parts = line_parts(text.as_bytes());
+            assert_eq!(parts.last().map_or(0, |p| p.0), text.len());
+            let lines: usize = parts.iter().map(|p| p.1).sum();
+            assert_eq!(lines, text.matches('\n').count());
+            for &(end, _) in &parts[..parts.len() - 1] {
+                assert_eq!(text.as_bytes()[end - 1], b'\n');
+            }
+        }
     }
 
     #[test]

@@ -17,6 +17,7 @@ use crate::analysis::parallel;
 use crate::dataset::Dictionary;
 use crate::io::values::{MAX_PLAUSIBLE_MS, normalise_label};
 use crate::schema::{Canonical, ColumnKind, ColumnMapping};
+use numbers::{decimal, digits};
 
 /// How one field of a line is read, and into which stacked column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,13 +104,13 @@ impl DirectPlan {
         })
     }
 
-    /// Parse `bytes` (`lines` whole lines, each ending in `\n`) onto the stack and code its
-    /// ids and labels. Returns false, with stack and dictionaries unchanged, when the text
+    /// Parse `bytes` (whole lines, each ending in `\n`, cut into `parts` as
+    /// [`crate::io::csv::line_parts`] cuts them) onto the stack and code its ids and labels. Returns false, with stack and dictionaries unchanged, when the text
     /// holds anything the plan does not read.
     pub(super) fn parse_into(
         &self,
         bytes: &[u8],
-        lines: usize,
+        parts: &[(usize, usize)],
         stack: &mut ColumnStack,
         dictionaries: &mut BTreeMap<String, Dictionary>,
     ) -> bool {
@@ -117,10 +118,21 @@ impl DirectPlan {
             return false;
         }
         let start = stack.rows();
-        if !stack.grow(lines) {
+        let mut from = 0;
+        let parts: Vec<Part<'_>> = parts
+            .iter()
+            .map(|&(end, lines)| {
+                let part = Part {
+                    bytes: bytes.get(from..end).unwrap_or_default(),
+                    lines,
+                };
+                from = end;
+                part
+            })
+            .collect();
+        if from != bytes.len() || !stack.grow(parts.iter().map(|p| p.lines).sum()) {
             return false;
         }
-        let parts = split_lines(bytes, lines);
         let Some(labels) = self.parse_parts(&parts, stack.tails_mut(start)) else {
             stack.truncate(start);
             return false;
@@ -267,34 +279,6 @@ struct Part<'b> {
     lines: usize,
 }
 
-/// `bytes` cut at line ends into one part per core.
-fn split_lines(bytes: &[u8], lines: usize) -> Vec<Part<'_>> {
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let mut parts = Vec::with_capacity(cores);
-    let mut rest = bytes;
-    let mut rest_lines = lines;
-    for k in (1..cores).rev() {
-        let target = rest.len() / (k + 1);
-        let Some(newline) = memchr::memchr(b'\n', &rest[target..]) else {
-            break;
-        };
-        let (head, tail) = rest.split_at(target + newline + 1);
-        let head_lines = memchr::memchr_iter(b'\n', head).count();
-        parts.push(Part {
-            bytes: head,
-            lines: head_lines,
-        });
-        rest = tail;
-        rest_lines -= head_lines;
-    }
-    parts.push(Part {
-        bytes: rest,
-        lines: rest_lines,
-    });
-    parts.retain(|p| !p.bytes.is_empty());
-    parts
-}
-
 /// The labels one part met, per label column: raw text → part-local number.
 #[derive(Default)]
 struct Labels<'b> {
@@ -362,73 +346,6 @@ fn label_text(raw: &[u8], upper: bool) -> String {
     }
 }
 
-/// An unsigned whole number of 1 to `max_digits` digits at `pos`.
-fn digits(bytes: &[u8], pos: &mut usize, max_digits: usize) -> Option<u64> {
-    let start = *pos;
-    let mut value: u64 = 0;
-    while let Some(&b) = bytes.get(*pos) {
-        let d = b.wrapping_sub(b'0');
-        if d > 9 {
-            break;
-        }
-        value = value * 10 + u64::from(d);
-        *pos += 1;
-        if *pos - start > max_digits {
-            return None;
-        }
-    }
-    (*pos > start).then_some(value)
-}
-
-/// Powers of ten that f64 holds exactly.
-const EXACT_POWERS: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-];
-
-/// A finite non-negative decimal at `pos`, rounded to the nearest f64 as any correct
-/// parser rounds it. Plain `digits[.digits]` with at most 15 significant digits is an exact
-/// integer divided by an exact power of ten — one correctly rounded division; anything
-/// longer, or with an exponent, goes through the standard library's parser.
-fn decimal(bytes: &[u8], pos: &mut usize, separator: u8) -> Option<f64> {
-    let start = *pos;
-    let mut mantissa: u64 = 0;
-    let mut digit_count = 0;
-    let mut fraction_digits = 0;
-    let mut seen_point = false;
-    while let Some(&b) = bytes.get(*pos) {
-        let d = b.wrapping_sub(b'0');
-        if d <= 9 {
-            if digit_count < 15 {
-                mantissa = mantissa * 10 + u64::from(d);
-            }
-            digit_count += 1;
-            fraction_digits += usize::from(seen_point);
-        } else if b == b'.' && !seen_point {
-            seen_point = true;
-        } else {
-            break;
-        }
-        *pos += 1;
-    }
-    let plain = matches!(bytes.get(*pos), Some(&b) if b == separator || b == b'\n' || b == b'\r');
-    if digit_count > 0 && digit_count <= 15 && plain {
-        return Some(mantissa as f64 / EXACT_POWERS[fraction_digits]);
-    }
-    // Exponents, long mantissas: the field up to its end, parsed by the standard library.
-    let length = bytes[start..]
-        .iter()
-        .position(|&b| b == separator || b == b'\n' || b == b'\r')?;
-    *pos = start + length;
-    let text = std::str::from_utf8(&bytes[start..start + length]).ok()?;
-    let first = *text.as_bytes().first()?;
-    if !(first.is_ascii_digit() || first == b'.') {
-        return None; // signs, spaces, inf, nan: the polars path decides
-    }
-    let value: f64 = text.parse().ok()?;
-    (value.is_finite() && value >= 0.0).then_some(value)
-}
-
 fn set_i64(columns: &mut [Tail<'_>], column: usize, row: usize, value: i64) -> Option<()> {
     match columns.get_mut(column)? {
         Tail::I64(v) => *v.get_mut(row)? = value,
@@ -452,6 +369,9 @@ fn set_f64(columns: &mut [Tail<'_>], column: usize, row: usize, value: f64) -> O
     }
     Some(())
 }
+
+#[path = "direct_numbers.rs"]
+mod numbers;
 
 #[cfg(test)]
 #[path = "direct_tests.rs"]

@@ -46,9 +46,9 @@ fn hive_plan() -> (DirectPlan, ColumnStack, BTreeMap<String, Dictionary>) {
 
 fn parse(text: &str) -> Option<(ColumnStack, BTreeMap<String, Dictionary>)> {
     let (plan, mut stack, mut dictionaries) = hive_plan();
-    let lines = text.bytes().filter(|&b| b == b'\n').count();
+    let parts = crate::io::csv::line_parts(text.as_bytes());
     let before = dictionaries.clone();
-    if plan.parse_into(text.as_bytes(), lines, &mut stack, &mut dictionaries) {
+    if plan.parse_into(text.as_bytes(), &parts, &mut stack, &mut dictionaries) {
         Some((stack, dictionaries))
     } else {
         assert_eq!(
@@ -145,7 +145,8 @@ fn anything_the_polars_path_must_judge_is_declined() {
     let mut not_utf8 = format!("{good}\n").into_bytes();
     not_utf8[24] = 0xff; // inside "WFO"
     let (plan, mut stack, mut dictionaries) = hive_plan();
-    assert!(!plan.parse_into(&not_utf8, 1, &mut stack, &mut dictionaries));
+    let parts = crate::io::csv::line_parts(&not_utf8);
+    assert!(!plan.parse_into(&not_utf8, &parts, &mut stack, &mut dictionaries));
 }
 
 #[test]

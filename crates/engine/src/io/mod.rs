@@ -12,6 +12,7 @@ pub mod csv;
 pub mod dedup;
 mod direct;
 pub mod parquet;
+mod read_ahead;
 pub mod report;
 mod stack;
 pub mod values;

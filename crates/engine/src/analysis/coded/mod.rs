@@ -3,6 +3,7 @@
 //! filtered rows. Order statistics, ECDF steps, KS and Mann–Whitney walk the histograms in
 //! value order and give the same numbers as the sorting paths (tests compare them).
 
+mod buckets;
 pub mod correlation;
 pub mod differences;
 pub mod over_time;

@@ -1,11 +1,11 @@
 //! Analysis 1 (metrics over time) from per-(time bin, group) histograms of value codes.
 
+use super::buckets::{MAX_COARSE, by_buckets};
 use super::{histograms_of, mean, quantiles, total};
 use crate::analysis::groups::TopGroups;
 use crate::analysis::index::ValueCodes;
 use crate::analysis::over_time::{
-    HISTOGRAM_BINS, OverTime, OverTimeParams, OverTimeRow, QUANTILES, TimeAxis, assemble_sorted,
-    histogram_bin, scatter_by_cell,
+    HISTOGRAM_BINS, OverTime, OverTimeParams, OverTimeRow, QUANTILES, TimeAxis, histogram_bin,
 };
 use crate::analysis::parallel;
 use crate::analysis::rows::{Metric, code_count};
@@ -20,23 +20,24 @@ const MAX_COUNTERS: usize = 1 << 25;
 const MAX_BINS: i64 = 1_000_000;
 
 /// Both metrics: from per-cell histograms of value codes when they fit in
-/// [`MAX_COUNTERS`], else from each cell's values sorted in place.
+/// [`MAX_COUNTERS`], else from coarse buckets of codes and the few buckets that matter.
 pub fn over_time(
     dataset: &Dataset,
     sel: &Selection,
     params: &OverTimeParams,
     codes: [&ValueCodes; 2],
 ) -> Result<Option<Vec<OverTime>>, AnalysisError> {
-    over_time_with(dataset, sel, params, codes, MAX_COUNTERS)
+    over_time_with(dataset, sel, params, codes, (MAX_COUNTERS, MAX_COARSE))
 }
 
-/// [`over_time`] with histograms up to `max_counters` (tests force the other path).
+/// [`over_time`] with histograms up to `max_counters` and, past that, coarse buckets up to
+/// `max_coarse` counters (tests force the bucket path and tiny buckets).
 fn over_time_with(
     dataset: &Dataset,
     sel: &Selection,
     params: &OverTimeParams,
     codes: [&ValueCodes; 2],
-    max_counters: usize,
+    (max_counters, max_coarse): (usize, usize),
 ) -> Result<Option<Vec<OverTime>>, AnalysisError> {
     let ts = sel.timestamps()?;
     let events = sel.events()?;
@@ -102,7 +103,7 @@ fn over_time_with(
     if n_bins * slots * largest > max_counters {
         let cell_of = |r: usize| bin_of(r) as usize * slots + groups.slot_of_row(r);
         let shape = (n_bins, first_bin, params.axis);
-        return by_cells(sel, &groups, shape, cell_of).map(Some);
+        return by_buckets(sel, &groups, shape, (codes, max_coarse), cell_of).map(Some);
     }
     let groups = &groups;
     let columns: Vec<(&[u32], usize)> = codes
@@ -130,50 +131,6 @@ fn over_time_with(
             })
             .collect(),
     ))
-}
-
-/// Both metrics for alphabets too large for per-cell histograms: the passing rows' values,
-/// read in place, counting-sorted by cell, then each cell's quantiles by selection (the
-/// sorting path's arithmetic, without copying the filtered rows first).
-fn by_cells(
-    sel: &Selection,
-    groups: &TopGroups,
-    shape: (usize, i64, TimeAxis),
-    cell_of: impl Fn(usize) -> usize,
-) -> Result<Vec<OverTime>, AnalysisError> {
-    let slots = groups.labels.len();
-    let n_cells = shape.0 * slots;
-    let cells: Vec<u32> = (0..sel.rows())
-        .filter(|&r| sel.passes(r))
-        .map(|r| cell_of(r) as u32)
-        .collect();
-    let mut offsets = vec![0usize; n_cells + 1];
-    for &c in &cells {
-        offsets[c as usize + 1] += 1;
-    }
-    for c in 1..offsets.len() {
-        offsets[c] += offsets[c - 1];
-    }
-    let (cells, offsets) = (&cells, &offsets);
-    // The two metrics side by side, one per core.
-    let per_metric = parallel::map("over-time-cells", Metric::BOTH.to_vec(), |metric| {
-        let values = sel.required_numeric(metric.column())?;
-        let passing = (0..sel.rows()).filter(|&r| sel.passes(r));
-        let cell_values = cells
-            .iter()
-            .zip(passing)
-            .map(|(&c, r)| (c as usize, values[r]));
-        let (mut sorted, histograms) = scatter_by_cell(cell_values, offsets, slots);
-        Ok(assemble_sorted(
-            metric,
-            groups,
-            shape,
-            &mut sorted,
-            offsets,
-            histograms,
-        ))
-    })?;
-    per_metric.into_iter().collect()
 }
 
 fn assemble(
@@ -233,7 +190,7 @@ mod tests {
     use crate::testutil::dataset;
 
     #[test]
-    fn cells_sorted_in_place_give_the_histograms_answer() {
+    fn buckets_give_the_histograms_answer() {
         let ds = dataset(include_str!("../../../../../sample_data/telemetry.csv"));
         let codes = [
             codes_of(&ds, "qoe").unwrap(),
@@ -251,33 +208,35 @@ mod tests {
         ] {
             let sel = Selection::new(&ds, &filter).unwrap().unwrap();
             let histograms = over_time(&ds, &sel, &params, codes).unwrap().unwrap();
-            let sorted = over_time_with(&ds, &sel, &params, codes, 0)
-                .unwrap()
-                .unwrap();
-            assert_eq!(histograms.len(), sorted.len());
-            for (h, s) in histograms.iter().zip(&sorted) {
-                assert_eq!(
-                    (h.metric, &h.groups, h.rows.len()),
-                    (s.metric, &s.groups, s.rows.len())
-                );
-                for (a, b) in h.rows.iter().zip(&s.rows) {
+            for max_coarse in [MAX_COARSE, 1000, 8] {
+                let sorted = over_time_with(&ds, &sel, &params, codes, (0, max_coarse))
+                    .unwrap()
+                    .unwrap();
+                assert_eq!(histograms.len(), sorted.len());
+                for (h, s) in histograms.iter().zip(&sorted) {
                     assert_eq!(
-                        (&a.group, a.minute, a.bin_start_ms, a.n),
-                        (&b.group, b.minute, b.bin_start_ms, b.n)
+                        (h.metric, &h.groups, h.rows.len()),
+                        (s.metric, &s.groups, s.rows.len())
                     );
-                    // Quantiles pick the same values; means differ only in summation order.
-                    let bits =
-                        |r: &OverTimeRow| [r.p10, r.p25, r.p50, r.p75, r.p90].map(f64::to_bits);
-                    assert_eq!(bits(a), bits(b));
-                    assert!((a.mean - b.mean).abs() < 1e-12, "{} vs {}", a.mean, b.mean);
-                }
-                for (x, y) in h
-                    .histograms
-                    .iter()
-                    .flatten()
-                    .zip(s.histograms.iter().flatten())
-                {
-                    assert!((x - y).abs() < 1e-12);
+                    for (a, b) in h.rows.iter().zip(&s.rows) {
+                        assert_eq!(
+                            (&a.group, a.minute, a.bin_start_ms, a.n),
+                            (&b.group, b.minute, b.bin_start_ms, b.n)
+                        );
+                        // Quantiles pick the same values; means differ only in summation order.
+                        let bits =
+                            |r: &OverTimeRow| [r.p10, r.p25, r.p50, r.p75, r.p90].map(f64::to_bits);
+                        assert_eq!(bits(a), bits(b));
+                        assert!((a.mean - b.mean).abs() < 1e-12, "{} vs {}", a.mean, b.mean);
+                    }
+                    for (x, y) in h
+                        .histograms
+                        .iter()
+                        .flatten()
+                        .zip(s.histograms.iter().flatten())
+                    {
+                        assert!((x - y).abs() < 1e-12);
+                    }
                 }
             }
         }

@@ -1,0 +1,272 @@
+//! Exact per-cell quantiles of value codes in two linear passes, for alphabets too large
+//! for a histogram per cell (`qoe` with 6 decimals: ~500 k distinct values).
+//!
+//! Pass 1 counts each cell's codes in coarse buckets (`code >> shift`, a few hundred
+//! kilobytes of counters in all), sums the values and fills the slot histograms. The
+//! order statistics a cell's quantiles need then lie in known buckets; pass 2 collects
+//! only the codes falling into those buckets, and sorting those few gives each order
+//! statistic exactly — the values sorting every cell would pick.
+
+use crate::analysis::groups::TopGroups;
+use crate::analysis::index::ValueCodes;
+use crate::analysis::over_time::{
+    HISTOGRAM_BINS, OverTime, OverTimeRow, QUANTILES, TimeAxis, histogram_bin,
+};
+use crate::analysis::parallel;
+use crate::analysis::rows::Metric;
+use crate::analysis::selection::Selection;
+use crate::error::AnalysisError;
+
+/// Coarse counters per metric, over all cells, kept within this many (cache-sized).
+pub(super) const MAX_COARSE: usize = 1 << 18;
+
+/// No bucket of interest.
+const NO_TARGET: u32 = u32::MAX;
+
+/// How codes fall into coarse buckets for one metric.
+#[derive(Clone, Copy)]
+struct Coarse {
+    shift: u32,
+    buckets: usize,
+}
+
+impl Coarse {
+    fn new(distinct: usize, cells: usize, max_coarse: usize) -> Self {
+        let buckets_at = |shift: u32| (distinct.max(1) - 1).checked_shr(shift).unwrap_or(0) + 1;
+        let mut shift = 0;
+        while buckets_at(shift) > 1 && cells.saturating_mul(buckets_at(shift)) > max_coarse {
+            shift += 1;
+        }
+        Self {
+            shift,
+            buckets: buckets_at(shift),
+        }
+    }
+
+    #[inline]
+    fn slot(self, cell: usize, code: u32) -> usize {
+        cell * self.buckets + (code >> self.shift) as usize
+    }
+}
+
+/// Pass 1 totals of one metric.
+struct Counted {
+    coarse: Vec<u32>,
+    sums: Vec<f64>,
+    /// Per slot, values per [`histogram_bin`].
+    histograms: Vec<Vec<u64>>,
+}
+
+/// Both metrics' rows and histograms by cell (`bin * slots + slot`).
+pub(super) fn by_buckets(
+    sel: &Selection,
+    groups: &TopGroups,
+    (n_bins, first_bin, axis): (usize, i64, TimeAxis),
+    (codes, max_coarse): ([&ValueCodes; 2], usize),
+    cell_of: impl Fn(usize) -> usize + Sync,
+) -> Result<Vec<OverTime>, AnalysisError> {
+    let slots = groups.labels.len();
+    let n_cells = n_bins * slots;
+    let coarse = codes.map(|vc| Coarse::new(vc.values.len(), n_cells, max_coarse));
+    let values = [
+        sel.required_numeric(Metric::BOTH[0].column())?,
+        sel.required_numeric(Metric::BOTH[1].column())?,
+    ];
+    let cell_of = &cell_of;
+    let parts = parallel::map("over-time-buckets", sel.ranges(), |range| {
+        let mut rows = vec![0_u64; n_cells];
+        let mut counted: Vec<Counted> = coarse
+            .iter()
+            .map(|c| Counted {
+                coarse: vec![0; n_cells * c.buckets],
+                sums: vec![0.0; n_cells],
+                histograms: vec![vec![0; HISTOGRAM_BINS]; slots],
+            })
+            .collect();
+        for r in range {
+            if !sel.passes(r) {
+                continue;
+            }
+            let cell = cell_of(r);
+            rows[cell] += 1;
+            for m in 0..2 {
+                let v = values[m][r];
+                let into = &mut counted[m];
+                into.coarse[coarse[m].slot(cell, codes[m].codes[r])] += 1;
+                into.sums[cell] += v;
+                into.histograms[cell % slots][histogram_bin(v)] += 1;
+            }
+        }
+        (rows, counted)
+    })?;
+    let mut parts = parts.into_iter();
+    let Some((mut rows, mut counted)) = parts.next() else {
+        return Ok(Vec::new());
+    };
+    for (r, c) in parts {
+        add(&mut rows, &r);
+        for (into, from) in counted.iter_mut().zip(c) {
+            add(&mut into.coarse, &from.coarse);
+            for (a, b) in into.sums.iter_mut().zip(&from.sums) {
+                *a += b;
+            }
+            for (a, b) in into.histograms.iter_mut().zip(&from.histograms) {
+                add(a, b);
+            }
+        }
+    }
+    // Which bucket holds each order statistic each cell needs.
+    let wanted: Vec<Wanted> = (0..2)
+        .map(|m| Wanted::new(&rows, &counted[m].coarse, coarse[m]))
+        .collect();
+    // Pass 2: the codes of the buckets that matter.
+    let wanted_ref = &wanted;
+    let collected = parallel::map("over-time-collect", sel.ranges(), |range| {
+        let mut lists: Vec<Vec<Vec<u32>>> = wanted_ref
+            .iter()
+            .map(|w| vec![Vec::new(); w.buckets.len()])
+            .collect();
+        for r in range {
+            if !sel.passes(r) {
+                continue;
+            }
+            let cell = cell_of(r);
+            for m in 0..2 {
+                let code = codes[m].codes[r];
+                let t = wanted_ref[m].target[coarse[m].slot(cell, code)];
+                if t != NO_TARGET {
+                    lists[m][t as usize].push(code);
+                }
+            }
+        }
+        lists
+    })?;
+    let mut out = Vec::with_capacity(2);
+    for (m, ((metric, counted), wanted)) in
+        Metric::BOTH.iter().zip(counted).zip(&wanted).enumerate()
+    {
+        let mut lists: Vec<Vec<u32>> = vec![Vec::new(); wanted.buckets.len()];
+        for part in &collected {
+            for (list, codes) in lists.iter_mut().zip(&part[m]) {
+                list.extend_from_slice(codes);
+            }
+        }
+        for list in &mut lists {
+            list.sort_unstable();
+        }
+        let vc = codes[m];
+        let order_statistic = |cell: usize, k: u64| -> f64 {
+            let (t, below) = wanted.locate(cell, k);
+            vc.values[lists[t][(k - below) as usize] as usize]
+        };
+        let mut cells_out = Vec::new();
+        for slot in 0..slots {
+            for bin in 0..n_bins {
+                let c = bin * slots + slot;
+                let n = rows[c];
+                if n == 0 {
+                    continue;
+                }
+                let q: Vec<f64> = QUANTILES
+                    .iter()
+                    .map(|q| {
+                        let p = q * (n - 1) as f64;
+                        let lo = order_statistic(c, p.floor() as u64);
+                        let hi = order_statistic(c, p.ceil() as u64);
+                        lo + (hi - lo) * (p - p.floor())
+                    })
+                    .collect();
+                cells_out.push(OverTimeRow::cell(
+                    &groups.labels[slot],
+                    (bin, first_bin, axis),
+                    n,
+                    counted.sums[c] / n as f64,
+                    &q,
+                ));
+            }
+        }
+        out.push(OverTime {
+            metric: *metric,
+            groups: groups.labels.clone(),
+            rows: cells_out,
+            histograms: counted
+                .histograms
+                .into_iter()
+                .map(|h| {
+                    let total = h.iter().sum::<u64>().max(1) as f64;
+                    h.into_iter().map(|c| c as f64 / total).collect()
+                })
+                .collect(),
+        });
+    }
+    Ok(out)
+}
+
+fn add<T: Copy + std::ops::AddAssign>(into: &mut [T], from: &[T]) {
+    for (a, &b) in into.iter_mut().zip(from) {
+        *a += b;
+    }
+}
+
+/// The buckets holding the order statistics the quantiles need.
+struct Wanted {
+    /// Per coarse slot (cell · buckets + bucket): its index in `buckets`, or [`NO_TARGET`].
+    target: Vec<u32>,
+    /// Per wanted bucket: (cell, rows of the cell in lower buckets).
+    buckets: Vec<(usize, u64)>,
+    coarse: Coarse,
+    counts: Vec<u32>,
+}
+
+impl Wanted {
+    fn new(rows: &[u64], counts: &[u32], coarse: Coarse) -> Self {
+        let mut target = vec![NO_TARGET; counts.len()];
+        let mut buckets = Vec::new();
+        for (cell, &n) in rows.iter().enumerate() {
+            if n == 0 {
+                continue;
+            }
+            let mut ranks: Vec<u64> = QUANTILES
+                .iter()
+                .flat_map(|q| {
+                    let p = q * (n - 1) as f64;
+                    [p.floor() as u64, p.ceil() as u64]
+                })
+                .collect();
+            ranks.sort_unstable();
+            ranks.dedup();
+            let cell_counts = &counts[cell * coarse.buckets..(cell + 1) * coarse.buckets];
+            let (mut b, mut below) = (0, 0_u64);
+            for k in ranks {
+                while below + u64::from(cell_counts[b]) <= k {
+                    below += u64::from(cell_counts[b]);
+                    b += 1;
+                }
+                let slot = cell * coarse.buckets + b;
+                if target[slot] == NO_TARGET {
+                    target[slot] = buckets.len() as u32;
+                    buckets.push((cell, below));
+                }
+            }
+        }
+        Self {
+            target,
+            buckets,
+            coarse,
+            counts: counts.to_vec(),
+        }
+    }
+
+    /// The wanted bucket holding `cell`'s `k`-th smallest code, and the cell's rows below it.
+    fn locate(&self, cell: usize, k: u64) -> (usize, u64) {
+        let cell_counts =
+            &self.counts[cell * self.coarse.buckets..(cell + 1) * self.coarse.buckets];
+        let (mut b, mut below) = (0, 0_u64);
+        while below + u64::from(cell_counts[b]) <= k {
+            below += u64::from(cell_counts[b]);
+            b += 1;
+        }
+        let t = self.target[cell * self.coarse.buckets + b] as usize;
+        (t, below)
+    }
+}
