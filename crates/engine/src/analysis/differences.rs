@@ -116,8 +116,18 @@ impl SortedCustomer {
     /// of the values). Groups are gathered in row order first, so the only random reads
     /// are within this customer.
     pub(super) fn new(values: &[f64], groups: [Option<Vec<u32>>; 2], order: &[u32]) -> Self {
+        let sorted: Vec<f64> = order.iter().map(|&o| values[o as usize]).collect();
+        Self::from_sorted(sorted, groups, order)
+    }
+
+    /// From values already sorted and group codes in row order, with `order` the argsort
+    /// that sorted the values.
+    pub(super) fn from_sorted(
+        values: Vec<f64>,
+        groups: [Option<Vec<u32>>; 2],
+        order: &[u32],
+    ) -> Self {
         let permute = |v: &[u32]| order.iter().map(|&o| v[o as usize]).collect::<Vec<u32>>();
-        let values: Vec<f64> = order.iter().map(|&o| values[o as usize]).collect();
         let groups = groups.map(|g| g.as_deref().map(permute));
         let n = values.len();
         let mut run_start = vec![0u32; n];

@@ -262,9 +262,13 @@ fn by_sorted_codes(
     test_customers(dataset, params, customers.is_some(), &by_customer, |rows| {
         let codes: Vec<u32> = rows.iter().map(|&r| vc.codes[r as usize]).collect();
         let order = argsort_codes(&codes);
-        let values: Vec<f64> = codes.iter().map(|&c| vc.values[c as usize]).collect();
+        // Sorted codes rise, so their values are read in order, not at random.
+        let values: Vec<f64> = order
+            .iter()
+            .map(|&o| vc.values[codes[o as usize] as usize])
+            .collect();
         let groups = dims.map(|d| d.map(|c| rows.iter().map(|&r| c[r as usize]).collect()));
-        SortedCustomer::new(&values, groups, &order)
+        SortedCustomer::from_sorted(values, groups, &order)
     })
 }
 
