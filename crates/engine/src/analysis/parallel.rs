@@ -6,6 +6,52 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::error::AnalysisError;
 
+/// Items handed out one at a time to whichever thread asks next, and their results.
+struct Queue<I, T> {
+    items: Vec<Mutex<Option<I>>>,
+    results: Vec<Mutex<Option<T>>>,
+    next: AtomicUsize,
+}
+
+impl<I, T> Queue<I, T> {
+    fn new(items: Vec<I>) -> Self {
+        let n = items.len();
+        Self {
+            items: items.into_iter().map(|i| Mutex::new(Some(i))).collect(),
+            results: (0..n).map(|_| Mutex::new(None)).collect(),
+            next: AtomicUsize::new(0),
+        }
+    }
+
+    /// Takes items and stores `f`'s results until none is left.
+    fn work(&self, f: &impl Fn(I) -> T) {
+        loop {
+            let k = self.next.fetch_add(1, Ordering::Relaxed);
+            if k >= self.items.len() {
+                break;
+            }
+            // A poisoned lock means a worker panicked; the scope re-raises that panic.
+            let item = self.items[k].lock().ok().and_then(|mut q| q.take());
+            if let Some(item) = item {
+                let value = f(item);
+                if let Ok(mut slot) = self.results[k].lock() {
+                    *slot = Some(value);
+                }
+            }
+        }
+    }
+
+    fn into_results(self) -> impl Iterator<Item = Option<T>> {
+        self.results
+            .into_iter()
+            .map(|r| r.into_inner().ok().flatten())
+    }
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}
+
 /// `f` applied to each item on up to one thread per core; results in item order.
 pub fn map<I, T, F>(name: &str, items: Vec<I>, f: F) -> Result<Vec<T>, AnalysisError>
 where
@@ -14,31 +60,14 @@ where
     F: Fn(I) -> T + Sync,
 {
     let n = items.len();
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let queue: Vec<Mutex<Option<I>>> = items.into_iter().map(|i| Mutex::new(Some(i))).collect();
-    let results: Vec<Mutex<Option<T>>> = (0..n).map(|_| Mutex::new(None)).collect();
-    let next = AtomicUsize::new(0);
+    let queue = Queue::new(items);
     std::thread::scope(|scope| {
-        let (f, queue, results, next) = (&f, &queue, &results, &next);
-        let workers = (0..cores.min(n))
+        let (f, queue) = (&f, &queue);
+        let workers = (0..cores().min(n))
             .map(|_| {
                 std::thread::Builder::new()
                     .name(format!("analysis-{name}"))
-                    .spawn_scoped(scope, move || {
-                        loop {
-                            let k = next.fetch_add(1, Ordering::Relaxed);
-                            if k >= n {
-                                break;
-                            }
-                            let item = queue[k].lock().ok().and_then(|mut q| q.take());
-                            if let Some(item) = item {
-                                let value = f(item);
-                                if let Ok(mut slot) = results[k].lock() {
-                                    *slot = Some(value);
-                                }
-                            }
-                        }
-                    })
+                    .spawn_scoped(scope, move || queue.work(f))
                     .map_err(|e| AnalysisError::Worker(format!("{name}: {e}")))
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -48,14 +77,9 @@ where
         }
         Ok::<(), AnalysisError>(())
     })?;
-    results
-        .into_iter()
-        .map(|r| {
-            r.into_inner()
-                .ok()
-                .flatten()
-                .ok_or_else(|| AnalysisError::Worker(name.to_string()))
-        })
+    queue
+        .into_results()
+        .map(|r| r.ok_or_else(|| AnalysisError::Worker(name.to_string())))
         .collect()
 }
 
@@ -69,39 +93,18 @@ where
     F: Fn(I) -> T + Sync,
 {
     let n = items.len();
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let queue: Vec<Mutex<Option<I>>> = items.into_iter().map(|i| Mutex::new(Some(i))).collect();
-    let results: Vec<Mutex<Option<T>>> = (0..n).map(|_| Mutex::new(None)).collect();
-    let next = AtomicUsize::new(0);
-    let work = || {
-        loop {
-            let k = next.fetch_add(1, Ordering::Relaxed);
-            if k >= n {
-                break;
-            }
-            // A poisoned lock means a worker panicked; the scope re-raises that panic.
-            let item = queue[k].lock().ok().and_then(|mut q| q.take());
-            if let Some(item) = item {
-                let value = f(item);
-                if let Ok(mut slot) = results[k].lock() {
-                    *slot = Some(value);
-                }
-            }
-        }
-    };
+    let queue = Queue::new(items);
     std::thread::scope(|scope| {
-        for _ in 1..cores.min(n) {
+        let (f, queue) = (&f, &queue);
+        for _ in 1..cores().min(n) {
             // A worker that cannot start leaves its share to the others.
             let _ = std::thread::Builder::new()
                 .name(name.to_string())
-                .spawn_scoped(scope, work);
+                .spawn_scoped(scope, move || queue.work(f));
         }
-        work();
+        queue.work(f);
     });
-    results
-        .into_iter()
-        .filter_map(|r| r.into_inner().ok().flatten())
-        .collect()
+    queue.into_results().flatten().collect()
 }
 
 /// `0..rows` cut into one contiguous range per core; inner boundaries are multiples of 64
