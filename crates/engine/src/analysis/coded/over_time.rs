@@ -80,11 +80,19 @@ fn over_time_with(
     let first_ms = present.clone().map(|s| s.0).min();
     let first_bin = first_ms.map_or(0, |t| t.div_euclid(width));
     let start = &start;
+    // Every passing row's offset from its bin origin is ≥ 0 and at most `max_offset`.
+    let max_offset = match params.axis {
+        TimeAxis::EventMinutes(_) => present.clone().map(|s| s.1 - s.0).max(),
+        TimeAxis::Hour | TimeAxis::Day => present.clone().map(|s| s.1 - first_bin * width).max(),
+    }
+    .unwrap_or(0);
+    let divide = Divider::new(width as u64, max_offset as u64);
     let bin_of = |r: usize| -> i64 {
-        match params.axis {
-            TimeAxis::EventMinutes(_) => (ts[r] - start[events[r] as usize]) / width,
-            TimeAxis::Hour | TimeAxis::Day => ts[r].div_euclid(width) - first_bin,
-        }
+        let offset = match params.axis {
+            TimeAxis::EventMinutes(_) => ts[r] - start[events[r] as usize],
+            TimeAxis::Hour | TimeAxis::Day => ts[r] - first_bin * width,
+        };
+        divide.quotient(offset as u64) as i64
     };
     let last_bin = match params.axis {
         TimeAxis::EventMinutes(_) => present.map(|s| (s.1 - s.0) / width).max(),
@@ -131,6 +139,36 @@ fn over_time_with(
             })
             .collect(),
     ))
+}
+
+/// Division of offsets by the bin width without a division instruction per row (one per
+/// row and pass made over time's row loops slow): `x / d` as the high half of `x · m`,
+/// `m = ⌊2⁶⁴ / d⌋ + 1`, which is exact while `x · d < 2⁶⁴`; plain division otherwise.
+#[derive(Clone, Copy)]
+struct Divider {
+    divisor: u64,
+    /// `Some(m)` when every offset up to the maximum is divided exactly by `m`.
+    reciprocal: Option<u64>,
+}
+
+impl Divider {
+    fn new(divisor: u64, max_offset: u64) -> Self {
+        let divisor = divisor.max(1);
+        let reciprocal = (divisor > 1 && max_offset.checked_mul(divisor).is_some())
+            .then(|| u64::MAX / divisor + 1);
+        Self {
+            divisor,
+            reciprocal,
+        }
+    }
+
+    #[inline]
+    fn quotient(self, x: u64) -> u64 {
+        match self.reciprocal {
+            Some(m) => ((u128::from(x) * u128::from(m)) >> 64) as u64,
+            None => x / self.divisor,
+        }
+    }
 }
 
 fn assemble(
@@ -184,6 +222,18 @@ fn assemble(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn reciprocal_division_is_exact(divisor in 1u64..100_000_000, fraction in 0.0f64..=1.0) {
+            let limit = u64::MAX / divisor;
+            let x = (limit as f64 * fraction) as u64;
+            for x in [x, x.saturating_sub(1), limit, 0, divisor - 1, divisor] {
+                let divide = Divider::new(divisor, x);
+                proptest::prop_assert_eq!(divide.quotient(x), x / divisor);
+            }
+        }
+    }
     use crate::Filter;
     use crate::analysis::index::codes_of;
     use crate::analysis::rows::GroupBy;
