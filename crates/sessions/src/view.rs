@@ -1,0 +1,224 @@
+//! One session's events → one view's measures.
+
+use crate::event::{EventKind, PlayerEvent};
+
+/// What one session amounts to.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Outcome {
+    /// No `request`: counted and reported, not a view.
+    NoRequest {
+        session: u32,
+    },
+    View(View),
+}
+
+/// One view (a session with a `request`), measured from its first request on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct View {
+    pub session: u32,
+    pub viewer: u32,
+    /// Index in the input of the first `request` (its row carries the view's dimensions).
+    pub first_request: usize,
+    /// Time of the first `request`.
+    pub t_req: i64,
+    /// Time of the session's last event.
+    pub t_last: i64,
+    /// Time of the first `start` at or after the first request.
+    pub t_start: Option<i64>,
+    /// The view has an `error`.
+    pub failed: bool,
+    /// Video start failure: failed, and no start or the first error before the start.
+    pub vsf: bool,
+    /// Exit before video start: no start and not failed.
+    pub ebvs: bool,
+    /// Time in pauses (each from a `pause` to the next `resume`, else to `t_last`).
+    pub paused_ms: i64,
+    /// Stalls begun at or after the start, and their time (each from a `stall_start` to the
+    /// next `stall_end`, `pause`, `end` or `error`, else to `t_last`).
+    pub stall_count: u32,
+    pub stall_ms: i64,
+    /// `t_last − t_req` minus paused time.
+    pub watch_ms: i64,
+    /// From the start to `t_last`, outside pauses and stalls.
+    pub playing_ms: i64,
+    /// Playing time with a known rendition, and Σ rendition bitrate × that time (kbps·ms).
+    pub rated_ms: i64,
+    pub bitrate_ms: f64,
+}
+
+impl View {
+    /// `t_start − t_req` for a started view.
+    #[must_use]
+    pub fn startup_ms(&self) -> Option<i64> {
+        self.t_start.map(|t| t - self.t_req)
+    }
+
+    #[must_use]
+    pub fn started(&self) -> bool {
+        self.t_start.is_some()
+    }
+}
+
+/// Every session's outcome. Events are put in (session, time, file order) order first — rows
+/// may arrive interleaved and unsorted — and each session measured with [`measure`].
+/// Outcomes come in session-code order.
+#[must_use]
+pub fn sessionize(events: &[PlayerEvent]) -> Vec<Outcome> {
+    let mut order: Vec<usize> = (0..events.len()).collect();
+    // Stable: equal (session, time) keep file order.
+    order.sort_by_key(|&i| (events[i].session, events[i].ts_ms));
+    let mut outcomes = Vec::new();
+    let mut from = 0;
+    while from < order.len() {
+        let session = events[order[from]].session;
+        let to = from
+            + order[from..]
+                .iter()
+                .take_while(|&&i| events[i].session == session)
+                .count();
+        let indexed: Vec<(usize, PlayerEvent)> =
+            order[from..to].iter().map(|&i| (i, events[i])).collect();
+        outcomes.push(measure(&indexed));
+        from = to;
+    }
+    outcomes
+}
+
+/// The outcome of one session, given its events in (time, file order) order with their
+/// input indexes.
+#[must_use]
+pub fn measure(events: &[(usize, PlayerEvent)]) -> Outcome {
+    let Some(first) = events
+        .iter()
+        .position(|(_, e)| e.kind == EventKind::Request)
+    else {
+        return Outcome::NoRequest {
+            session: events.first().map_or(0, |(_, e)| e.session),
+        };
+    };
+    // Events before the first request are ignored.
+    let events = &events[first..];
+    let (first_request, head) = events[0];
+    let t_req = head.ts_ms;
+    let t_last = events.iter().map(|(_, e)| e.ts_ms).max().unwrap_or(t_req);
+    let position = |kind: EventKind| events.iter().position(|(_, e)| e.kind == kind);
+    let start = position(EventKind::Start);
+    let first_error = position(EventKind::Error);
+    let failed = first_error.is_some();
+    let vsf = match (first_error, start) {
+        (Some(error), Some(start)) => error < start,
+        (Some(_), None) => true,
+        (None, _) => false,
+    };
+    let mut walk = Walk::default();
+    for (k, (_, e)) in events.iter().enumerate() {
+        walk.advance_to(e.ts_ms);
+        walk.apply(e, Some(k) == start);
+    }
+    walk.close(t_last);
+    View {
+        session: head.session,
+        viewer: head.viewer,
+        first_request,
+        t_req,
+        t_last,
+        t_start: start.map(|k| events[k].1.ts_ms),
+        failed,
+        vsf,
+        ebvs: start.is_none() && !failed,
+        paused_ms: walk.paused_ms,
+        stall_count: walk.stall_count,
+        stall_ms: walk.stall_ms,
+        watch_ms: (t_last - t_req) - walk.paused_ms,
+        playing_ms: walk.playing_ms,
+        rated_ms: walk.rated_ms,
+        bitrate_ms: walk.bitrate_ms,
+    }
+    .into()
+}
+
+impl From<View> for Outcome {
+    fn from(view: View) -> Self {
+        Outcome::View(view)
+    }
+}
+
+/// The player's state while walking a view's events: each stretch of time between two
+/// events belongs to the state left by the earlier one.
+#[derive(Default)]
+struct Walk {
+    now: Option<i64>,
+    started: bool,
+    pause_since: Option<i64>,
+    stall_since: Option<i64>,
+    rendition: Option<f64>,
+    paused_ms: i64,
+    stall_count: u32,
+    stall_ms: i64,
+    playing_ms: i64,
+    rated_ms: i64,
+    bitrate_ms: f64,
+}
+
+impl Walk {
+    fn advance_to(&mut self, t: i64) {
+        if let Some(now) = self.now {
+            let dt = t - now;
+            if self.started && self.pause_since.is_none() && self.stall_since.is_none() {
+                self.playing_ms += dt;
+                if let Some(kbps) = self.rendition {
+                    self.rated_ms += dt;
+                    self.bitrate_ms += kbps * dt as f64;
+                }
+            }
+        }
+        self.now = Some(t);
+    }
+
+    fn end_stall(&mut self, t: i64) {
+        if let Some(since) = self.stall_since.take() {
+            self.stall_ms += t - since;
+        }
+    }
+
+    fn apply(&mut self, e: &PlayerEvent, is_start: bool) {
+        let t = e.ts_ms;
+        match e.kind {
+            EventKind::Start => {
+                if is_start {
+                    self.started = true;
+                }
+                self.rendition = e.bitrate_kbps.or(self.rendition);
+            }
+            EventKind::Bitrate => self.rendition = e.bitrate_kbps.or(self.rendition),
+            EventKind::StallStart => {
+                // A paused player is not stalling: stall time stays inside watch time.
+                if self.started && self.stall_since.is_none() && self.pause_since.is_none() {
+                    self.stall_since = Some(t);
+                    self.stall_count += 1;
+                }
+            }
+            EventKind::StallEnd | EventKind::End | EventKind::Error => self.end_stall(t),
+            EventKind::Pause => {
+                self.end_stall(t);
+                if self.pause_since.is_none() {
+                    self.pause_since = Some(t);
+                }
+            }
+            EventKind::Resume => {
+                if let Some(since) = self.pause_since.take() {
+                    self.paused_ms += t - since;
+                }
+            }
+            EventKind::Request | EventKind::Heartbeat => {}
+        }
+    }
+
+    /// Pauses and stalls still open at the last event last until it.
+    fn close(&mut self, t_last: i64) {
+        self.end_stall(t_last);
+        if let Some(since) = self.pause_since.take() {
+            self.paused_ms += t_last - since;
+        }
+    }
+}
