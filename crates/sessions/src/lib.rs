@@ -1,7 +1,8 @@
-//! Player sessions and streaming KPIs (issue 16, first part): the definitions only — a
+//! Player sessions and streaming KPIs (issue 16, first part): the definitions — a
 //! session's events in time order become one view's measures, and views become the KPIs
-//! and experience scores customer-success teams compare. Readers, breakdowns by dimension,
-//! period comparison, the CLI and the window come later; nothing here names a file format.
+//! and experience scores customer-success teams compare; player events are read from CSV,
+//! gzip CSV or JSON Lines with every bad row located. Parquet, breakdowns by dimension,
+//! period comparison, CDN logs, the CLI and the window come later.
 //!
 //! Definitions follow the issue word for word where it is explicit. Where it is silent:
 //! - "before" and "after" between two events mean their place in the session's order
@@ -16,11 +17,15 @@
 
 mod event;
 mod kpis;
+mod read;
 mod view;
 
 pub use event::{EventKind, PlayerEvent};
 pub use kpis::{Kpis, Startup, kpis};
+pub use read::{Dimension, Labels, Located, PlayerLog, ReadError, ReadReport, read_player_events};
 pub use view::{Outcome, View, measure, sessionize};
 
+#[cfg(test)]
+mod read_tests;
 #[cfg(test)]
 mod tests;

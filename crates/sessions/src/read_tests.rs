@@ -1,0 +1,134 @@
+//! Reading player events: known rows, aliases, formats, located problems.
+
+use std::io::Write as _;
+
+use crate::{EventKind, ReadError, read_player_events};
+
+const CSV: &str = "\
+timestamp,session,viewer_id,event_id,event_type,bitrate_kbps,country,device
+1700000000000,s1,v1,e1,request,,SE,tv
+1700000001500,s1,v1,e1,start,3000,SE,tv
+1700000009000,s1,v1,e1,end,,SE,tv
+1700000000500,s2,v2,e1,REQUEST,,NO,
+";
+
+#[test]
+fn csv_rows_become_coded_events_and_dimensions() {
+    let log = read_player_events("p.csv", CSV.as_bytes(), false).unwrap();
+    assert_eq!(log.events.len(), 4);
+    let e = log.events[1];
+    assert_eq!(
+        (e.ts_ms, e.kind, e.bitrate_kbps),
+        (1_700_000_001_500, EventKind::Start, Some(3000.0))
+    );
+    assert_eq!((e.session, e.viewer), (0, 0));
+    assert_eq!(log.events[3].kind, EventKind::Request);
+    assert_eq!(log.sessions.labels, ["s1", "s2"]);
+    assert_eq!(log.webcast_of, [0, 0, 0, 0]);
+    let names: Vec<&str> = log.dimensions.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(names, ["country", "device"]);
+    assert_eq!(log.dimensions[1].labels.labels, ["tv", "(missing)"]);
+    assert_eq!(log.dimensions[1].codes, [0, 0, 0, 1]);
+    assert_eq!((log.report.rows_read, log.report.rows_kept), (4, 4));
+}
+
+#[test]
+fn bad_rows_are_dropped_and_located_or_fail_when_strict() {
+    let text = format!(
+        "{CSV}1700000002000,s2,v2,e1,buffering,,NO,pc\n\
+         yesterday,s2,v2,e1,start,,NO,pc\n\
+         1700000003000,,v2,e1,start,,NO,pc\n\
+         1700000004000,s2,v2,e1,bitrate,-5,NO,pc\n\
+         1700000005000,s2,v2\n"
+    );
+    let log = read_player_events("p.csv", text.as_bytes(), false).unwrap();
+    assert_eq!((log.report.rows_read, log.report.rows_kept), (9, 4));
+    let reasons: Vec<(&str, u64)> = log
+        .report
+        .dropped
+        .iter()
+        .map(|(k, v)| (k.as_str(), *v))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            ("bad_bitrate", 1),
+            ("bad_timestamp", 1),
+            ("malformed_row", 1),
+            ("missing_id", 1),
+            ("unknown_event_type", 1)
+        ]
+    );
+    let first = log.report.first_drop.unwrap();
+    assert_eq!(
+        (first.row, first.column.as_str(), first.found.as_str()),
+        (6, "event_type", "buffering")
+    );
+    let strict = read_player_events("p.csv", text.as_bytes(), true).unwrap_err();
+    assert_eq!(
+        strict.to_string(),
+        "p.csv, row 6, column `event_type`: expected one of request, start, bitrate, \
+         stall_start, stall_end, pause, resume, heartbeat, error, end, found `buffering`"
+    );
+}
+
+#[test]
+fn a_missing_column_names_what_was_found() {
+    let err = read_player_events(
+        "p.csv",
+        "ts,session_id,viewer_id\n1,2,3\n".as_bytes(),
+        false,
+    )
+    .unwrap_err();
+    assert!(matches!(err, ReadError::MissingColumn { ref column, .. } if column == "event_id"));
+    assert!(
+        err.to_string()
+            .contains("the columns are: ts, session_id, viewer_id"),
+        "{err}"
+    );
+    let empty = read_player_events("p.csv", "".as_bytes(), false).unwrap_err();
+    assert_eq!(
+        empty,
+        ReadError::Empty {
+            file: "p.csv".into()
+        }
+    );
+}
+
+#[test]
+fn json_lines_and_gzip_read_the_same_events() {
+    let jsonl = "\
+{\"ts\": 1700000000, \"session_id\": \"s1\", \"viewer_id\": 7, \"event_id\": \"e1\", \"event_type\": \"request\", \"cdn\": \"A\"}
+{\"ts\": 1700000002, \"session_id\": \"s1\", \"viewer_id\": 7, \"event_id\": \"e1\", \"event_type\": \"start\", \"bitrate_kbps\": 2500}
+not json
+";
+    let log = read_player_events("p.jsonl", jsonl.as_bytes(), false).unwrap();
+    // Unix seconds (by magnitude) become ms.
+    assert_eq!(
+        log.events.iter().map(|e| e.ts_ms).collect::<Vec<_>>(),
+        [1_700_000_000_000, 1_700_000_002_000]
+    );
+    assert_eq!(log.viewers.labels, ["7"]);
+    assert_eq!(log.events[1].bitrate_kbps, Some(2500.0));
+    assert_eq!(log.dimensions[0].labels.labels, ["A", "(missing)"]);
+    assert_eq!(log.report.first_drop.as_ref().map(|d| d.row), Some(3));
+
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(CSV.as_bytes()).unwrap();
+    let zipped = gz.finish().unwrap();
+    let from_gzip = read_player_events("p.csv.gz", zipped.as_slice(), false).unwrap();
+    let plain = read_player_events("p.csv", CSV.as_bytes(), false).unwrap();
+    assert_eq!(from_gzip.events, plain.events);
+    let cut = read_player_events("p.csv.gz", &zipped[..zipped.len() / 2], false);
+    assert!(matches!(cut, Err(ReadError::Unreadable { .. })));
+}
+
+proptest::proptest! {
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
+        let _ = read_player_events("x", bytes.as_slice(), false);
+        let mut with_header = b"ts,session_id,viewer_id,event_id,event_type\n".to_vec();
+        with_header.extend_from_slice(&bytes);
+        let _ = read_player_events("x", with_header.as_slice(), true);
+    }
+}
