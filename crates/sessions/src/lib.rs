@@ -17,12 +17,14 @@
 
 mod event;
 mod kpis;
+mod log;
 mod read;
 mod view;
 
 pub use event::{EventKind, PlayerEvent};
 pub use kpis::{Kpis, Startup, kpis};
-pub use read::{Dimension, Labels, Located, PlayerLog, ReadError, ReadReport, read_player_events};
+pub use log::{Dimension, Labels, Located, PlayerLog, ReadError, ReadReport};
+pub use read::read_player_events;
 pub use view::{Outcome, View, measure, sessionize};
 
 #[cfg(test)]

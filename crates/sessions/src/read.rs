@@ -2,16 +2,15 @@
 //! and counted under their reason (or, strict, the first one an error), every problem
 //! located by file, row and column.
 
-use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 
-use serde::Serialize;
 use streamlens_engine::io::csv::{detect_separator, split_line};
 use streamlens_engine::io::values::{
     MAX_PLAUSIBLE_MS, SECONDS_MS_BOUNDARY, TimestampText, parse_number, parse_timestamp_text,
 };
 
 use crate::event::{EventKind, PlayerEvent};
+use crate::log::{Dimension, Labels, Located, PlayerLog, ReadError, ReadReport};
 
 /// Columns every file needs, each with the names it may go by.
 const REQUIRED: [(&str, &[&str]); 5] = [
@@ -33,133 +32,6 @@ const OPTIONAL: [(&str, &[&str]); 3] = [
     ("bitrate_kbps", &["bitrate_kbps", "bitrate", "kbps"]),
     ("error_code", &["error_code", "errorcode"]),
 ];
-
-/// A located problem: which file, row (spreadsheet numbering: header = 1; JSON Lines: line),
-/// column, what was found and what was expected.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Located {
-    pub file: String,
-    pub row: u64,
-    pub column: String,
-    pub found: String,
-    pub expected: String,
-}
-
-impl std::fmt::Display for Located {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}, row {}, column `{}`: expected {}, found `{}`",
-            self.file, self.row, self.column, self.expected, self.found
-        )
-    }
-}
-
-/// Why reading failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReadError {
-    /// Not text, not gzip, or the file ended inside a gzip stream.
-    Unreadable {
-        file: String,
-        message: String,
-    },
-    Empty {
-        file: String,
-    },
-    MissingColumn {
-        file: String,
-        column: String,
-        found: String,
-        aliases: String,
-    },
-    /// Strict reading: the first bad row.
-    BadRow(Located),
-    NoValidRows {
-        file: String,
-        first: Option<Located>,
-    },
-}
-
-impl std::fmt::Display for ReadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ReadError::Unreadable { file, message } => write!(f, "{file}: cannot read: {message}"),
-            ReadError::Empty { file } => write!(f, "{file}: the file is empty"),
-            ReadError::MissingColumn {
-                file,
-                column,
-                found,
-                aliases,
-            } => write!(
-                f,
-                "{file}: no `{column}` column (also accepted: {aliases}); the columns are: {found}"
-            ),
-            ReadError::BadRow(at) => write!(f, "{at}"),
-            ReadError::NoValidRows { file, first } => match first {
-                Some(at) => write!(f, "{file}: no valid row; the first bad one: {at}"),
-                None => write!(f, "{file}: no rows after the header"),
-            },
-        }
-    }
-}
-
-impl std::error::Error for ReadError {}
-
-/// Labels of one coded column, by code (first seen first).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Labels {
-    pub labels: Vec<String>,
-    #[serde(skip)]
-    index: HashMap<String, u32>,
-}
-
-impl Labels {
-    fn code(&mut self, label: &str) -> u32 {
-        if let Some(&c) = self.index.get(label) {
-            return c;
-        }
-        let c = self.labels.len() as u32;
-        self.labels.push(label.to_string());
-        self.index.insert(label.to_string(), c);
-        c
-    }
-}
-
-/// A dimension of the events (country, device, cdn, … or any unknown column), per event.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Dimension {
-    pub name: String,
-    pub labels: Labels,
-    pub codes: Vec<u32>,
-}
-
-/// What reading kept and dropped.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct ReadReport {
-    pub rows_read: u64,
-    pub rows_kept: u64,
-    /// Dropped rows per reason.
-    pub dropped: BTreeMap<String, u64>,
-    pub first_drop: Option<Located>,
-}
-
-/// The events of one file with their columns' labels.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PlayerLog {
-    #[serde(skip)]
-    pub events: Vec<PlayerEvent>,
-    pub sessions: Labels,
-    pub viewers: Labels,
-    pub webcasts: Labels,
-    /// Per event, its webcast (`event_id`) code.
-    #[serde(skip)]
-    pub webcast_of: Vec<u32>,
-    pub customers: Option<Labels>,
-    #[serde(skip)]
-    pub customer_of: Vec<u32>,
-    pub dimensions: Vec<Dimension>,
-    pub report: ReadReport,
-}
 
 /// Reads the player events of `file` (its name is used in messages) from `reader`.
 pub fn read_player_events(
