@@ -159,3 +159,6 @@ mod traffic;
 
 #[path = "cli/detect_events.rs"]
 mod detect_events;
+
+#[path = "cli/kpis.rs"]
+mod kpis;

@@ -5,6 +5,7 @@ pub mod analyze;
 pub mod detect;
 pub mod detect_events;
 pub mod generate;
+pub mod kpis;
 pub mod summary;
 pub mod traffic;
 
@@ -50,6 +51,8 @@ pub enum Command {
     DetectEvents(detect_events::DetectEventsArgs),
     /// Live or video on demand? Classify streaming traffic from network-stats captures.
     Traffic(traffic::TrafficArgs),
+    /// Streaming KPIs from player events: views, start-up, failures, rebuffering, scores.
+    Kpis(kpis::KpisArgs),
 }
 
 /// Run a subcommand.
@@ -61,6 +64,7 @@ pub fn run(command: &Command) -> anyhow::Result<()> {
         Command::Detect(args) => detect::run(args),
         Command::DetectEvents(args) => detect_events::run(args),
         Command::Traffic(args) => traffic::run(args),
+        Command::Kpis(args) => kpis::run(args),
     }
 }
 

@@ -29,13 +29,13 @@ pub struct Kpis {
     pub vsf_share: Option<f64>,
     pub ebvs_share: Option<f64>,
     pub startup_ms: Startup,
-    /// Σ watch_ms / 1000.
+    /// Σ `watch_ms` / 1000.
     pub watch_time_s: f64,
-    /// Mean watch_ms / 1000 over views.
+    /// Mean `watch_ms` / 1000 over views.
     pub session_duration_s: Option<f64>,
-    /// Σ stall_ms / Σ watch_ms over started views.
+    /// Σ `stall_ms` / Σ `watch_ms` over started views.
     pub rebuffer_share: Option<f64>,
-    /// Σ stall_count / (Σ watch_ms / 3.6e6) over started views.
+    /// Σ `stall_count` / (Σ `watch_ms` / 3.6e6) over started views.
     pub stalls_per_hour: Option<f64>,
     /// Σ bitrate × playing time / Σ playing time (time with a known rendition).
     pub mean_bitrate_kbps: Option<f64>,
@@ -47,8 +47,8 @@ pub struct Kpis {
     pub playback_success_score: Option<f64>,
     /// 100 · 8 / (8 + start-up seconds); mean over started views.
     pub startup_score: Option<f64>,
-    /// Mean of 100 / √(1 + (stall_count / 2)²) and 100 · e^(−10 · stall_ms / watch_ms);
-    /// mean over started views with watch_ms > 0.
+    /// Mean of 100 / √(1 + (`stall_count` / 2)²) and 100 · e^(−10 · `stall_ms` / `watch_ms`);
+    /// mean over started views with `watch_ms` > 0.
     pub smoothness_score: Option<f64>,
     /// Ours (Mux does not publish theirs): per view, the mean of the scores above that
     /// apply to it (a view that never started has its playback success alone); mean over
@@ -147,7 +147,7 @@ pub fn kpis(views: &[View], sessions_without_request: u64) -> Kpis {
 }
 
 /// The most views active in one UTC minute, and the earliest minute with that many. A view
-/// is active in minutes ⌊t_req / 1 min⌋ … ⌊t_last / 1 min⌋: `t_req < m + 60 s` and
+/// is active in minutes ⌊`t_req` / 1 min⌋ … ⌊`t_last` / 1 min⌋: `t_req < m + 60 s` and
 /// `t_last ≥ m` for exactly those minute starts `m`.
 fn peak_concurrency(views: &[View]) -> (u64, Option<i64>) {
     // (minute, +1 when views become active, −1 the minute after they stop).

@@ -19,12 +19,14 @@ mod event;
 mod kpis;
 mod log;
 mod read;
+mod report;
 mod view;
 
 pub use event::{EventKind, PlayerEvent};
 pub use kpis::{Kpis, Startup, kpis};
 pub use log::{Dimension, Labels, Located, PlayerLog, ReadError, ReadReport};
 pub use read::read_player_events;
+pub use report::{KpiReport, ViewFilter, report};
 pub use view::{Outcome, View, measure, sessionize};
 
 #[cfg(test)]

@@ -46,10 +46,10 @@ pub enum ReadError {
         aliases: String,
     },
     /// Strict reading: the first bad row.
-    BadRow(Located),
+    BadRow(Box<Located>),
     NoValidRows {
         file: String,
-        first: Option<Located>,
+        first: Option<Box<Located>>,
     },
 }
 
@@ -132,4 +132,85 @@ pub struct PlayerLog {
     pub customer_of: Vec<u32>,
     pub dimensions: Vec<Dimension>,
     pub report: ReadReport,
+}
+
+impl PlayerLog {
+    /// Adds another file's events: ids and dimension values are matched by label (the same
+    /// session id in two files is one session); a dimension one file lacks reads
+    /// `(missing)` there.
+    pub fn append(&mut self, other: PlayerLog) {
+        let recode = |into: &mut Labels, from: &Labels| -> Vec<u32> {
+            from.labels.iter().map(|l| into.code(l)).collect()
+        };
+        let sessions = recode(&mut self.sessions, &other.sessions);
+        let viewers = recode(&mut self.viewers, &other.viewers);
+        let webcasts = recode(&mut self.webcasts, &other.webcasts);
+        let before = self.events.len();
+        self.events.extend(other.events.iter().map(|e| PlayerEvent {
+            session: sessions[e.session as usize],
+            viewer: viewers[e.viewer as usize],
+            ..*e
+        }));
+        self.webcast_of
+            .extend(other.webcast_of.iter().map(|&w| webcasts[w as usize]));
+        let added = self.events.len() - before;
+        match (&mut self.customers, &other.customers) {
+            (Some(into), Some(from)) => {
+                let map = recode(into, from);
+                self.customer_of
+                    .extend(other.customer_of.iter().map(|&c| map[c as usize]));
+            }
+            (Some(into), None) => {
+                let missing = into.code("(missing)");
+                self.customer_of.extend(std::iter::repeat_n(missing, added));
+            }
+            (None, Some(from)) => {
+                let mut labels = Labels::default();
+                let missing = labels.code("(missing)");
+                let map = recode(&mut labels, from);
+                self.customer_of = std::iter::repeat_n(missing, before)
+                    .chain(other.customer_of.iter().map(|&c| map[c as usize]))
+                    .collect();
+                self.customers = Some(labels);
+            }
+            (None, None) => {}
+        }
+        let mut theirs: Vec<Option<Dimension>> = other.dimensions.into_iter().map(Some).collect();
+        for mine in &mut self.dimensions {
+            let found = theirs
+                .iter_mut()
+                .find(|d| d.as_ref().is_some_and(|d| d.name == mine.name))
+                .and_then(Option::take);
+            if let Some(from) = found {
+                let map = recode(&mut mine.labels, &from.labels);
+                mine.codes
+                    .extend(from.codes.iter().map(|&c| map[c as usize]));
+            } else {
+                let missing = mine.labels.code("(missing)");
+                mine.codes.extend(std::iter::repeat_n(missing, added));
+            }
+        }
+        for from in theirs.into_iter().flatten() {
+            let mut labels = Labels::default();
+            let missing = labels.code("(missing)");
+            let map = recode(&mut labels, &from.labels);
+            let codes = std::iter::repeat_n(missing, before)
+                .chain(from.codes.iter().map(|&c| map[c as usize]))
+                .collect();
+            self.dimensions.push(Dimension {
+                name: from.name,
+                labels,
+                codes,
+            });
+        }
+        let r = &mut self.report;
+        r.rows_read += other.report.rows_read;
+        r.rows_kept += other.report.rows_kept;
+        for (reason, n) in other.report.dropped {
+            *r.dropped.entry(reason).or_default() += n;
+        }
+        if r.first_drop.is_none() {
+            r.first_drop = other.report.first_drop;
+        }
+    }
 }

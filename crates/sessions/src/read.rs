@@ -60,7 +60,7 @@ pub fn read_player_events(
     } else {
         csv_rows(file, text)?
     };
-    Rows::check(file, rows, strict)
+    Rows::check(file, &rows, strict)
 }
 
 /// A file's rows as text cells under its column names; `row` numbers for messages.
@@ -144,7 +144,7 @@ fn json_rows(file: &str, text: &str) -> Result<TextRows, ReadError> {
 struct Rows;
 
 impl Rows {
-    fn check(file: &str, text: TextRows, strict: bool) -> Result<PlayerLog, ReadError> {
+    fn check(file: &str, text: &TextRows, strict: bool) -> Result<PlayerLog, ReadError> {
         let find = |aliases: &[&str]| {
             text.columns
                 .iter()
@@ -179,7 +179,7 @@ impl Rows {
                 (c, dimension)
             })
             .collect();
-        let seconds = timestamps_in_seconds(&text, ts_at);
+        let seconds = timestamps_in_seconds(text, ts_at);
         let mut log = PlayerLog {
             events: Vec::new(),
             sessions: Labels::default(),
@@ -211,11 +211,11 @@ impl Rows {
                     let expected = "unix ms, unix s or ISO-8601 between 1970 and 2200";
                     ("bad_timestamp", bad(ts_at, ts_text, expected))
                 })?;
-                let kind_text = cell(kind_at).unwrap_or("");
-                let kind = EventKind::parse(kind_text).ok_or_else(|| {
-                    let names: Vec<&str> = EventKind::ALL.iter().map(|k| k.name()).collect();
-                    let expected = format!("one of {}", names.join(", "));
-                    ("unknown_event_type", bad(kind_at, kind_text, &expected))
+                let type_text = cell(kind_at).unwrap_or("");
+                let kind = EventKind::parse(type_text).ok_or_else(|| {
+                    let kinds: Vec<&str> = EventKind::ALL.iter().map(|k| k.name()).collect();
+                    let expected = format!("one of {}", kinds.join(", "));
+                    ("unknown_event_type", bad(kind_at, type_text, &expected))
                 })?;
                 let mut ids = [""; 3];
                 for (id, at) in ids.iter_mut().zip([session_at, viewer_at, webcast_at]) {
@@ -259,7 +259,7 @@ impl Rows {
                 }
                 Err((reason, at)) => {
                     if strict {
-                        return Err(ReadError::BadRow(at));
+                        return Err(ReadError::BadRow(Box::new(at)));
                     }
                     *log.report.dropped.entry(reason.to_string()).or_default() += 1;
                     log.report.first_drop.get_or_insert(at);
@@ -269,7 +269,7 @@ impl Rows {
         if log.events.is_empty() {
             return Err(ReadError::NoValidRows {
                 file: file.to_string(),
-                first: log.report.first_drop.clone(),
+                first: log.report.first_drop.clone().map(Box::new),
             });
         }
         log.dimensions = dimensions.into_iter().map(|(_, d)| d).collect();

@@ -1,0 +1,143 @@
+//! `streamlens kpis`: player sessions → views → streaming KPIs, overall and by dimension.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::Args;
+
+use super::parse_time;
+use streamlens_sessions::{Kpis, PlayerLog, ViewFilter, read_player_events, report};
+
+#[derive(Debug, Args)]
+pub struct KpisArgs {
+    /// Player-event files (CSV, gzip CSV or JSON Lines); several are read as one log.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Also break the KPIs down by these dimensions (comma-separated: country,device,cdn,…).
+    #[arg(long, value_delimiter = ',', value_name = "DIMENSIONS")]
+    pub by: Vec<String>,
+    /// Only the views of this event (webcast or video) id.
+    #[arg(long, value_name = "ID")]
+    pub event: Option<String>,
+    /// Only views first requested at or after this time (unix ms or ISO-8601).
+    #[arg(long, value_name = "TIME")]
+    pub from: Option<String>,
+    /// Only views first requested at or before this time (unix ms or ISO-8601).
+    #[arg(long, value_name = "TIME")]
+    pub to: Option<String>,
+    /// Any bad row is an error instead of being dropped.
+    #[arg(long)]
+    pub strict: bool,
+    /// Print JSON: the KPI keys at the top level and `by` → dimension → value → the same keys.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: &KpisArgs) -> anyhow::Result<()> {
+    let mut log: Option<PlayerLog> = None;
+    for path in &args.files {
+        let name = path.display().to_string();
+        let file = std::fs::File::open(path).with_context(|| format!("{name}: cannot open"))?;
+        let read = read_player_events(&name, std::io::BufReader::new(file), args.strict)?;
+        match &mut log {
+            Some(log) => log.append(read),
+            None => log = Some(read),
+        }
+    }
+    let log = log.context("no files")?;
+    let filter = ViewFilter {
+        event: args.event.clone(),
+        from_ms: args
+            .from
+            .as_deref()
+            .map(|t| parse_time("from", t))
+            .transpose()?,
+        to_ms: args
+            .to
+            .as_deref()
+            .map(|t| parse_time("to", t))
+            .transpose()?,
+    };
+    let result = report(&log, &filter, &args.by).map_err(anyhow::Error::msg)?;
+    let r = &log.report;
+    if let Some(first) = &r.first_drop {
+        let dropped: u64 = r.dropped.values().sum();
+        eprintln!("note: {dropped} rows dropped (first: {first})");
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&result)?);
+        return Ok(());
+    }
+    print!("{}", render_text(&result.overall));
+    for (dimension, values) in &result.by {
+        println!("\nby {dimension}:");
+        for (value, k) in values {
+            println!(
+                "  {value}: {} views, failures {}, startup p50 {} ms, rebuffering {}, experience {}",
+                k.views,
+                percent(k.failure_share),
+                fixed(k.startup_ms.p50, 0),
+                percent(k.rebuffer_share),
+                fixed(k.experience_score, 1),
+            );
+        }
+    }
+    Ok(())
+}
+
+fn fixed(v: Option<f64>, digits: usize) -> String {
+    v.map_or_else(|| "n/a".into(), |v| format!("{v:.digits$}"))
+}
+
+fn percent(v: Option<f64>) -> String {
+    v.map_or_else(|| "n/a".into(), |v| format!("{:.2} %", v * 100.0))
+}
+
+/// The overall KPIs as aligned `key: value` lines.
+#[must_use]
+pub fn render_text(k: &Kpis) -> String {
+    let peak_minute = k
+        .peak_minute_ms
+        .map_or_else(|| "n/a".into(), streamlens_engine::time_fmt::format_iso);
+    let lines = [
+        ("views", k.views.to_string()),
+        (
+            "sessions without request",
+            k.sessions_without_request.to_string(),
+        ),
+        ("unique viewers", k.unique_viewers.to_string()),
+        ("failures", percent(k.failure_share)),
+        ("video start failures", percent(k.vsf_share)),
+        ("exits before start", percent(k.ebvs_share)),
+        ("startup mean (ms)", fixed(k.startup_ms.mean, 0)),
+        (
+            "startup p50 / p90 / p95 (ms)",
+            format!(
+                "{} / {} / {}",
+                fixed(k.startup_ms.p50, 0),
+                fixed(k.startup_ms.p90, 0),
+                fixed(k.startup_ms.p95, 0)
+            ),
+        ),
+        ("watch time (h)", format!("{:.2}", k.watch_time_s / 3600.0)),
+        ("mean session (s)", fixed(k.session_duration_s, 1)),
+        ("rebuffering", percent(k.rebuffer_share)),
+        ("stalls per hour", fixed(k.stalls_per_hour, 2)),
+        ("mean bitrate (kbps)", fixed(k.mean_bitrate_kbps, 0)),
+        (
+            "peak concurrent views",
+            format!("{} at {peak_minute}", k.peak_concurrent_views),
+        ),
+        ("playback success score", fixed(k.playback_success_score, 1)),
+        ("startup score", fixed(k.startup_score, 1)),
+        ("smoothness score", fixed(k.smoothness_score, 1)),
+        ("experience score", fixed(k.experience_score, 1)),
+    ];
+    let width = lines.iter().map(|(key, _)| key.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for (key, value) in lines {
+        let _ = writeln!(out, "{key:>width$}: {value}");
+    }
+    out
+}

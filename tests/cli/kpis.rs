@@ -1,0 +1,107 @@
+//! `streamlens kpis` on a tiny player log whose answers are worked out by hand.
+
+use super::{run, run_ok};
+
+/// Three views of two viewers and one session without a request (times in ms since
+/// 1700000000000 = 2023-11-14T22:13:20Z).
+const EVENTS: &str = "\
+ts,session_id,viewer_id,event_id,event_type,bitrate_kbps,country
+1700000000000,a,v7,w1,request,,SE
+1700000001000,a,v7,w1,start,2000,SE
+1700000030000,a,v7,w1,stall_start,,SE
+1700000036000,a,v7,w1,stall_end,,SE
+1700000060000,a,v7,w1,end,,SE
+1700000061000,b,v7,w1,request,,NO
+1700000064000,b,v7,w1,start,4000,NO
+1700000181000,b,v7,w1,end,,NO
+1700000010000,c,v9,w2,request,,SE
+1700000020000,c,v9,w2,error,,SE
+1700000005000,d,v9,w2,heartbeat,,SE
+";
+
+fn kpis_json(files: &[&std::path::Path], extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["kpis"];
+    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    args.extend(names.iter().map(String::as_str));
+    args.extend_from_slice(extra);
+    args.push("--json");
+    serde_json::from_slice(&run_ok(&args).stdout).expect("JSON")
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn kpis_of_a_tiny_log_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(&dir, "p.csv", EVENTS);
+    let k = kpis_json(&[&file], &["--by", "country"]);
+    assert_eq!(k["views"], 3);
+    assert_eq!(k["sessions_without_request"], 1);
+    assert_eq!(k["unique_viewers"], 2);
+    assert_eq!(k["failure_share"].as_f64(), Some(1.0 / 3.0));
+    assert_eq!(k["vsf_share"].as_f64(), Some(1.0 / 3.0));
+    assert_eq!(k["startup_ms"]["p50"].as_f64(), Some(2000.0));
+    assert_eq!(k["watch_time_s"].as_f64(), Some(190.0));
+    assert_eq!(k["rebuffer_share"].as_f64(), Some(6.0 / 180.0));
+    // 53 s at 2000 kbps (1 s → 60 s less the 6 s stall) and 117 s at 4000 kbps.
+    let expected = (2000.0 * 53_000.0 + 4000.0 * 117_000.0) / 170_000.0;
+    assert!((k["mean_bitrate_kbps"].as_f64().unwrap() - expected).abs() < 1e-9);
+    assert_eq!(k["peak_concurrent_views"], 2);
+    assert_eq!(k["peak_minute_ms"], 1_699_999_980_000_i64);
+    // A view takes its first request's country: a and c in SE, b in NO.
+    assert_eq!(k["by"]["country"]["SE"]["views"], 2);
+    assert_eq!(k["by"]["country"]["NO"]["views"], 1);
+    assert_eq!(
+        k["by"]["country"]["NO"]["startup_ms"]["mean"].as_f64(),
+        Some(3000.0)
+    );
+    // One event only.
+    let w2 = kpis_json(&[&file], &["--event", "w2"]);
+    assert_eq!(
+        (w2["views"].as_u64(), w2["failure_share"].as_f64()),
+        (Some(1), Some(1.0))
+    );
+}
+
+#[test]
+fn two_files_read_as_one_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines: Vec<&str> = EVENTS.lines().collect();
+    let first = write(&dir, "a.csv", &(lines[..5].join("\n") + "\n"));
+    let second = write(
+        &dir,
+        "b.csv",
+        &(format!("{}\n{}\n", lines[0], lines[5..].join("\n"))),
+    );
+    let whole = write(&dir, "p.csv", EVENTS);
+    let split = kpis_json(&[&first, &second], &["--by", "country"]);
+    assert_eq!(split, kpis_json(&[&whole], &["--by", "country"]));
+}
+
+#[test]
+fn bad_input_is_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        &dir,
+        "p.csv",
+        &format!("{EVENTS}1700000070000,a,v7,w1,rewind,,SE\n"),
+    );
+    let out = run(&["kpis", file.to_str().unwrap(), "--strict"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("row 13, column `event_type`"), "{err}");
+    assert!(err.contains("found `rewind`"), "{err}");
+    let out = run(&["kpis", file.to_str().unwrap(), "--by", "device"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no dimension `device`; the file has: country"),
+        "{err}"
+    );
+    let text = run_ok(&["kpis", file.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&text.stderr).contains("1 rows dropped"));
+    assert!(String::from_utf8_lossy(&text.stdout).contains("views: 3"));
+}
