@@ -7,7 +7,9 @@ use anyhow::Context as _;
 use clap::Args;
 
 use super::parse_time;
-use streamlens_sessions::{Kpis, PlayerLog, ViewFilter, read_player_events, report};
+use streamlens_sessions::{
+    Comparison, Kpis, PlayerLog, ViewFilter, compare, read_player_events, report, select,
+};
 
 #[derive(Debug, Args)]
 pub struct KpisArgs {
@@ -26,6 +28,12 @@ pub struct KpisArgs {
     /// Only views first requested at or before this time (unix ms or ISO-8601).
     #[arg(long, value_name = "TIME")]
     pub to: Option<String>,
+    /// Compare with the views first requested in a second period (with `--compare-to`):
+    /// each KPI in both, the difference and a test where one applies, under `compare`.
+    #[arg(long, value_name = "TIME", requires = "compare_to")]
+    pub compare_from: Option<String>,
+    #[arg(long, value_name = "TIME", requires = "compare_from")]
+    pub compare_to: Option<String>,
     /// Any bad row is an error instead of being dropped.
     #[arg(long)]
     pub strict: bool,
@@ -60,13 +68,30 @@ pub fn run(args: &KpisArgs) -> anyhow::Result<()> {
             .transpose()?,
     };
     let result = report(&log, &filter, &args.by).map_err(anyhow::Error::msg)?;
+    let comparison = match (&args.compare_from, &args.compare_to) {
+        (Some(from), Some(to)) => {
+            let second = ViewFilter {
+                from_ms: Some(parse_time("compare-from", from)?),
+                to_ms: Some(parse_time("compare-to", to)?),
+                ..filter.clone()
+            };
+            let (a, a_none) = select(&log, &filter).map_err(anyhow::Error::msg)?;
+            let (b, b_none) = select(&log, &second).map_err(anyhow::Error::msg)?;
+            Some(compare((&a, a_none), (&b, b_none)))
+        }
+        _ => None,
+    };
     let r = &log.report;
     if let Some(first) = &r.first_drop {
         let dropped: u64 = r.dropped.values().sum();
         eprintln!("note: {dropped} rows dropped (first: {first})");
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&result)?);
+        let mut json = serde_json::to_value(&result)?;
+        if let (Some(c), Some(object)) = (&comparison, json.as_object_mut()) {
+            object.insert("compare".into(), serde_json::to_value(&c.kpis)?);
+        }
+        println!("{}", serde_json::to_string_pretty(&json)?);
         return Ok(());
     }
     print!("{}", render_text(&result.overall));
@@ -83,7 +108,30 @@ pub fn run(args: &KpisArgs) -> anyhow::Result<()> {
             );
         }
     }
+    if let Some(c) = &comparison {
+        print!("\n{}", render_comparison(c));
+    }
     Ok(())
+}
+
+/// Each compared KPI: first, second, difference and the test's p-value.
+fn render_comparison(c: &Comparison) -> String {
+    let mut out = String::from("compared with the second period (second − first):\n");
+    let width = c.kpis.keys().map(|k| k.len()).max().unwrap_or(0);
+    for (key, k) in &c.kpis {
+        let p = match (k.test, k.p_value) {
+            (Some(test), Some(p)) => format!("  ({test}: p = {p:.3})"),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "{key:>width$}: {} → {}  ({}){p}",
+            fixed(k.first, 4),
+            fixed(k.second, 4),
+            fixed(k.difference, 4),
+        );
+    }
+    out
 }
 
 fn fixed(v: Option<f64>, digits: usize) -> String {

@@ -105,3 +105,40 @@ fn bad_input_is_located() {
     assert!(String::from_utf8_lossy(&text.stderr).contains("1 rows dropped"));
     assert!(String::from_utf8_lossy(&text.stdout).contains("views: 3"));
 }
+
+#[test]
+fn two_periods_side_by_side() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(&dir, "p.csv", EVENTS);
+    // First: views requested in the first minute (a, c); second: view b.
+    let k = kpis_json(
+        &[&file],
+        &[
+            "--to",
+            "1700000059999",
+            "--compare-from",
+            "1700000060000",
+            "--compare-to",
+            "2024-01-01T00:00:00Z",
+        ],
+    );
+    assert_eq!(k["views"], 2);
+    let failure = &k["compare"]["failure_share"];
+    assert_eq!(failure["first"].as_f64(), Some(0.5));
+    assert_eq!(failure["second"].as_f64(), Some(0.0));
+    assert_eq!(failure["test"], "two_proportion_z");
+    // Pooled 1/3: z = 0.5 / √(1/3 · 2/3 · 3/2), p = erfc(z / √2).
+    assert!((failure["p_value"].as_f64().unwrap() - 0.386_476_230_771_232_8).abs() < 1e-12);
+    assert_eq!(k["compare"]["views"]["difference"].as_f64(), Some(-1.0));
+    let text = run_ok(&[
+        "kpis",
+        file.to_str().unwrap(),
+        "--to",
+        "1700000059999",
+        "--compare-from",
+        "1700000060000",
+        "--compare-to",
+        "1800000000000",
+    ]);
+    assert!(String::from_utf8_lossy(&text.stdout).contains("compared with the second period"));
+}

@@ -15,6 +15,7 @@
 //! - a view's mean bitrate weighs only playing time with a known rendition (a `start`
 //!   without `bitrate_kbps` leaves the rendition unknown until a `bitrate` event sets it).
 
+mod compare;
 mod event;
 mod kpis;
 mod log;
@@ -22,11 +23,12 @@ mod read;
 mod report;
 mod view;
 
+pub use compare::{Compared, Comparison, compare, two_proportion_p};
 pub use event::{EventKind, PlayerEvent};
 pub use kpis::{Kpis, Startup, kpis};
 pub use log::{Dimension, Labels, Located, PlayerLog, ReadError, ReadReport};
 pub use read::read_player_events;
-pub use report::{KpiReport, ViewFilter, report};
+pub use report::{KpiReport, ViewFilter, report, select};
 pub use view::{Outcome, View, measure, sessionize};
 
 #[cfg(test)]

@@ -24,9 +24,8 @@ pub struct KpiReport {
     pub by: std::collections::BTreeMap<String, std::collections::BTreeMap<String, Kpis>>,
 }
 
-/// The views passing `filter` and how many sessions (passing the event filter) had no
-/// request. Dimension names in `by` that the file lacks are an error naming what it has.
-pub fn report(log: &PlayerLog, filter: &ViewFilter, by: &[String]) -> Result<KpiReport, String> {
+/// The views passing `filter`, and how many sessions had no request.
+pub fn select(log: &PlayerLog, filter: &ViewFilter) -> Result<(Vec<View>, u64), String> {
     let outcomes = sessionize(&log.events);
     let webcast = match &filter.event {
         None => None,
@@ -58,6 +57,13 @@ pub fn report(log: &PlayerLog, filter: &ViewFilter, by: &[String]) -> Result<Kpi
             Outcome::NoRequest { .. } => no_request += 1,
         }
     }
+    Ok((views, no_request))
+}
+
+/// The KPIs of the views passing `filter`, overall and by each dimension in `by`;
+/// dimension names the file lacks are an error naming what it has.
+pub fn report(log: &PlayerLog, filter: &ViewFilter, by: &[String]) -> Result<KpiReport, String> {
+    let (views, no_request) = select(log, filter)?;
     let mut breakdowns = std::collections::BTreeMap::new();
     for name in by {
         let dimension = log

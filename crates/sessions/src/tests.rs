@@ -320,3 +320,46 @@ proptest! {
         prop_assert_eq!(again, outcomes);
     }
 }
+
+#[test]
+fn two_proportion_test_by_hand() {
+    // 10/100 against 20/100: pooled 0.15, z = −0.1 / √(0.15 · 0.85 · 0.02); scipy's normal sf.
+    let p = crate::two_proportion_p(10, 100, 20, 100).unwrap();
+    assert!((p - 0.047_670_380_656_161_44).abs() < 1e-12, "{p}");
+    assert_eq!(crate::two_proportion_p(0, 5, 0, 7), None);
+    assert_eq!(crate::two_proportion_p(1, 0, 0, 7), None);
+}
+
+#[test]
+fn comparing_two_sets_of_views() {
+    let views: Vec<View> = sessionize(&three_views())
+        .into_iter()
+        .filter_map(|o| match o {
+            Outcome::View(v) => Some(v),
+            Outcome::NoRequest { .. } => None,
+        })
+        .collect();
+    // First: views 0 and 2 (one failed); second: view 1.
+    let first = [views[0], views[2]];
+    let second = [views[1]];
+    let c = crate::compare((&first, 1), (&second, 0));
+    let failure = &c.kpis["failure_share"];
+    assert_eq!(
+        (failure.first, failure.second, failure.difference),
+        (Some(0.5), Some(0.0), Some(-0.5))
+    );
+    assert_eq!(failure.test, Some("two_proportion_z"));
+    assert!((failure.p_value.unwrap() - 0.386_476_230_771_232_8).abs() < 1e-12);
+    let startup = &c.kpis["startup_ms"];
+    assert_eq!(
+        (startup.first, startup.second),
+        (Some(1_000.0), Some(3_000.0))
+    );
+    // scipy mannwhitneyu([1000], [3000], method="asymptotic"): p = 1.
+    assert_eq!(
+        (startup.test, startup.p_value),
+        (Some("mann_whitney"), Some(1.0))
+    );
+    assert_eq!(c.kpis["views"].difference, Some(-1.0));
+    assert_eq!(c.first.sessions_without_request, 1);
+}
