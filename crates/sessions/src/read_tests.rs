@@ -132,3 +132,37 @@ proptest::proptest! {
         let _ = read_player_events("x", with_header.as_slice(), true);
     }
 }
+
+proptest::proptest! {
+    #[test]
+    fn breakdown_views_sum_to_the_total(
+        rows in proptest::collection::vec((0u32..8, 0i64..600, 0usize..10, 0u8..3, 0u8..2), 1..80),
+    ) {
+        let kinds = crate::EventKind::ALL;
+        let mut text = String::from("ts,session_id,viewer_id,event_id,event_type,country\n");
+        for &(session, t, kind, country, event) in &rows {
+            let country = ["SE", "NO", ""][usize::from(country)];
+            text.push_str(&format!(
+                "{},{session},v{},e{event},{},{country}\n",
+                1_700_000_000_000_i64 + t * 1000,
+                session % 3,
+                kinds[kind].name()
+            ));
+        }
+        let Ok(log) = read_player_events("p.csv", text.as_bytes(), true) else {
+            return Ok(());
+        };
+        let report = crate::report(&log, &crate::ViewFilter::default(), &["country".into()]).unwrap();
+        let by_country: u64 = report.by["country"].values().map(|k| k.views).sum();
+        proptest::prop_assert_eq!(by_country, report.overall.views);
+        let by_event: u64 = ["e0", "e1"]
+            .iter()
+            .filter(|e| log.webcasts.labels.iter().any(|l| l == *e))
+            .map(|e| {
+                let filter = crate::ViewFilter { event: Some((*e).to_string()), ..Default::default() };
+                crate::report(&log, &filter, &[]).unwrap().overall.views
+            })
+            .sum();
+        proptest::prop_assert_eq!(by_event, report.overall.views);
+    }
+}
