@@ -1,5 +1,6 @@
 //! Reading player events: known rows, aliases, formats, located problems.
 
+use std::fmt::Write as _;
 use std::io::Write as _;
 
 use crate::{EventKind, ReadError, read_player_events};
@@ -142,12 +143,14 @@ proptest::proptest! {
         let mut text = String::from("ts,session_id,viewer_id,event_id,event_type,country\n");
         for &(session, t, kind, country, event) in &rows {
             let country = ["SE", "NO", ""][usize::from(country)];
-            text.push_str(&format!(
-                "{},{session},v{},e{event},{},{country}\n",
+            writeln!(
+                text,
+                "{},{session},v{},e{event},{},{country}",
                 1_700_000_000_000_i64 + t * 1000,
                 session % 3,
                 kinds[kind].name()
-            ));
+            )
+            .unwrap();
         }
         let Ok(log) = read_player_events("p.csv", text.as_bytes(), true) else {
             return Ok(());
