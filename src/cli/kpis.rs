@@ -8,7 +8,8 @@ use clap::Args;
 
 use super::parse_time;
 use streamlens_sessions::{
-    Comparison, Kpis, PlayerLog, ViewFilter, compare, read_player_events, report, select,
+    Comparison, Kpis, Minute, PlayerLog, ViewFilter, compare, minutes, read_player_events, report,
+    select,
 };
 
 #[derive(Debug, Args)]
@@ -34,6 +35,10 @@ pub struct KpisArgs {
     pub compare_from: Option<String>,
     #[arg(long, value_name = "TIME", requires = "compare_from")]
     pub compare_to: Option<String>,
+    /// Also the series per UTC minute: concurrent views, and of the views requested in each
+    /// minute failures, start-up p50/p95 and rebuffer share (`minutes` in JSON).
+    #[arg(long)]
+    pub minutes: bool,
     /// Any bad row is an error instead of being dropped.
     #[arg(long)]
     pub strict: bool,
@@ -68,6 +73,14 @@ pub fn run(args: &KpisArgs) -> anyhow::Result<()> {
             .transpose()?,
     };
     let result = report(&log, &filter, &args.by).map_err(anyhow::Error::msg)?;
+    let series = if args.minutes {
+        let (views, _) = select(&log, &filter).map_err(anyhow::Error::msg)?;
+        Some(minutes(&views, MAX_MINUTES).with_context(|| {
+            format!("the views span more than {MAX_MINUTES} minutes; narrow them with --from/--to")
+        })?)
+    } else {
+        None
+    };
     let comparison = match (&args.compare_from, &args.compare_to) {
         (Some(from), Some(to)) => {
             let second = ViewFilter {
@@ -88,8 +101,13 @@ pub fn run(args: &KpisArgs) -> anyhow::Result<()> {
     }
     if args.json {
         let mut json = serde_json::to_value(&result)?;
-        if let (Some(c), Some(object)) = (&comparison, json.as_object_mut()) {
-            object.insert("compare".into(), serde_json::to_value(&c.kpis)?);
+        if let Some(object) = json.as_object_mut() {
+            if let Some(c) = &comparison {
+                object.insert("compare".into(), serde_json::to_value(&c.kpis)?);
+            }
+            if let Some(series) = &series {
+                object.insert("minutes".into(), serde_json::to_value(series)?);
+            }
         }
         println!("{}", serde_json::to_string_pretty(&json)?);
         return Ok(());
@@ -108,10 +126,40 @@ pub fn run(args: &KpisArgs) -> anyhow::Result<()> {
             );
         }
     }
+    if let Some(series) = &series {
+        print!("\n{}", render_minutes(series));
+    }
     if let Some(c) = &comparison {
         print!("\n{}", render_comparison(c));
     }
     Ok(())
+}
+
+/// Longest series printed or written (≈ 69 days of minutes).
+const MAX_MINUTES: usize = 100_000;
+
+/// The per-minute series as a table.
+fn render_minutes(series: &[Minute]) -> String {
+    let mut out = String::from(
+        "minute (UTC)          concurrent  requested  failures  startup p50 / p95 (ms)  rebuffering\n",
+    );
+    for m in series {
+        let _ = writeln!(
+            out,
+            "{:<20}  {:>10}  {:>9}  {:>8}  {:>22}  {:>11}",
+            streamlens_engine::time_fmt::format_iso(m.minute_ms),
+            m.concurrent_views,
+            m.requested_views,
+            m.failures,
+            format!(
+                "{} / {}",
+                fixed(m.startup_p50_ms, 0),
+                fixed(m.startup_p95_ms, 0)
+            ),
+            percent(m.rebuffer_share),
+        );
+    }
+    out
 }
 
 /// Each compared KPI: first, second, difference and the test's p-value.

@@ -142,3 +142,22 @@ fn two_periods_side_by_side() {
     ]);
     assert!(String::from_utf8_lossy(&text.stdout).contains("compared with the second period"));
 }
+
+#[test]
+fn minutes_series() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(&dir, "p.csv", EVENTS);
+    let k = kpis_json(&[&file], &["--minutes"]);
+    let minutes = k["minutes"].as_array().unwrap();
+    // From the minute of the first request (…980 000) to that of the last event (+181 s).
+    assert_eq!(minutes.len(), 4);
+    assert_eq!(minutes[0]["minute_ms"], 1_699_999_980_000_i64);
+    let concurrent: Vec<u64> = minutes
+        .iter()
+        .map(|m| m["concurrent_views"].as_u64().unwrap())
+        .collect();
+    assert_eq!(concurrent, [2, 2, 1, 1]);
+    assert_eq!(minutes[0]["failures"], 1);
+    let text = run_ok(&["kpis", file.to_str().unwrap(), "--minutes"]);
+    assert!(String::from_utf8_lossy(&text.stdout).contains("2023-11-14T22:13:00Z"));
+}

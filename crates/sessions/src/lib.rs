@@ -21,6 +21,7 @@ mod kpis;
 mod log;
 mod read;
 mod report;
+mod series;
 mod view;
 
 pub use compare::{Compared, Comparison, compare, two_proportion_p};
@@ -29,6 +30,7 @@ pub use kpis::{Kpis, Startup, kpis};
 pub use log::{Dimension, Labels, Located, PlayerLog, ReadError, ReadReport};
 pub use read::read_player_events;
 pub use report::{KpiReport, ViewFilter, report, select};
+pub use series::{Minute, minutes};
 pub use view::{Outcome, View, measure, sessionize};
 
 #[cfg(test)]

@@ -363,3 +363,36 @@ fn comparing_two_sets_of_views() {
     assert_eq!(c.kpis["views"].difference, Some(-1.0));
     assert_eq!(c.first.sessions_without_request, 1);
 }
+
+#[test]
+fn per_minute_series_by_hand() {
+    let views: Vec<View> = sessionize(&three_views())
+        .into_iter()
+        .filter_map(|o| match o {
+            Outcome::View(v) => Some(v),
+            Outcome::NoRequest { .. } => None,
+        })
+        .collect();
+    let series = crate::minutes(&views, 100).unwrap();
+    // Minutes 0 … 3 (view 1 ends at 181 s).
+    let starts: Vec<i64> = series.iter().map(|m| m.minute_ms).collect();
+    assert_eq!(starts, [0, 60_000, 120_000, 180_000]);
+    let concurrent: Vec<u64> = series.iter().map(|m| m.concurrent_views).collect();
+    assert_eq!(concurrent, [2, 2, 1, 1]);
+    // Minute 0: views 0 (started after 1 s, 6 s of stall in 60 s) and 2 (failed).
+    let m0 = &series[0];
+    assert_eq!((m0.requested_views, m0.failures), (2, 1));
+    assert_eq!(
+        (m0.startup_p50_ms, m0.startup_p95_ms),
+        (Some(1_000.0), Some(1_000.0))
+    );
+    assert_eq!(m0.rebuffer_share, Some(0.1));
+    // Minute 1: view 1, no stall.
+    assert_eq!(
+        (series[1].requested_views, series[1].rebuffer_share),
+        (1, Some(0.0))
+    );
+    assert_eq!(series[2].startup_p50_ms, None);
+    assert_eq!(crate::minutes(&views, 3), None);
+    assert_eq!(crate::minutes(&[], 3), Some(Vec::new()));
+}
