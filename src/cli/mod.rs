@@ -2,6 +2,7 @@
 //! No computation lives here.
 
 pub mod analyze;
+pub mod cdn;
 pub mod detect;
 pub mod detect_events;
 pub mod generate;
@@ -53,6 +54,8 @@ pub enum Command {
     Traffic(traffic::TrafficArgs),
     /// Streaming KPIs from player events: views, start-up, failures, rebuffering, scores.
     Kpis(kpis::KpisArgs),
+    /// CDN quality of service from Edgecast log records: errors, long responses, cache hits.
+    Cdn(cdn::CdnArgs),
 }
 
 /// Run a subcommand.
@@ -65,6 +68,7 @@ pub fn run(command: &Command) -> anyhow::Result<()> {
         Command::DetectEvents(args) => detect_events::run(args),
         Command::Traffic(args) => traffic::run(args),
         Command::Kpis(args) => kpis::run(args),
+        Command::Cdn(args) => cdn::run(args),
     }
 }
 

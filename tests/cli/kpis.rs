@@ -161,3 +161,28 @@ fn minutes_series() {
     let text = run_ok(&["kpis", file.to_str().unwrap(), "--minutes"]);
     assert!(String::from_utf8_lossy(&text.stdout).contains("2023-11-14T22:13:00Z"));
 }
+
+#[test]
+fn cdn_quality_of_service() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = "\
+{\"timestamp\": 1700000000.5, \"pop\": \"ARN\", \"status_code\": 200, \"write_time\": 0.1, \"bytes_out\": 1000, \"cache_status\": \"TCP_HIT\"}
+{\"timestamp\": 1700000010, \"pop\": \"ARN\", \"status_code\": 404, \"write_time\": 0.3, \"bytes_out\": 200, \"cache_status\": \"TCP_MISS\"}
+{\"timestamp\": 1700000070, \"pop\": \"OSL\", \"status_code\": 304, \"write_time\": 0.0, \"bytes_out\": 0}
+";
+    let file = write(&dir, "c.jsonl", records);
+    let out = run_ok(&["cdn", file.to_str().unwrap(), "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["requests"], 3);
+    assert_eq!(json["error_share"].as_f64(), Some(1.0 / 3.0));
+    assert_eq!(json["non_2xx_share"].as_f64(), Some(2.0 / 3.0));
+    assert_eq!(json["by_pop"]["ARN"]["cache_hit_share"].as_f64(), Some(0.5));
+    // 1200 bytes · 8 over 0.4 s.
+    assert!((json["throughput_bps"].as_f64().unwrap() - 24_000.0).abs() < 1e-9);
+    assert_eq!(json["minutes"]["1700000040000"]["OSL"]["requests"], 1);
+    let text = run_ok(&["cdn", file.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&text.stdout).contains("ARN"));
+    let bad = write(&dir, "b.jsonl", "{\"timestamp\": 1, \"status_code\": 99}\n");
+    let out = run(&["cdn", bad.to_str().unwrap(), "--strict"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("row 1, column `status_code`"));
+}

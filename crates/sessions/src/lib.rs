@@ -15,6 +15,7 @@
 //! - a view's mean bitrate weighs only playing time with a known rendition (a `start`
 //!   without `bitrate_kbps` leaves the rendition unknown until a `bitrate` event sets it).
 
+mod cdn;
 mod compare;
 mod event;
 mod kpis;
@@ -24,6 +25,9 @@ mod report;
 mod series;
 mod view;
 
+pub use cdn::{
+    CdnReport, CdnRequest, CdnStats, LONG_RESPONSE_S, cdn_report, cdn_stats, read_cdn_records,
+};
 pub use compare::{Compared, Comparison, compare, two_proportion_p};
 pub use event::{EventKind, PlayerEvent};
 pub use kpis::{Kpis, Startup, kpis};
