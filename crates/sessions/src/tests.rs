@@ -25,6 +25,17 @@ fn at_kbps(ts_ms: i64, kind: EventKind, kbps: f64) -> PlayerEvent {
     }
 }
 
+/// The views among `outcomes`.
+fn views_of(outcomes: &[Outcome]) -> Vec<View> {
+    outcomes
+        .iter()
+        .filter_map(|o| match o {
+            Outcome::View(v) => Some(*v),
+            Outcome::NoRequest { .. } => None,
+        })
+        .collect()
+}
+
 fn one_view(events: &[PlayerEvent]) -> View {
     match sessionize(events).as_slice() {
         [Outcome::View(v)] => *v,
@@ -200,14 +211,7 @@ fn three_views() -> Vec<PlayerEvent> {
 
 #[test]
 fn kpis_of_three_views_by_hand() {
-    let outcomes = sessionize(&three_views());
-    let views: Vec<View> = outcomes
-        .iter()
-        .filter_map(|o| match o {
-            Outcome::View(v) => Some(*v),
-            Outcome::NoRequest { .. } => None,
-        })
-        .collect();
+    let views = views_of(&sessionize(&three_views()));
     let k = kpis(&views, 1);
     assert_eq!(
         (k.views, k.sessions_without_request, k.unique_viewers),
@@ -278,10 +282,7 @@ proptest! {
             .map(|&(session, ts_ms, kind)| PlayerEvent { session, viewer: session % 3, ..ev(ts_ms, kind) })
             .collect();
         let outcomes = sessionize(&events);
-        let views: Vec<View> = outcomes.iter().filter_map(|o| match o {
-            Outcome::View(v) => Some(*v),
-            Outcome::NoRequest { .. } => None,
-        }).collect();
+        let views = views_of(&outcomes);
         for v in &views {
             prop_assert!(v.t_req <= v.t_last);
             prop_assert!(v.paused_ms >= 0 && v.stall_ms >= 0 && v.playing_ms >= 0);
@@ -332,13 +333,7 @@ fn two_proportion_test_by_hand() {
 
 #[test]
 fn comparing_two_sets_of_views() {
-    let views: Vec<View> = sessionize(&three_views())
-        .into_iter()
-        .filter_map(|o| match o {
-            Outcome::View(v) => Some(v),
-            Outcome::NoRequest { .. } => None,
-        })
-        .collect();
+    let views = views_of(&sessionize(&three_views()));
     // First: views 0 and 2 (one failed); second: view 1.
     let first = [views[0], views[2]];
     let second = [views[1]];
@@ -366,13 +361,7 @@ fn comparing_two_sets_of_views() {
 
 #[test]
 fn per_minute_series_by_hand() {
-    let views: Vec<View> = sessionize(&three_views())
-        .into_iter()
-        .filter_map(|o| match o {
-            Outcome::View(v) => Some(v),
-            Outcome::NoRequest { .. } => None,
-        })
-        .collect();
+    let views = views_of(&sessionize(&three_views()));
     let series = crate::minutes(&views, 100).unwrap();
     // Minutes 0 … 3 (view 1 ends at 181 s).
     let starts: Vec<i64> = series.iter().map(|m| m.minute_ms).collect();
