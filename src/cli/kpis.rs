@@ -14,7 +14,7 @@ use streamlens_sessions::{
 
 #[derive(Debug, Args)]
 pub struct KpisArgs {
-    /// Player-event files (CSV, gzip CSV or JSON Lines); several are read as one log.
+    /// Player-event files (CSV, gzip CSV, JSON Lines or Parquet); several are read as one log.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Also break the KPIs down by these dimensions (comma-separated: country,device,cdn,…).

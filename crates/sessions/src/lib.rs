@@ -1,8 +1,8 @@
 //! Player sessions and streaming KPIs (issue 16, first part): the definitions — a
 //! session's events in time order become one view's measures, and views become the KPIs
 //! and experience scores customer-success teams compare; player events are read from CSV,
-//! gzip CSV or JSON Lines with every bad row located. Parquet, breakdowns by dimension,
-//! period comparison, CDN logs, the CLI and the window come later.
+//! gzip CSV, JSON Lines or Parquet with every bad row located; CDN logs give quality of
+//! service per POP. The window's view comes later.
 //!
 //! Definitions follow the issue word for word where it is explicit. Where it is silent:
 //! - "before" and "after" between two events mean their place in the session's order

@@ -53,6 +53,10 @@ pub fn read_player_events(
             .map_err(unreadable)?;
         bytes = text;
     }
+    if bytes.starts_with(b"PAR1") {
+        let rows = parquet_rows(file, &bytes)?;
+        return Rows::check(file, &rows, strict);
+    }
     let text = String::from_utf8_lossy(&bytes);
     let text = text.trim_start_matches('\u{feff}');
     let rows = if text.trim_start().starts_with('{') {
@@ -67,6 +71,45 @@ pub fn read_player_events(
 struct TextRows {
     columns: Vec<String>,
     rows: Vec<(u64, Vec<Option<String>>)>,
+}
+
+/// A Parquet file's cells as text (typed date-times print as ISO-8601, which the
+/// timestamp parser reads); rows are numbered from 1.
+fn parquet_rows(file: &str, bytes: &[u8]) -> Result<TextRows, ReadError> {
+    let unreadable = |e: &dyn std::fmt::Display| ReadError::Unreadable {
+        file: file.to_string(),
+        message: e.to_string(),
+    };
+    let frame = streamlens_engine::io::parquet::read_all(&mut &bytes[..], file)
+        .map_err(|e| unreadable(&e))?;
+    if frame.height() == 0 {
+        return Err(ReadError::Empty {
+            file: file.to_string(),
+        });
+    }
+    let columns: Vec<String> = frame
+        .get_column_names()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let mut texts = Vec::with_capacity(columns.len());
+    for column in frame.columns() {
+        let text = column
+            .as_materialized_series()
+            .cast(&polars::prelude::DataType::String)
+            .map_err(|e| unreadable(&e))?;
+        let cells: Vec<Option<String>> = text
+            .str()
+            .map_err(|e| unreadable(&e))?
+            .iter()
+            .map(|c| c.map(str::to_string))
+            .collect();
+        texts.push(cells);
+    }
+    let rows = (0..frame.height())
+        .map(|r| (r as u64 + 1, texts.iter().map(|c| c[r].clone()).collect()))
+        .collect();
+    Ok(TextRows { columns, rows })
 }
 
 fn csv_rows(file: &str, text: &str) -> Result<TextRows, ReadError> {

@@ -169,3 +169,25 @@ proptest::proptest! {
         proptest::prop_assert_eq!(by_event, report.overall.views);
     }
 }
+
+#[test]
+fn parquet_reads_the_same_events() {
+    use polars::prelude::*;
+    let plain = read_player_events("p.csv", CSV.as_bytes(), false).unwrap();
+    let mut frame = df!(
+        "timestamp" => [1_700_000_000_000_i64, 1_700_000_001_500, 1_700_000_009_000, 1_700_000_000_500],
+        "session" => ["s1", "s1", "s1", "s2"],
+        "viewer_id" => ["v1", "v1", "v1", "v2"],
+        "event_id" => ["e1", "e1", "e1", "e1"],
+        "event_type" => ["request", "start", "end", "REQUEST"],
+        "bitrate_kbps" => [None, Some(3000.0), None, None],
+        "country" => ["SE", "SE", "SE", "NO"],
+        "device" => [Some("tv"), Some("tv"), Some("tv"), None]
+    )
+    .unwrap();
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes).finish(&mut frame).unwrap();
+    let log = read_player_events("p.parquet", bytes.as_slice(), false).unwrap();
+    assert_eq!(log.events, plain.events);
+    assert_eq!(log.dimensions, plain.dimensions);
+}
