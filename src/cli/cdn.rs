@@ -30,14 +30,7 @@ pub fn run(args: &CdnArgs) -> anyhow::Result<()> {
         let bytes = std::fs::read(path).with_context(|| format!("{name}: cannot read"))?;
         let (read, file_report) = read_cdn_records(&name, &bytes, args.strict)?;
         requests.extend(read);
-        report.rows_read += file_report.rows_read;
-        report.rows_kept += file_report.rows_kept;
-        for (reason, n) in file_report.dropped {
-            *report.dropped.entry(reason).or_default() += n;
-        }
-        if report.first_drop.is_none() {
-            report.first_drop = file_report.first_drop;
-        }
+        report.absorb(file_report);
     }
     if let Some(first) = &report.first_drop {
         let dropped: u64 = report.dropped.values().sum();

@@ -134,6 +134,20 @@ pub struct PlayerLog {
     pub report: ReadReport,
 }
 
+impl ReadReport {
+    /// Adds another file's counts; the first drop stays the earliest file's.
+    pub fn absorb(&mut self, other: ReadReport) {
+        self.rows_read += other.rows_read;
+        self.rows_kept += other.rows_kept;
+        for (reason, n) in other.dropped {
+            *self.dropped.entry(reason).or_default() += n;
+        }
+        if self.first_drop.is_none() {
+            self.first_drop = other.first_drop;
+        }
+    }
+}
+
 impl PlayerLog {
     /// Adds another file's events: ids and dimension values are matched by label (the same
     /// session id in two files is one session); a dimension one file lacks reads
@@ -203,14 +217,6 @@ impl PlayerLog {
                 codes,
             });
         }
-        let r = &mut self.report;
-        r.rows_read += other.report.rows_read;
-        r.rows_kept += other.report.rows_kept;
-        for (reason, n) in other.report.dropped {
-            *r.dropped.entry(reason).or_default() += n;
-        }
-        if r.first_drop.is_none() {
-            r.first_drop = other.report.first_drop;
-        }
+        self.report.absorb(other.report);
     }
 }
