@@ -54,7 +54,14 @@ fn wait_for(harness: &mut Harness<'static, App>, what: &str, done: impl Fn(&App)
 
 /// Type `path` into the path dialog that a click just opened, and press OK.
 fn type_path_and_submit(h: &mut Harness<'static, App>, path: &std::path::Path) {
-    h.run_steps(3);
+    // Several frames may pass before the click reaches the app when the machine is busy.
+    for _ in 0..200 {
+        h.step();
+        if h.state().path_dialog.is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
     let dialog = h
         .state_mut()
         .path_dialog
@@ -368,3 +375,6 @@ mod feature_table;
 
 #[path = "ui/navigation.rs"]
 mod navigation;
+
+#[path = "ui/sessions.rs"]
+mod sessions;

@@ -29,6 +29,11 @@ pub enum ExportJob {
     EventModel(Box<streamlens_events::saved::EventModel>),
     /// The feature table's detector as JSON.
     TableModel(Box<streamlens_detect::table::model::TableModel>),
+    /// The Sessions view's answer (KPIs, charts, tables, CDN), into a folder.
+    SessionsReport {
+        data: Arc<super::sessions::SessionData>,
+        answer: Arc<super::sessions::SessionAnswer>,
+    },
     /// All analyses on the current filter, into a folder.
     Report {
         dataset: Arc<Dataset>,
@@ -52,6 +57,9 @@ impl App {
             ExportJob::EventModel(_) => (DialogKind::Export, "event-model.json".into()),
             ExportJob::TableModel(_) => (DialogKind::Export, "table-model.json".into()),
             ExportJob::Report { .. } => (DialogKind::ExportFolder, "streamlens-report".into()),
+            ExportJob::SessionsReport { .. } => {
+                (DialogKind::ExportFolder, "streamlens-sessions".into())
+            }
         };
         self.pending_export = Some(job);
         self.ask_for_path_named(kind, name);
@@ -66,6 +74,16 @@ impl App {
                 params: self.state.params.clone(),
             });
         }
+    }
+
+    /// Sessions ▸ Export report folder: the current answer's KPIs, charts and tables.
+    pub fn export_sessions_report(&mut self) {
+        let (Some(data), Some(answer)) = (self.sessions.data.clone(), self.sessions.answer.clone())
+        else {
+            self.error("Nothing to export yet: open player events first.");
+            return;
+        };
+        self.start_export(ExportJob::SessionsReport { data, answer });
     }
 
     pub fn export_chart(
@@ -119,6 +137,27 @@ pub fn run_export(job: ExportJob, path: &Path) -> Result<String, String> {
             let path = with_extension(path, "json");
             model.save(&path).map_err(|e| e.to_string())?;
             Ok(format!("Feature-table model saved to {}", path.display()))
+        }
+        ExportJob::SessionsReport { data, answer } => {
+            let sources: Vec<String> = data
+                .files
+                .events
+                .iter()
+                .map(|s| s.name("sessions.csv.gz"))
+                .collect();
+            let report = streamlens_report::sessions_export::SessionsReport {
+                source: &sources.join(", "),
+                filter: &answer.query.filter.describe(),
+                answer: &answer.answer,
+                cdn: answer.cdn.as_ref(),
+                charts: Some(ImageFormat::Png),
+            };
+            let written = report.write(path).map_err(|e| e.to_string())?;
+            Ok(format!(
+                "Sessions report saved: {} files in {} (open report.html)",
+                written.len(),
+                path.display()
+            ))
         }
         ExportJob::Report {
             dataset,

@@ -23,6 +23,10 @@ pub enum DialogKind {
     OpenEventModel,
     /// A saved feature-table detector for the Anomalies view.
     OpenTableModel,
+    /// Player-event files for the Sessions view.
+    OpenSessions,
+    /// CDN log files for the Sessions view.
+    OpenCdn,
 }
 
 /// What the native dialog does.
@@ -53,7 +57,28 @@ pub struct DialogSpec {
 
 const MODEL_HINT: &str = "Path of a model saved by streamlens (.json)";
 
-pub static DIALOGS: [DialogSpec; 10] = [
+pub static DIALOGS: [DialogSpec; 12] = [
+    DialogSpec {
+        kind: DialogKind::OpenSessions,
+        mode: Mode::PickFiles,
+        title: "Open player events",
+        hint: "Player-event files (CSV, gzip CSV, JSON Lines, Parquet), separated by ;",
+        filter: Some((
+            "Player events",
+            &["csv", "gz", "jsonl", "json", "ndjson", "parquet"],
+        )),
+        any_file: true,
+        default_name: "",
+    },
+    DialogSpec {
+        kind: DialogKind::OpenCdn,
+        mode: Mode::PickFiles,
+        title: "Open CDN log",
+        hint: "Edgecast log files (JSON Lines, plain or gzip), separated by ;",
+        filter: Some(("CDN log", &["jsonl", "json", "ndjson", "gz", "log"])),
+        any_file: true,
+        default_name: "",
+    },
     DialogSpec {
         kind: DialogKind::Open,
         mode: Mode::PickFiles,

@@ -174,6 +174,10 @@ impl App {
                 let recent = std::mem::take(&mut self.state.recent);
                 self.state = state;
                 self.state.recent = recent;
+                let sessions_open = self.sessions.data.is_some() || self.sessions.loading.is_some();
+                if sessions_open {
+                    self.open_saved_sessions();
+                }
                 if files.is_empty() {
                     self.open_sample();
                 } else {

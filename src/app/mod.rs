@@ -11,6 +11,7 @@ mod loading;
 pub mod nav;
 pub mod panels;
 pub mod plot;
+pub mod sessions;
 mod spec_cache;
 pub mod state;
 pub mod telemetry;
@@ -102,6 +103,8 @@ pub struct App {
     pub traffic: traffic::TrafficTab,
     /// Detector results, labels and threshold of the Anomalies tab.
     pub anomalies: anomalies::AnomaliesTab,
+    /// Player sessions, the question asked and its answer.
+    pub sessions: sessions::SessionsTab,
 }
 
 impl App {
@@ -122,6 +125,12 @@ impl App {
             table_worker: feature_table::start_worker(ctx, &mut thread_errors),
             ..anomalies::AnomaliesTab::default()
         };
+        let (loader, answerer) = sessions::start_workers(ctx, &mut thread_errors);
+        let sessions = sessions::SessionsTab {
+            loader,
+            answerer,
+            ..sessions::SessionsTab::default()
+        };
         let mut app = Self {
             jobs: Jobs::new(ctx.clone()),
             telemetry,
@@ -139,6 +148,7 @@ impl App {
             reset_filter_on_load: false,
             traffic,
             anomalies,
+            sessions,
         };
         // Without a worker nothing can be computed there; say so instead of hanging.
         for e in thread_errors {
@@ -192,6 +202,7 @@ impl App {
         self.poll_telemetry();
         self.poll_traffic();
         self.poll_anomalies();
+        self.poll_sessions();
     }
 
     /// A file dialog (native or typed) returned: no path means cancelled.
@@ -211,6 +222,8 @@ impl App {
             DialogKind::OpenLabels => self.use_labels_file(first),
             DialogKind::OpenEventModel => self.use_event_model_file(first),
             DialogKind::OpenTableModel => self.use_table_model_file(first),
+            DialogKind::OpenSessions => self.open_session_paths(paths),
+            DialogKind::OpenCdn => self.open_cdn_paths(paths),
         }
     }
 
@@ -249,7 +262,12 @@ impl eframe::App for App {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.handle_results();
         panels::app_ui(self, ui);
-        if self.jobs.busy() || self.telemetry.busy() || self.traffic.running.is_some() {
+        let sessions_busy = self.sessions.loading.is_some() || self.sessions.asking.is_some();
+        if self.jobs.busy()
+            || self.telemetry.busy()
+            || self.traffic.running.is_some()
+            || sessions_busy
+        {
             ui.ctx()
                 .request_repaint_after(std::time::Duration::from_millis(100));
         }

@@ -15,13 +15,15 @@ pub enum Tab {
     Traffic,
     /// Anomalous events of the filtered telemetry, their root causes and the threshold.
     Anomalies,
+    /// Player sessions: streaming KPIs, scores, breakdowns, comparison, CDN quality.
+    Sessions,
 }
 
 impl Tab {
     /// Does the telemetry filter panel apply to this view? Captures are not telemetry.
     #[must_use]
     pub fn uses_filters(self) -> bool {
-        self != Tab::Traffic
+        !matches!(self, Tab::Traffic | Tab::Sessions)
     }
 
     /// The entry of this view in [`VIEWS`].
@@ -39,6 +41,8 @@ impl Tab {
 pub enum Section {
     /// The loaded viewer telemetry: the Overview and the seven analyses.
     Telemetry,
+    /// Player sessions and CDN logs: streaming KPIs.
+    Streaming,
     /// Anomalous events and feature tables.
     Detection,
     /// What crossed the network: live vs VOD from packet captures.
@@ -46,12 +50,18 @@ pub enum Section {
 }
 
 impl Section {
-    pub const ALL: [Section; 3] = [Section::Telemetry, Section::Detection, Section::Network];
+    pub const ALL: [Section; 4] = [
+        Section::Telemetry,
+        Section::Streaming,
+        Section::Detection,
+        Section::Network,
+    ];
 
     #[must_use]
     pub fn title(self) -> &'static str {
         match self {
             Section::Telemetry => "Telemetry",
+            Section::Streaming => "Streaming",
             Section::Detection => "Detection",
             Section::Network => "Network",
         }
@@ -62,6 +72,9 @@ impl Section {
     pub fn about(self) -> &'static str {
         match self {
             Section::Telemetry => "The loaded viewer telemetry under the current filter",
+            Section::Streaming => {
+                "Player sessions and CDN logs: views, start-up, rebuffering, failures, scores"
+            }
             Section::Detection => "Anomalous events and feature tables, with their thresholds",
             Section::Network => "Packet captures: which traffic is live and which is VOD",
         }
@@ -93,7 +106,7 @@ const fn analysis(kind: AnalysisKind, title: &'static str, key: egui::Key) -> Vi
 
 /// Every view in navigation order. The digits are those of the former single tab strip,
 /// so users' muscle memory keeps working.
-pub const VIEWS: [View; 10] = [
+pub const VIEWS: [View; 11] = [
     View {
         tab: Tab::Overview,
         section: Section::Telemetry,
@@ -111,6 +124,12 @@ pub const VIEWS: [View; 10] = [
     analysis(AnalysisKind::Correlations, "Correlations", egui::Key::Num6),
     analysis(AnalysisKind::Events, "Events", egui::Key::Num7),
     analysis(AnalysisKind::Drivers, "Engagement drivers", egui::Key::Num8),
+    View {
+        tab: Tab::Sessions,
+        section: Section::Streaming,
+        title: "Sessions (player KPIs)",
+        key: egui::Key::K,
+    },
     View {
         tab: Tab::Anomalies,
         section: Section::Detection,
@@ -151,7 +170,7 @@ mod tests {
 
     #[test]
     fn every_tab_has_one_view_and_one_key() {
-        let mut tabs: Vec<Tab> = vec![Tab::Overview, Tab::Traffic, Tab::Anomalies];
+        let mut tabs: Vec<Tab> = vec![Tab::Overview, Tab::Traffic, Tab::Anomalies, Tab::Sessions];
         tabs.extend(AnalysisKind::ALL.iter().map(|&k| Tab::Analysis(k)));
         for tab in &tabs {
             assert_eq!(VIEWS.iter().filter(|v| v.tab == *tab).count(), 1, "{tab:?}");

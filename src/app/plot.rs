@@ -53,7 +53,13 @@ fn chart_ui_inner(
     };
     let mut out = ChartResponse::default();
     ui.horizontal(|ui| {
-        ui.strong(&spec.title);
+        // A long title on a narrow chart is shortened with "…" (the full title on hover)
+        // instead of running under the export buttons.
+        let title_width = (ui.available_width() - EXPORT_BUTTONS_WIDTH).max(80.0);
+        ui.scope(|ui| {
+            ui.set_max_width(title_width);
+            ui.add(egui::Label::new(egui::RichText::new(&spec.title).strong()).truncate());
+        });
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             export_buttons_ui(ui, &mut out);
         });
@@ -105,6 +111,9 @@ fn chart_ui_inner(
     response.context_menu(|ui| export_buttons_ui(ui, &mut out));
     out
 }
+
+/// Room the two export buttons take in a chart's title row.
+const EXPORT_BUTTONS_WIDTH: f32 = 200.0;
 
 fn export_buttons_ui(ui: &mut Ui, out: &mut ChartResponse) {
     // Right-to-left in the title row, so SVG comes first to end up on the right.

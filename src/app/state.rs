@@ -25,6 +25,18 @@ pub struct TrafficSettings {
     pub classifier: streamlens_traffic::model::Classifier,
 }
 
+/// What the Sessions view had open and asked, so a restart or a workspace reopens it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SessionSettings {
+    /// Player-event files; empty means the built-in sample (with its CDN log).
+    pub events: Vec<PathBuf>,
+    /// CDN log files shown beside the player events.
+    pub cdn: Vec<PathBuf>,
+    /// The question last asked: filter, breakdown, comparison.
+    pub query: streamlens_sessions::Query,
+}
+
 /// The persisted application state (also the workspace file format).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -42,6 +54,7 @@ pub struct State {
     pub params: AnalysisParams,
     pub traffic: TrafficSettings,
     pub anomalies: super::anomalies::AnomalySettings,
+    pub sessions: SessionSettings,
 }
 
 impl State {

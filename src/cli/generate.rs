@@ -7,7 +7,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use clap::{Args, ValueEnum};
+
+use super::write_atomically;
+use clap::{Args, Subcommand, ValueEnum};
 use polars::prelude::ParquetWriter;
 
 use streamlens_engine::synth::{self, Shape, SynthLabel, SynthParams, TelemetryBatch};
@@ -41,7 +43,10 @@ impl From<ShapeArg> for Shape {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct GenerateArgs {
+    #[command(subcommand)]
+    pub what: Option<GenerateWhat>,
     /// Number of events to generate [default: 12].
     #[arg(long, value_name = "N", conflicts_with = "rows", value_parser = parse_count)]
     pub events: Option<usize>,
@@ -61,21 +66,34 @@ pub struct GenerateArgs {
     #[arg(long, value_enum)]
     pub format: Option<OutputFormat>,
     /// Telemetry file to write.
-    #[arg(long, value_name = "PATH")]
-    pub out: PathBuf,
+    #[arg(long, value_name = "PATH", required = true)]
+    pub out: Option<PathBuf>,
     /// Labels CSV to write [default: <out stem>_labels.csv next to --out].
     #[arg(long, value_name = "PATH")]
     pub labels: Option<PathBuf>,
 }
 
+/// Other things to generate than telemetry.
+#[derive(Debug, Subcommand)]
+pub enum GenerateWhat {
+    /// Player sessions (beacons as CSV) and, with --cdn, the CDN's log (JSON Lines).
+    Sessions(super::generate_sessions::SessionsArgs),
+}
+
 impl GenerateArgs {
+    /// `--out` (clap requires it unless a subcommand is given).
+    fn out(&self) -> anyhow::Result<&Path> {
+        self.out.as_deref().context("--out is required")
+    }
+
     /// `--format`, else inferred from the `--out` extension.
     #[must_use]
     pub fn output_format(&self) -> OutputFormat {
         self.format.unwrap_or_else(|| {
             let parquet = self
                 .out
-                .extension()
+                .as_deref()
+                .and_then(Path::extension)
                 .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
             if parquet {
                 OutputFormat::Parquet
@@ -90,13 +108,13 @@ impl GenerateArgs {
         if let Some(path) = &self.labels {
             return Ok(path.clone());
         }
-        let stem = self
-            .out
+        let out = self.out()?;
+        let stem = out
             .file_stem()
-            .with_context(|| format!("--out {} does not name a file", self.out.display()))?;
+            .with_context(|| format!("--out {} does not name a file", out.display()))?;
         let mut name = stem.to_owned();
         name.push("_labels.csv");
-        Ok(self.out.with_file_name(name))
+        Ok(out.with_file_name(name))
     }
 }
 
@@ -119,9 +137,13 @@ fn parse_count(text: &str) -> Result<usize, String> {
 }
 
 pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
+    if let Some(GenerateWhat::Sessions(sessions)) = &args.what {
+        return super::generate_sessions::run(sessions);
+    }
+    let out = args.out()?;
     let labels_path = args.labels_path()?;
     anyhow::ensure!(
-        labels_path != args.out,
+        labels_path != out,
         "--labels and --out must be different files"
     );
     let params = SynthParams {
@@ -133,9 +155,9 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         ..SynthParams::default()
     };
     let mut rows = 0_usize;
-    let labels = write_atomically(&args.out, |out| match args.output_format() {
-        OutputFormat::Csv => write_csv(out, &params, &mut rows),
-        OutputFormat::Parquet => write_parquet(out, &params, &mut rows),
+    let labels = write_atomically(out, |w| match args.output_format() {
+        OutputFormat::Csv => write_csv(w, &params, &mut rows),
+        OutputFormat::Parquet => write_parquet(w, &params, &mut rows),
     })?;
     write_atomically(&labels_path, |mut w| {
         synth::write_labels_csv(&mut w, &labels)?;
@@ -145,36 +167,10 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     eprintln!(
         "wrote {rows} rows in {} events ({anomalous} anomalous) to {}; labels to {}",
         labels.len(),
-        args.out.display(),
+        out.display(),
         labels_path.display()
     );
     Ok(())
-}
-
-/// Writes through `write` atomically (see `streamlens_engine::files`): on failure `path` is
-/// left untouched and no temporary file remains.
-fn write_atomically<T>(
-    path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> anyhow::Result<T>,
-) -> anyhow::Result<T> {
-    let mut value = None;
-    let mut failure = None;
-    let written = streamlens_engine::files::atomic_write_with(path, |out| match write(out) {
-        Ok(v) => {
-            value = Some(v);
-            Ok(())
-        }
-        Err(e) => {
-            let message = e.to_string();
-            failure = Some(e);
-            Err(std::io::Error::other(message))
-        }
-    });
-    if let Some(e) = failure {
-        return Err(e.context(format!("writing {}", path.display())));
-    }
-    written.with_context(|| format!("writing {}", path.display()))?;
-    value.ok_or_else(|| anyhow::anyhow!("writing {}: nothing written", path.display()))
 }
 
 fn write_csv(

@@ -7,9 +7,13 @@ use anyhow::Context as _;
 use clap::Args;
 
 use super::parse_time;
+use std::collections::{BTreeMap, BTreeSet};
+
+use streamlens_report::chart::render::ImageFormat;
+use streamlens_report::sessions_export::SessionsReport;
 use streamlens_sessions::{
-    Comparison, Kpis, Minute, PlayerLog, ViewFilter, compare, minutes, read_player_events, report,
-    select,
+    CompareWith, Comparison, Kpis, Minute, PlayerLog, Query, ReadReport, Sessions, ViewFilter,
+    answer, cdn_report_between, compare, minutes, read_cdn_records, read_player_events,
 };
 
 #[derive(Debug, Args)]
@@ -23,6 +27,10 @@ pub struct KpisArgs {
     /// Only the views of this event (webcast or video) id.
     #[arg(long, value_name = "ID")]
     pub event: Option<String>,
+    /// Only views whose first request carries this dimension value, as DIMENSION=VALUE
+    /// (repeat: values of one dimension are alternatives, dimensions must all match).
+    #[arg(long = "only", value_name = "DIMENSION=VALUE", value_parser = parse_only)]
+    pub only: Vec<(String, String)>,
     /// Only views first requested at or after this time (unix ms or ISO-8601).
     #[arg(long, value_name = "TIME")]
     pub from: Option<String>,
@@ -39,6 +47,17 @@ pub struct KpisArgs {
     /// minute failures, start-up p50/p95 and rebuffer share (`minutes` in JSON).
     #[arg(long)]
     pub minutes: bool,
+    /// Write kpis.json, charts, CSV tables and report.html into this folder (created if
+    /// missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Chart image format in --out.
+    #[arg(long, value_enum, default_value = "png", requires = "out")]
+    pub charts: super::analyze::ChartFormat,
+    /// CDN log files (Edgecast JSON Lines) whose records in the views' time span go into
+    /// the --out report.
+    #[arg(long, value_name = "FILE", requires = "out")]
+    pub cdn: Vec<PathBuf>,
     /// Any bad row is an error instead of being dropped.
     #[arg(long)]
     pub strict: bool,
@@ -51,8 +70,8 @@ pub fn run(args: &KpisArgs) -> anyhow::Result<()> {
     let mut log: Option<PlayerLog> = None;
     for path in &args.files {
         let name = path.display().to_string();
-        let file = std::fs::File::open(path).with_context(|| format!("{name}: cannot open"))?;
-        let read = read_player_events(&name, std::io::BufReader::new(file), args.strict)?;
+        let bytes = std::fs::read(path).with_context(|| format!("{name}: cannot read"))?;
+        let read = read_player_events(&name, &bytes, args.strict)?;
         match &mut log {
             Some(log) => log.append(read),
             None => log = Some(read),
@@ -71,10 +90,14 @@ pub fn run(args: &KpisArgs) -> anyhow::Result<()> {
             .as_deref()
             .map(|t| parse_time("to", t))
             .transpose()?,
+        values: only_values(&args.only),
     };
-    let result = report(&log, &filter, &args.by).map_err(anyhow::Error::msg)?;
+    let sessions = Sessions::new(log);
+    let result = sessions
+        .report(&filter, &args.by)
+        .map_err(anyhow::Error::msg)?;
     let series = if args.minutes {
-        let (views, _) = select(&log, &filter).map_err(anyhow::Error::msg)?;
+        let views = sessions.select(&filter).map_err(anyhow::Error::msg)?;
         Some(minutes(&views, MAX_MINUTES).with_context(|| {
             format!("the views span more than {MAX_MINUTES} minutes; narrow them with --from/--to")
         })?)
@@ -88,13 +111,17 @@ pub fn run(args: &KpisArgs) -> anyhow::Result<()> {
                 to_ms: Some(parse_time("compare-to", to)?),
                 ..filter.clone()
             };
-            let (a, a_none) = select(&log, &filter).map_err(anyhow::Error::msg)?;
-            let (b, b_none) = select(&log, &second).map_err(anyhow::Error::msg)?;
-            Some(compare((&a, a_none), (&b, b_none)))
+            let a = sessions.select(&filter).map_err(anyhow::Error::msg)?;
+            let b = sessions.select(&second).map_err(anyhow::Error::msg)?;
+            let none = sessions.no_request;
+            Some(compare((&a, none), (&b, none)))
         }
         _ => None,
     };
-    let r = &log.report;
+    if let Some(dir) = &args.out {
+        write_folder(args, &sessions, &filter, dir)?;
+    }
+    let r = &sessions.log.report;
     if let Some(first) = &r.first_drop {
         let dropped: u64 = r.dropped.values().sum();
         eprintln!("note: {dropped} rows dropped (first: {first})");
@@ -132,6 +159,77 @@ pub fn run(args: &KpisArgs) -> anyhow::Result<()> {
     if let Some(c) = &comparison {
         print!("\n{}", render_comparison(c));
     }
+    Ok(())
+}
+
+fn parse_only(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_string(), value.trim().to_string()))
+        }
+        _ => Err(format!(
+            "`{text}`: expected DIMENSION=VALUE, e.g. country=Germany"
+        )),
+    }
+}
+
+fn only_values(only: &[(String, String)]) -> BTreeMap<String, BTreeSet<String>> {
+    let mut values: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (name, value) in only {
+        values
+            .entry(name.clone())
+            .or_default()
+            .insert(value.clone());
+    }
+    values
+}
+
+/// `--out`: the report folder, with the CDN records of the views' time span.
+fn write_folder(
+    args: &KpisArgs,
+    sessions: &Sessions,
+    filter: &ViewFilter,
+    dir: &std::path::Path,
+) -> anyhow::Result<()> {
+    let compare = match (&args.compare_from, &args.compare_to) {
+        (Some(from), Some(to)) => Some(CompareWith::Period {
+            from_ms: parse_time("compare-from", from)?,
+            to_ms: parse_time("compare-to", to)?,
+        }),
+        _ => None,
+    };
+    let query = Query {
+        filter: filter.clone(),
+        by: args.by.clone(),
+        compare,
+    };
+    let answer = answer(sessions, &query).map_err(anyhow::Error::msg)?;
+    let mut records = Vec::new();
+    let mut read = ReadReport::default();
+    for path in &args.cdn {
+        let name = path.display().to_string();
+        let bytes = std::fs::read(path).with_context(|| format!("{name}: cannot read"))?;
+        let (more, report) = read_cdn_records(&name, &bytes, args.strict)?;
+        records.extend(more);
+        read.absorb(report);
+    }
+    let cdn = answer
+        .span
+        .and_then(|(from, to)| cdn_report_between(&records, read, from, to));
+    let source: Vec<String> = args.files.iter().map(|p| p.display().to_string()).collect();
+    let report = SessionsReport {
+        source: &source.join(", "),
+        filter: &filter.describe(),
+        answer: &answer,
+        cdn: cdn.as_ref(),
+        charts: match args.charts {
+            super::analyze::ChartFormat::Png => Some(ImageFormat::Png),
+            super::analyze::ChartFormat::Svg => Some(ImageFormat::Svg),
+            super::analyze::ChartFormat::None => None,
+        },
+    };
+    let written = report.write(dir)?;
+    eprintln!("wrote {} files to {}", written.len(), dir.display());
     Ok(())
 }
 

@@ -6,11 +6,13 @@ pub mod cdn;
 pub mod detect;
 pub mod detect_events;
 pub mod generate;
+pub mod generate_sessions;
 pub mod kpis;
 pub mod summary;
 pub mod traffic;
 
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -117,6 +119,32 @@ pub struct FilterArgs {
     /// Keep samples at or before this time (unix ms or ISO-8601).
     #[arg(long, value_name = "TIME")]
     pub to: Option<String>,
+}
+
+/// Writes through `write` atomically (see `streamlens_engine::files`): on failure `path` is
+/// left untouched and no temporary file remains.
+pub fn write_atomically<T>(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let mut value = None;
+    let mut failure = None;
+    let written = streamlens_engine::files::atomic_write_with(path, |out| match write(out) {
+        Ok(v) => {
+            value = Some(v);
+            Ok(())
+        }
+        Err(e) => {
+            let message = e.to_string();
+            failure = Some(e);
+            Err(std::io::Error::other(message))
+        }
+    });
+    if let Some(e) = failure {
+        return Err(e.context(format!("writing {}", path.display())));
+    }
+    written.with_context(|| format!("writing {}", path.display()))?;
+    value.ok_or_else(|| anyhow::anyhow!("writing {}: nothing written", path.display()))
 }
 
 fn parse_time(flag: &str, text: &str) -> anyhow::Result<i64> {

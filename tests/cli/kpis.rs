@@ -186,3 +186,88 @@ fn cdn_quality_of_service() {
     let out = run(&["cdn", bad.to_str().unwrap(), "--strict"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("row 1, column `status_code`"));
 }
+
+#[test]
+fn only_keeps_the_views_whose_first_request_carries_the_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(&dir, "p.csv", EVENTS);
+    // Views a and c start in SE, b in NO.
+    let se = kpis_json(&[&file], &["--only", "country=SE"]);
+    assert_eq!(se["views"], 2);
+    let both = kpis_json(&[&file], &["--only", "country=SE", "--only", "country=NO"]);
+    assert_eq!(both["views"], 3);
+    let none = kpis_json(&[&file], &["--only", "country=DK"]);
+    assert_eq!(none["views"], 0);
+    let out = run(&["kpis", file.to_str().unwrap(), "--only", "device=phone"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no dimension `device`") && err.contains("country"),
+        "{err}"
+    );
+    let out = run(&["kpis", file.to_str().unwrap(), "--only", "country"]);
+    assert!(!out.status.success(), "a value is required");
+}
+
+#[test]
+fn generated_sessions_make_a_report_folder_with_the_cdn_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let beacons = dir.path().join("b.csv.gz");
+    let cdn = dir.path().join("cdn.jsonl");
+    let args = [
+        "generate",
+        "sessions",
+        "--viewers",
+        "200",
+        "--minutes",
+        "20",
+        "--webcasts",
+        "1",
+        "--out",
+        beacons.to_str().unwrap(),
+        "--cdn",
+        cdn.to_str().unwrap(),
+    ];
+    run_ok(&args);
+    let first = std::fs::read(&beacons).unwrap();
+    assert_eq!(&first[..2], b"\x1f\x8b", "gzip when the name ends in .gz");
+    run_ok(&args);
+    assert_eq!(
+        std::fs::read(&beacons).unwrap(),
+        first,
+        "seeded: the same bytes"
+    );
+    let report = dir.path().join("report");
+    let k = kpis_json(
+        &[&beacons],
+        &[
+            "--by",
+            "cdn",
+            "--out",
+            report.to_str().unwrap(),
+            "--charts",
+            "svg",
+            "--cdn",
+            cdn.to_str().unwrap(),
+        ],
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(report.join("kpis.json")).unwrap()).unwrap();
+    assert_eq!(json["kpis"]["views"], k["views"]);
+    assert_eq!(
+        json["by"]["cdn"]["Edgecast"]["views"],
+        k["by"]["cdn"]["Edgecast"]["views"]
+    );
+    assert!(json["cdn"]["requests"].as_u64().unwrap() > 0);
+    for file in [
+        "report.html",
+        "kpis.csv",
+        "sessions_by_cdn.csv",
+        "sessions_minutes.csv",
+        "cdn_by_pop.csv",
+        "sessions_concurrent_views.svg",
+        "cdn_by_pop.svg",
+    ] {
+        assert!(report.join(file).exists(), "{file}");
+    }
+}

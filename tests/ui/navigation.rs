@@ -27,14 +27,17 @@ fn every_section_and_view_is_listed_and_clicking_a_view_opens_it() {
             h.query_by_label(&heading).is_some(),
             "the heading says {heading}"
         );
-        // Captures are not telemetry: no filter panel in the Network section.
+        // Captures are not telemetry: no filter panel in the Network section; the Sessions
+        // view has its own.
         let filters_shown = h.query_by_label("Filters").is_some();
         assert_eq!(
             filters_shown,
-            view.section != Section::Network,
-            "filters on {}",
+            !matches!(view.section, Section::Network | Section::Streaming),
+            "telemetry filters on {}",
             view.title
         );
+        let session_filters = h.query_by_label("Session filters").is_some();
+        assert_eq!(session_filters, view.section == Section::Streaming);
     }
 }
 

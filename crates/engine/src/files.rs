@@ -25,10 +25,18 @@ pub fn atomic_write_with(
     let name = path
         .file_name()
         .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    // A temporary file is private (0600); the file it becomes keeps the permissions of the
+    // file it replaces, else those of any new file (0666 less the umask).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(path).map_or(0o666, |m| m.permissions().mode() & 0o7777);
+        builder.permissions(std::fs::Permissions::from_mode(mode));
+    }
+    let tmp = builder.tempfile_in(dir)?;
     {
         let mut out = std::io::BufWriter::new(tmp.as_file());
         write(&mut out)?;
@@ -78,6 +86,22 @@ mod tests {
         atomic_write(&p, b"two").unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), b"two");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let readable = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o044;
+            let plain = dir.path().join("plain");
+            std::fs::File::create(&plain).unwrap();
+            assert_eq!(
+                readable(&p),
+                readable(&plain),
+                "as readable as any new file"
+            );
+            std::fs::remove_file(&plain).unwrap();
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+            atomic_write(&p, b"three").unwrap();
+            assert_eq!(readable(&p), 0, "a replaced file keeps its permissions");
+        }
     }
 
     #[test]

@@ -75,7 +75,7 @@ pub fn file_stem(id: &str) -> String {
         .collect()
 }
 
-fn write(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
+pub(crate) fn write(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
     atomic_write(path, bytes).map_err(|source| ExportError::Write {
         path: path.to_path_buf(),
         source,
@@ -136,6 +136,22 @@ fn html(
     } else {
         filter.join("; ")
     };
+    let facts = [
+        ("Dataset", input.dataset.name.clone()),
+        ("Filter", filter),
+        ("Rows analysed", input.analyses.rows.to_string()),
+    ];
+    html_page(&input.dataset.name, &facts, charts, tables)
+}
+
+/// A self-contained page: a heading naming `name`, the `facts` (label, text), then every
+/// chart (inline SVG) and table (first rows; the CSV files have them all).
+pub(crate) fn html_page(
+    name: &str,
+    facts: &[(&str, String)],
+    charts: &[ChartSpec],
+    tables: &[TableSpec],
+) -> Result<String, ExportError> {
     let mut page = String::new();
     // Writing to a String cannot fail; the results are ignored for that reason.
     let _ = write!(
@@ -145,11 +161,13 @@ fn html(
          svg{{width:100%;height:auto;border:1px solid #ddd;margin:1em 0}}\
          table{{border-collapse:collapse;font-size:13px;margin:1em 0}}td,th{{border:1px solid #ccc;padding:2px 6px;text-align:right}}\
          th{{background:#f0f0f0}}td:first-child{{text-align:left}}</style></head><body>\
-         <h1>streamlens report</h1><p><b>Dataset:</b> {name}<br><b>Filter:</b> {filter}<br><b>Rows analysed:</b> {rows}</p>",
-        name = escape(&input.dataset.name),
-        filter = escape(&filter),
-        rows = input.analyses.rows,
+         <h1>streamlens report</h1><p>",
+        name = escape(name),
     );
+    for (label, text) in facts {
+        let _ = write!(page, "<b>{}:</b> {}<br>", escape(label), escape(text));
+    }
+    page.push_str("</p>");
     for spec in charts {
         let svg = render::to_svg(spec, CHART_SIZE.0, CHART_SIZE.1)?;
         let _ = write!(page, "<h2>{}</h2>{svg}", escape(&spec.title));

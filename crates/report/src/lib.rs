@@ -5,5 +5,7 @@
 pub mod anomaly_tables;
 pub mod chart;
 pub mod export;
+pub mod session_tables;
+pub mod sessions_export;
 pub mod tables;
 pub mod traffic_tables;

@@ -54,6 +54,23 @@ pub struct CdnReport {
     pub report: ReadReport,
 }
 
+/// [`cdn_report`] of the requests logged in `[from_ms, to_ms]` (e.g. the span of the views
+/// a filter keeps); `None` without any.
+#[must_use]
+pub fn cdn_report_between(
+    requests: &[CdnRequest],
+    report: ReadReport,
+    from_ms: i64,
+    to_ms: i64,
+) -> Option<CdnReport> {
+    let within: Vec<CdnRequest> = requests
+        .iter()
+        .filter(|r| (from_ms..=to_ms).contains(&r.ts_ms))
+        .cloned()
+        .collect();
+    cdn_report(&within, report)
+}
+
 /// The quality of service of `requests`; `None` without requests.
 #[must_use]
 pub fn cdn_stats(requests: &[&CdnRequest]) -> Option<CdnStats> {

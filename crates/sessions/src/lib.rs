@@ -2,7 +2,7 @@
 //! session's events in time order become one view's measures, and views become the KPIs
 //! and experience scores customer-success teams compare; player events are read from CSV,
 //! gzip CSV, JSON Lines or Parquet with every bad row located; CDN logs give quality of
-//! service per POP. The window's view comes later.
+//! service per POP; a seeded generator writes realistic sessions and CDN logs.
 //!
 //! Definitions follow the issue word for word where it is explicit. Where it is silent:
 //! - "before" and "after" between two events mean their place in the session's order
@@ -20,21 +20,30 @@ mod compare;
 mod event;
 mod kpis;
 mod log;
+mod query;
 mod read;
 mod report;
+mod rows;
 mod series;
+mod synth;
 mod view;
 
 pub use cdn::{
-    CdnReport, CdnRequest, CdnStats, LONG_RESPONSE_S, cdn_report, cdn_stats, read_cdn_records,
+    CdnReport, CdnRequest, CdnStats, LONG_RESPONSE_S, cdn_report, cdn_report_between, cdn_stats,
+    read_cdn_records,
 };
 pub use compare::{Compared, Comparison, compare, two_proportion_p};
 pub use event::{EventKind, PlayerEvent};
 pub use kpis::{Kpis, Startup, kpis};
 pub use log::{Dimension, Labels, Located, PlayerLog, ReadError, ReadReport};
+pub use query::{Answer, CompareWith, MAX_SERIES_MINUTES, NamedComparison, Query, answer};
 pub use read::read_player_events;
-pub use report::{KpiReport, ViewFilter, report, select};
+pub use report::{CUSTOMER, KpiReport, Sessions, ViewFilter, report};
 pub use series::{Minute, minutes};
+pub use synth::{
+    DEFAULT_SESSIONS_START_MS, SESSION_CSV_HEADER, SessionSynthParams, SynthSummary,
+    generate_sessions,
+};
 pub use view::{Outcome, View, measure, sessionize};
 
 #[cfg(test)]

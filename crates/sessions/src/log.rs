@@ -1,7 +1,7 @@
 //! What reading player events gives: the coded events with their columns' labels, the
 //! report of kept and dropped rows, and located errors.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -79,21 +79,40 @@ impl std::fmt::Display for ReadError {
 impl std::error::Error for ReadError {}
 
 /// Labels of one coded column, by code (first seen first).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Labels {
     pub labels: Vec<String>,
     #[serde(skip)]
-    index: HashMap<String, u32>,
+    index: foldhash::HashMap<String, u32>,
+    /// The code given last: rows in a row often share a value (the same webcast, customer
+    /// or player), and one comparison is cheaper than a hash lookup.
+    #[serde(skip)]
+    last: Option<u32>,
+}
+
+impl PartialEq for Labels {
+    /// The same labels under the same codes (the lookup caches do not count).
+    fn eq(&self, other: &Self) -> bool {
+        self.labels == other.labels
+    }
 }
 
 impl Labels {
     pub(crate) fn code(&mut self, label: &str) -> u32 {
-        if let Some(&c) = self.index.get(label) {
-            return c;
+        if let Some(last) = self.last
+            && self.labels[last as usize] == label
+        {
+            return last;
         }
-        let c = self.labels.len() as u32;
-        self.labels.push(label.to_string());
-        self.index.insert(label.to_string(), c);
+        let c = if let Some(&c) = self.index.get(label) {
+            c
+        } else {
+            let c = self.labels.len() as u32;
+            self.labels.push(label.to_string());
+            self.index.insert(label.to_string(), c);
+            c
+        };
+        self.last = Some(c);
         c
     }
 }

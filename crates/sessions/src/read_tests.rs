@@ -191,3 +191,118 @@ fn parquet_reads_the_same_events() {
     assert_eq!(log.events, plain.events);
     assert_eq!(log.dimensions, plain.dimensions);
 }
+
+#[test]
+fn quoted_cells_read_as_their_unquoted_text() {
+    // Lines with quotes take the unquoting path, the others are borrowed as they are.
+    let quoted = "\
+timestamp,session,viewer_id,event_id,event_type,bitrate_kbps,country,device
+\"1700000000000\",s1,v1,e1,request,,SE,\"tv\"
+1700000001500,s1,v1,e1,start,3000,SE,tv
+1700000009000,\"s1\",v1,e1,end,,\"SE\",tv
+1700000000500,s2,v2,e1,REQUEST,,NO,\"\"
+";
+    let plain = read_player_events("p.csv", CSV.as_bytes(), false).unwrap();
+    let read = read_player_events("q.csv", quoted.as_bytes(), false).unwrap();
+    assert_eq!(read.events, plain.events);
+    assert_eq!(read.dimensions, plain.dimensions);
+    let city = "timestamp,session,viewer_id,event_id,event_type,city\n\
+                1,s,v,e,request,\"Washington, D.C.\"\n";
+    let log = read_player_events("c.csv", city.as_bytes(), true).unwrap();
+    assert_eq!(log.dimensions[0].labels.labels, ["Washington, D.C."]);
+}
+
+#[test]
+fn a_csv_coded_in_parts_equals_one_pass_and_locates_rows_in_the_whole_file() {
+    let params = crate::SessionSynthParams {
+        viewers: 400,
+        webcasts: 1,
+        minutes: 30,
+        ..crate::SessionSynthParams::default()
+    };
+    let mut bytes = Vec::new();
+    crate::generate_sessions(&params, &mut bytes, None).unwrap();
+    let mut text = String::from_utf8(bytes).unwrap();
+    while text.len() < 2 * super::read::PARALLEL_BYTES {
+        let body = text
+            .split_once('\n')
+            .map_or("", |(_, body)| body)
+            .to_string();
+        text.push_str(&body);
+    }
+    // Two bad rows, one in each half, and a non-ASCII value near the middle.
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let (early, late) = (10, lines.len() * 3 / 4);
+    lines[early] = "nonsense,a,b,c,d,request,,,,,,,,,,".to_string();
+    lines[late] =
+        "1794495600000,s,v,e,acme,explode,,,SE,Stockholm,tv,tvOS,app,native,Akamai,Telia".into();
+    let middle = lines.len() / 2;
+    lines[middle] = lines[middle]
+        .replace("Stockholm", "Göteborg")
+        .replace("Berlin", "Göteborg");
+    let text = lines.join("\n") + "\n";
+    let parted = read_player_events("big.csv", text.as_bytes(), false).unwrap();
+    let whole = crate::rows::check(
+        "big.csv",
+        crate::read::csv_rows("big.csv", &text).unwrap(),
+        false,
+    )
+    .unwrap();
+    assert_eq!(parted.events, whole.events);
+    assert_eq!(parted.sessions, whole.sessions);
+    assert_eq!(parted.dimensions, whole.dimensions);
+    assert_eq!(parted.webcast_of, whole.webcast_of);
+    assert_eq!(parted.report, whole.report);
+    assert_eq!(
+        parted.report.first_drop.as_ref().unwrap().row,
+        early as u64 + 1
+    );
+    assert_eq!(parted.report.dropped.values().sum::<u64>(), 2);
+    // Strict: the first bad row of the later part, numbered in the whole file.
+    lines[early] = lines[early + 1].clone();
+    let text = lines.join("\n") + "\n";
+    match read_player_events("big.csv", text.as_bytes(), true) {
+        Err(ReadError::BadRow(at)) => assert_eq!(at.row, late as u64 + 1),
+        other => panic!("expected the bad row, got {other:?}"),
+    }
+}
+
+#[test]
+fn facet_counts_ignore_their_own_dimension_choice_only() {
+    // Four views: (SE, tv), (SE, web), (NO, tv), (NO, tv) — one request each.
+    let text = "\
+ts,session_id,viewer_id,event_id,event_type,country,device
+1000,a,v1,e1,request,SE,tv
+1000,b,v2,e1,request,SE,web
+1000,c,v3,e1,request,NO,tv
+1000,d,v4,e1,request,NO,tv
+";
+    let log = read_player_events("f.csv", text.as_bytes(), false).unwrap();
+    let sessions = crate::Sessions::new(log);
+    // Labels in first-seen order: country [SE, NO], device [tv, web].
+    let all = sessions
+        .value_counts(&crate::ViewFilter::default())
+        .unwrap();
+    assert_eq!(all, [vec![2, 2], vec![3, 1]]);
+    // Choosing device = tv: countries count tv views only (SE 1, NO 2); devices still
+    // count every view, as if device were not chosen.
+    let mut filter = crate::ViewFilter::default();
+    filter
+        .values
+        .insert("device".into(), ["tv".to_string()].into());
+    let tv = sessions.value_counts(&filter).unwrap();
+    assert_eq!(tv, [vec![1, 2], vec![3, 1]]);
+    // And country = NO as well: devices among NO views (tv 2, web 0), countries among tv.
+    filter
+        .values
+        .insert("country".into(), ["NO".to_string()].into());
+    assert_eq!(
+        sessions.value_counts(&filter).unwrap(),
+        [vec![1, 2], vec![2, 0]]
+    );
+    filter
+        .values
+        .insert("nope".into(), ["x".to_string()].into());
+    let err = sessions.value_counts(&filter).unwrap_err();
+    assert!(err.contains("no dimension `nope`"), "{err}");
+}

@@ -180,7 +180,22 @@ pub fn drop_ui(app: &mut App, ctx: &egui::Context) {
             .map(|f| f.path().to_path_buf())
             .collect()
     });
-    if !dropped.is_empty() {
+    if dropped.is_empty() {
+        return;
+    }
+    if app.state.tab == super::super::nav::Tab::Sessions {
+        // On the Sessions view files are player events, or CDN logs when named so.
+        let (cdn, events): (Vec<_>, Vec<_>) = dropped.into_iter().partition(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().to_ascii_lowercase().contains("cdn"))
+        });
+        if !events.is_empty() {
+            app.open_session_paths(events);
+        }
+        if !cdn.is_empty() {
+            app.open_cdn_paths(cdn);
+        }
+    } else {
         app.open_paths(dropped);
     }
 }

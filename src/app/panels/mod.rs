@@ -13,6 +13,9 @@ pub mod model_map;
 pub mod nav;
 pub mod overview;
 pub mod score_charts;
+pub mod session_filters;
+pub mod session_tiles;
+pub mod sessions;
 pub mod table;
 pub mod table_setup;
 pub mod traffic;
@@ -88,7 +91,13 @@ pub fn app_ui(app: &mut App, ui: &mut egui::Ui) {
     egui::Panel::left("navigation")
         .resizable(false)
         .show(ui, |ui| nav::nav_ui(app, ui));
-    if app.state.tab.uses_filters() {
+    if app.state.tab == Tab::Sessions {
+        egui::Panel::left("session_filters")
+            .resizable(true)
+            .default_size(280.0)
+            .min_size(220.0)
+            .show(ui, |ui| session_filters::session_filters_ui(app, ui));
+    } else if app.state.tab.uses_filters() {
         egui::Panel::left("filters")
             .resizable(true)
             .default_size(300.0)
@@ -103,6 +112,7 @@ pub fn app_ui(app: &mut App, ui: &mut egui::Ui) {
             Tab::Analysis(kind) => analysis::analysis_ui(app, ui, kind),
             Tab::Traffic => traffic::traffic_ui(app, ui),
             Tab::Anomalies => anomalies::anomalies_ui(app, ui),
+            Tab::Sessions => sessions::sessions_ui(app, ui),
         }
     });
     dialogs::mapping_dialog_ui(app, ui.ctx());

@@ -16,7 +16,21 @@ pub fn table_ui(
 ) -> bool {
     // Every widget id inside derives from the table's id, so tables never clash.
     ui.push_id(("table", &table.id), |ui| {
-        table_grid_ui(ui, table, sort, max_height)
+        table_grid_ui(ui, table, sort, max_height, false).0
+    })
+    .inner
+}
+
+/// [`table_ui`] whose rows are buttons: also returns the index (in `table.rows`) of the
+/// row clicked.
+pub fn clickable_table_ui(
+    ui: &mut egui::Ui,
+    table: &TableSpec,
+    sort: &mut SortState,
+    max_height: f32,
+) -> (bool, Option<usize>) {
+    ui.push_id(("table", &table.id), |ui| {
+        table_grid_ui(ui, table, sort, max_height, true)
     })
     .inner
 }
@@ -26,8 +40,10 @@ fn table_grid_ui(
     table: &TableSpec,
     sort: &mut SortState,
     max_height: f32,
-) -> bool {
+    clickable: bool,
+) -> (bool, Option<usize>) {
     let mut export = false;
+    let mut clicked = None;
     ui.horizontal(|ui| {
         ui.strong(&table.title);
         ui.label(format!("· {} rows", table.rows.len()));
@@ -35,7 +51,7 @@ fn table_grid_ui(
     });
     if table.rows.is_empty() {
         ui.weak("No rows for this filter.");
-        return export;
+        return (export, None);
     }
     let mut order: Vec<usize> = (0..table.rows.len()).collect();
     if let Some((col, ascending)) = *sort {
@@ -75,14 +91,21 @@ fn table_grid_ui(
                 })
                 .body(|body| {
                     body.rows(row_height, order.len(), |mut row| {
-                        let cells = &table.rows[order[row.index()]];
-                        for cell in cells {
+                        let index = order[row.index()];
+                        let cells = &table.rows[index];
+                        for (c, cell) in cells.iter().enumerate() {
                             row.col(|ui| {
-                                ui.label(cell.display());
+                                if clickable && c == 0 {
+                                    if ui.link(cell.display()).clicked() {
+                                        clicked = Some(index);
+                                    }
+                                } else {
+                                    ui.label(cell.display());
+                                }
                             });
                         }
                     });
                 });
         });
-    export
+    (export, clicked)
 }

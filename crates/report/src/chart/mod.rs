@@ -12,6 +12,7 @@ pub mod render;
 #[doc(hidden)]
 pub mod samples;
 
+pub mod sessions;
 pub mod specs;
 pub mod traffic;
 
