@@ -12,15 +12,12 @@ use std::time::Instant;
 mod common;
 use common::{path_arg, peak_rss_mb};
 
-use streamlens_sessions::{Query, Sessions, ViewFilter, answer, read_player_events};
+use streamlens_sessions::{Query, Sessions, ViewFilter, answer, read_player_file};
 
 fn main() -> anyhow::Result<()> {
     let path = path_arg("--events", "sample_data/sessions.csv.gz");
-    let name = path.display().to_string();
     let t = Instant::now();
-    let bytes = std::fs::read(&path)?;
-    let log = read_player_events(&name, bytes.as_slice(), false)?;
-    drop(bytes);
+    let log = read_player_file(&path, false)?;
     let events = log.events.len();
     println!(
         "read {events} events: {:.2} s, peak RSS {:.0} MB",

@@ -351,7 +351,10 @@ fn a_chart_exports_to_png_and_svg() {
             .click();
         let path = dir.path().join(name);
         type_path_and_submit(&mut h, &path);
-        wait_for(&mut h, name, |_| path.exists());
+        // Until the export's notice is shown: it moves the layout, and a click aimed at the
+        // old place would miss.
+        wait_for(&mut h, name, |a| path.exists() && !a.jobs.busy());
+        h.run_steps(2);
         let bytes = std::fs::read(&path).unwrap();
         assert!(bytes.len() > 1000, "{name} has {} bytes", bytes.len());
     }

@@ -12,6 +12,7 @@ pub mod nav;
 pub mod panels;
 pub mod plot;
 pub mod sessions;
+mod sessions_worker;
 mod spec_cache;
 pub mod state;
 pub mod telemetry;
@@ -125,7 +126,7 @@ impl App {
             table_worker: feature_table::start_worker(ctx, &mut thread_errors),
             ..anomalies::AnomaliesTab::default()
         };
-        let (loader, answerer) = sessions::start_workers(ctx, &mut thread_errors);
+        let (loader, answerer) = sessions_worker::start_workers(ctx, &mut thread_errors);
         let sessions = sessions::SessionsTab {
             loader,
             answerer,

@@ -1,6 +1,6 @@
 //! The App's side of the Sessions view: which player-event and CDN files are open, the
 //! question asked (filter, breakdown, comparison), and two workers — one reads and
-//! sessionises the files, one answers each question. The work itself is
+//! sessionises the files, one answers each question (in `sessions_worker`). The work itself is
 //! `streamlens_sessions`; the specs drawn are `streamlens_report`'s.
 
 use std::path::PathBuf;
@@ -10,12 +10,8 @@ use super::App;
 use super::nav::Tab;
 use super::worker::{self, LatestWorker};
 use streamlens_report::chart::ChartSpec;
-use streamlens_report::sessions_export::SessionsReport;
 use streamlens_report::tables::TableSpec;
-use streamlens_sessions::{
-    Answer, CdnReport, CdnRequest, Query, ReadReport, Sessions, answer, cdn_report_between,
-    read_cdn_records, read_player_events,
-};
+use streamlens_sessions::{Answer, CdnReport, CdnRequest, Query, ReadReport, Sessions};
 
 /// The built-in samples (the same files as `sample_data/`).
 pub const SAMPLE_SESSIONS: &[u8] = include_bytes!("../../sample_data/sessions.csv.gz");
@@ -83,12 +79,12 @@ pub struct SessionAnswer {
     pub value_counts: Vec<Vec<u64>>,
 }
 
-type LoadDone = (SessionFiles, Result<SessionData, String>);
-type AnswerDone = (u64, Query, Result<SessionAnswer, String>);
+pub(super) type LoadDone = (SessionFiles, Result<SessionData, String>);
+pub(super) type AnswerDone = (u64, Query, Result<SessionAnswer, String>);
 /// A question for the answer worker: the load generation, the data and the query.
-type Ask = (u64, Arc<SessionData>, Query);
-type Loader = LatestWorker<SessionFiles, LoadDone>;
-type Answerer = LatestWorker<Ask, AnswerDone>;
+pub(super) type Ask = (u64, Arc<SessionData>, Query);
+pub(super) type Loader = LatestWorker<SessionFiles, LoadDone>;
+pub(super) type Answerer = LatestWorker<Ask, AnswerDone>;
 
 /// Runtime state of the Sessions view.
 #[derive(Debug, Default)]
@@ -317,103 +313,4 @@ fn default_breakdown(sessions: &Sessions) -> String {
             || names.first().copied().unwrap_or_default().to_string(),
             |n| (*n).to_string(),
         )
-}
-
-/// Reads every file (player events are required; CDN logs optional) and sessionises.
-fn load(files: &SessionFiles) -> Result<SessionData, String> {
-    let mut log: Option<streamlens_sessions::PlayerLog> = None;
-    for source in &files.events {
-        let name = source.name("sessions.csv.gz");
-        let bytes = read_source(source, SAMPLE_SESSIONS)?;
-        let read = read_player_events(&name, &bytes, files.strict).map_err(|e| e.to_string())?;
-        match &mut log {
-            Some(log) => log.append(read),
-            None => log = Some(read),
-        }
-    }
-    let log = log.ok_or("no player-event file")?;
-    let mut cdn = Vec::new();
-    let mut cdn_read: Option<ReadReport> = None;
-    for source in &files.cdn {
-        let name = source.name("cdn.jsonl.gz");
-        let bytes = read_source(source, SAMPLE_CDN)?;
-        let (records, report) =
-            read_cdn_records(&name, &bytes, files.strict).map_err(|e| e.to_string())?;
-        cdn.extend(records);
-        cdn_read
-            .get_or_insert_with(ReadReport::default)
-            .absorb(report);
-    }
-    let sessions = Sessions::new(log);
-    let latest_event = sessions.latest_event();
-    Ok(SessionData {
-        files: files.clone(),
-        sessions,
-        cdn,
-        cdn_read,
-        latest_event,
-    })
-}
-
-fn read_source(
-    source: &SessionSource,
-    sample: &'static [u8],
-) -> Result<std::borrow::Cow<'static, [u8]>, String> {
-    match source {
-        SessionSource::Sample => Ok(sample.into()),
-        SessionSource::File(path) => std::fs::read(path)
-            .map(Into::into)
-            .map_err(|e| format!("{}: cannot read: {e}", path.display())),
-    }
-}
-
-fn ask(data: &SessionData, query: &Query) -> Result<SessionAnswer, String> {
-    let answer = answer(&data.sessions, query)?;
-    let value_counts = data.sessions.value_counts(&query.filter)?;
-    let cdn = answer.span.and_then(|(from, to)| {
-        let read = data.cdn_read.clone()?;
-        cdn_report_between(&data.cdn, read, from, to)
-    });
-    let report = SessionsReport {
-        source: "",
-        filter: "",
-        answer: &answer,
-        cdn: cdn.as_ref(),
-        charts: None,
-    };
-    let (charts, tables) = (report.charts(), report.tables());
-    Ok(SessionAnswer {
-        query: query.clone(),
-        answer,
-        cdn,
-        charts,
-        tables,
-        value_counts,
-    })
-}
-
-/// The two threads behind the Sessions view.
-pub(super) fn start_workers(
-    repaint: &egui::Context,
-    errors: &mut Vec<String>,
-) -> (Option<Loader>, Option<Answerer>) {
-    let loader = LatestWorker::start(
-        "streamlens-sessions-load",
-        repaint,
-        |files: SessionFiles| {
-            let result = load(&files);
-            (files, result)
-        },
-        errors,
-    );
-    let answerer = LatestWorker::start(
-        "streamlens-sessions",
-        repaint,
-        |(generation, data, query): Ask| {
-            let result = ask(&data, &query);
-            (generation, query, result)
-        },
-        errors,
-    );
-    (loader, answerer)
 }

@@ -13,7 +13,7 @@ use streamlens_report::chart::render::ImageFormat;
 use streamlens_report::sessions_export::SessionsReport;
 use streamlens_sessions::{
     CompareWith, Comparison, Kpis, Minute, PlayerLog, Query, ReadReport, Sessions, ViewFilter,
-    answer, cdn_report_between, compare, minutes, read_cdn_records, read_player_events,
+    answer, cdn_report_between, compare, minutes, read_cdn_records, read_player_file,
 };
 
 #[derive(Debug, Args)]
@@ -69,11 +69,9 @@ pub struct KpisArgs {
 pub fn run(args: &KpisArgs) -> anyhow::Result<()> {
     let mut log: Option<PlayerLog> = None;
     for path in &args.files {
-        let name = path.display().to_string();
-        let bytes = std::fs::read(path).with_context(|| format!("{name}: cannot read"))?;
-        let read = read_player_events(&name, &bytes, args.strict)?;
+        let read = read_player_file(path, args.strict)?;
         match &mut log {
-            Some(log) => log.append(read),
+            Some(log) => log.append(&read),
             None => log = Some(read),
         }
     }

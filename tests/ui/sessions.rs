@@ -193,11 +193,14 @@ fn comparing_with_another_period_names_it() {
     wait_for(&mut h, "the comparison", answered);
     let answer = h.state().sessions.answer.clone().unwrap();
     let c = answer.answer.comparison.as_ref().expect("a comparison");
-    let (from, _) = answer.answer.span.unwrap();
-    assert!(
-        c.second
-            .ends_with(&streamlens_engine::time_fmt::format_iso(from)),
-        "the period just before the views: {}",
-        c.second
+    let (from, to) = answer.answer.span.unwrap();
+    // The period of the same length ending just before the first request.
+    let (from_ms, to_ms) = (from - (to - from) - 1, from - 1);
+    assert_eq!(
+        answer.query.compare,
+        Some(streamlens_sessions::CompareWith::Period { from_ms, to_ms })
     );
+    let iso = streamlens_engine::time_fmt::format_iso;
+    assert_eq!(c.second, format!("{} to {}", iso(from_ms), iso(to_ms)));
+    assert_eq!(c.first, "the filter");
 }

@@ -65,6 +65,8 @@ pub struct PlayerEvent {
     /// Unix milliseconds.
     pub ts_ms: i64,
     pub session: u32,
+    /// Read from `request` rows only (a view's viewer is its first request's);
+    /// [`crate::NOT_KEPT`] on other rows.
     pub viewer: u32,
     pub kind: EventKind,
     /// On `start`, `bitrate` and `heartbeat` events, when the player sent it.

@@ -13,7 +13,9 @@
 //!   paused is ignored (a stall ends at a pause, so stall time lies inside watch time and
 //!   the rebuffer share stays within [0, 1]);
 //! - a view's mean bitrate weighs only playing time with a known rendition (a `start`
-//!   without `bitrate_kbps` leaves the rendition unknown until a `bitrate` event sets it).
+//!   without `bitrate_kbps` leaves the rendition unknown until a `bitrate` event sets it);
+//! - a view takes its viewer id and dimension values from its first `request` (as the issue
+//!   says for dimensions), so those are coded on `request` rows only ([`NOT_KEPT`] elsewhere).
 
 mod cdn;
 mod compare;
@@ -22,6 +24,7 @@ mod kpis;
 mod log;
 mod query;
 mod read;
+mod read_csv;
 mod report;
 mod rows;
 mod series;
@@ -35,9 +38,9 @@ pub use cdn::{
 pub use compare::{Compared, Comparison, compare, two_proportion_p};
 pub use event::{EventKind, PlayerEvent};
 pub use kpis::{Kpis, Startup, kpis};
-pub use log::{Dimension, Labels, Located, PlayerLog, ReadError, ReadReport};
+pub use log::{Dimension, Labels, Located, NOT_KEPT, PlayerLog, ReadError, ReadReport};
 pub use query::{Answer, CompareWith, MAX_SERIES_MINUTES, NamedComparison, Query, answer};
-pub use read::read_player_events;
+pub use read::{read_player_events, read_player_file};
 pub use report::{CUSTOMER, KpiReport, Sessions, ViewFilter, report};
 pub use series::{Minute, minutes};
 pub use synth::{
@@ -50,3 +53,5 @@ pub use view::{Outcome, View, measure, sessionize};
 mod read_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod view_tests;

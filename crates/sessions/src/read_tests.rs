@@ -22,14 +22,17 @@ fn csv_rows_become_coded_events_and_dimensions() {
         (e.ts_ms, e.kind, e.bitrate_kbps),
         (1_700_000_001_500, EventKind::Start, Some(3000.0))
     );
-    assert_eq!((e.session, e.viewer), (0, 0));
+    assert_eq!((e.session, e.viewer), (0, crate::NOT_KEPT));
+    assert_eq!((log.events[0].viewer, log.events[3].viewer), (0, 1));
     assert_eq!(log.events[3].kind, EventKind::Request);
     assert_eq!(log.sessions.labels, ["s1", "s2"]);
     assert_eq!(log.webcast_of, [0, 0, 0, 0]);
     let names: Vec<&str> = log.dimensions.iter().map(|d| d.name.as_str()).collect();
     assert_eq!(names, ["country", "device"]);
     assert_eq!(log.dimensions[1].labels.labels, ["tv", "(missing)"]);
-    assert_eq!(log.dimensions[1].codes, [0, 0, 0, 1]);
+    // Values are kept from request rows only (rows 1 and 4).
+    let not = crate::NOT_KEPT;
+    assert_eq!(log.dimensions[1].codes, [0, not, not, 1]);
     assert_eq!((log.report.rows_read, log.report.rows_kept), (4, 4));
 }
 
@@ -111,7 +114,8 @@ not json
     );
     assert_eq!(log.viewers.labels, ["7"]);
     assert_eq!(log.events[1].bitrate_kbps, Some(2500.0));
-    assert_eq!(log.dimensions[0].labels.labels, ["A", "(missing)"]);
+    // The start row has no cdn, but only the request row's value is kept.
+    assert_eq!(log.dimensions[0].labels.labels, ["A"]);
     assert_eq!(log.report.first_drop.as_ref().map(|d| d.row), Some(3));
 
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
@@ -223,7 +227,7 @@ fn a_csv_coded_in_parts_equals_one_pass_and_locates_rows_in_the_whole_file() {
     let mut bytes = Vec::new();
     crate::generate_sessions(&params, &mut bytes, None).unwrap();
     let mut text = String::from_utf8(bytes).unwrap();
-    while text.len() < 2 * super::read::PARALLEL_BYTES {
+    while text.len() < 3 * crate::read_csv::PARALLEL_BYTES {
         let body = text
             .split_once('\n')
             .map_or("", |(_, body)| body)
@@ -241,13 +245,14 @@ fn a_csv_coded_in_parts_equals_one_pass_and_locates_rows_in_the_whole_file() {
         .replace("Stockholm", "Göteborg")
         .replace("Berlin", "Göteborg");
     let text = lines.join("\n") + "\n";
-    let parted = read_player_events("big.csv", text.as_bytes(), false).unwrap();
-    let whole = crate::rows::check(
-        "big.csv",
-        crate::read::csv_rows("big.csv", &text).unwrap(),
-        false,
-    )
-    .unwrap();
+    // Blocks of 5 MB in three pieces each (the last, smaller block in one), whatever the
+    // machine's core count, against one piece of one block.
+    let in_parts = |text: &str, strict| {
+        crate::read_csv::read_csv_in("big.csv", text.as_bytes(), strict, 3, 5 << 20)
+    };
+    let parted = in_parts(&text, false).unwrap();
+    let whole =
+        crate::read_csv::read_csv_in("big.csv", text.as_bytes(), false, 1, 64 << 20).unwrap();
     assert_eq!(parted.events, whole.events);
     assert_eq!(parted.sessions, whole.sessions);
     assert_eq!(parted.dimensions, whole.dimensions);
@@ -261,7 +266,7 @@ fn a_csv_coded_in_parts_equals_one_pass_and_locates_rows_in_the_whole_file() {
     // Strict: the first bad row of the later part, numbered in the whole file.
     lines[early] = lines[early + 1].clone();
     let text = lines.join("\n") + "\n";
-    match read_player_events("big.csv", text.as_bytes(), true) {
+    match in_parts(&text, true) {
         Err(ReadError::BadRow(at)) => assert_eq!(at.row, late as u64 + 1),
         other => panic!("expected the bad row, got {other:?}"),
     }
@@ -305,4 +310,37 @@ ts,session_id,viewer_id,event_id,event_type,country,device
         .insert("nope".into(), ["x".to_string()].into());
     let err = sessions.value_counts(&filter).unwrap_err();
     assert!(err.contains("no dimension `nope`"), "{err}");
+}
+
+#[test]
+fn a_line_longer_than_a_block_and_a_file_without_a_last_line_end() {
+    let long_city = "x".repeat(3_000);
+    let text = format!(
+        "ts,session_id,viewer_id,event_id,event_type,city\n\
+         1000,a,v,e,request,{long_city}\n2000,a,v,e,end,{long_city}\n3000,b,v,e,request,Oslo"
+    );
+    let log = crate::read_csv::read_csv_in("long.csv", text.as_bytes(), true, 2, 1 << 10).unwrap();
+    assert_eq!(log.events.len(), 3);
+    assert_eq!(
+        log.dimensions[0].labels.labels,
+        [long_city.as_str(), "Oslo"]
+    );
+    assert_eq!(log.dimensions[0].codes, [0, crate::NOT_KEPT, 1]);
+}
+
+#[test]
+fn a_file_read_from_disk_equals_its_bytes_read_in_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.csv.gz");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(CSV.as_bytes()).unwrap();
+    std::fs::write(&path, gz.finish().unwrap()).unwrap();
+    let from_disk = crate::read_player_file(&path, false).unwrap();
+    let in_memory = read_player_events("p.csv", CSV.as_bytes(), false).unwrap();
+    assert_eq!(from_disk.events, in_memory.events);
+    assert_eq!(from_disk.dimensions, in_memory.dimensions);
+    match crate::read_player_file(&dir.path().join("absent.csv"), false) {
+        Err(ReadError::Unreadable { file, .. }) => assert!(file.ends_with("absent.csv")),
+        other => panic!("expected unreadable, got {other:?}"),
+    }
 }

@@ -64,30 +64,110 @@ impl View {
 /// Outcomes come in session-code order.
 #[must_use]
 pub fn sessionize(events: &[PlayerEvent]) -> Vec<Outcome> {
-    // Keys laid out together sort faster than through the events; the index as the last
-    // key keeps file order between equal (session, time), as a stable sort would.
-    let mut keys: Vec<(u32, i64, usize)> = events
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (e.session, e.ts_ms, i))
-        .collect();
-    keys.sort_unstable();
-    let order: Vec<usize> = keys.into_iter().map(|(_, _, i)| i).collect();
-    let mut outcomes = Vec::new();
-    let mut from = 0;
-    while from < order.len() {
-        let session = events[order[from]].session;
-        let to = from
-            + order[from..]
-                .iter()
-                .take_while(|&&i| events[i].session == session)
-                .count();
-        let indexed: Vec<(usize, PlayerEvent)> =
-            order[from..to].iter().map(|&i| (i, events[i])).collect();
-        outcomes.push(measure(&indexed));
-        from = to;
+    let (order, starts) = by_session(events);
+    let sessions = starts.len() - 1;
+    // Big logs are measured in one range of sessions per core, ranges cut by event count.
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let threads = if events.len() < PARALLEL_EVENTS {
+        1
+    } else {
+        cores
+    };
+    let mut cuts = vec![0];
+    for k in 1..threads {
+        let at = starts.partition_point(|&s| s < events.len() * k / threads);
+        cuts.push(at.clamp(*cuts.last().unwrap_or(&0), sessions));
     }
-    outcomes
+    cuts.push(sessions);
+    let measure_range = |range: std::ops::Range<usize>| {
+        let mut outcomes = Vec::with_capacity(range.len());
+        let mut indexed: Vec<(usize, PlayerEvent)> = Vec::new();
+        for s in range {
+            let session = &order[starts[s]..starts[s + 1]];
+            if session.is_empty() {
+                continue; // a code without events
+            }
+            indexed.clear();
+            indexed.extend(session.iter().map(|&i| (i, events[i])));
+            outcomes.push(measure(&indexed));
+        }
+        outcomes
+    };
+    if threads == 1 {
+        return measure_range(0..sessions);
+    }
+    std::thread::scope(|scope| {
+        let ranges: Vec<_> = cuts.windows(2).map(|w| w[0]..w[1]).collect();
+        let handles: Vec<_> = ranges[1..]
+            .iter()
+            .map(|r| {
+                let r = r.clone();
+                std::thread::Builder::new()
+                    .name("sessionize".into())
+                    .spawn_scoped(scope, move || measure_range(r))
+            })
+            .collect();
+        let mut outcomes = measure_range(ranges[0].clone());
+        for (handle, range) in handles.into_iter().zip(&ranges[1..]) {
+            // A thread that could not start, or failed, leaves its range to this one.
+            let part = match handle {
+                Ok(h) => h.join().unwrap_or_else(|_| measure_range(range.clone())),
+                Err(_) => measure_range(range.clone()),
+            };
+            outcomes.extend(part);
+        }
+        outcomes
+    })
+}
+
+/// Below this many events sessions are measured on one thread.
+const PARALLEL_EVENTS: usize = 1 << 20;
+
+/// Event indexes grouped by session code, each session's in (time, file order) order, and
+/// where each group starts (one more entry than groups: the end). Groups are in code order;
+/// with dense codes group `s` is session `s` (possibly empty).
+fn by_session(events: &[PlayerEvent]) -> (Vec<usize>, Vec<usize>) {
+    let Some(max) = events.iter().map(|e| e.session as usize).max() else {
+        return (Vec::new(), vec![0]);
+    };
+    if max > events.len().saturating_mul(4).max(1 << 16) {
+        // Sparse codes (not from a reader): sort instead of counting.
+        let mut keys: Vec<(u32, i64, usize)> = events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.session, e.ts_ms, i))
+            .collect();
+        keys.sort_unstable();
+        let order: Vec<usize> = keys.iter().map(|k| k.2).collect();
+        // Group boundaries: where the session changes.
+        let mut bounds = vec![0];
+        bounds.extend((1..keys.len()).filter(|&k| keys[k].0 != keys[k - 1].0));
+        bounds.push(keys.len());
+        return (order, bounds);
+    }
+    // A counting sort by session keeps file order within each session; then each (small)
+    // group is sorted by time with a stable sort, so ties stay in file order.
+    let mut starts = vec![0_usize; max + 2];
+    for e in events {
+        starts[e.session as usize + 1] += 1;
+    }
+    for s in 1..starts.len() {
+        starts[s] += starts[s - 1];
+    }
+    let mut next = starts.clone();
+    let mut order = vec![0_usize; events.len()];
+    for (i, e) in events.iter().enumerate() {
+        let slot = &mut next[e.session as usize];
+        order[*slot] = i;
+        *slot += 1;
+    }
+    for s in 0..=max {
+        let group = &mut order[starts[s]..starts[s + 1]];
+        if !group.is_sorted_by_key(|&i| events[i].ts_ms) {
+            group.sort_by_key(|&i| events[i].ts_ms);
+        }
+    }
+    (order, starts)
 }
 
 /// The outcome of one session, given its events in (time, file order) order with their

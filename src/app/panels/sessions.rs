@@ -252,8 +252,9 @@ fn compare_ui(app: &mut App, ui: &mut egui::Ui, answer: &SessionAnswer) {
                 if let Some((from, to)) = answer.answer.span {
                     let chosen = matches!(with, Some(CompareWith::Period { .. }));
                     if ui.selectable_label(chosen, "another period").clicked() && !chosen {
-                        // The period of the same length just before these views.
-                        let (from_ms, to_ms) = (from - (to - from), from);
+                        // The period of the same length just before these views' first
+                        // request (which it leaves out: the bounds are inclusive).
+                        let (from_ms, to_ms) = (from - (to - from) - 1, from - 1);
                         with = Some(CompareWith::Period { from_ms, to_ms });
                         app.sessions.period_texts = [format_iso(from_ms), format_iso(to_ms)];
                     }
