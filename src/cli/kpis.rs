@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use streamlens_report::chart::render::ImageFormat;
 use streamlens_report::sessions_export::SessionsReport;
 use streamlens_sessions::{
-    CompareWith, Comparison, Kpis, Minute, PlayerLog, Query, ReadReport, Sessions, ViewFilter,
-    answer, cdn_report_between, compare, minutes, read_cdn_records, read_player_file,
+    Kpis, Minute, NamedComparison, PlayerLog, Query, ReadReport, Sessions, ViewFilter, answer,
+    cdn_report_between, compare, minutes, read_cdn_records, read_player_file,
 };
 
 #[derive(Debug, Args)]
@@ -43,6 +43,11 @@ pub struct KpisArgs {
     pub compare_from: Option<String>,
     #[arg(long, value_name = "TIME", requires = "compare_from")]
     pub compare_to: Option<String>,
+    /// Compare with the views of other files (read as one log: another week's export, say)
+    /// under the same filter, side by side like `--compare-from`.
+    #[arg(long = "compare-files", value_name = "FILE", num_args = 1..,
+          conflicts_with_all = ["compare_from", "compare_to"])]
+    pub compare_files: Vec<PathBuf>,
     /// Also the series per UTC minute: concurrent views, and of the views requested in each
     /// minute failures, start-up p50/p95 and rebuffer share (`minutes` in JSON).
     #[arg(long)]
@@ -66,16 +71,27 @@ pub struct KpisArgs {
     pub json: bool,
 }
 
-pub fn run(args: &KpisArgs) -> anyhow::Result<()> {
+/// The player events of `files` as one log.
+fn read_log(files: &[PathBuf], strict: bool) -> anyhow::Result<PlayerLog> {
     let mut log: Option<PlayerLog> = None;
-    for path in &args.files {
-        let read = read_player_file(path, args.strict)?;
+    for path in files {
+        let read = read_player_file(path, strict)?;
         match &mut log {
             Some(log) => log.append(&read),
             None => log = Some(read),
         }
     }
-    let log = log.context("no files")?;
+    log.context("no files")
+}
+
+/// File names as one label.
+fn names(files: &[PathBuf]) -> String {
+    let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+    names.join(", ")
+}
+
+pub fn run(args: &KpisArgs) -> anyhow::Result<()> {
+    let log = read_log(&args.files, args.strict)?;
     let filter = ViewFilter {
         event: args.event.clone(),
         from_ms: args
@@ -112,12 +128,28 @@ pub fn run(args: &KpisArgs) -> anyhow::Result<()> {
             let a = sessions.select(&filter).map_err(anyhow::Error::msg)?;
             let b = sessions.select(&second).map_err(anyhow::Error::msg)?;
             let none = sessions.no_request;
-            Some(compare((&a, none), (&b, none)))
+            Some(NamedComparison {
+                first: "the filter".into(),
+                second: format!("{from} to {to}"),
+                comparison: compare((&a, none), (&b, none)),
+            })
+        }
+        _ if !args.compare_files.is_empty() => {
+            let other = Sessions::new(read_log(&args.compare_files, args.strict)?);
+            let a = sessions.select(&filter).map_err(anyhow::Error::msg)?;
+            let b = other
+                .select(&filter)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", names(&args.compare_files)))?;
+            Some(NamedComparison {
+                first: names(&args.files),
+                second: names(&args.compare_files),
+                comparison: compare((&a, sessions.no_request), (&b, other.no_request)),
+            })
         }
         _ => None,
     };
     if let Some(dir) = &args.out {
-        write_folder(args, &sessions, &filter, dir)?;
+        write_folder(args, &sessions, &filter, comparison.as_ref(), dir)?;
     }
     let r = &sessions.log.report;
     if let Some(first) = &r.first_drop {
@@ -128,7 +160,7 @@ pub fn run(args: &KpisArgs) -> anyhow::Result<()> {
         let mut json = serde_json::to_value(&result)?;
         if let Some(object) = json.as_object_mut() {
             if let Some(c) = &comparison {
-                object.insert("compare".into(), serde_json::to_value(&c.kpis)?);
+                object.insert("compare".into(), serde_json::to_value(&c.comparison.kpis)?);
             }
             if let Some(series) = &series {
                 object.insert("minutes".into(), serde_json::to_value(series)?);
@@ -182,26 +214,22 @@ fn only_values(only: &[(String, String)]) -> BTreeMap<String, BTreeSet<String>> 
     values
 }
 
-/// `--out`: the report folder, with the CDN records of the views' time span.
+/// `--out`: the report folder (with the comparison asked for), with the CDN records of the
+/// views' time span.
 fn write_folder(
     args: &KpisArgs,
     sessions: &Sessions,
     filter: &ViewFilter,
+    comparison: Option<&NamedComparison>,
     dir: &std::path::Path,
 ) -> anyhow::Result<()> {
-    let compare = match (&args.compare_from, &args.compare_to) {
-        (Some(from), Some(to)) => Some(CompareWith::Period {
-            from_ms: parse_time("compare-from", from)?,
-            to_ms: parse_time("compare-to", to)?,
-        }),
-        _ => None,
-    };
     let query = Query {
         filter: filter.clone(),
         by: args.by.clone(),
-        compare,
+        compare: None,
     };
-    let answer = answer(sessions, &query).map_err(anyhow::Error::msg)?;
+    let mut answer = answer(sessions, &query).map_err(anyhow::Error::msg)?;
+    answer.comparison = comparison.cloned();
     let mut records = Vec::new();
     let mut read = ReadReport::default();
     for path in &args.cdn {
@@ -214,9 +242,8 @@ fn write_folder(
     let cdn = answer
         .span
         .and_then(|(from, to)| cdn_report_between(&records, read, from, to));
-    let source: Vec<String> = args.files.iter().map(|p| p.display().to_string()).collect();
     let report = SessionsReport {
-        source: &source.join(", "),
+        source: &names(&args.files),
         filter: &filter.describe(),
         answer: &answer,
         cdn: cdn.as_ref(),
@@ -259,8 +286,12 @@ fn render_minutes(series: &[Minute]) -> String {
 }
 
 /// Each compared KPI: first, second, difference and the test's p-value.
-fn render_comparison(c: &Comparison) -> String {
-    let mut out = String::from("compared with the second period (second − first):\n");
+fn render_comparison(named: &NamedComparison) -> String {
+    let c = &named.comparison;
+    let mut out = format!(
+        "{} compared with {} (second − first):\n",
+        named.first, named.second
+    );
     let width = c.kpis.keys().map(|k| k.len()).max().unwrap_or(0);
     for (key, k) in &c.kpis {
         let p = match (k.test, k.p_value) {

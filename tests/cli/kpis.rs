@@ -140,7 +140,73 @@ fn two_periods_side_by_side() {
         "--compare-to",
         "1800000000000",
     ]);
-    assert!(String::from_utf8_lossy(&text.stdout).contains("compared with the second period"));
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        stdout.contains("the filter compared with 1700000060000 to 1800000000000"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn two_files_side_by_side_equal_the_same_views_as_two_periods() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(&dir, "p.csv", EVENTS);
+    // This week: views a and c (and session d); last week: view b.
+    let header = EVENTS.lines().next().unwrap();
+    let of = |sessions: &[&str]| -> String {
+        let rows = EVENTS.lines().skip(1).filter(|l| {
+            let session = l.split(',').nth(1).unwrap();
+            sessions.contains(&session)
+        });
+        std::iter::once(header)
+            .chain(rows)
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n"
+    };
+    let this_week = write(&dir, "this.csv", &of(&["a", "c", "d"]));
+    let last_week = write(&dir, "last.csv", &of(&["b"]));
+    let files = kpis_json(
+        &[&this_week],
+        &["--compare-files", last_week.to_str().unwrap()],
+    );
+    let periods = kpis_json(
+        &[&file],
+        &[
+            "--to",
+            "1700000059999",
+            "--compare-from",
+            "1700000060000",
+            "--compare-to",
+            "1800000000000",
+        ],
+    );
+    assert_eq!(files["compare"], periods["compare"]);
+    assert_eq!(
+        files["compare"]["failure_share"]["first"].as_f64(),
+        Some(0.5)
+    );
+    let text = run_ok(&[
+        "kpis",
+        this_week.to_str().unwrap(),
+        "--compare-files",
+        last_week.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert!(stdout.contains("this.csv compared with"), "{stdout}");
+    assert!(stdout.contains("last.csv (second − first)"), "{stdout}");
+    // Periods and files do not mix.
+    let out = run(&[
+        "kpis",
+        this_week.to_str().unwrap(),
+        "--compare-files",
+        last_week.to_str().unwrap(),
+        "--compare-from",
+        "1",
+        "--compare-to",
+        "2",
+    ]);
+    assert!(!out.status.success());
 }
 
 #[test]
