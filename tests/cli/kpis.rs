@@ -106,6 +106,16 @@ fn bad_input_is_located() {
     assert!(String::from_utf8_lossy(&text.stdout).contains("views: 3"));
 }
 
+/// Views requested in the first minute (a, c) against the later ones (b).
+const FIRST_MINUTE_AGAINST_THE_REST: [&str; 6] = [
+    "--to",
+    "1700000059999",
+    "--compare-from",
+    "1700000060000",
+    "--compare-to",
+    "1800000000000",
+];
+
 #[test]
 fn two_periods_side_by_side() {
     let dir = tempfile::tempdir().unwrap();
@@ -130,16 +140,9 @@ fn two_periods_side_by_side() {
     // Pooled 1/3: z = 0.5 / √(1/3 · 2/3 · 3/2), p = erfc(z / √2).
     assert!((failure["p_value"].as_f64().unwrap() - 0.386_476_230_771_232_8).abs() < 1e-12);
     assert_eq!(k["compare"]["views"]["difference"].as_f64(), Some(-1.0));
-    let text = run_ok(&[
-        "kpis",
-        file.to_str().unwrap(),
-        "--to",
-        "1700000059999",
-        "--compare-from",
-        "1700000060000",
-        "--compare-to",
-        "1800000000000",
-    ]);
+    let mut args = vec!["kpis", file.to_str().unwrap()];
+    args.extend(FIRST_MINUTE_AGAINST_THE_REST);
+    let text = run_ok(&args);
     let stdout = String::from_utf8_lossy(&text.stdout);
     assert!(
         stdout.contains("the filter compared with 1700000060000 to 1800000000000"),
@@ -170,17 +173,7 @@ fn two_files_side_by_side_equal_the_same_views_as_two_periods() {
         &[&this_week],
         &["--compare-files", last_week.to_str().unwrap()],
     );
-    let periods = kpis_json(
-        &[&file],
-        &[
-            "--to",
-            "1700000059999",
-            "--compare-from",
-            "1700000060000",
-            "--compare-to",
-            "1800000000000",
-        ],
-    );
+    let periods = kpis_json(&[&file], &FIRST_MINUTE_AGAINST_THE_REST);
     assert_eq!(files["compare"], periods["compare"]);
     assert_eq!(
         files["compare"]["failure_share"]["first"].as_f64(),

@@ -25,9 +25,9 @@ fn shown_views(app: &App) -> u64 {
     app.sessions.answer.as_ref().unwrap().answer.kpis.views
 }
 
-#[test]
-fn the_sample_filters_breaks_down_compares_and_exports() {
-    // Tall enough that the breakdown table's rows are laid out without scrolling.
+/// A window tall enough that the breakdown table's rows and the Compare section are laid
+/// out without scrolling, on the answered Sessions view of the sample.
+fn tall_window_on_sessions() -> egui_kittest::Harness<'static, App> {
     let mut h = egui_kittest::Harness::builder()
         .with_size(egui::vec2(1400.0, 2600.0))
         .build_eframe(|cc| {
@@ -42,6 +42,12 @@ fn the_sample_filters_breaks_down_compares_and_exports() {
     h.state_mut().use_native_dialogs = false;
     h.get_by_label("Sessions (player KPIs)").click();
     wait_for(&mut h, "the session sample", answered);
+    h
+}
+
+#[test]
+fn the_sample_filters_breaks_down_compares_and_exports() {
+    let mut h = tall_window_on_sessions();
     let latest = "globex-allhands-2026-11-26";
     let filter = h.state().sessions.query.filter.clone();
     assert_eq!(
@@ -171,20 +177,7 @@ fn the_question_survives_a_restart_and_the_lists_count_views() {
 
 #[test]
 fn comparing_with_another_period_names_it() {
-    // Tall enough that the Compare section is laid out on screen.
-    let mut h = egui_kittest::Harness::builder()
-        .with_size(egui::vec2(1400.0, 2600.0))
-        .build_eframe(|cc| {
-            App::new(
-                &cc.egui_ctx,
-                streamlens::app::state::State::default(),
-                Vec::new(),
-                false,
-            )
-        });
-    wait_for(&mut h, "the telemetry sample", ready);
-    h.get_by_label("Sessions (player KPIs)").click();
-    wait_for(&mut h, "the session sample", answered);
+    let mut h = tall_window_on_sessions();
     h.state_mut().sessions.query.filter = ViewFilter::default();
     wait_for(&mut h, "all views", answered);
     h.get_by_value("nothing").click();

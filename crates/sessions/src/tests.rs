@@ -8,7 +8,7 @@ use crate::EventKind::{
 };
 use crate::{EventKind, Outcome, PlayerEvent, View, kpis, sessionize};
 
-fn ev(ts_ms: i64, kind: EventKind) -> PlayerEvent {
+pub(crate) fn ev(ts_ms: i64, kind: EventKind) -> PlayerEvent {
     PlayerEvent {
         ts_ms,
         session: 0,

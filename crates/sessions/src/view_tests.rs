@@ -1,17 +1,8 @@
 //! Sessionising by counting (and on several threads) equals the plain way: sort every
 //! event, then measure each session in turn.
 
+use crate::tests::ev;
 use crate::{EventKind, Outcome, PlayerEvent, sessionize};
-
-fn ev(ts_ms: i64, kind: EventKind) -> PlayerEvent {
-    PlayerEvent {
-        ts_ms,
-        session: 0,
-        viewer: 0,
-        kind,
-        bitrate_kbps: None,
-    }
-}
 
 /// Sessionised the plain way: every event sorted by (session, time, file order), then each
 /// session measured in turn.
