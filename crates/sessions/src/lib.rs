@@ -1,4 +1,4 @@
-//! Player sessions and streaming KPIs (issue 16, first part): the definitions — a
+//! Player sessions and streaming KPIs (issue 16): the definitions — a
 //! session's events in time order become one view's measures, and views become the KPIs
 //! and experience scores customer-success teams compare; player events are read from CSV,
 //! gzip CSV, JSON Lines or Parquet with every bad row located; CDN logs give quality of
