@@ -11,7 +11,7 @@ use crossbeam_channel::{Receiver, Sender, bounded};
 use super::export::{ExportJob, run_export};
 use super::file_dialogs::{DialogKind, Picked, pick};
 use streamlens_engine::Filter;
-use streamlens_engine::analysis::overview::{Overview, overview};
+use streamlens_engine::analysis::overview::{Overview, overview, prepare_filter_changes};
 use streamlens_engine::analysis::summary::Summary;
 use streamlens_engine::dataset::Dataset;
 use streamlens_engine::error::LoadError;
@@ -229,8 +229,15 @@ fn run_load(
             Source::Bytes { .. } => None,
         })
         .collect();
+    let dataset = Arc::new(dataset);
+    // Filter changes are answered from cells once these are grouped; until then (about one
+    // Overview's time) they take the row scan, so nothing waits for this thread.
+    let for_cells = Arc::clone(&dataset);
+    let _ = std::thread::Builder::new()
+        .name("filter-cells".into())
+        .spawn(move || prepare_filter_changes(&for_cells));
     Ok(Loaded {
-        dataset: Arc::new(dataset),
+        dataset,
         facts: facts.summary.clone(),
         first_view: Some((Filter::default(), facts)),
         files,

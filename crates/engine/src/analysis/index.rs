@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
 use crate::analysis::links::{SessionLinks, link_sessions};
+use crate::analysis::overview::cells::{CellInput, OverviewCells, build_cells};
 use crate::analysis::pairs::{EventViewerPairs, number_pairs};
 use crate::analysis::parallel;
 use crate::analysis::rows::code_count;
@@ -40,6 +41,7 @@ pub struct AnalysisCache {
     values: OnceLock<BTreeMap<String, OnceLock<Option<Arc<ValueCodes>>>>>,
     sessions: OnceLock<Result<Arc<SessionLinks>, String>>,
     pairs: OnceLock<Option<Arc<EventViewerPairs>>>,
+    overview_cells: OnceLock<Option<Arc<OverviewCells>>>,
 }
 
 fn cache(dataset: &Dataset) -> &AnalysisCache {
@@ -105,6 +107,51 @@ fn shared_pairs(dataset: &Dataset) -> Option<&Arc<EventViewerPairs>> {
             Some(Arc::new(number_pairs(events, viewers, n_viewers)))
         })
         .as_ref()
+}
+
+/// The Overview's cells of `dataset` (built on first call); `None` when a column they need
+/// is missing or chunked, or the rows do not group into few cells.
+pub fn overview_cells(dataset: &Dataset) -> Option<&OverviewCells> {
+    cache(dataset)
+        .overview_cells
+        .get_or_init(|| build_overview_cells(dataset).map(Arc::new))
+        .as_deref()
+}
+
+/// The Overview's cells if they are built already (never builds, never waits).
+pub fn built_overview_cells(dataset: &Dataset) -> Option<&OverviewCells> {
+    cache(dataset).overview_cells.get()?.as_deref()
+}
+
+fn build_overview_cells(dataset: &Dataset) -> Option<OverviewCells> {
+    let pairs = event_viewer_pairs(dataset)?;
+    let qoe = codes_of(dataset, Canonical::Qoe.name())?;
+    let dims = dataset
+        .dimensions
+        .iter()
+        .map(|d| {
+            let codes = slice_of::<UInt32Type>(dataset, &d.column)?;
+            Some((codes, code_count(dataset, &d.column)))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let f64s = |c: Canonical| slice_of::<Float64Type>(dataset, c.name());
+    let input = CellInput {
+        dims,
+        ts: slice_of::<Int64Type>(dataset, Canonical::Timestamp.name())?,
+        qoe: f64s(Canonical::Qoe)?,
+        engagement: f64s(Canonical::Engagement)?,
+        buffer: if dataset.has(Canonical::BufferMs) {
+            Some(f64s(Canonical::BufferMs)?)
+        } else {
+            None
+        },
+        viewer: slice_of::<UInt32Type>(dataset, Canonical::ViewerId.name())?,
+        pair: &pairs.pair,
+        n_pairs: pairs.pair_event.len(),
+        qoe_code: &qoe.codes,
+        n_qoe_values: qoe.values.len(),
+    };
+    build_cells(&input)
 }
 
 /// The session links of `dataset` (built on first call).

@@ -19,6 +19,8 @@ use crate::filter::Filter;
 use crate::schema::Canonical;
 use scan::{Columns, Dim, Index, median, pieces, plan_units, run_parallel};
 
+pub mod cells;
+mod from_cells;
 mod scan;
 mod sets;
 
@@ -124,31 +126,175 @@ fn index(dataset: &Dataset) -> Index<'_> {
 
 /// Compute the Overview of the rows `filter` keeps. Definitions as in
 /// [`Summary`], [`EventRow`] and [`Facet`].
+///
+/// Without a time range, and once [`prepare_filter_changes`] has run for this dataset,
+/// the answer comes from the dataset's cells (same definitions; sums may differ from the
+/// row scan in the last bits, as any change of summation order does).
 pub fn overview(dataset: &Dataset, filter: &Filter) -> Result<Overview, AnalysisError> {
-    overview_with(dataset, filter, true)
+    overview_with(dataset, filter, Route::Fastest)
 }
 
-/// [`overview`], with the dataset's pair and `qoe` numberings or (`indexed = false`, for
-/// tests) with per-scan sets and bins as multi-chunk datasets use.
-fn overview_with(
+/// Groups the dataset's rows into cells of equal dimension codes, once, so that later
+/// dimension-filter changes are answered from the cells. Returns whether the cells exist
+/// (not for multi-chunk datasets or rows that do not group into few cells). Takes about as
+/// long as one Overview; the window runs it in the background after a load.
+pub fn prepare_filter_changes(dataset: &Dataset) -> bool {
+    crate::analysis::index::overview_cells(dataset).is_some()
+}
+
+/// How [`overview_with`] finds its totals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    /// Cells when built (and a time range cuts through few of their rows), else the
+    /// indexed scan.
+    Fastest,
+    /// Cells however many rows a time range cuts through, else the indexed scan (tests).
+    Cells,
+    /// The row scan with the dataset's pair and `qoe` numberings (tests).
+    #[cfg(test)]
+    Indexed,
+    /// The row scan with per-scan sets and bins, as multi-chunk datasets use (tests).
+    Unindexed,
+}
+
+/// What a route finds for one filter: the passing rows' sums, the faceted counts (already
+/// including rows that fail one selection), per-event sums and distinct viewers, the median.
+pub(super) struct Found {
+    rows: u64,
+    sum_qoe: f64,
+    sum_engagement: f64,
+    sum_buffer: f64,
+    bad: u64,
+    min_ts: i64,
+    max_ts: i64,
+    viewers: u64,
+    facets: Vec<Vec<u64>>,
+    events: Vec<scan::EventAcc>,
+    viewers_per_event: Vec<u64>,
+    median_qoe: Option<f64>,
+}
+
+fn found_by_scan(
     dataset: &Dataset,
     filter: &Filter,
     indexed: bool,
-) -> Result<Overview, AnalysisError> {
+) -> Result<Found, AnalysisError> {
     let cols = columns(dataset, filter, indexed)?;
     let n_viewers = dataset
         .dictionary(Canonical::ViewerId.name())
         .map_or(0, crate::dataset::Dictionary::len);
     let units = plan_units(&cols);
     let acc = run_parallel(&cols, &units, n_viewers);
+    let pair_event = cols
+        .index
+        .as_ref()
+        .and_then(|i| i.pairs)
+        .map_or(&[][..], |p| p.1);
+    Ok(Found {
+        viewers_per_event: acc.event_viewers.count(acc.events.len(), pair_event),
+        median_qoe: median(&cols, &units, &acc),
+        viewers: acc.viewers.iter().map(|w| u64::from(w.count_ones())).sum(),
+        rows: acc.rows,
+        sum_qoe: acc.sum_qoe,
+        sum_engagement: acc.sum_engagement,
+        sum_buffer: acc.sum_buffer,
+        bad: acc.bad,
+        min_ts: acc.min_ts,
+        max_ts: acc.max_ts,
+        facets: acc.facets,
+        events: acc.events,
+    })
+}
+
+/// The totals from the dataset's cells; `None` when they are not built, the dataset lacks
+/// a column or numbering they need, or a time range cuts through too many of their rows.
+fn found_by_cells(
+    dataset: &Dataset,
+    filter: &Filter,
+    event_dim: usize,
+    route: Route,
+) -> Option<Found> {
+    use crate::analysis::index::{built_overview_cells, codes_of, event_viewer_pairs};
+    use crate::analysis::selection::slice_of;
+    let cells = built_overview_cells(dataset)?;
+    let pairs = event_viewer_pairs(dataset)?;
+    let qoe = codes_of(dataset, Canonical::Qoe.name())?;
+    let allowed: Vec<Option<Vec<bool>>> = dataset
+        .dimensions
+        .iter()
+        .map(|d| filter.allowed_codes(dataset, &d.column))
+        .collect();
+    let code_count = |c: &str| {
+        dataset
+            .dictionary(c)
+            .map_or(0, crate::dataset::Dictionary::len)
+    };
+    let dim_sizes: Vec<usize> = dataset
+        .dimensions
+        .iter()
+        .map(|d| code_count(&d.column))
+        .collect();
+    let position = |name: &str| dataset.dimensions.iter().position(|d| d.column == name);
+    let f64s = |c: Canonical| slice_of::<Float64Type>(dataset, c.name());
+    let query = from_cells::CellQuery {
+        allowed: &allowed,
+        dim_sizes: &dim_sizes,
+        event_dim,
+        customer_dim: position(Canonical::CustomerId.name()),
+        pair_event: &pairs.pair_event,
+        qoe_values: &qoe.values,
+        n_viewers: code_count(Canonical::ViewerId.name()),
+        time: (
+            filter.time_from_ms.unwrap_or(i64::MIN),
+            filter.time_to_ms.unwrap_or(i64::MAX),
+        ),
+        // Reading a cut cell's rows one by one costs a few times a row of the scan.
+        max_cut_rows: if route == Route::Cells {
+            usize::MAX
+        } else {
+            dataset.rows() / 6
+        },
+        rows: from_cells::RowColumns {
+            ts: slice_of::<Int64Type>(dataset, Canonical::Timestamp.name())?,
+            qoe: f64s(Canonical::Qoe)?,
+            engagement: f64s(Canonical::Engagement)?,
+            buffer: f64s(Canonical::BufferMs),
+            pair: &pairs.pair,
+            qoe_code: &qoe.codes,
+        },
+    };
+    from_cells::found_from_cells(cells, &query)
+}
+
+fn overview_with(
+    dataset: &Dataset,
+    filter: &Filter,
+    route: Route,
+) -> Result<Overview, AnalysisError> {
+    let event_dim = dataset
+        .dimensions
+        .iter()
+        .position(|d| d.column == Canonical::EventId.name())
+        .ok_or_else(|| AnalysisError::MissingColumn(Canonical::EventId.name().into()))?;
+    let by_cells = matches!(route, Route::Fastest | Route::Cells)
+        .then(|| found_by_cells(dataset, filter, event_dim, route))
+        .flatten();
+    let acc = match by_cells {
+        Some(found) => found,
+        None => found_by_scan(dataset, filter, route != Route::Unindexed)?,
+    };
+    let allowed: Vec<Option<Vec<bool>>> = dataset
+        .dimensions
+        .iter()
+        .map(|d| filter.allowed_codes(dataset, &d.column))
+        .collect();
 
     // Distinct values of a column among passing rows: codes with passing rows.
     let distinct = |d: usize| -> u64 {
-        let dim = &cols.dims[d];
         acc.facets[d]
             .iter()
             .enumerate()
-            .filter(|(code, n)| **n > 0 && dim.allowed.as_ref().is_none_or(|a| a[*code]))
+            .filter(|(code, n)| **n > 0 && allowed[d].as_ref().is_none_or(|a| a[*code]))
             .count() as u64
     };
     let distinct_of = |c: Canonical| {
@@ -162,18 +308,18 @@ fn overview_with(
     let n = acc.rows as f64;
     let summary = Summary {
         rows: acc.rows,
-        events: distinct(cols.event_dim),
-        viewers: acc.viewers.iter().map(|w| u64::from(w.count_ones())).sum(),
+        events: distinct(event_dim),
+        viewers: acc.viewers,
         customers: distinct_of(Canonical::CustomerId),
         countries: distinct_of(Canonical::CountryId),
         cities: distinct_of(Canonical::CityId),
         start_ms: (!empty).then_some(acc.min_ts),
         end_ms: (!empty).then_some(acc.max_ts),
         mean_qoe: (!empty).then(|| acc.sum_qoe / n),
-        median_qoe: median(&cols, &units, &acc),
+        median_qoe: acc.median_qoe,
         bad_qoe_share: (!empty).then(|| acc.bad as f64 / n),
         mean_engagement: (!empty).then(|| acc.sum_engagement / n),
-        total_buffer_ms: cols.buffer.as_ref().map(|_| acc.sum_buffer),
+        total_buffer_ms: dataset.has(Canonical::BufferMs).then_some(acc.sum_buffer),
         dropped_rows: dataset.report.dropped_counts(),
     };
 
@@ -204,16 +350,13 @@ fn overview_with(
         })
         .collect();
 
-    let event_column = &dataset.dimensions[cols.event_dim].column;
-    let pair_event = cols
-        .index
-        .as_ref()
-        .and_then(|i| i.pairs)
-        .map_or(&[][..], |p| p.1);
-    let viewers_per_event = acc.event_viewers.count(acc.events.len(), pair_event);
-    let customer_column = cols
-        .customer_dim
-        .map(|d| dataset.dimensions[d].column.clone());
+    let event_column = &dataset.dimensions[event_dim].column;
+    let viewers_per_event = &acc.viewers_per_event;
+    let customer_column = dataset
+        .dimensions
+        .iter()
+        .find(|d| d.column == Canonical::CustomerId.name())
+        .map(|d| d.column.clone());
     let mut events: Vec<EventRow> = acc
         .events
         .iter()

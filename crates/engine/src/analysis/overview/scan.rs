@@ -86,6 +86,17 @@ pub(super) struct EventAcc {
     pub(super) customer: u32,
 }
 
+impl EventAcc {
+    pub(super) const EMPTY: EventAcc = EventAcc {
+        rows: 0,
+        sum_qoe: 0.0,
+        sum_engagement: 0.0,
+        min_ts: i64::MAX,
+        max_ts: i64::MIN,
+        customer: 0,
+    };
+}
+
 impl Acc {
     fn new(cols: &Columns<'_>, n_viewers: usize) -> Self {
         let n_events = cols.dims[cols.event_dim].n_codes;
@@ -99,17 +110,7 @@ impl Acc {
             max_ts: i64::MIN,
             viewers: vec![0; n_viewers.div_ceil(64)],
             facets: cols.dims.iter().map(|d| vec![0; d.n_codes]).collect(),
-            events: vec![
-                EventAcc {
-                    rows: 0,
-                    sum_qoe: 0.0,
-                    sum_engagement: 0.0,
-                    min_ts: i64::MAX,
-                    max_ts: i64::MIN,
-                    customer: 0,
-                };
-                n_events
-            ],
+            events: vec![EventAcc::EMPTY; n_events],
             event_viewers: ViewerSets::new(
                 n_events,
                 n_viewers,

@@ -16,13 +16,22 @@ fn close(a: Option<f64>, b: Option<f64>) -> bool {
     }
 }
 
-/// The one-pass Overview, with and without the dataset's numberings, agrees with the
-/// polars reference queries.
+/// The one-pass Overview, with and without the dataset's numberings, and the Overview
+/// from the dataset's cells agree with the polars reference queries.
 fn agrees_with_reference(ds: &Dataset, filter: &Filter) {
-    let indexed = overview(ds, filter).unwrap();
-    let scanned = overview_with(ds, filter, false).unwrap();
+    let indexed = overview_with(ds, filter, Route::Indexed).unwrap();
+    let scanned = overview_with(ds, filter, Route::Unindexed).unwrap();
     assert_eq!(indexed, scanned);
-    let fast = indexed;
+    matches_reference(ds, filter, &indexed);
+    assert!(
+        prepare_filter_changes(ds),
+        "small datasets group into cells"
+    );
+    let by_cells = overview_with(ds, filter, Route::Cells).unwrap();
+    matches_reference(ds, filter, &by_cells);
+}
+
+fn matches_reference(ds: &Dataset, filter: &Filter, fast: &Overview) {
     let s = summarize(ds, filter).unwrap();
     let f = &fast.summary;
     assert_eq!(
@@ -106,6 +115,24 @@ fn median_inside_a_bin_with_different_values() {
     let o = overview(&ds, &Filter::default()).unwrap();
     assert!((o.summary.median_qoe.unwrap() - 0.500_005).abs() < 1e-12);
     agrees_with_reference(&ds, &Filter::default());
+}
+
+#[test]
+fn event_customer_is_the_first_row_at_the_earliest_time_in_range() {
+    // Rows 2–4 share the earliest time in range; row 2 (customer 2) comes first, though
+    // customer 1's cell has the lower key and a lower last row at that time.
+    let text = "timestamp,customer_id,city_id,event_id,viewer_id,qoe,engagement\n\
+        1700000010000,2,20,1,5,0.5,0\n1700000010000,1,10,1,6,0.5,0\n\
+        1700000100000,2,20,1,7,0.5,0\n1700000100000,1,10,1,8,0.5,0\n\
+        1700000100000,2,20,1,9,0.5,0\n";
+    let ds = dataset(text);
+    let f = Filter {
+        time_from_ms: Some(1_700_000_050_000),
+        ..Filter::default()
+    };
+    agrees_with_reference(&ds, &f);
+    let o = overview_with(&ds, &f, Route::Cells).unwrap();
+    assert_eq!(o.events[0].customer.as_deref(), Some("2"));
 }
 
 proptest::proptest! {
