@@ -2,9 +2,69 @@
 //! fails as a whole (its rows share every dimension code), so a filter change costs a pass
 //! over the cells, the passing cells' pairs, and one `qoe` bucket per order statistic.
 
+use polars::prelude::{Float64Type, Int64Type};
+
 use super::Found;
 use super::cells::OverviewCells;
 use super::scan::EventAcc;
+use crate::dataset::Dataset;
+use crate::filter::Filter;
+use crate::schema::Canonical;
+
+/// The totals from the dataset's cells; `None` when they are not built, the dataset lacks
+/// a column or numbering they need, or a time range cuts through too many of their rows.
+pub(super) fn found_by_cells(
+    dataset: &Dataset,
+    filter: &Filter,
+    event_dim: usize,
+    max_cut_rows: usize,
+) -> Option<Found> {
+    use crate::analysis::index::{built_overview_cells, codes_of, event_viewer_pairs};
+    use crate::analysis::selection::slice_of;
+    let cells = built_overview_cells(dataset)?;
+    let pairs = event_viewer_pairs(dataset)?;
+    let qoe = codes_of(dataset, Canonical::Qoe.name())?;
+    let allowed: Vec<Option<Vec<bool>>> = dataset
+        .dimensions
+        .iter()
+        .map(|d| filter.allowed_codes(dataset, &d.column))
+        .collect();
+    let code_count = |c: &str| {
+        dataset
+            .dictionary(c)
+            .map_or(0, crate::dataset::Dictionary::len)
+    };
+    let dim_sizes: Vec<usize> = dataset
+        .dimensions
+        .iter()
+        .map(|d| code_count(&d.column))
+        .collect();
+    let position = |name: &str| dataset.dimensions.iter().position(|d| d.column == name);
+    let f64s = |c: Canonical| slice_of::<Float64Type>(dataset, c.name());
+    let query = CellQuery {
+        allowed: &allowed,
+        dim_sizes: &dim_sizes,
+        event_dim,
+        customer_dim: position(Canonical::CustomerId.name()),
+        pair_event: &pairs.pair_event,
+        qoe_values: &qoe.values,
+        n_viewers: code_count(Canonical::ViewerId.name()),
+        time: (
+            filter.time_from_ms.unwrap_or(i64::MIN),
+            filter.time_to_ms.unwrap_or(i64::MAX),
+        ),
+        max_cut_rows,
+        rows: RowColumns {
+            ts: slice_of::<Int64Type>(dataset, Canonical::Timestamp.name())?,
+            qoe: f64s(Canonical::Qoe)?,
+            engagement: f64s(Canonical::Engagement)?,
+            buffer: f64s(Canonical::BufferMs),
+            pair: &pairs.pair,
+            qoe_code: &qoe.codes,
+        },
+    };
+    found_from_cells(cells, &query)
+}
 
 /// What [`found_from_cells`] needs besides the cells.
 pub(super) struct CellQuery<'a> {

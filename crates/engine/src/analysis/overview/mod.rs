@@ -19,6 +19,7 @@ use crate::filter::Filter;
 use crate::schema::Canonical;
 use scan::{Columns, Dim, Index, median, pieces, plan_units, run_parallel};
 
+mod cell_totals;
 pub mod cells;
 mod from_cells;
 mod scan;
@@ -206,66 +207,6 @@ fn found_by_scan(
     })
 }
 
-/// The totals from the dataset's cells; `None` when they are not built, the dataset lacks
-/// a column or numbering they need, or a time range cuts through too many of their rows.
-fn found_by_cells(
-    dataset: &Dataset,
-    filter: &Filter,
-    event_dim: usize,
-    route: Route,
-) -> Option<Found> {
-    use crate::analysis::index::{built_overview_cells, codes_of, event_viewer_pairs};
-    use crate::analysis::selection::slice_of;
-    let cells = built_overview_cells(dataset)?;
-    let pairs = event_viewer_pairs(dataset)?;
-    let qoe = codes_of(dataset, Canonical::Qoe.name())?;
-    let allowed: Vec<Option<Vec<bool>>> = dataset
-        .dimensions
-        .iter()
-        .map(|d| filter.allowed_codes(dataset, &d.column))
-        .collect();
-    let code_count = |c: &str| {
-        dataset
-            .dictionary(c)
-            .map_or(0, crate::dataset::Dictionary::len)
-    };
-    let dim_sizes: Vec<usize> = dataset
-        .dimensions
-        .iter()
-        .map(|d| code_count(&d.column))
-        .collect();
-    let position = |name: &str| dataset.dimensions.iter().position(|d| d.column == name);
-    let f64s = |c: Canonical| slice_of::<Float64Type>(dataset, c.name());
-    let query = from_cells::CellQuery {
-        allowed: &allowed,
-        dim_sizes: &dim_sizes,
-        event_dim,
-        customer_dim: position(Canonical::CustomerId.name()),
-        pair_event: &pairs.pair_event,
-        qoe_values: &qoe.values,
-        n_viewers: code_count(Canonical::ViewerId.name()),
-        time: (
-            filter.time_from_ms.unwrap_or(i64::MIN),
-            filter.time_to_ms.unwrap_or(i64::MAX),
-        ),
-        // Reading a cut cell's rows one by one costs a few times a row of the scan.
-        max_cut_rows: if route == Route::Cells {
-            usize::MAX
-        } else {
-            dataset.rows() / 6
-        },
-        rows: from_cells::RowColumns {
-            ts: slice_of::<Int64Type>(dataset, Canonical::Timestamp.name())?,
-            qoe: f64s(Canonical::Qoe)?,
-            engagement: f64s(Canonical::Engagement)?,
-            buffer: f64s(Canonical::BufferMs),
-            pair: &pairs.pair,
-            qoe_code: &qoe.codes,
-        },
-    };
-    from_cells::found_from_cells(cells, &query)
-}
-
 fn overview_with(
     dataset: &Dataset,
     filter: &Filter,
@@ -277,7 +218,15 @@ fn overview_with(
         .position(|d| d.column == Canonical::EventId.name())
         .ok_or_else(|| AnalysisError::MissingColumn(Canonical::EventId.name().into()))?;
     let by_cells = matches!(route, Route::Fastest | Route::Cells)
-        .then(|| found_by_cells(dataset, filter, event_dim, route))
+        .then(|| {
+            // Reading a cut cell's rows one by one costs a few times a row of the scan.
+            let max_cut_rows = if route == Route::Cells {
+                usize::MAX
+            } else {
+                dataset.rows() / 6
+            };
+            from_cells::found_by_cells(dataset, filter, event_dim, max_cut_rows)
+        })
         .flatten();
     let acc = match by_cells {
         Some(found) => found,
