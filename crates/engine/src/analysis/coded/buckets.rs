@@ -57,13 +57,17 @@ struct Counted {
     histograms: Vec<Vec<u64>>,
 }
 
-/// Both metrics' rows and histograms by cell (`bin * slots + slot`).
+/// A row that does not pass, in the per-row cells pass 1 keeps for pass 2.
+const NO_CELL: u16 = u16::MAX;
+
+/// Both metrics' rows and histograms by cell (`bin * slots + slot`); `cell_of(row)` gives a
+/// passing row's (cell, slot).
 pub(super) fn by_buckets(
     sel: &Selection,
     groups: &TopGroups,
     (n_bins, first_bin, axis): (usize, i64, TimeAxis),
     (codes, max_coarse): ([&ValueCodes; 2], usize),
-    cell_of: impl Fn(usize) -> usize + Sync,
+    cell_of: impl Fn(usize) -> (usize, usize) + Sync,
 ) -> Result<Vec<OverTime>, AnalysisError> {
     let slots = groups.labels.len();
     let n_cells = n_bins * slots;
@@ -73,7 +77,11 @@ pub(super) fn by_buckets(
         sel.required_numeric(Metric::BOTH[1].column())?,
     ];
     let cell_of = &cell_of;
-    let parts = parallel::map("over-time-buckets", sel.ranges(), |range| {
+    // Pass 1 keeps each row's cell (2 bytes) when cells fit, so pass 2 reads neither time,
+    // event nor group again.
+    let keep_cells = n_cells < usize::from(NO_CELL);
+    let ranges = sel.ranges();
+    let parts = parallel::map("over-time-buckets", ranges.clone(), |range| {
         let mut rows = vec![0_u64; n_cells];
         let mut counted: Vec<Counted> = coarse
             .iter()
@@ -83,27 +91,38 @@ pub(super) fn by_buckets(
                 histograms: vec![vec![0; HISTOGRAM_BINS]; slots],
             })
             .collect();
+        let mut row_cells = Vec::with_capacity(if keep_cells { range.len() } else { 0 });
         for r in range {
             if !sel.passes(r) {
+                if keep_cells {
+                    row_cells.push(NO_CELL);
+                }
                 continue;
             }
-            let cell = cell_of(r);
+            let (cell, slot) = cell_of(r);
+            if keep_cells {
+                row_cells.push(cell as u16);
+            }
             rows[cell] += 1;
             for m in 0..2 {
                 let v = values[m][r];
                 let into = &mut counted[m];
                 into.coarse[coarse[m].slot(cell, codes[m].codes[r])] += 1;
                 into.sums[cell] += v;
-                into.histograms[cell % slots][histogram_bin(v)] += 1;
+                into.histograms[slot][histogram_bin(v)] += 1;
             }
         }
-        (rows, counted)
+        (rows, counted, row_cells)
     })?;
-    let mut parts = parts.into_iter();
+    let mut row_cells = Vec::with_capacity(parts.len());
+    let mut parts = parts.into_iter().map(|(rows, counted, cells)| {
+        row_cells.push(cells);
+        (rows, counted)
+    });
     let Some((mut rows, mut counted)) = parts.next() else {
         return Ok(Vec::new());
     };
-    for (r, c) in parts {
+    for (r, c) in parts.by_ref() {
         add(&mut rows, &r);
         for (into, from) in counted.iter_mut().zip(c) {
             add(&mut into.coarse, &from.coarse);
@@ -119,19 +138,37 @@ pub(super) fn by_buckets(
     let wanted: Vec<Wanted> = (0..2)
         .map(|m| Wanted::new(&rows, &counted[m].coarse, coarse[m]))
         .collect();
-    // Pass 2: the codes of the buckets that matter.
+    // Pass 2: the codes of the buckets that matter — only for metrics whose buckets hold
+    // several codes (with one code per bucket, as for `engagement`'s few values, pass 1's
+    // counts are each cell's histogram and give the order statistics directly).
+    let exact_needed: Vec<usize> = (0..2).filter(|&m| coarse[m].shift > 0).collect();
+    let exact_needed = &exact_needed;
     let wanted_ref = &wanted;
-    let collected = parallel::map("over-time-collect", sel.ranges(), |range| {
+    let items: Vec<(std::ops::Range<usize>, &[u16])> = if exact_needed.is_empty() {
+        Vec::new()
+    } else {
+        ranges
+            .into_iter()
+            .zip(row_cells.iter().map(Vec::as_slice))
+            .collect()
+    };
+    let collected = parallel::map("over-time-collect", items, |(range, cells)| {
         let mut lists: Vec<Vec<Vec<u32>>> = wanted_ref
             .iter()
             .map(|w| vec![Vec::new(); w.buckets.len()])
             .collect();
-        for r in range {
-            if !sel.passes(r) {
+        for (i, r) in range.enumerate() {
+            let cell = if keep_cells {
+                match cells[i] {
+                    NO_CELL => continue,
+                    c => usize::from(c),
+                }
+            } else if sel.passes(r) {
+                cell_of(r).0
+            } else {
                 continue;
-            }
-            let cell = cell_of(r);
-            for m in 0..2 {
+            };
+            for m in exact_needed.iter().copied() {
                 let code = codes[m].codes[r];
                 let t = wanted_ref[m].target[coarse[m].slot(cell, code)];
                 if t != NO_TARGET {
@@ -141,6 +178,7 @@ pub(super) fn by_buckets(
         }
         lists
     })?;
+    drop(row_cells);
     let mut out = Vec::with_capacity(2);
     for (m, ((metric, counted), wanted)) in
         Metric::BOTH.iter().zip(counted).zip(&wanted).enumerate()
@@ -156,7 +194,10 @@ pub(super) fn by_buckets(
         }
         let vc = codes[m];
         let order_statistic = |cell: usize, k: u64| -> f64 {
-            let (t, below) = wanted.locate(cell, k);
+            let (t, below, bucket) = wanted.locate(cell, k);
+            if coarse[m].shift == 0 {
+                return vc.values[bucket];
+            }
             vc.values[lists[t][(k - below) as usize] as usize]
         };
         let mut cells_out = Vec::new();
@@ -257,8 +298,9 @@ impl Wanted {
         }
     }
 
-    /// The wanted bucket holding `cell`'s `k`-th smallest code, and the cell's rows below it.
-    fn locate(&self, cell: usize, k: u64) -> (usize, u64) {
+    /// The wanted bucket holding `cell`'s `k`-th smallest code, the cell's rows below it,
+    /// and the bucket's number.
+    fn locate(&self, cell: usize, k: u64) -> (usize, u64, usize) {
         let cell_counts =
             &self.counts[cell * self.coarse.buckets..(cell + 1) * self.coarse.buckets];
         let (mut b, mut below) = (0, 0_u64);
@@ -267,6 +309,6 @@ impl Wanted {
             b += 1;
         }
         let t = self.target[cell * self.coarse.buckets + b] as usize;
-        (t, below)
+        (t, below, b)
     }
 }

@@ -109,7 +109,10 @@ fn over_time_with(
     let slots = groups.labels.len();
     let largest = codes.iter().map(|c| c.values.len()).max().unwrap_or(0);
     if n_bins * slots * largest > max_counters {
-        let cell_of = |r: usize| bin_of(r) as usize * slots + groups.slot_of_row(r);
+        let cell_of = |r: usize| {
+            let slot = groups.slot_of_row(r);
+            (bin_of(r) as usize * slots + slot, slot)
+        };
         let shape = (n_bins, first_bin, params.axis);
         return by_buckets(sel, &groups, shape, (codes, max_coarse), cell_of).map(Some);
     }
