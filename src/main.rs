@@ -8,6 +8,12 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = streamlens::cli::Cli::parse();
+    if cli.command.is_none()
+        && let Some(problem) = streamlens::cli::window_arguments_problem(&cli)
+    {
+        eprintln!("error: {problem}");
+        return ExitCode::from(2);
+    }
     match cli.command {
         None => match streamlens::app::run_native(cli.files, cli.strict) {
             Ok(()) => ExitCode::SUCCESS,
@@ -19,7 +25,7 @@ fn main() -> ExitCode {
         Some(command) => match streamlens::cli::run(&command) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("error: {e:#}");
+                eprintln!("error: {}", streamlens::cli::error_message(&e));
                 ExitCode::FAILURE
             }
         },

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
+use super::flags::{number_in, share, whole_in, whole_u32_in};
 use super::{FilterArgs, InputArgs};
 use streamlens_engine::analysis::differences::DifferenceParams;
 use streamlens_engine::analysis::over_time::{OverTimeParams, TimeAxis};
@@ -57,10 +58,10 @@ pub struct AnalyzeArgs {
     #[arg(long, value_enum, default_value = "viewer-type")]
     pub group: GroupArg,
     /// Over time: groups shown by name (the rest become "other").
-    #[arg(long, default_value_t = 6)]
+    #[arg(long, default_value_t = 6, value_parser = whole_in(1, 100))]
     pub top_k: usize,
     /// Over time: bin width in minutes since each event's start.
-    #[arg(long, default_value_t = 1, value_name = "MINUTES")]
+    #[arg(long, default_value_t = 1, value_name = "MINUTES", value_parser = whole_u32_in(1, 10_080))]
     pub bin_minutes: u32,
     /// Over time: use calendar hours or days (UTC) instead of minutes since event start.
     #[arg(long, value_enum)]
@@ -69,13 +70,13 @@ pub struct AnalyzeArgs {
     #[arg(long, value_enum, default_value = "qoe")]
     pub metric: MetricArg,
     /// Differences: minimum samples in the group and in the rest of its customer.
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, default_value_t = 30, value_parser = whole_in(1, 1_000_000_000))]
     pub min_samples: usize,
     /// Differences: a group differs when q < this ...
-    #[arg(long, default_value_t = 0.01)]
+    #[arg(long, default_value_t = 0.01, value_parser = share)]
     pub max_q: f64,
     /// ... and the KS statistic D ≥ this (the effect floor).
-    #[arg(long, default_value_t = 0.1)]
+    #[arg(long, default_value_t = 0.1, value_parser = number_in(0.0, 1.0))]
     pub min_d: f64,
 }
 

@@ -10,6 +10,8 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
+use super::flags::{number_in, open_share, share, whole_in};
+
 use streamlens_detect::eval::folds::{Evaluation, FoldPlan, ModelReport, assign_folds};
 use streamlens_detect::eval::kfold::{EvalSetup, evaluate};
 use streamlens_detect::eval::tune::{TuneMetric, TuneOptions, choose_specs};
@@ -69,7 +71,7 @@ pub struct DetectArgs {
     #[arg(long)]
     pub order_col: Option<String>,
     /// Number of folds (needs --fold-col); without it the model is fitted on all normal rows.
-    #[arg(long)]
+    #[arg(long, value_parser = whole_in(2, 1000))]
     pub kfold: Option<usize>,
     /// Column whose value keeps rows in the same fold.
     #[arg(long)]
@@ -81,21 +83,21 @@ pub struct DetectArgs {
     #[arg(long, value_enum, value_delimiter = ',', default_value = "fisvdd")]
     pub model: Vec<ModelArg>,
     /// τ = this quantile of the training scores; rows scoring above τ are flagged.
-    #[arg(long, default_value_t = 0.95)]
+    #[arg(long, default_value_t = 0.95, value_parser = open_share)]
     pub threshold_quantile: f64,
     /// Kernel width for FISVDD and OCSVM (default: median heuristic).
-    #[arg(long)]
+    #[arg(long, value_parser = number_in(1e-3, 1e4))]
     pub sigma: Option<f64>,
     /// ν of the one-class SVM.
-    #[arg(long, default_value_t = 0.05)]
+    #[arg(long, default_value_t = 0.05, value_parser = share)]
     pub nu: f64,
     /// FISVDD memory cap: at most this many support vectors.
-    #[arg(long)]
+    #[arg(long, value_parser = whole_in(1, 1_000_000))]
     pub max_svs: Option<usize>,
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Trees of the Isolation Forest (more trees, steadier scores).
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, value_parser = whole_in(1, 10_000))]
     pub trees: usize,
     /// Features to transform with log1p (after clipping), comma-separated.
     #[arg(long, value_delimiter = ',')]
@@ -107,7 +109,7 @@ pub struct DetectArgs {
     #[arg(long, value_delimiter = ',')]
     pub low_is_bad: Vec<String>,
     /// Clip features to their training [q, 1−q] quantiles.
-    #[arg(long)]
+    #[arg(long, value_parser = number_in(0.0, 0.49))]
     pub clip_quantile: Option<f64>,
     /// Choose σ / ν / subsample / support fraction per fold by inner validation on the training folds.
     #[arg(long)]
@@ -121,7 +123,7 @@ pub struct DetectArgs {
     pub tune_metric: TuneMetricArg,
     /// Repeat `--tune` N times with moved-on seeds and score with the mean of the N tuned
     /// pipelines (bagging: steadies the noisy feature choice of Isolation Forest).
-    #[arg(long, default_value_t = 1, requires = "tune")]
+    #[arg(long, default_value_t = 1, requires = "tune", value_parser = whole_in(1, 1000))]
     pub bags: usize,
     /// Also fit each model on all normal rows and save it as DIR/model_<name>.json.
     #[arg(long)]
@@ -266,9 +268,6 @@ pub fn run(args: &DetectArgs) -> anyhow::Result<()> {
     let label = args.label.as_deref().map(LabelExpr::parse).transpose()?;
     if args.kfold.is_some() != args.fold_col.is_some() {
         anyhow::bail!("--kfold and --fold-col go together");
-    }
-    if args.bags == 0 {
-        anyhow::bail!("--bags must be at least 1");
     }
     let request = TableRequest {
         features: args.features.clone(),

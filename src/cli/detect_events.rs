@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 
+use super::flags::{finite, number_in};
 use super::{FilterArgs, InputArgs};
 use streamlens_detect::{ModelKind, ModelSpec};
 use streamlens_engine::files::{atomic_write, csv_text};
@@ -48,14 +49,14 @@ pub struct DetectEventsArgs {
     #[arg(long, value_enum, default_value = "mahalanobis")]
     pub model: EventModelArg,
     /// Event threshold [default: median + 2·1.4826·MAD of the event scores].
-    #[arg(long)]
+    #[arg(long, value_parser = finite)]
     pub threshold: Option<f64>,
     /// A window joins an anomalous span when its smoothed score passes its level's median +
     /// this many robust standard deviations (1.4826·MAD).
-    #[arg(long, default_value_t = 3.0)]
+    #[arg(long, default_value_t = 3.0, value_parser = number_in(0.0, 1e6))]
     pub window_mads: f64,
     /// Cities and segments with fewer viewers in a usual minute are not scored on their own.
-    #[arg(long, default_value_t = 3.0)]
+    #[arg(long, default_value_t = 3.0, value_parser = number_in(0.0, 1e9))]
     pub min_viewers: f64,
     /// Window features the detectors see, comma-separated, from `qoe_mean`, `qoe_p10`, `bad_share`,
     /// `buffer_mean`, `buffer_p90`, `engagement_mean` [default: every one the data has].
@@ -165,6 +166,9 @@ pub fn events_csv(report: &EventReport) -> String {
 }
 
 pub fn run(args: &DetectEventsArgs) -> anyhow::Result<()> {
+    if let Some(path) = &args.save_model {
+        super::check_output_file("--save-model", path)?;
+    }
     let params = args.params()?;
     let labels = args.labels.as_deref().map(read_labels).transpose()?;
     let dataset = args.input.load()?;

@@ -5,6 +5,7 @@ pub mod analyze;
 pub mod cdn;
 pub mod detect;
 pub mod detect_events;
+pub mod flags;
 pub mod generate;
 pub mod generate_sessions;
 pub mod kpis;
@@ -72,6 +73,72 @@ pub fn run(command: &Command) -> anyhow::Result<()> {
         Command::Kpis(args) => kpis::run(args),
         Command::Cdn(args) => cdn::run(args),
     }
+}
+
+/// Why the window should not open for these arguments, as a usage message: a word that is
+/// neither a file nor a subcommand (a misspelt subcommand), or a subcommand placed after a
+/// top-level option (`streamlens --strict summary f.csv`), which clap reads as files.
+#[must_use]
+pub fn window_arguments_problem(cli: &Cli) -> Option<String> {
+    use clap::CommandFactory;
+    let subcommands: Vec<String> = Cli::command()
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .collect();
+    let missing = cli.files.iter().find(|f| !f.exists())?;
+    let word = missing.to_string_lossy();
+    if subcommands.iter().any(|s| *s == word) {
+        return Some(format!(
+            "`{word}` is a subcommand: put options such as --strict after it \
+             (streamlens {word} --strict FILE…)"
+        ));
+    }
+    Some(format!(
+        "`{word}`: no such file, and not a subcommand (subcommands: {}); \
+         see streamlens --help",
+        subcommands.join(", ")
+    ))
+}
+
+/// An error and its causes on one line, each cause once: a message that already quotes its
+/// cause (as "cannot read the file: No such file" does) is not followed by it again.
+#[must_use]
+pub fn error_message(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let part = cause.to_string();
+        if text.contains(&part) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    text
+}
+
+/// Checks before any work that `path` (given with `flag`) can be written later: its folder
+/// exists and is a folder, so a long run does not fail only at its end.
+pub fn check_output_file(flag: &str, path: &Path) -> anyhow::Result<()> {
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !folder.is_dir() {
+        anyhow::bail!(
+            "{flag} {}: the folder {} does not exist",
+            path.display(),
+            folder.display()
+        );
+    }
+    if path.is_dir() {
+        anyhow::bail!(
+            "{flag} {}: is a folder, expected a file name",
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 /// Files to load and how.

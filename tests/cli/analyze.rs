@@ -99,3 +99,34 @@ fn analyze_into_a_file_says_which_path() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(path), "{err}");
 }
+
+#[test]
+fn analysis_flags_outside_their_range_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("never");
+    let sample = sample();
+    for (flag, value, part) in [
+        ("--top-k", "0", "expected a whole number from 1 to 100"),
+        (
+            "--bin-minutes",
+            "0",
+            "expected a whole number from 1 to 10080",
+        ),
+        ("--max-q", "NaN", "expected a number above 0 and at most 1"),
+        ("--min-d", "2", "expected a number from 0 to 1"),
+    ] {
+        let args = [
+            "analyze",
+            sample.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            flag,
+            value,
+        ];
+        let result = run(&args);
+        assert_eq!(result.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&result.stderr);
+        assert!(err.contains(part), "{args:?}: {err}");
+        assert!(!out.exists(), "nothing is written for a refused flag");
+    }
+}

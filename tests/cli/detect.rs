@@ -184,6 +184,27 @@ fn detect_errors_name_the_problem() {
             vec!["--features", "file"],
             "row 2, column `file`: expected a finite number",
         ),
+        // Numeric flags outside what the detectors can use are refused before any work.
+        (
+            vec!["--features", "a", "--kfold", "0"],
+            "invalid value '0' for '--kfold <KFOLD>': expected a whole number from 2 to 1000",
+        ),
+        (
+            vec!["--features", "a", "--trees", "4000000000"],
+            "expected a whole number from 1 to 10000",
+        ),
+        (
+            vec!["--features", "a", "--sigma", "1e-300"],
+            "expected a number from 0.001 to 10000",
+        ),
+        (
+            vec!["--features", "a", "--max-svs", "0"],
+            "expected a whole number from 1 to 1000000",
+        ),
+        (
+            vec!["--features", "a", "--nu", "NaN"],
+            "expected a number above 0 and at most 1",
+        ),
     ] {
         let mut all = vec!["detect", t, "--out", o];
         all.extend(args);
@@ -326,7 +347,12 @@ fn detect_bags_average_the_tuned_pipelines_of_each_seed() {
     ]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("--bags must be at least 1"), "{err}");
+    assert!(
+        err.contains(
+            "invalid value '0' for '--bags <BAGS>': expected a whole number from 1 to 1000"
+        ),
+        "{err}"
+    );
 }
 
 #[test]

@@ -53,6 +53,27 @@ fn detect_events_rejects_a_broken_labels_file() {
 }
 
 #[test]
+fn an_unwritable_model_path_is_refused_before_the_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let output = run(&[
+        "detect-events",
+        sample().to_str().unwrap(),
+        "--save-model",
+        "/nonexistent/m.json",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.contains("--save-model /nonexistent/m.json: the folder /nonexistent does not exist"),
+        "{err}"
+    );
+    assert!(!out.exists(), "nothing was computed or written");
+}
+
+#[test]
 fn detect_events_saves_a_model_that_scores_the_same_way() {
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("event-model.json");

@@ -1,6 +1,6 @@
 //! Broken files: precise errors in strict mode, dropped and reported rows otherwise.
 
-use super::{root, run, summary_json};
+use super::{root, run, sample, summary_json};
 
 fn broken(name: &str) -> String {
     root()
@@ -88,6 +88,15 @@ const STRICT_CASES: &[(&str, &[&str])] = &[
     (
         "corrupt.parquet",
         &["corrupt.parquet", "not a readable Parquet file"],
+    ),
+    (
+        // Used to panic (polars lacks its decimal feature here): refused by column.
+        "decimal_qoe.parquet",
+        &[
+            "decimal_qoe.parquet",
+            "column `qoe` (DECIMAL(10,4)) cannot be read",
+            "write these as DOUBLE",
+        ],
     ),
     (
         "all_rows_bad.csv",
@@ -193,6 +202,31 @@ fn missing_file_is_a_clear_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("/nonexistent/x.csv: cannot read the file"),
+        "{err}"
+    );
+    // The operating system's reason is said once, not once per link of the error chain.
+    assert_eq!(err.matches("os error 2").count(), 1, "{err}");
+}
+
+#[test]
+fn misplaced_options_and_misspelt_subcommands_are_usage_errors() {
+    // Neither opens the window (there is no display here: that would fail differently).
+    let sample = sample();
+    let sample = sample.to_str().unwrap();
+    let out = run(&["--strict", "summary", sample]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("`summary` is a subcommand: put options such as --strict after it"),
+        "{err}"
+    );
+    let out = run(&["sumary", sample]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "`sumary`: no such file, and not a subcommand (subcommands: summary, analyze,"
+        ),
         "{err}"
     );
 }

@@ -21,9 +21,35 @@ pub fn read_all(reader: &mut dyn Read, file: &str) -> Result<DataFrame, LoadErro
         file: file.to_string(),
         source: e,
     })?;
-    ParquetReader::new(std::io::Cursor::new(bytes))
-        .finish()
-        .map_err(|e| parse_err(file, &e))
+    let mut reader = ParquetReader::new(std::io::Cursor::new(bytes));
+    let schema = reader.schema().map_err(|e| parse_err(file, &e))?;
+    // Types this build of polars cannot turn into columns (it would panic on a decimal):
+    // refused by name before reading.
+    let unreadable: Vec<String> = schema
+        .iter_values()
+        .filter_map(|field| {
+            let kind = match field.dtype() {
+                ArrowDataType::Decimal(p, s)
+                | ArrowDataType::Decimal32(p, s)
+                | ArrowDataType::Decimal64(p, s)
+                | ArrowDataType::Decimal256(p, s) => format!("DECIMAL({p},{s})"),
+                ArrowDataType::Float16 => "FLOAT16".to_string(),
+                _ => return None,
+            };
+            Some(format!("`{}` ({kind})", field.name))
+        })
+        .collect();
+    if !unreadable.is_empty() {
+        return Err(parse_err(
+            file,
+            &format!(
+                "column {} cannot be read: streamlens reads Parquet integers, floats (32 and \
+                 64 bit), text, booleans, dates and timestamps; write these as DOUBLE",
+                unreadable.join(", ")
+            ),
+        ));
+    }
+    reader.finish().map_err(|e| parse_err(file, &e))
 }
 
 /// Column names and the first rows as text.
