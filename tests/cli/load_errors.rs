@@ -80,7 +80,10 @@ const STRICT_CASES: &[(&str, &[&str])] = &[
         &["row 3", "column `event_id`", "an id", "found `12.5`"],
     ),
     ("missing_value.csv", &["row 2", "column `qoe`", "found ``"]),
-    ("garbage.bin", &["garbage.bin", "required column"]),
+    (
+        "garbage.bin",
+        &["garbage.bin", "it is binary, not CSV text"],
+    ),
     (
         "truncated.csv.gz",
         &["truncated.csv.gz", "cannot read the file"],
@@ -88,6 +91,17 @@ const STRICT_CASES: &[(&str, &[&str])] = &[
     (
         "corrupt.parquet",
         &["corrupt.parquet", "not a readable Parquet file"],
+    ),
+    (
+        "utf16.csv",
+        &["utf16.csv: cannot read the file: the file is UTF-16 text; save it as UTF-8"],
+    ),
+    (
+        "nul_bytes.csv",
+        &[
+            "nul_bytes.csv",
+            "NUL bytes in its first line: it is binary, not CSV text",
+        ],
     ),
     (
         // Used to panic (polars lacks its decimal feature here): refused by column.
@@ -229,4 +243,33 @@ fn misplaced_options_and_misspelt_subcommands_are_usage_errors() {
         ),
         "{err}"
     );
+}
+
+#[test]
+fn trailing_blank_lines_are_not_rows() {
+    let good = root().join("tests/data/good/trailing_blank_lines.csv");
+    let json = summary_json(&["--strict", good.to_str().unwrap()]);
+    assert_eq!(json["rows"], 5);
+}
+
+#[test]
+fn huge_header_lines_are_refused_with_a_short_message() {
+    let dir = tempfile::tempdir().unwrap();
+    // No line end in the first 2 MB: refused after reading 1 MiB, not the whole file.
+    let long = dir.path().join("long.csv");
+    std::fs::write(&long, format!("{}\n1\n", "x".repeat(2_000_000))).unwrap();
+    let out = run(&["summary", long.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("the first line is longer than 1 MiB"), "{err}");
+    // 10,000 columns: the message quotes the header's start, not all 68,888 characters.
+    let wide = dir.path().join("wide.csv");
+    let names: Vec<String> = (0..10_000).map(|i| format!("c{i}")).collect();
+    let ones = vec!["1"; 10_000];
+    std::fs::write(&wide, format!("{}\n{}\n", names.join(","), ones.join(","))).unwrap();
+    let out = run(&["summary", wide.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Columns found: c0, c1, c2"), "{err}");
+    assert!(err.contains("… (68888 characters in all)"), "{err}");
+    assert!(err.len() < 600, "{} bytes: {err}", err.len());
 }

@@ -17,7 +17,8 @@ pub enum LoadError {
     #[error("{file}: the file has a header but no data rows")]
     HeaderOnly { file: String },
     #[error(
-        "{file}: required column `{canonical}` not found. Columns found: {found}. Accepted names for `{canonical}`: {aliases} (case-insensitive; `_`, `-` and spaces ignored)"
+        "{file}: required column `{canonical}` not found. Columns found: {}. Accepted names for `{canonical}`: {aliases} (case-insensitive; `_`, `-` and spaces ignored)",
+        quote(.found)
     )]
     MissingColumn {
         file: String,
@@ -25,7 +26,10 @@ pub enum LoadError {
         found: String,
         aliases: String,
     },
-    #[error("{file}, row {row}, column `{column}`: expected {expected}, found `{found}`")]
+    #[error(
+        "{file}, row {row}, column `{column}`: expected {expected}, found `{}`",
+        quote(.found)
+    )]
     BadValue {
         file: String,
         row: u64,
@@ -33,14 +37,18 @@ pub enum LoadError {
         expected: String,
         found: String,
     },
-    #[error("{file}: its columns ({found}) differ from those of {first_file} ({expected})")]
+    #[error(
+        "{file}: its columns ({}) differ from those of {first_file} ({})",
+        quote(.found),
+        quote(.expected)
+    )]
     SchemaMismatch {
         file: String,
         first_file: String,
         found: String,
         expected: String,
     },
-    #[error("{file}: not a readable {format} file: {message}")]
+    #[error("{file}: not a readable {format} file: {}", quote_at(.message, 400))]
     Parse {
         file: String,
         format: &'static str,
@@ -52,6 +60,30 @@ pub enum LoadError {
     NoFiles,
     #[error("loading was cancelled")]
     Cancelled,
+}
+
+/// Most characters of file content an error message quotes.
+pub const QUOTE_CHARS: usize = 120;
+
+/// `text` as an error message quotes it: at most [`QUOTE_CHARS`] characters, then how many
+/// more there were (a 1 MB header line must not become a 1 MB message).
+#[must_use]
+pub fn quote(text: &str) -> String {
+    quote_at(text, QUOTE_CHARS)
+}
+
+/// `text` cut after `max` characters, then how many there were (for a reader's message,
+/// which may itself quote the file).
+#[must_use]
+pub fn quote_at(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some((cut, _)) => format!(
+            "{}… ({} characters in all)",
+            &text[..cut],
+            text.chars().count()
+        ),
+    }
 }
 
 impl LoadError {
@@ -94,4 +126,16 @@ pub struct SourceFile {
     pub path: PathBuf,
     pub rows_read: u64,
     pub rows_kept: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn quotes_are_short() {
+        assert_eq!(super::quote("abc"), "abc");
+        let long = "é".repeat(200);
+        let q = super::quote(&long);
+        assert!(q.starts_with(&"é".repeat(120)));
+        assert!(q.ends_with("… (200 characters in all)"), "{q}");
+    }
 }

@@ -85,7 +85,14 @@ impl<R: BufRead> CsvChunks<R> {
     /// Like [`Self::open`] with chunks of about `chunk_bytes` (tests use tiny ones).
     pub fn open_with_chunk(mut reader: R, chunk_bytes: usize) -> std::io::Result<Opened<R>> {
         let mut first = Vec::new();
-        reader.read_until(b'\n', &mut first)?;
+        // Bounded: a file without line ends (binary, or one huge line) must not be read
+        // whole into memory to find its header.
+        (&mut reader)
+            .take(MAX_HEADER_BYTES as u64 + 1)
+            .read_until(b'\n', &mut first)?;
+        not_text(&first).map_or(Ok(()), |why| {
+            Err(std::io::Error::new(std::io::ErrorKind::InvalidData, why))
+        })?;
         if first.iter().all(u8::is_ascii_whitespace) {
             return Ok(None);
         }
@@ -127,6 +134,9 @@ impl<R: BufRead> CsvChunks<R> {
             self.finished = true;
             return Ok(None);
         }
+        if n == 0 {
+            trim_blank_end(&mut bytes);
+        }
         if bytes.last() != Some(&b'\n') {
             bytes.push(b'\n');
         }
@@ -147,6 +157,58 @@ impl<R: BufRead> CsvChunks<R> {
     /// Hands a chunk's buffer back for the next chunk to fill.
     pub fn recycle(&mut self, bytes: Vec<u8>) {
         self.spare = bytes;
+    }
+}
+
+/// Longest header line read (1 MiB): longer, and the file is refused.
+pub const MAX_HEADER_BYTES: usize = 1 << 20;
+
+/// Why a file whose first line (up to [`MAX_HEADER_BYTES`] + 1 bytes) is `first` is not
+/// delimited UTF-8 text, if it is not.
+fn not_text(first: &[u8]) -> Option<String> {
+    if first.starts_with(&[0xff, 0xfe]) || first.starts_with(&[0xfe, 0xff]) {
+        let utf32 = first.starts_with(&[0xff, 0xfe, 0, 0]);
+        let kind = if utf32 { "UTF-32" } else { "UTF-16" };
+        return Some(format!(
+            "the file is {kind} text; save it as UTF-8 (in most editors: Save As, encoding UTF-8)"
+        ));
+    }
+    if first.contains(&0) {
+        return Some(
+            "the file has NUL bytes in its first line: it is binary, not CSV text \
+             (UTF-16 without a byte-order mark also looks like this: save it as UTF-8)"
+                .to_string(),
+        );
+    }
+    if first.len() > MAX_HEADER_BYTES {
+        return Some(format!(
+            "the first line is longer than {} MiB: not a CSV header",
+            MAX_HEADER_BYTES >> 20
+        ));
+    }
+    None
+}
+
+/// Drops blank lines (nothing but spaces, tabs and line ends) at the end of a file's last
+/// chunk, so an editor's trailing empty line is not a bad row; keeps one final line end.
+fn trim_blank_end(bytes: &mut Vec<u8>) {
+    loop {
+        while bytes.last().is_some_and(|b| matches!(b, b'\n' | b'\r')) {
+            bytes.pop();
+        }
+        let line_start = memchr::memrchr(b'\n', bytes).map_or(0, |i| i + 1);
+        if line_start < bytes.len()
+            && bytes[line_start..]
+                .iter()
+                .all(|b| matches!(b, b' ' | b'\t'))
+        {
+            bytes.truncate(line_start);
+        } else {
+            break;
+        }
+    }
+    if !bytes.is_empty() {
+        bytes.push(b'\n');
     }
 }
 
@@ -273,6 +335,34 @@ pub fn drop_ragged_lines(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blank_lines_at_the_end_are_dropped() {
+        for (text, kept) in [
+            ("a,b\n\n", "a,b\n"),
+            ("a,b\r\n \t\r\n\n", "a,b\n"),
+            ("a,b\n\nc,d\n\n", "a,b\n\nc,d\n"),
+            ("a,b", "a,b\n"),
+            ("a, \n", "a, \n"),
+        ] {
+            let mut bytes = text.as_bytes().to_vec();
+            trim_blank_end(&mut bytes);
+            assert_eq!(String::from_utf8(bytes).unwrap(), kept, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn what_is_not_text_is_said() {
+        assert!(not_text(b"\xff\xfet\0s\0").unwrap().contains("UTF-16"));
+        assert!(not_text(b"\xff\xfe\0\0t\0\0\0").unwrap().contains("UTF-32"));
+        assert!(not_text(b"a,b\0,c\n").unwrap().contains("NUL bytes"));
+        assert!(
+            not_text(&vec![b'x'; MAX_HEADER_BYTES + 1])
+                .unwrap()
+                .contains("1 MiB")
+        );
+        assert_eq!(not_text(b"timestamp,qoe\r\n"), None);
+    }
 
     #[test]
     fn detects_separators() {
