@@ -273,3 +273,46 @@ fn huge_header_lines_are_refused_with_a_short_message() {
     assert!(err.contains("… (68888 characters in all)"), "{err}");
     assert!(err.len() < 600, "{} bytes: {err}", err.len());
 }
+
+/// Endless or binary inputs to every reader answer at once with the reason (they used to grow
+/// memory without end: `summary /dev/zero` at ~150 MB/s, model readers to 9–13 GB).
+#[cfg(unix)]
+#[test]
+fn endless_and_binary_inputs_are_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let out = out.to_str().unwrap();
+    let sample = sample();
+    let sample = sample.to_str().unwrap();
+    for (args, part) in [
+        (vec!["summary", "/dev/zero"], "it is binary, not CSV text"),
+        (
+            vec!["detect", "/dev/zero", "--features", "a", "--out", out],
+            "/dev/zero: cannot read the file: has NUL bytes",
+        ),
+        (
+            vec![
+                "detect-events",
+                sample,
+                "--use-model",
+                "/dev/zero",
+                "--out",
+                out,
+            ],
+            "/dev/zero: cannot read the file: has NUL bytes",
+        ),
+        (
+            vec!["traffic", "classify", "--model", "/dev/zero", "/dev/zero"],
+            "/dev/zero: has NUL bytes",
+        ),
+        (
+            vec!["detect-events", sample, "--labels", "/", "--out", out],
+            "is a folder, not a file",
+        ),
+    ] {
+        let result = run(&args);
+        assert_eq!(result.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&result.stderr);
+        assert!(err.contains(part), "{args:?}: {err}");
+    }
+}

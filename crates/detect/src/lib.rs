@@ -120,10 +120,12 @@ pub fn save_text(path: &std::path::Path, text: &str) -> Result<(), DetectError> 
 /// Reads a saved model file: its name (for messages) and its text; errors name the file.
 pub fn read_text(path: &std::path::Path) -> Result<(String, String), DetectError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| DetectError::Io {
-        file: file.clone(),
-        source,
-    })?;
+    // Models are small: a quarter gigabyte is far beyond any saved model.
+    let text =
+        streamlens_engine::files::read_text(path, 256 << 20).map_err(|source| DetectError::Io {
+            file: file.clone(),
+            source,
+        })?;
     Ok((file, text))
 }
 

@@ -51,6 +51,50 @@ pub fn atomic_write_with(
     Ok(())
 }
 
+/// Most bytes [`read_text`] reads from a model, labels or feature-table file (2 GiB).
+pub const MAX_TEXT_FILE_BYTES: u64 = 2 << 30;
+
+/// The whole text of a file that must be UTF-8 text (a model, a labels file, a feature
+/// table), read in bounded memory: see [`read_bounded`]; bytes that are not UTF-8 are an
+/// error saying where.
+pub fn read_text(path: &Path, max_bytes: u64) -> std::io::Result<String> {
+    String::from_utf8(read_bounded(path, max_bytes)?).map_err(|e| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "is not UTF-8 text (byte {}): save it as UTF-8",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })
+}
+
+/// The whole of a file that should be text, never read without end: a folder, NUL bytes
+/// in the first 64 KiB (a binary file, or `/dev/zero`) or more than [`MAX_TEXT_FILE_BYTES`]
+/// (or `max_bytes`, if smaller) are errors saying so.
+pub fn read_bounded(path: &Path, max_bytes: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let invalid = |why: String| std::io::Error::new(std::io::ErrorKind::InvalidData, why);
+    if path.is_dir() {
+        return Err(invalid("is a folder, not a file".into()));
+    }
+    let limit = max_bytes.min(MAX_TEXT_FILE_BYTES);
+    let mut bytes = Vec::new();
+    let mut file = std::fs::File::open(path)?.take(limit + 1);
+    let head = (&mut file).take(64 << 10).read_to_end(&mut bytes)?;
+    if bytes[..head].contains(&0) {
+        return Err(invalid("has NUL bytes: a binary file, not text".into()));
+    }
+    file.read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(invalid(format!(
+            "is larger than {} MiB: not a file of this kind",
+            limit >> 20
+        )));
+    }
+    Ok(bytes)
+}
+
 /// A CSV writer with the project's settings (comma, `\n` line ends, quoting where needed).
 pub fn csv_writer<W: Write>(out: W) -> csv::Writer<W> {
     csv::WriterBuilder::new()
@@ -77,6 +121,24 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_files_are_read_in_bounded_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("m.json");
+        std::fs::write(&p, "{\"a\": 1}").unwrap();
+        assert_eq!(read_text(&p, 1 << 20).unwrap(), "{\"a\": 1}");
+        let why = |path: &Path, max| read_text(path, max).unwrap_err().to_string();
+        assert!(why(dir.path(), 1 << 20).contains("is a folder"));
+        std::fs::write(&p, vec![b' '; 3 << 20]).unwrap();
+        assert!(why(&p, 1 << 20).contains("larger than 1 MiB"));
+        std::fs::write(&p, b"ab\0cd").unwrap();
+        assert!(why(&p, 1 << 20).contains("NUL bytes"));
+        std::fs::write(&p, b"ab\xffcd").unwrap();
+        assert!(why(&p, 1 << 20).contains("not UTF-8 text (byte 2)"));
+        #[cfg(unix)]
+        assert!(why(Path::new("/dev/zero"), 1 << 20).contains("NUL bytes"));
+    }
 
     #[test]
     fn replaces_whole_files_and_leaves_no_temporary() {

@@ -8,6 +8,7 @@ use streamlens_detect::DetectError;
 use streamlens_detect::eval::metrics::{
     ThresholdMetrics, at_threshold, average_precision, roc_auc,
 };
+use streamlens_engine::files::read_text;
 
 /// One row of a labels file: `event_id,anomalous,kind,start_ms,end_ms,scope` (`kind`,
 /// `start_ms`, `end_ms` and `scope` may be empty for normal events; extra columns are ignored).
@@ -34,7 +35,7 @@ pub fn normal_event_ids(labels: &[EventLabel]) -> Vec<String> {
 /// Reads a labels CSV; errors name the file, row (1 = header) and column.
 pub fn read_labels(path: &Path) -> Result<Vec<EventLabel>, DetectError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| DetectError::Io {
+    let text = read_text(path, u64::MAX).map_err(|source| DetectError::Io {
         file: file.clone(),
         source,
     })?;

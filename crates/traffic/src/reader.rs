@@ -45,9 +45,11 @@ pub const MAX_SPAN_SECS: i64 = 86_400;
 /// Read and parse one capture file.
 pub fn read_capture(path: &Path) -> Result<Capture, TrafficError> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| TrafficError::Io {
-        file: file.clone(),
-        source,
+    let bytes = streamlens_engine::files::read_bounded(path, u64::MAX).map_err(|source| {
+        TrafficError::Io {
+            file: file.clone(),
+            source,
+        }
     })?;
     let name = path
         .file_name()

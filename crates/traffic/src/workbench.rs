@@ -85,7 +85,7 @@ pub struct LoadedModel {
 
 /// Reads a `traffic train` model file; the message names the file and what is wrong.
 pub fn read_model(path: &Path) -> Result<LoadedModel, String> {
-    let text = std::fs::read_to_string(path)
+    let text = streamlens_engine::files::read_text(path, 256 << 20)
         .map_err(|e| format!("{}: cannot read the model: {e}", path.display()))?;
     let model: TrafficModel = serde_json::from_str(&text).map_err(|e| {
         format!(

@@ -26,7 +26,7 @@ pub struct ClassifyArgs {
 }
 
 pub fn run(args: &ClassifyArgs) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(&args.model)
+    let text = streamlens_engine::files::read_text(&args.model, 256 << 20)
         .with_context(|| format!("reading {}", args.model.display()))?;
     let model: TrafficModel = serde_json::from_str(&text)
         .with_context(|| format!("{} is not a traffic model", args.model.display()))?;

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use serde::Serialize;
+use streamlens_engine::files::read_text;
 
 use crate::DetectError;
 use crate::table::label::{Comparison, LabelExpr};
@@ -35,7 +36,7 @@ pub struct TableSummary {
 /// Reads the file and summarises its columns.
 pub fn inspect_table(path: &Path) -> Result<TableSummary, DetectError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| DetectError::Io {
+    let text = read_text(path, u64::MAX).map_err(|source| DetectError::Io {
         file: file.clone(),
         source,
     })?;

@@ -15,6 +15,7 @@ use std::path::Path;
 
 use crate::DetectError;
 use crate::table::memory::{FeatureRef, summarise};
+use streamlens_engine::files::read_text;
 
 /// Which columns to take.
 #[derive(Debug, Clone, Default)]
@@ -70,7 +71,7 @@ pub(crate) fn split_fields(line: &str) -> Vec<String> {
 /// Read a window table from a file.
 pub fn read_table(path: &Path, request: &TableRequest) -> Result<WindowTable, DetectError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| DetectError::Io {
+    let text = read_text(path, u64::MAX).map_err(|source| DetectError::Io {
         file: file.clone(),
         source,
     })?;
