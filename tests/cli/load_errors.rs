@@ -93,6 +93,22 @@ const STRICT_CASES: &[(&str, &[&str])] = &[
         &["corrupt.parquet", "not a readable Parquet file"],
     ),
     (
+        "unknown_viewer_type.csv",
+        &[
+            "row 3",
+            "column `viewer_type`",
+            "a viewer type: WFH or WFO (any case)",
+            "found `XYZ`",
+        ],
+    ),
+    (
+        "repeated_qoe_header.csv",
+        &[
+            "repeated_qoe_header.csv",
+            "the header names `qoe` in columns 8 and 11: which one is `qoe` cannot be told",
+        ],
+    ),
+    (
         "utf16.csv",
         &["utf16.csv: cannot read the file: the file is UTF-16 text; save it as UTF-8"],
     ),
@@ -162,6 +178,7 @@ const LENIENT_CASES: &[(&str, &str, u64, &str)] = &[
     ("ragged_row.csv", "wrong_field_count", 3, "(whole row)"),
     ("bad_id.csv", "bad_id", 3, "event_id"),
     ("missing_value.csv", "missing_value", 2, "qoe"),
+    ("unknown_viewer_type.csv", "unknown_value", 3, "viewer_type"),
 ];
 
 #[test]
@@ -243,6 +260,13 @@ fn misplaced_options_and_misspelt_subcommands_are_usage_errors() {
         ),
         "{err}"
     );
+}
+
+#[test]
+fn repeated_names_of_unused_columns_are_harmless() {
+    let good = root().join("tests/data/good/repeated_unused_header.csv");
+    let json = summary_json(&["--strict", good.to_str().unwrap()]);
+    assert_eq!(json["rows"], 5);
 }
 
 #[test]

@@ -128,6 +128,9 @@ impl Canonical {
     /// What a value must look like, for error messages.
     #[must_use]
     pub fn expected(self) -> &'static str {
+        if self == Canonical::ViewerType {
+            return "a viewer type: WFH or WFO (any case)";
+        }
         match self.kind() {
             ColumnKind::TimestampMs => {
                 "a timestamp (unix ms, unix s or ISO-8601 text like 2024-03-04T10:00:00Z)"
@@ -138,6 +141,9 @@ impl Canonical {
         }
     }
 }
+
+/// The viewer types telemetry knows (labels are stored upper-case).
+pub const VIEWER_TYPES: [&str; 2] = ["WFH", "WFO"];
 
 /// Lower-case and drop `_`, `-`, `.` and spaces, so `viewerType` matches `viewer_type`.
 #[must_use]

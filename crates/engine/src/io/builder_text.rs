@@ -45,6 +45,7 @@ impl Builder {
         let headers = chunks.header.clone();
         let separator = chunks.separator;
         let mapping = Self::mapping_for(&file, &headers, options)?;
+        repeated_columns_used(&file, &chunks.repeated, &headers, &mapping, options)?;
         let (file_rows, any_lines) = with_read_ahead(chunks, |chunks| {
             self.add_chunks(
                 &file,
@@ -240,4 +241,42 @@ impl Builder {
         };
         Ok((df, RowNumbers::Explicit(rows)))
     }
+}
+
+/// A repeated header name that the recognised columns use is an error: which of the
+/// columns holds the values cannot be told (it used to be the first, silently). A mapping
+/// the user chose for this header stands; repeated names of unused columns are harmless.
+fn repeated_columns_used(
+    file: &str,
+    repeated: &[(String, Vec<usize>)],
+    headers: &[String],
+    mapping: &crate::schema::ColumnMapping,
+    options: &LoadOptions,
+) -> Result<(), LoadError> {
+    if options
+        .mappings
+        .contains_key(&crate::schema::header_signature(headers))
+    {
+        return Ok(());
+    }
+    for (name, columns) in repeated {
+        let used = mapping
+            .columns
+            .iter()
+            .find(|(_, header)| columns.iter().any(|&c| headers[c - 1] == **header));
+        if let Some((canonical, _)) = used {
+            let list: Vec<String> = columns.iter().map(ToString::to_string).collect();
+            return Err(LoadError::Parse {
+                file: file.to_string(),
+                format: "CSV",
+                message: format!(
+                    "the header names `{name}` in columns {}: which one is `{}` cannot be \
+                     told; rename all but one",
+                    list.join(" and "),
+                    canonical.name()
+                ),
+            });
+        }
+    }
+    Ok(())
 }

@@ -254,6 +254,11 @@ pub(super) fn keys(
                     } else {
                         normalise_label(t)
                     };
+                    // Only viewer types are always named, and they have two known values.
+                    if always_named && !crate::schema::VIEWER_TYPES.contains(&label.as_str()) {
+                        problems.mark(i, DropReason::UnknownValue, source, t.to_string(), expected);
+                        continue;
+                    }
                     out[i] = dict.intern(&label);
                 }
                 _ => {

@@ -55,6 +55,9 @@ pub struct CsvChunks<R: BufRead> {
     reader: R,
     pub separator: u8,
     pub header: Vec<String>,
+    /// Header names given to more than one column (compared as column names are recognised:
+    /// case, `_`, `-`, `.` and spaces ignored): each name's 1-based column numbers.
+    pub repeated: Vec<(String, Vec<usize>)>,
     /// A finished chunk's buffer, reused for the next chunk: a fresh 48 MB buffer per chunk
     /// costs a page fault per 4 KB, which on a VM is as slow as parsing the text.
     spare: Vec<u8>,
@@ -101,11 +104,14 @@ impl<R: BufRead> CsvChunks<R> {
             .trim_start_matches('\u{feff}')
             .trim_end_matches(['\r', '\n']);
         let separator = detect_separator(text);
-        let header = dedupe_names(split_line(text, separator));
+        let names = split_line(text, separator);
+        let repeated = repeated_names(&names);
+        let header = dedupe_names(names);
         Ok(Some(Self {
             reader,
             separator,
             header,
+            repeated,
             spare: Vec::new(),
             next_row: 2,
             finished: false,
@@ -240,6 +246,27 @@ pub fn line_parts(bytes: &[u8]) -> Vec<(usize, usize)> {
     })
 }
 
+/// Names that occur more than once among `names` (non-empty, compared normalised), with
+/// their 1-based column numbers, in order of first occurrence.
+fn repeated_names(names: &[String]) -> Vec<(String, Vec<usize>)> {
+    let mut groups: Vec<(String, String, Vec<usize>)> = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let key = crate::schema::normalise_header(name.trim());
+        if key.is_empty() {
+            continue;
+        }
+        match groups.iter_mut().find(|g| g.0 == key) {
+            Some(group) => group.2.push(i + 1),
+            None => groups.push((key, name.trim().to_string(), vec![i + 1])),
+        }
+    }
+    groups
+        .into_iter()
+        .filter(|g| g.2.len() > 1)
+        .map(|(_, name, columns)| (name, columns))
+        .collect()
+}
+
 /// Make header names unique (`a`, `a_2`, …) so the frame can hold them.
 fn dedupe_names(names: Vec<String>) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
@@ -335,6 +362,21 @@ pub fn drop_ragged_lines(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn repeated_names_are_found_as_columns_are_recognised() {
+        let names: Vec<String> = ["ts", "QoE", "a", "q_o_e", "", "", "a"]
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            repeated_names(&names),
+            vec![
+                ("QoE".to_string(), vec![2, 4]),
+                ("a".to_string(), vec![3, 7])
+            ]
+        );
+    }
 
     #[test]
     fn blank_lines_at_the_end_are_dropped() {

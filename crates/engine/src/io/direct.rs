@@ -192,11 +192,19 @@ impl DirectPlan {
                         let id = u32::try_from(digits(bytes, &mut pos, 10)?).ok()?;
                         set_u32(columns, c, row, id)?;
                     }
-                    Field::Label(c, _) => {
+                    Field::Label(c, viewer_type) => {
                         let length = bytes[pos..]
                             .iter()
                             .position(|&b| b == self.separator || b == b'\n' || b == b'\r')?;
                         let raw = &bytes[pos..pos + length];
+                        // An unknown viewer type is a bad row: the polars path reports it.
+                        if viewer_type
+                            && !crate::schema::VIEWER_TYPES
+                                .iter()
+                                .any(|t| raw.trim_ascii().eq_ignore_ascii_case(t.as_bytes()))
+                        {
+                            return None;
+                        }
                         pos += length;
                         let code = labels.code(c, raw)?;
                         set_u32(columns, c, row, code)?;

@@ -18,6 +18,8 @@ pub enum DropReason {
     BadId,
     WrongFieldCount,
     DuplicateViewerTimestamp,
+    /// A label outside the column's known values (a viewer type other than WFH or WFO).
+    UnknownValue,
 }
 
 impl DropReason {
@@ -32,6 +34,7 @@ impl DropReason {
             DropReason::BadId => "bad_id",
             DropReason::WrongFieldCount => "wrong_field_count",
             DropReason::DuplicateViewerTimestamp => "duplicate_viewer_timestamp",
+            DropReason::UnknownValue => "unknown_value",
         }
     }
 
@@ -47,6 +50,7 @@ impl DropReason {
             DropReason::BadId => "id that is not a whole number in 0..4294967295",
             DropReason::WrongFieldCount => "row with the wrong number of fields",
             DropReason::DuplicateViewerTimestamp => "second row for the same viewer and timestamp",
+            DropReason::UnknownValue => "value outside the column's known values",
         }
     }
 }
