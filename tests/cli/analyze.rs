@@ -130,3 +130,35 @@ fn analysis_flags_outside_their_range_are_usage_errors() {
         assert!(!out.exists(), "nothing is written for a refused flag");
     }
 }
+
+#[test]
+fn a_second_report_in_the_same_folder_leaves_no_stale_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let input = sample();
+    let input = input.to_str().unwrap();
+    let mine = dir.path().join("my notes.txt");
+    std::fs::write(&mine, "kept").unwrap();
+    let images = |ext: &str| {
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .ends_with(ext)
+            })
+            .count()
+    };
+    run_ok(&["analyze", input, "--out", out, "--charts", "svg"]);
+    assert!(images(".svg") > 0);
+    run_ok(&["analyze", input, "--out", out, "--charts", "none"]);
+    assert_eq!(images(".svg"), 0, "the first report's charts are gone");
+    assert!(dir.path().join("analysis.json").exists() && dir.path().join("report.html").exists());
+    assert_eq!(
+        std::fs::read_to_string(&mine).unwrap(),
+        "kept",
+        "the user's file stays"
+    );
+}

@@ -114,7 +114,35 @@ pub fn write_report(dir: &Path, input: &ReportInput) -> Result<Vec<PathBuf>, Exp
     let path = dir.join("report.html");
     write(&path, html(input, &charts, &tables)?.as_bytes())?;
     written.push(path);
+    replace_manifest(dir, &written)?;
     Ok(written)
+}
+
+/// The file in a report folder listing the files the last report wrote there.
+pub const MANIFEST: &str = ".streamlens-report";
+
+/// Removes the files the previous report in `dir` wrote that this one did not (charts of
+/// another format or of groups no longer shown would otherwise sit beside the new ones),
+/// then records this report's files. Only names the previous manifest lists are removed:
+/// other files in the folder are the user's.
+fn replace_manifest(dir: &Path, written: &[PathBuf]) -> Result<(), ExportError> {
+    let names: Vec<String> = written
+        .iter()
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    let manifest = dir.join(MANIFEST);
+    if let Ok(previous) = std::fs::read_to_string(&manifest) {
+        for old in previous.lines().map(str::trim) {
+            let plain =
+                !old.is_empty() && !old.contains(['/', '\\']) && old != ".." && old != MANIFEST;
+            if plain && !names.iter().any(|n| n == old) {
+                let _ = std::fs::remove_file(dir.join(old));
+            }
+        }
+    }
+    let mut text = names.join("\n");
+    text.push('\n');
+    write(&manifest, text.as_bytes())
 }
 
 fn escape(text: &str) -> String {
