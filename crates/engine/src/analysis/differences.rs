@@ -128,7 +128,11 @@ impl SortedCustomer {
         order: &[u32],
     ) -> Self {
         let permute = |v: &[u32]| order.iter().map(|&o| v[o as usize]).collect::<Vec<u32>>();
-        let groups = groups.map(|g| g.as_deref().map(permute));
+        Self::in_sorted_order(values, groups.map(|g| g.as_deref().map(permute)))
+    }
+
+    /// From values sorted ascending and each sorted position's group codes.
+    pub(super) fn in_sorted_order(values: Vec<f64>, groups: [Option<Vec<u32>>; 2]) -> Self {
         let n = values.len();
         let mut run_start = vec![0u32; n];
         let mut run_end = vec![n as u32; n];

@@ -49,31 +49,37 @@ pub fn argsort_floats(values: &[f64]) -> Vec<u32> {
     order
 }
 
-/// Row order that sorts `codes` ascending (ties keep row order).
-///
-/// Each (code, row) is packed into one word and only the code's significant bits are
-/// sorted, least significant digit first, in digits of at most 11 bits (counters that stay
-/// in the first-level cache); all digits are counted in one read.
+/// Row order that sorts `codes` ascending (ties keep row order): each (code, row) packed
+/// into one word, sorted by [`sort_by_high_half`].
 #[must_use]
 pub fn argsort_codes(codes: &[u32]) -> Vec<u32> {
-    const MAX_DIGIT_BITS: u32 = 11;
-    if codes.len() < RADIX_MIN {
-        let mut order: Vec<u32> = (0..codes.len() as u32).collect();
-        order.sort_by_key(|&i| codes[i as usize]);
-        return order;
-    }
-    let bits = 32 - codes.iter().copied().max().unwrap_or(0).leading_zeros();
-    let passes = bits.div_ceil(MAX_DIGIT_BITS);
-    let digit_bits = bits.div_ceil(passes.max(1));
-    let mask = (1_usize << digit_bits) - 1;
-    let digit = |key: u64, pass: u32| ((key >> (32 + pass * digit_bits)) as usize) & mask;
     let mut keys: Vec<u64> = codes
         .iter()
         .zip(0_u64..)
         .map(|(&c, row)| (u64::from(c) << 32) | row)
         .collect();
+    sort_by_high_half(&mut keys);
+    keys.into_iter().map(|key| key as u32).collect()
+}
+
+/// Sorts words by their high 32 bits, stably (words with equal high halves keep their
+/// order): only the significant bits are sorted, least significant digit first, in digits
+/// of at most 11 bits (counters that stay in the first-level cache); all digits are counted
+/// in one read.
+pub fn sort_by_high_half(keys: &mut Vec<u64>) {
+    const MAX_DIGIT_BITS: u32 = 11;
+    if keys.len() < RADIX_MIN {
+        keys.sort_by_key(|&k| k >> 32);
+        return;
+    }
+    let high = keys.iter().map(|&k| k >> 32).max().unwrap_or(0);
+    let bits = 64 - high.leading_zeros();
+    let passes = bits.div_ceil(MAX_DIGIT_BITS);
+    let digit_bits = bits.div_ceil(passes.max(1));
+    let mask = (1_usize << digit_bits) - 1;
+    let digit = |key: u64, pass: u32| ((key >> (32 + pass * digit_bits)) as usize) & mask;
     let mut offsets = vec![vec![0_usize; mask + 1]; passes as usize];
-    for &key in &keys {
+    for &key in keys.iter() {
         for (pass, counts) in (0..passes).zip(&mut offsets) {
             counts[digit(key, pass)] += 1;
         }
@@ -86,14 +92,13 @@ pub fn argsort_codes(codes: &[u32]) -> Vec<u32> {
             *slot = total;
             total += count;
         }
-        for &key in &keys {
+        for &key in keys.iter() {
             let slot = &mut offsets[digit(key, pass)];
             moved[*slot] = key;
             *slot += 1;
         }
-        std::mem::swap(&mut keys, &mut moved);
+        std::mem::swap(keys, &mut moved);
     }
-    keys.into_iter().map(|key| key as u32).collect()
 }
 
 /// LSD radix sort with 16-bit digits, moving `payload` along when it is not empty.
