@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::flags::{number_in, share, whole_in, whole_u32_in};
+use super::flags::{number_in, share, whole_in};
 use super::{FilterArgs, InputArgs};
 use streamlens_engine::analysis::differences::DifferenceParams;
 use streamlens_engine::analysis::over_time::{OverTimeParams, TimeAxis};
@@ -58,10 +58,10 @@ pub struct AnalyzeArgs {
     #[arg(long, value_enum, default_value = "viewer-type")]
     pub group: GroupArg,
     /// Over time: groups shown by name (the rest become "other").
-    #[arg(long, default_value_t = 6, value_parser = whole_in(1, 100))]
+    #[arg(long, default_value_t = 6, value_parser = whole_in(1usize, 100))]
     pub top_k: usize,
     /// Over time: bin width in minutes since each event's start.
-    #[arg(long, default_value_t = 1, value_name = "MINUTES", value_parser = whole_u32_in(1, 10_080))]
+    #[arg(long, default_value_t = 1, value_name = "MINUTES", value_parser = whole_in(1u32, 10_080))]
     pub bin_minutes: u32,
     /// Over time: use calendar hours or days (UTC) instead of minutes since event start.
     #[arg(long, value_enum)]
@@ -70,7 +70,7 @@ pub struct AnalyzeArgs {
     #[arg(long, value_enum, default_value = "qoe")]
     pub metric: MetricArg,
     /// Differences: minimum samples in the group and in the rest of its customer.
-    #[arg(long, default_value_t = 30, value_parser = whole_in(1, 1_000_000_000))]
+    #[arg(long, default_value_t = 30, value_parser = whole_in(1usize, 1_000_000_000))]
     pub min_samples: usize,
     /// Differences: a group differs when q < this ...
     #[arg(long, default_value_t = 0.01, value_parser = share)]

@@ -71,7 +71,7 @@ pub struct DetectArgs {
     #[arg(long)]
     pub order_col: Option<String>,
     /// Number of folds (needs --fold-col); without it the model is fitted on all normal rows.
-    #[arg(long, value_parser = whole_in(2, 1000))]
+    #[arg(long, value_parser = whole_in(2usize, 1000))]
     pub kfold: Option<usize>,
     /// Column whose value keeps rows in the same fold.
     #[arg(long)]
@@ -92,12 +92,12 @@ pub struct DetectArgs {
     #[arg(long, default_value_t = 0.05, value_parser = share)]
     pub nu: f64,
     /// FISVDD memory cap: at most this many support vectors.
-    #[arg(long, value_parser = whole_in(1, 1_000_000))]
+    #[arg(long, value_parser = whole_in(1usize, 1_000_000))]
     pub max_svs: Option<usize>,
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Trees of the Isolation Forest (more trees, steadier scores).
-    #[arg(long, default_value_t = 100, value_parser = whole_in(1, 10_000))]
+    #[arg(long, default_value_t = 100, value_parser = whole_in(1usize, 10_000))]
     pub trees: usize,
     /// Features to transform with log1p (after clipping), comma-separated.
     #[arg(long, value_delimiter = ',')]
@@ -123,7 +123,7 @@ pub struct DetectArgs {
     pub tune_metric: TuneMetricArg,
     /// Repeat `--tune` N times with moved-on seeds and score with the mean of the N tuned
     /// pipelines (bagging: steadies the noisy feature choice of Isolation Forest).
-    #[arg(long, default_value_t = 1, requires = "tune", value_parser = whole_in(1, 1000))]
+    #[arg(long, default_value_t = 1, requires = "tune", value_parser = whole_in(1usize, 1000))]
     pub bags: usize,
     /// Also fit each model on all normal rows and save it as DIR/model_<name>.json.
     #[arg(long)]

@@ -2,22 +2,14 @@
 //! range it accepts (`--top-k 0` used to act as 1, `--sigma 1e-300` gave NaN scores,
 //! `--trees 4000000000` aborted on allocation).
 
-/// A whole number in `min..=max`.
-pub fn whole_in(min: usize, max: usize) -> impl Fn(&str) -> Result<usize, String> + Clone {
+/// A whole number in `min..=max` (`usize`, `u32`, …).
+pub fn whole_in<T>(min: T, max: T) -> impl Fn(&str) -> Result<T, String> + Clone
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
+{
     move |text| {
         text.trim()
-            .parse::<usize>()
-            .ok()
-            .filter(|v| (min..=max).contains(v))
-            .ok_or_else(|| format!("expected a whole number from {min} to {max}"))
-    }
-}
-
-/// [`whole_in`] as `u32`.
-pub fn whole_u32_in(min: u32, max: u32) -> impl Fn(&str) -> Result<u32, String> + Clone {
-    move |text| {
-        text.trim()
-            .parse::<u32>()
+            .parse::<T>()
             .ok()
             .filter(|v| (min..=max).contains(v))
             .ok_or_else(|| format!("expected a whole number from {min} to {max}"))
@@ -83,7 +75,7 @@ mod tests {
         assert!(open_share("1").is_err() && open_share("0.95").is_ok());
         assert!(finite("nan").is_err() && finite("-2.5").is_ok());
         assert_eq!(
-            whole_u32_in(1, 10_080)("0"),
+            whole_in(1u32, 10_080)("0"),
             Err("expected a whole number from 1 to 10080".into())
         );
     }

@@ -42,8 +42,9 @@ impl CellTotals {
         self.max_ts = self.max_ts.max(t);
     }
 
-    /// Adds a part of the same cell made of later rows.
-    pub(super) fn merge_later(&mut self, o: &CellTotals) {
+    /// Adds other rows' totals; the first row at the earliest time comes from whichever
+    /// side has the earlier time (on a tie, this side: pass parts in row order).
+    pub(super) fn merge(&mut self, o: &CellTotals) {
         self.rows += o.rows;
         self.sum_qoe += o.sum_qoe;
         self.sum_engagement += o.sum_engagement;

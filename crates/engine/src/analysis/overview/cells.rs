@@ -147,7 +147,7 @@ pub fn build_cells(input: &CellInput<'_>) -> Option<OverviewCells> {
     let mut bucket_counts = vec![0u32; n_cells * buckets];
     for (part_totals, part_counts) in &parts {
         for (t, p) in totals.iter_mut().zip(part_totals) {
-            t.merge_later(p);
+            t.merge(p);
         }
         for (c, p) in bucket_counts.iter_mut().zip(part_counts) {
             *c += p;

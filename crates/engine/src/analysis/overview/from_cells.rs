@@ -5,7 +5,7 @@
 use polars::prelude::{Float64Type, Int64Type};
 
 use super::Found;
-use super::cells::OverviewCells;
+use super::cells::{CellTotals, OverviewCells};
 use super::scan::EventAcc;
 use crate::dataset::Dataset;
 use crate::filter::Filter;
@@ -16,6 +16,7 @@ use crate::schema::Canonical;
 pub(super) fn found_by_cells(
     dataset: &Dataset,
     filter: &Filter,
+    allowed: &[Option<Vec<bool>>],
     event_dim: usize,
     max_cut_rows: usize,
 ) -> Option<Found> {
@@ -24,11 +25,6 @@ pub(super) fn found_by_cells(
     let cells = built_overview_cells(dataset)?;
     let pairs = event_viewer_pairs(dataset)?;
     let qoe = codes_of(dataset, Canonical::Qoe.name())?;
-    let allowed: Vec<Option<Vec<bool>>> = dataset
-        .dimensions
-        .iter()
-        .map(|d| filter.allowed_codes(dataset, &d.column))
-        .collect();
     let code_count = |c: &str| {
         dataset
             .dictionary(c)
@@ -42,7 +38,7 @@ pub(super) fn found_by_cells(
     let position = |name: &str| dataset.dimensions.iter().position(|d| d.column == name);
     let f64s = |c: Canonical| slice_of::<Float64Type>(dataset, c.name());
     let query = CellQuery {
-        allowed: &allowed,
+        allowed,
         dim_sizes: &dim_sizes,
         event_dim,
         customer_dim: position(Canonical::CustomerId.name()),
@@ -177,7 +173,7 @@ pub(super) fn found_from_cells(cells: &OverviewCells, q: &CellQuery<'_>) -> Opti
         );
     }
     count_viewers(cells, q, &whole, &cuts, &mut found);
-    found.median_qoe = median(cells, q, &whole, &cuts, found.rows);
+    found.median_qoe = median(cells, q, &whole, &cuts, found.totals.rows);
     Some(found)
 }
 
@@ -187,15 +183,9 @@ fn add_cell(
     event_first_row: &mut [u32],
     q: &CellQuery<'_>,
     codes: &[u32],
-    t: &super::cells::CellTotals,
+    t: &CellTotals,
 ) {
-    found.rows += t.rows;
-    found.sum_qoe += t.sum_qoe;
-    found.sum_engagement += t.sum_engagement;
-    found.sum_buffer += t.sum_buffer;
-    found.bad += t.bad;
-    found.min_ts = found.min_ts.min(t.min_ts);
-    found.max_ts = found.max_ts.max(t.max_ts);
+    found.totals.merge(t);
     let event = codes[q.event_dim] as usize;
     let ev = &mut found.events[event];
     // The event's customer is the one of its earliest row (the first such row).
@@ -211,9 +201,9 @@ fn add_cell(
 }
 
 /// The totals of a cell's rows in the time range, read row by row.
-fn cut_totals(cells: &OverviewCells, c: &RowColumns<'_>, cut: &Cut) -> super::cells::CellTotals {
+fn cut_totals(cells: &OverviewCells, c: &RowColumns<'_>, cut: &Cut) -> CellTotals {
     let rows = &cells.cell_rows(cut.cell)[cut.rows.clone()];
-    let mut t = super::cells::CellTotals::EMPTY;
+    let mut t = CellTotals::EMPTY;
     // In (time, row) order, so the first row at the earliest time is the one recorded.
     for &r in rows {
         let r = r as usize;
@@ -332,13 +322,7 @@ fn order_statistic(
 impl Found {
     pub(super) fn empty(dim_sizes: &[usize], n_events: usize) -> Self {
         Found {
-            rows: 0,
-            sum_qoe: 0.0,
-            sum_engagement: 0.0,
-            sum_buffer: 0.0,
-            bad: 0,
-            min_ts: i64::MAX,
-            max_ts: i64::MIN,
+            totals: CellTotals::EMPTY,
             viewers: 0,
             facets: dim_sizes.iter().map(|&n| vec![0; n]).collect(),
             events: vec![EventAcc::EMPTY; n_events],

@@ -161,13 +161,8 @@ enum Route {
 /// What a route finds for one filter: the passing rows' sums, the faceted counts (already
 /// including rows that fail one selection), per-event sums and distinct viewers, the median.
 pub(super) struct Found {
-    rows: u64,
-    sum_qoe: f64,
-    sum_engagement: f64,
-    sum_buffer: f64,
-    bad: u64,
-    min_ts: i64,
-    max_ts: i64,
+    /// Rows, sums and extremes of the passing rows (a cell's totals, over all of them).
+    totals: cell_totals::CellTotals,
     viewers: u64,
     facets: Vec<Vec<u64>>,
     events: Vec<scan::EventAcc>,
@@ -195,13 +190,16 @@ fn found_by_scan(
         viewers_per_event: acc.event_viewers.count(acc.events.len(), pair_event),
         median_qoe: median(&cols, &units, &acc),
         viewers: acc.viewers.iter().map(|w| u64::from(w.count_ones())).sum(),
-        rows: acc.rows,
-        sum_qoe: acc.sum_qoe,
-        sum_engagement: acc.sum_engagement,
-        sum_buffer: acc.sum_buffer,
-        bad: acc.bad,
-        min_ts: acc.min_ts,
-        max_ts: acc.max_ts,
+        totals: cell_totals::CellTotals {
+            rows: acc.rows,
+            sum_qoe: acc.sum_qoe,
+            sum_engagement: acc.sum_engagement,
+            sum_buffer: acc.sum_buffer,
+            bad: acc.bad,
+            min_ts: acc.min_ts,
+            max_ts: acc.max_ts,
+            first_row_at_min: u32::MAX,
+        },
         facets: acc.facets,
         events: acc.events,
     })
@@ -217,6 +215,11 @@ fn overview_with(
         .iter()
         .position(|d| d.column == Canonical::EventId.name())
         .ok_or_else(|| AnalysisError::MissingColumn(Canonical::EventId.name().into()))?;
+    let allowed: Vec<Option<Vec<bool>>> = dataset
+        .dimensions
+        .iter()
+        .map(|d| filter.allowed_codes(dataset, &d.column))
+        .collect();
     let by_cells = matches!(route, Route::Fastest | Route::Cells)
         .then(|| {
             // Reading a cut cell's rows one by one costs a few times a row of the scan.
@@ -225,18 +228,13 @@ fn overview_with(
             } else {
                 dataset.rows() / 6
             };
-            from_cells::found_by_cells(dataset, filter, event_dim, max_cut_rows)
+            from_cells::found_by_cells(dataset, filter, &allowed, event_dim, max_cut_rows)
         })
         .flatten();
     let acc = match by_cells {
         Some(found) => found,
         None => found_by_scan(dataset, filter, route != Route::Unindexed)?,
     };
-    let allowed: Vec<Option<Vec<bool>>> = dataset
-        .dimensions
-        .iter()
-        .map(|d| filter.allowed_codes(dataset, &d.column))
-        .collect();
 
     // Distinct values of a column among passing rows: codes with passing rows.
     let distinct = |d: usize| -> u64 {
@@ -253,22 +251,23 @@ fn overview_with(
             .position(|d| d.column == c.name())?;
         Some(distinct(d))
     };
-    let empty = acc.rows == 0;
-    let n = acc.rows as f64;
+    let t = &acc.totals;
+    let empty = t.rows == 0;
+    let n = t.rows as f64;
     let summary = Summary {
-        rows: acc.rows,
+        rows: t.rows,
         events: distinct(event_dim),
         viewers: acc.viewers,
         customers: distinct_of(Canonical::CustomerId),
         countries: distinct_of(Canonical::CountryId),
         cities: distinct_of(Canonical::CityId),
-        start_ms: (!empty).then_some(acc.min_ts),
-        end_ms: (!empty).then_some(acc.max_ts),
-        mean_qoe: (!empty).then(|| acc.sum_qoe / n),
+        start_ms: (!empty).then_some(t.min_ts),
+        end_ms: (!empty).then_some(t.max_ts),
+        mean_qoe: (!empty).then(|| t.sum_qoe / n),
         median_qoe: acc.median_qoe,
-        bad_qoe_share: (!empty).then(|| acc.bad as f64 / n),
-        mean_engagement: (!empty).then(|| acc.sum_engagement / n),
-        total_buffer_ms: dataset.has(Canonical::BufferMs).then_some(acc.sum_buffer),
+        bad_qoe_share: (!empty).then(|| t.bad as f64 / n),
+        mean_engagement: (!empty).then(|| t.sum_engagement / n),
+        total_buffer_ms: dataset.has(Canonical::BufferMs).then_some(t.sum_buffer),
         dropped_rows: dataset.report.dropped_counts(),
     };
 
