@@ -1,6 +1,7 @@
 //! Analysis 4 (group vs rest of its customer) from histograms of the metric's value codes:
 //! one per customer and one per (customer, country) and (customer, city) that is tested.
 
+use super::differences_words::{WordLayout, by_sorted_words};
 use super::{Counts, total};
 use crate::analysis::differences::{
     DIMENSIONS, DifferenceParams, Differences, ECDF_POINTS, GroupEcdf, SMALL_MULTIPLES,
@@ -27,6 +28,10 @@ pub fn differences(
     vc: &ValueCodes,
 ) -> Result<Differences, AnalysisError> {
     let (customers, n_customers) = customer_codes(dataset, sel);
+    // Every customer has a histogram, so this many already rules them out.
+    if n_customers * vc.values.len() > MAX_COUNTERS {
+        return by_sorting(dataset, sel, params, vc);
+    }
     let customer_of = |r: usize| customers.map_or(0, |c| c[r] as usize);
     let dims: Vec<(GroupBy, &[u32], usize)> = DIMENSIONS
         .iter()
@@ -97,7 +102,7 @@ pub fn differences(
     }
     let d = vc.values.len();
     if slots * d > MAX_COUNTERS {
-        return by_sorted_codes(dataset, sel, params, vc);
+        return by_sorting(dataset, sel, params, vc);
     }
     // Each row counts for its customer and for each of its groups that has a slot.
     let dims = &dims;
@@ -160,7 +165,7 @@ pub fn differences(
 
 /// Groups with rows, most rows first (ties by code), at most [`SMALL_MULTIPLES`]: the ECDFs
 /// drawn for the chosen customer.
-fn largest(counts: &[u64]) -> Vec<usize> {
+pub(super) fn largest(counts: &[u64]) -> Vec<usize> {
     let mut groups: Vec<usize> = (0..counts.len()).filter(|&g| counts[g] > 0).collect();
     groups.sort_by_key(|&g| std::cmp::Reverse(counts[g]));
     groups.truncate(SMALL_MULTIPLES);
@@ -190,7 +195,7 @@ fn ks_vs_rest(group: &Counts, customer: &Counts) -> f64 {
 }
 
 /// ECDFs of one group and of the rest of its customer (as `differences::small_multiples`).
-fn small_multiple(
+pub(super) fn small_multiple(
     dataset: &Dataset,
     values: &[f64],
     group: &Counts,
@@ -242,6 +247,20 @@ fn customer_codes<'a>(dataset: &Dataset, sel: &Selection<'a>) -> (Option<&'a [u3
     let customers = sel.codes(GroupBy::Customer);
     let n = customers.map_or(1, |_| code_count(dataset, GroupBy::Customer.column()));
     (customers, n)
+}
+
+/// Analysis 4 for alphabets too large for histograms: sorted words when the codes fit in
+/// 32 bits, else sorted codes.
+fn by_sorting(
+    dataset: &Dataset,
+    sel: &Selection,
+    params: &DifferenceParams,
+    vc: &ValueCodes,
+) -> Result<Differences, AnalysisError> {
+    match WordLayout::of(dataset, sel, vc) {
+        Some(layout) => by_sorted_words(dataset, sel, params, vc, layout),
+        None => by_sorted_codes(dataset, sel, params, vc),
+    }
 }
 
 /// Analysis 4 for alphabets too large for histograms: each customer's passing rows sorted
@@ -324,9 +343,12 @@ mod tests {
             };
             let by_histograms = differences(&ds, &sel, &params, vc).unwrap();
             let by_sorting = by_sorted_codes(&ds, &sel, &params, vc).unwrap();
+            let layout = WordLayout::of(&ds, &sel, vc).unwrap();
+            let by_words = by_sorted_words(&ds, &sel, &params, vc, layout).unwrap();
             assert!(!by_histograms.countries.is_empty() && !by_histograms.ecdfs.is_empty());
             // Same counts walked in the same order: identical, not just close.
             assert_eq!(by_sorting, by_histograms);
+            assert_eq!(by_words, by_histograms);
         }
     }
 }

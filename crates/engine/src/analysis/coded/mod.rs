@@ -6,6 +6,7 @@
 mod buckets;
 pub mod correlation;
 pub mod differences;
+mod differences_words;
 pub mod over_time;
 pub mod viewer_type;
 

@@ -1,0 +1,386 @@
+//! Analysis 4 when the value codes are too many for histograms but a row's value code,
+//! country code and city code fit together in one 32-bit word: each customer's passing rows
+//! become such words, sorted by value code, and one walk over them gives every group's KS
+//! statistic against the rest of its customer. Four bytes per row move through the sort,
+//! and no per-row arrays are built besides the words.
+
+use crate::analysis::differences::{
+    DIMENSIONS, DifferenceParams, Differences, Tested, push_tested,
+};
+use crate::analysis::index::ValueCodes;
+use crate::analysis::parallel;
+use crate::analysis::rows::{GroupBy, code_count};
+use crate::analysis::selection::Selection;
+use crate::dataset::Dataset;
+use crate::error::AnalysisError;
+use crate::kolmogorov;
+
+/// Where each code sits in a row's word: the value code above the group fields, the
+/// groups in [`DIMENSIONS`] order from high to low.
+#[derive(Clone, Copy)]
+pub(super) struct WordLayout {
+    value_shift: u32,
+    value_bits: u32,
+    /// Per dimension: (shift, bits); `None` for a dimension the data lacks.
+    groups: [Option<(u32, u32)>; 2],
+}
+
+/// Bits that hold codes `0..count`.
+fn bits_for(count: usize) -> u32 {
+    usize::BITS - count.saturating_sub(1).leading_zeros()
+}
+
+impl WordLayout {
+    /// The layout for this selection, or `None` when the codes need more than 32 bits.
+    pub(super) fn of(dataset: &Dataset, sel: &Selection, vc: &ValueCodes) -> Option<Self> {
+        let mut groups = [None; 2];
+        let mut shift = 0;
+        for (k, g) in DIMENSIONS.iter().enumerate().rev() {
+            if sel.codes(*g).is_some() {
+                let bits = bits_for(code_count(dataset, g.column()));
+                groups[k] = Some((shift, bits));
+                shift += bits;
+            }
+        }
+        let value_bits = bits_for(vc.values.len());
+        (shift + value_bits <= 32).then_some(Self {
+            value_shift: shift,
+            value_bits,
+            groups,
+        })
+    }
+
+    fn value(&self, word: u32) -> usize {
+        (u64::from(word) >> self.value_shift) as usize
+    }
+
+    fn group(&self, k: usize, word: u32) -> Option<usize> {
+        let (shift, bits) = self.groups[k]?;
+        Some(((word >> shift) & ((1u32 << bits) - 1)) as usize)
+    }
+}
+
+/// KS D (and p-value) of every group of each dimension against the rest of its customer,
+/// for every customer with passing rows, plus the ECDF small multiples of the chosen
+/// customer's largest countries. Same definitions and the same numbers as the histogram
+/// and sorting paths: D is evaluated just before and just after each of a group's values.
+pub(super) fn by_sorted_words(
+    dataset: &Dataset,
+    sel: &Selection,
+    params: &DifferenceParams,
+    vc: &ValueCodes,
+    layout: WordLayout,
+) -> Result<Differences, AnalysisError> {
+    let customers = sel.codes(GroupBy::Customer);
+    let n_customers = customers.map_or(1, |_| code_count(dataset, GroupBy::Customer.column()));
+    let dims = DIMENSIONS.map(|g| sel.codes(g));
+    // Each core turns its rows into words, one list per customer.
+    let parts = parallel::map("differences-words", sel.ranges(), |range| {
+        let mut words: Vec<Vec<u32>> = vec![Vec::new(); n_customers];
+        for r in range.filter(|&r| sel.passes(r)) {
+            let mut word = vc.codes[r] << layout.value_shift;
+            for (codes, field) in dims.iter().zip(layout.groups) {
+                if let (Some(codes), Some((shift, _))) = (codes, field) {
+                    word |= codes[r] << shift;
+                }
+            }
+            words[customers.map_or(0, |c| c[r] as usize)].push(word);
+        }
+        words
+    })?;
+    let rows_of = |c: usize| parts.iter().map(|p| p[c].len()).sum::<usize>();
+    let label_of_customer = |c: usize| match customers {
+        Some(_) => dataset.label(GroupBy::Customer.column(), c as u32),
+        None => crate::analysis::groups::ALL.to_string(),
+    };
+    let chosen = params
+        .ecdf_customer
+        .as_ref()
+        .and_then(|label| (0..n_customers).find(|&c| label_of_customer(c) == *label))
+        .or_else(|| (0..n_customers).max_by_key(|&c| rows_of(c)))
+        .filter(|&c| rows_of(c) > 0);
+    // Largest customers first, so that neither core is left with a big one at the end.
+    let mut present: Vec<usize> = (0..n_customers).filter(|&c| rows_of(c) > 0).collect();
+    present.sort_by_key(|&c| std::cmp::Reverse(rows_of(c)));
+    let tested = parallel::map("differences", present, |c| {
+        let lists: Vec<&[u32]> = parts.iter().map(|p| p[c].as_slice()).collect();
+        let words = sort_by_field(&lists, layout.value_shift, layout.value_bits);
+        let per_dimension = ks_per_group(dataset, &words, layout, params);
+        let ecdfs = (Some(c) == chosen)
+            .then(|| small_multiples(dataset, vc, &words, layout))
+            .flatten();
+        (c, per_dimension, ecdfs)
+    })?;
+    let mut tested = tested;
+    tested.sort_by_key(|t| t.0);
+    let mut out = Differences::empty(params.metric, chosen.map(label_of_customer));
+    for (c, per_dimension, ecdfs) in tested {
+        for (dimension, found) in per_dimension {
+            push_tested(&mut out, dimension, &label_of_customer(c), found, params);
+        }
+        if let Some(ecdfs) = ecdfs {
+            out.ecdfs = ecdfs;
+        }
+    }
+    Ok(out)
+}
+
+/// One dimension's running state in the walk over a customer's sorted words.
+struct GroupWalk {
+    dimension: GroupBy,
+    shift: u32,
+    mask: u32,
+    count: Vec<usize>,
+    tested: Vec<bool>,
+    /// `1/n_group` and `1/n_rest`, for a quick bound before the definition's divisions.
+    inverse: Vec<(f64, f64)>,
+    below: Vec<usize>,
+    d: Vec<f64>,
+    /// The run in which each group was last seen, and the groups seen in the current run.
+    seen_in: Vec<usize>,
+    touched: Vec<usize>,
+}
+
+impl GroupWalk {
+    fn new(dimension: GroupBy, (shift, bits): (u32, u32), words: &[u32], min: usize) -> Self {
+        let n_codes = 1usize << bits;
+        let mask = (1u32 << bits) - 1;
+        // Four tallies, so that runs of one group do not wait on the same counter.
+        let mut tallies = vec![[0usize; 4]; n_codes];
+        let mut quads = words.chunks_exact(4);
+        for quad in &mut quads {
+            for (lane, &w) in quad.iter().enumerate() {
+                tallies[((w >> shift) & mask) as usize][lane] += 1;
+            }
+        }
+        for &w in quads.remainder() {
+            tallies[((w >> shift) & mask) as usize][0] += 1;
+        }
+        let n = words.len();
+        let count: Vec<usize> = tallies.iter().map(|t| t.iter().sum()).collect();
+        Self {
+            dimension,
+            shift,
+            mask,
+            tested: count
+                .iter()
+                .map(|&m| m > 0 && m >= min && n - m >= min)
+                .collect(),
+            inverse: count
+                .iter()
+                .map(|&m| (1.0 / m as f64, 1.0 / (n - m) as f64))
+                .collect(),
+            count,
+            below: vec![0; n_codes],
+            d: vec![0.0; n_codes],
+            seen_in: vec![usize::MAX; n_codes],
+            touched: Vec::with_capacity(n_codes),
+        }
+    }
+
+    /// Raises group `g`'s D to `|F_group − F_rest|` after `below_all` rows of the customer,
+    /// computed by the definition's divisions; a product with the inverses first (within
+    /// 1e-15 of it) skips them where the candidate cannot reach the maximum so far.
+    fn raise(&mut self, g: usize, below_all: usize, n: usize) {
+        let (b, r) = (self.below[g] as f64, (below_all - self.below[g]) as f64);
+        let (inv_g, inv_r) = self.inverse[g];
+        if (b * inv_g - r * inv_r).abs() + 1e-12 >= self.d[g] {
+            let (n_g, n_r) = (self.count[g] as f64, (n - self.count[g]) as f64);
+            self.d[g] = self.d[g].max((b / n_g - r / n_r).abs());
+        }
+    }
+
+    /// Row `word` at the run that starts at `start`: the first time a tested group shows in
+    /// a run, D is checked just before the run (the rest has risen since its last step).
+    fn step(&mut self, word: u32, start: usize, n: usize) {
+        let g = ((word >> self.shift) & self.mask) as usize;
+        if self.seen_in[g] != start && self.tested[g] {
+            self.seen_in[g] = start;
+            self.raise(g, start, n);
+            self.touched.push(g);
+        }
+        self.below[g] += 1;
+    }
+
+    /// Row `word` alone in the run at `start`: [`Self::step`] and [`Self::end_run`] in one.
+    fn single(&mut self, word: u32, start: usize, n: usize) {
+        let g = ((word >> self.shift) & self.mask) as usize;
+        if self.tested[g] {
+            self.raise(g, start, n);
+            self.below[g] += 1;
+            self.raise(g, start + 1, n);
+        } else {
+            self.below[g] += 1;
+        }
+    }
+
+    /// After a run that ends at `end`: D is checked just after it for each group in it.
+    fn end_run(&mut self, end: usize, n: usize) {
+        let mut touched = std::mem::take(&mut self.touched);
+        for g in touched.drain(..) {
+            self.raise(g, end, n);
+        }
+        self.touched = touched;
+    }
+
+    fn tested_groups(self, dataset: &Dataset, n: usize) -> (GroupBy, Vec<Tested>) {
+        let found = (0..self.count.len())
+            .filter(|&g| self.tested[g])
+            .map(|g| {
+                let (m, d) = (self.count[g], self.d[g]);
+                let p_value = kolmogorov::ks_two_sample_p(d, m, n - m);
+                let label = dataset.label(self.dimension.column(), g as u32);
+                (label, m as u64, (n - m) as u64, d, p_value)
+            })
+            .collect();
+        (self.dimension, found)
+    }
+}
+
+/// Each dimension's tested groups in one customer's sorted words — groups with at least
+/// `min_samples` rows and at least that many in the rest, in code order — from one walk
+/// over the runs of equal value.
+fn ks_per_group(
+    dataset: &Dataset,
+    words: &[u32],
+    layout: WordLayout,
+    params: &DifferenceParams,
+) -> Vec<(GroupBy, Vec<Tested>)> {
+    let n = words.len();
+    let mut walks: Vec<GroupWalk> = DIMENSIONS
+        .iter()
+        .zip(layout.groups)
+        .filter_map(|(&g, field)| Some(GroupWalk::new(g, field?, words, params.min_samples)))
+        .collect();
+    let mut i = 0;
+    while i < n {
+        let (start, value) = (i, layout.value(words[i]));
+        if i + 1 == n || layout.value(words[i + 1]) != value {
+            // A value held by one row (the common case): just before and just after it.
+            for walk in &mut walks {
+                walk.single(words[i], start, n);
+            }
+            i += 1;
+            continue;
+        }
+        while i < n && layout.value(words[i]) == value {
+            for walk in &mut walks {
+                walk.step(words[i], start, n);
+            }
+            i += 1;
+        }
+        for walk in &mut walks {
+            walk.end_run(i, n);
+        }
+    }
+    walks
+        .into_iter()
+        .map(|w| w.tested_groups(dataset, n))
+        .collect()
+}
+
+/// The chosen customer's ECDF small multiples (its largest countries against the rest),
+/// from histograms of its sorted words — the histogram path's own drawing, so the points
+/// are the same.
+fn small_multiples(
+    dataset: &Dataset,
+    vc: &ValueCodes,
+    words: &[u32],
+    layout: WordLayout,
+) -> Option<Vec<crate::analysis::differences::GroupEcdf>> {
+    let country = DIMENSIONS.iter().position(|&g| g == GroupBy::Country)?;
+    let n_countries = 1usize << layout.groups[country]?.1;
+    let mut per_country = vec![0u64; n_countries];
+    for &w in words {
+        per_country[layout.group(country, w)?] += 1;
+    }
+    let drawn = super::differences::largest(&per_country);
+    let d = vc.values.len();
+    let mut customer = vec![0u32; d];
+    let mut groups = vec![vec![0u32; d]; drawn.len()];
+    for &w in words {
+        let v = layout.value(w);
+        customer[v] += 1;
+        let g = layout.group(country, w)?;
+        if let Some(slot) = drawn.iter().position(|&x| x == g) {
+            groups[slot][v] += 1;
+        }
+    }
+    Some(
+        drawn
+            .iter()
+            .zip(&groups)
+            .map(|(&g, h)| super::differences::small_multiple(dataset, &vc.values, h, &customer, g))
+            .collect(),
+    )
+}
+
+/// Words from `lists`, sorted stably by the field of `bits` bits at `shift`: least
+/// significant digit first, digits of at most 11 bits (counters that stay in the
+/// first-level cache), every digit counted in one read; the first pass reads the lists
+/// themselves, so they need not be joined first.
+fn sort_by_field(lists: &[&[u32]], shift: u32, bits: u32) -> Vec<u32> {
+    const MAX_DIGIT_BITS: u32 = 11;
+    let words = || lists.iter().flat_map(|l| l.iter().copied());
+    let n: usize = lists.iter().map(|l| l.len()).sum();
+    if n < 4096 || bits == 0 {
+        let mut out: Vec<u32> = words().collect();
+        out.sort_by_key(|&w| u64::from(w) >> shift);
+        return out;
+    }
+    let passes = bits.div_ceil(MAX_DIGIT_BITS);
+    let digit_bits = bits.div_ceil(passes);
+    let mask = (1usize << digit_bits) - 1;
+    let digit = |w: u32, pass: u32| ((u64::from(w) >> (shift + pass * digit_bits)) as usize) & mask;
+    let mut offsets = vec![vec![0usize; mask + 1]; passes as usize];
+    for w in words() {
+        for (pass, counts) in (0..passes).zip(&mut offsets) {
+            counts[digit(w, pass)] += 1;
+        }
+    }
+    for counts in &mut offsets {
+        let mut total = 0;
+        for slot in counts.iter_mut() {
+            (*slot, total) = (total, total + *slot);
+        }
+    }
+    let mut sorted = vec![0u32; n];
+    for w in words() {
+        let slot = &mut offsets[0][digit(w, 0)];
+        sorted[*slot] = w;
+        *slot += 1;
+    }
+    let mut spare = vec![0u32; if passes > 1 { n } else { 0 }];
+    for (pass, offsets) in (1..passes).zip(offsets.iter_mut().skip(1)) {
+        for &w in &sorted {
+            let slot = &mut offsets[digit(w, pass)];
+            spare[*slot] = w;
+            *slot += 1;
+        }
+        std::mem::swap(&mut sorted, &mut spare);
+    }
+    sorted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn field_sort_is_a_stable_sort_of_the_joined_lists(
+            lists in prop::collection::vec(prop::collection::vec(any::<u32>(), 0..5000), 1..4),
+            shift in 0u32..8,
+            bits in 1u32..25,
+        ) {
+            // As in a layout, nothing sits above the sorted field.
+            let clip = |w: u32| (u64::from(w) & ((1u64 << (shift + bits)) - 1)) as u32;
+            let lists: Vec<Vec<u32>> = lists.iter().map(|l| l.iter().map(|&w| clip(w)).collect()).collect();
+            let refs: Vec<&[u32]> = lists.iter().map(Vec::as_slice).collect();
+            let mut expected = lists.concat();
+            expected.sort_by_key(|&w| w >> shift);
+            prop_assert_eq!(sort_by_field(&refs, shift, bits), expected);
+        }
+    }
+}
