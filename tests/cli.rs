@@ -162,3 +162,6 @@ mod detect_events;
 
 #[path = "cli/kpis.rs"]
 mod kpis;
+
+#[path = "cli/abr.rs"]
+mod abr;

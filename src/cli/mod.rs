@@ -1,6 +1,7 @@
 //! The headless face: parse arguments, call the engine, print or write results.
 //! No computation lives here.
 
+pub mod abr;
 pub mod analyze;
 pub mod cdn;
 pub mod detect;
@@ -59,6 +60,8 @@ pub enum Command {
     Kpis(kpis::KpisArgs),
     /// CDN quality of service from Edgecast log records: errors, long responses, cache hits.
     Cdn(cdn::CdnArgs),
+    /// Network what-if: adaptive-bitrate players replayed on throughput traces.
+    Abr(abr::AbrArgs),
 }
 
 /// Run a subcommand.
@@ -72,6 +75,7 @@ pub fn run(command: &Command) -> anyhow::Result<()> {
         Command::Traffic(args) => traffic::run(args),
         Command::Kpis(args) => kpis::run(args),
         Command::Cdn(args) => cdn::run(args),
+        Command::Abr(args) => abr::run(args),
     }
 }
 

@@ -294,7 +294,7 @@ fn small_multiples(
     for &w in words {
         per_country[layout.group(country, w)?] += 1;
     }
-    let drawn = super::differences::largest(&per_country);
+    let drawn = super::small_multiples::largest(&per_country);
     let d = vc.values.len();
     let mut customer = vec![0u32; d];
     let mut groups = vec![vec![0u32; d]; drawn.len()];
@@ -310,7 +310,9 @@ fn small_multiples(
         drawn
             .iter()
             .zip(&groups)
-            .map(|(&g, h)| super::differences::small_multiple(dataset, &vc.values, h, &customer, g))
+            .map(|(&g, h)| {
+                super::small_multiples::small_multiple(dataset, &vc.values, h, &customer, g)
+            })
             .collect(),
     )
 }

@@ -8,6 +8,7 @@ pub mod correlation;
 pub mod differences;
 mod differences_words;
 pub mod over_time;
+mod small_multiples;
 pub mod viewer_type;
 
 use crate::analysis::parallel;

@@ -1,0 +1,78 @@
+//! Timings of the network what-if: simulated segments per second on one core for each
+//! player (one session after another), and the whole evaluation of all traces × players.
+//!
+//! `cargo bench --bench abr` (the real trace sets in `../shared/data/abr-traces` when
+//! present, else 126 synthetic traces and a 199-segment synthetic manifest).
+//! Prints one line per measurement; results go to BENCHMARKS.md by hand.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use streamlens_abr::evaluate::evaluate;
+use streamlens_abr::synthetic::{self, Profile};
+use streamlens_abr::trace::read_traces;
+use streamlens_abr::{Algorithm, Manifest, SimConfig, Trace, simulate};
+
+fn inputs() -> anyhow::Result<(Vec<Trace>, Manifest, &'static str)> {
+    let shared = PathBuf::from("../shared/data/abr-traces");
+    if shared.is_dir() {
+        let traces = read_traces(&[shared.join("norway-3g"), shared.join("lte-4g")])?;
+        return Ok((traces, Manifest::read(&shared.join("bbb.json"))?, "real"));
+    }
+    let traces = (0..126)
+        .map(|i| {
+            let profile = if i < 86 {
+                Profile::Mobile3g
+            } else {
+                Profile::Lte
+            };
+            synthetic::trace(profile, i, 900)
+        })
+        .collect();
+    Ok((traces, synthetic::manifest(1, 199), "synthetic"))
+}
+
+fn main() -> anyhow::Result<()> {
+    let (traces, manifest, kind) = inputs()?;
+    let config = SimConfig::default();
+    println!(
+        "{} {kind} traces, {} segments × {} renditions",
+        traces.len(),
+        manifest.segments(),
+        manifest.renditions()
+    );
+    for algorithm in Algorithm::ALL {
+        // Enough rounds for about a second of work on the fast players.
+        let rounds = if matches!(algorithm, Algorithm::Mpc | Algorithm::RobustMpc) {
+            1
+        } else {
+            10
+        };
+        let t = Instant::now();
+        let mut segments = 0usize;
+        for _ in 0..rounds {
+            for trace in &traces {
+                let mut player = algorithm.player(&manifest, config.buffer_cap_s);
+                segments += simulate(trace, &manifest, player.as_mut(), &config)
+                    .summary
+                    .segments;
+            }
+        }
+        let seconds = t.elapsed().as_secs_f64();
+        println!(
+            "{:<11} one core: {segments} segments in {seconds:.3} s = {:.2} M segments/s",
+            algorithm.name(),
+            segments as f64 / seconds / 1e6
+        );
+    }
+    for _ in 0..3 {
+        let t = Instant::now();
+        let e = evaluate(&traces, &manifest, &Algorithm::ALL, &config);
+        println!(
+            "evaluate {} sessions (all cores): {:.3} s",
+            e.sessions.len(),
+            t.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,20 @@
+//! Network what-if: adaptive-bitrate (ABR) players replayed on real throughput traces.
+//!
+//! A segment-level simulator ([`sim`]) downloads a video described by a [`manifest`] over a
+//! [`trace`] of link bandwidth, asking a [`players`] rule which rendition to fetch next;
+//! [`evaluate`] runs many traces × players and summarises them by `QoE_lin` (Pensieve, Mao et
+//! al., SIGCOMM 2017), bitrate, rebuffering, switches and start-up delay. No GUI here.
+
+pub mod error;
+pub mod evaluate;
+pub mod manifest;
+pub mod players;
+pub mod sim;
+pub mod synthetic;
+pub mod trace;
+
+pub use error::AbrError;
+pub use manifest::Manifest;
+pub use players::Algorithm;
+pub use sim::{SessionSummary, SimConfig, Simulation, simulate};
+pub use trace::Trace;

@@ -1,0 +1,175 @@
+//! `streamlens abr`: generated traces evaluated end to end, one session by hand, and the
+//! errors a user meets first.
+
+use super::{run, run_ok};
+
+/// Two synthetic traces per profile and a 20-segment manifest in a temporary folder.
+fn generated() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(&[
+        "abr",
+        "generate",
+        "--out",
+        dir.path().to_str().unwrap(),
+        "--traces",
+        "2",
+        "--seconds",
+        "120",
+        "--segments",
+        "20",
+        "--seed",
+        "3",
+    ]);
+    dir
+}
+
+#[test]
+fn evaluate_writes_one_session_per_trace_and_player() {
+    let dir = generated();
+    let out = dir.path().join("eval");
+    let path = |p: &str| dir.path().join(p).to_str().unwrap().to_string();
+    let stdout = run_ok(&[
+        "abr",
+        "evaluate",
+        "--traces",
+        &path("traces"),
+        "--manifest",
+        &path("manifest.json"),
+        "--algos",
+        "bba,robust-mpc",
+        "--out",
+        out.to_str().unwrap(),
+    ])
+    .stdout;
+    let text = String::from_utf8(stdout).unwrap();
+    assert!(
+        text.contains("robust-mpc") && text.contains("4 traces"),
+        "{text}"
+    );
+    let sessions = std::fs::read_to_string(out.join("sessions.csv")).unwrap();
+    assert_eq!(sessions.lines().count(), 1 + 4 * 2);
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("evaluation.json")).unwrap())
+            .unwrap();
+    let summary = json["summary"].as_array().unwrap();
+    assert_eq!(summary.len(), 2);
+    // The summary's mean is the mean of the session rows.
+    let bba: Vec<f64> = json["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["algorithm"] == "bba")
+        .map(|s| s["qoe_lin"].as_f64().unwrap())
+        .collect();
+    let mean = bba.iter().sum::<f64>() / bba.len() as f64;
+    assert!((summary[0]["qoe_lin_mean"].as_f64().unwrap() - mean).abs() < 1e-12);
+    assert_eq!(summary[0]["sessions"], 4);
+}
+
+#[test]
+fn simulate_on_a_flat_text_trace_matches_the_hand_computation() {
+    let dir = tempfile::tempdir().unwrap();
+    // Pensieve text format: 2 Mbit/s throughout (80 ms latency per request).
+    let trace = dir.path().join("flat.txt");
+    let lines: String = (0..=200).fold(String::new(), |mut text, t| {
+        text.push_str(&t.to_string());
+        text.push_str(" 2.0\n");
+        text
+    });
+    std::fs::write(&trace, lines).unwrap();
+    // One rendition of 1000 kbit/s, 2 s segments: 2 Mbit each → 1 s + 80 ms per download.
+    let manifest = dir.path().join("m.json");
+    std::fs::write(
+        &manifest,
+        r#"{"segment_duration_ms": 2000, "bitrates_kbps": [1000],
+            "segment_sizes_bits": [[2000000], [2000000], [2000000]]}"#,
+    )
+    .unwrap();
+    let out = run_ok(&[
+        "abr",
+        "simulate",
+        "--trace",
+        trace.to_str().unwrap(),
+        "--manifest",
+        manifest.to_str().unwrap(),
+        "--algo",
+        "bola",
+        "--json",
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let summary = &json["summary"];
+    assert!((summary["startup_s"].as_f64().unwrap() - 1.08).abs() < 1e-9);
+    assert_eq!(summary["rebuffer_s"], 0.0);
+    assert_eq!(summary["qoe_lin"], 1.0);
+    assert_eq!(json["segments"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn errors_name_the_player_file_and_field() {
+    let dir = generated();
+    let path = |p: &str| dir.path().join(p).to_str().unwrap().to_string();
+    let unknown = run(&[
+        "abr",
+        "evaluate",
+        "--traces",
+        &path("traces"),
+        "--manifest",
+        &path("manifest.json"),
+        "--algos",
+        "bola,pensieve",
+    ]);
+    assert_eq!(unknown.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        err.contains("pensieve") && err.contains("robust-mpc"),
+        "{err}"
+    );
+
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, r#"{"segment_duration_ms": 3000, "bitrates_kbps": [500, 300], "segment_sizes_bits": [[1, 2]]}"#).unwrap();
+    let out = run(&[
+        "abr",
+        "evaluate",
+        "--traces",
+        &path("traces"),
+        "--manifest",
+        bad.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("bad.json") && err.contains("ascending"),
+        "{err}"
+    );
+
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let out = run(&[
+        "abr",
+        "evaluate",
+        "--traces",
+        empty.to_str().unwrap(),
+        "--manifest",
+        &path("manifest.json"),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("no trace files"),
+        "{err}"
+    );
+
+    let short = run(&[
+        "abr",
+        "simulate",
+        "--trace",
+        &path("traces/synthetic-3g-3000009.json"),
+        "--manifest",
+        &path("manifest.json"),
+        "--buffer-s",
+        "2",
+    ]);
+    let err = String::from_utf8_lossy(&short.stderr);
+    assert!(
+        !short.status.success() && err.contains("shorter than one segment"),
+        "{err}"
+    );
+}
