@@ -9,6 +9,13 @@ use serde::{Deserialize, Serialize};
 use crate::error::AbrError;
 use crate::trace::read_text;
 
+/// Bounds that keep a hostile manifest from stalling the simulator: 10-minute segments,
+/// 32 renditions (real ladders have 4–12; MPC's plans grow with the ladder), 1 Tbit per
+/// segment.
+pub const MAX_SEGMENT_S: f64 = 600.0;
+pub const MAX_RENDITIONS: usize = 32;
+pub const MAX_SEGMENT_BITS: f64 = 1e12;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Manifest {
     pub segment_s: f64,
@@ -34,13 +41,16 @@ impl Manifest {
         bitrates_kbps: Vec<f64>,
         sizes_bits: Vec<Vec<f64>>,
     ) -> Result<Self, String> {
-        if !(segment_s.is_finite() && segment_s > 0.0) {
+        if !(segment_s.is_finite() && segment_s > 0.0 && segment_s <= MAX_SEGMENT_S) {
             return Err(format!(
-                "segment duration must be above 0 (got {segment_s})"
+                "segment duration must be above 0 and at most {MAX_SEGMENT_S} s (got {segment_s})"
             ));
         }
-        if bitrates_kbps.is_empty() {
-            return Err("the bitrate ladder is empty".into());
+        if bitrates_kbps.is_empty() || bitrates_kbps.len() > MAX_RENDITIONS {
+            return Err(format!(
+                "the bitrate ladder must have 1 to {MAX_RENDITIONS} renditions (got {})",
+                bitrates_kbps.len()
+            ));
         }
         if bitrates_kbps.iter().any(|b| !(b.is_finite() && *b > 0.0))
             || bitrates_kbps.windows(2).any(|w| w[0] >= w[1])
@@ -61,8 +71,14 @@ impl Manifest {
                     bitrates_kbps.len()
                 ));
             }
-            if sizes.iter().any(|s| !(s.is_finite() && *s > 0.0)) {
-                return Err(format!("segment {}: sizes must be above 0 bits", i + 1));
+            if sizes
+                .iter()
+                .any(|s| !(s.is_finite() && *s > 0.0 && *s <= MAX_SEGMENT_BITS))
+            {
+                return Err(format!(
+                    "segment {}: sizes must be above 0 and at most {MAX_SEGMENT_BITS} bits",
+                    i + 1
+                ));
             }
         }
         Ok(Self {

@@ -7,7 +7,8 @@
 //!   After that the buffer drains in real time while downloading; time with an empty buffer
 //!   is rebuffering. Each arrival adds one segment duration to the buffer.
 //! - Above the buffer cap the player waits (the link's time passes) until the buffer is back
-//!   at the cap, so at every decision the buffer is at most the cap.
+//!   at the cap, so at every decision the buffer is at most the cap (a cap under one
+//!   segment acts as one segment). After the last segment nobody waits.
 //! - `QoE_lin` of a session (Pensieve, Mao et al. 2017): (Σ bitrate − 4.3 · Σ rebuffer −
 //!   Σ |Δ bitrate|) / segments, bitrates in Mbit/s and rebuffering in seconds. The start-up
 //!   delay is reported on its own and not counted as rebuffering (Pensieve counts it in the
@@ -79,6 +80,9 @@ pub(crate) struct Link<'a> {
     step: usize,
     /// Seconds already spent in the current step.
     into: f64,
+    /// One pass through the trace: its seconds and the bits it carries.
+    pass_s: f64,
+    pass_bits: f64,
 }
 
 impl<'a> Link<'a> {
@@ -87,6 +91,12 @@ impl<'a> Link<'a> {
             steps: &trace.steps,
             step: 0,
             into: 0.0,
+            pass_s: trace.duration_s(),
+            pass_bits: trace
+                .steps
+                .iter()
+                .map(|s| s.duration_s * s.bandwidth_kbps * 1000.0)
+                .sum(),
         }
     }
 
@@ -95,8 +105,14 @@ impl<'a> Link<'a> {
         self.into = 0.0;
     }
 
-    /// Lets `seconds` pass with nothing downloaded.
-    pub(crate) fn wait(&mut self, mut seconds: f64) {
+    /// Lets `seconds` pass with nothing downloaded. Whole passes through the trace end
+    /// where they began, so only the remainder is walked.
+    pub(crate) fn wait(&mut self, seconds: f64) {
+        let mut seconds = if seconds >= self.pass_s {
+            seconds % self.pass_s
+        } else {
+            seconds.max(0.0)
+        };
         loop {
             let left = self.steps[self.step].duration_s - self.into;
             if seconds < left {
@@ -109,22 +125,26 @@ impl<'a> Link<'a> {
     }
 
     /// Downloads `bits`: the latency of the current step, then the bits at the steps'
-    /// bandwidths. Returns the seconds it took.
+    /// bandwidths. Returns the seconds it took. A whole pass through the trace, from
+    /// anywhere, carries the same bits, so whole passes are counted, not walked.
     pub(crate) fn download(&mut self, bits: f64) -> f64 {
         let latency = self.steps[self.step].latency_s;
         self.wait(latency);
-        let (mut elapsed, mut bits) = (latency, bits);
+        let passes = ((bits / self.pass_bits).floor() - 1.0).max(0.0);
+        let mut elapsed = latency + passes * self.pass_s;
+        let mut bits = (bits - passes * self.pass_bits).max(0.0);
         loop {
             let step = self.steps[self.step];
             let left = step.duration_s - self.into;
             let rate = step.bandwidth_kbps * 1000.0;
-            if rate > 0.0 && bits <= rate * left {
+            let here = if left > 0.0 { rate * left } else { 0.0 };
+            if rate > 0.0 && bits <= here {
                 let t = bits / rate;
                 self.into += t;
                 return elapsed + t;
             }
-            bits -= rate * left;
-            elapsed += left;
+            bits -= here;
+            elapsed += left.max(0.0);
             self.next_step();
         }
     }
@@ -138,6 +158,8 @@ pub fn simulate(
     config: &SimConfig,
 ) -> Simulation {
     let n = manifest.segments();
+    // A cap under one segment (or not a number) acts as one segment.
+    let cap = config.buffer_cap_s.max(manifest.segment_s);
     let mut link = Link::new(trace);
     let mut segments = Vec::with_capacity(n);
     let mut measured_kbps = Vec::with_capacity(n);
@@ -149,7 +171,7 @@ pub fn simulate(
             manifest,
             index,
             buffer_s: buffer,
-            buffer_cap_s: config.buffer_cap_s,
+            buffer_cap_s: cap,
             last,
             throughputs_kbps: &measured_kbps,
             downloads_s: &took_s,
@@ -168,7 +190,12 @@ pub fn simulate(
             stall
         };
         buffer += manifest.segment_s;
-        let wait_s = (buffer - config.buffer_cap_s).max(0.0);
+        // After the last segment there is nothing to wait for.
+        let wait_s = if index + 1 < n {
+            (buffer - cap).max(0.0)
+        } else {
+            0.0
+        };
         if wait_s > 0.0 {
             link.wait(wait_s);
             clock += wait_s;

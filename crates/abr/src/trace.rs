@@ -15,6 +15,12 @@ use crate::error::AbrError;
 /// Latency per request for text traces, which carry none: Pensieve's link RTT (80 ms).
 pub const PENSIEVE_LATENCY_S: f64 = 0.08;
 
+/// Bounds on a step: a day, 1 Tbit/s, a minute of latency — far beyond any real link,
+/// and small enough that sums over a trace stay exact to the millisecond.
+pub const MAX_STEP_S: f64 = 86_400.0;
+pub const MAX_BANDWIDTH_KBPS: f64 = 1e9;
+pub const MAX_LATENCY_S: f64 = 60.0;
+
 /// Largest trace or manifest file read (a real one is a few hundred kB).
 pub const MAX_FILE_BYTES: u64 = 64 << 20;
 
@@ -39,10 +45,14 @@ impl Trace {
     /// not negative, some time at a bandwidth above zero (else a download never ends).
     pub fn new(name: impl Into<String>, steps: Vec<Step>) -> Result<Self, String> {
         for (i, s) in steps.iter().enumerate() {
-            let ok = |v: f64| v.is_finite() && v >= 0.0;
-            if !ok(s.duration_s) || !ok(s.bandwidth_kbps) || !ok(s.latency_s) {
+            let within = |v: f64, max: f64| v.is_finite() && (0.0..=max).contains(&v);
+            if !within(s.duration_s, MAX_STEP_S)
+                || !within(s.bandwidth_kbps, MAX_BANDWIDTH_KBPS)
+                || !within(s.latency_s, MAX_LATENCY_S)
+            {
                 return Err(format!(
-                    "step {}: duration, bandwidth and latency must be finite numbers ≥ 0 \
+                    "step {}: expected a duration of 0 to {MAX_STEP_S} s, a bandwidth of 0 to \
+                     {MAX_BANDWIDTH_KBPS} kbit/s and a latency of 0 to {MAX_LATENCY_S} s \
                      (got {} s, {} kbit/s, {} s)",
                     i + 1,
                     s.duration_s,
@@ -51,6 +61,8 @@ impl Trace {
                 ));
             }
         }
+        // Steps without time carry nothing (two equal times in a text trace give one).
+        let steps: Vec<Step> = steps.into_iter().filter(|s| s.duration_s > 0.0).collect();
         if !steps
             .iter()
             .any(|s| s.duration_s > 0.0 && s.bandwidth_kbps > 0.0)
@@ -115,13 +127,14 @@ pub(crate) fn read_text(path: &Path) -> Result<String, AbrError> {
         path: path.to_path_buf(),
         source,
     };
-    let file = std::fs::File::open(path).map_err(io)?;
-    if !file.metadata().map_err(io)?.is_file() {
+    // Asked before opening: opening a FIFO would block until a writer comes.
+    if !std::fs::metadata(path).map_err(io)?.is_file() {
         return Err(AbrError::Format {
             path: path.to_path_buf(),
             what: "not a regular file".into(),
         });
     }
+    let file = std::fs::File::open(path).map_err(io)?;
     let mut bytes = Vec::new();
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)

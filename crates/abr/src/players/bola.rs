@@ -2,7 +2,10 @@
 //! Online Videos", INFOCOM 2016: with utilities `v_m = ln(S_m / S_1)` and the buffer `Q` in
 //! segments, fetch the rendition maximising `(V·(v_m + γp) − Q) / S_m`, where
 //! `V = (Q_max − 1) / (v_M + γp)` puts the top rendition's break-even one segment below
-//! the buffer cap `Q_max`. `γp = 5`, the Sabre simulator's default.
+//! the buffer cap `Q_max`. `γp = 5`, the Sabre simulator's default. Sizes are the ladder's
+//! nominal bitrates, in the utilities and the denominator alike (as Sabre does). Where the
+//! paper waits before a request when every score is negative, this player asks for the top
+//! rendition and the simulator's cap makes it wait after the download.
 
 use super::{Player, PlayerState};
 use crate::manifest::Manifest;
@@ -31,8 +34,8 @@ impl Bola {
 impl Player for Bola {
     fn choose(&mut self, state: &PlayerState) -> usize {
         let q = state.buffer_s / state.manifest.segment_s;
-        let sizes = &state.manifest.sizes_bits[state.index];
-        let score = |m: usize| (self.v * (self.utilities[m] + GAMMA_P) - q) / sizes[m];
+        let rates = &state.manifest.bitrates_kbps;
+        let score = |m: usize| (self.v * (self.utilities[m] + GAMMA_P) - q) / rates[m];
         // Above every break-even all scores are negative and the largest segment loses
         // least: the top rendition, and the buffer cap makes the player wait.
         (0..self.utilities.len())
