@@ -8,7 +8,9 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use streamlens_abr::capacity::advise;
 use streamlens_abr::evaluate::evaluate;
+use streamlens_abr::office::{Office, simulate_office};
 use streamlens_abr::synthetic::{self, Profile};
 use streamlens_abr::trace::read_traces;
 use streamlens_abr::{Algorithm, Manifest, SimConfig, Trace, simulate};
@@ -72,6 +74,29 @@ fn main() -> anyhow::Result<()> {
             "evaluate {} sessions (all cores): {:.3} s",
             e.sessions.len(),
             t.elapsed().as_secs_f64()
+        );
+    }
+    for viewers in [100, 1_000, 10_000] {
+        let office = Office {
+            viewers,
+            link_mbps: viewers as f64 * 1.5,
+            latency_s: 0.02,
+            buffer_cap_s: 25.0,
+            join_s: 60.0,
+            seed: 42,
+        };
+        let t = Instant::now();
+        let run = simulate_office(&manifest, Algorithm::Bola, &office);
+        let one = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let advice = advise(&manifest, Algorithm::Bola, &office);
+        println!(
+            "office, {viewers} viewers at 1.5 Mbit/s each, bola: one run {one:.3} s \
+             ({:.1} M segments/s), every cap ({} runs, all cores) {:.3} s; rebuffer {:.3} %",
+            (viewers * manifest.segments()) as f64 / one / 1e6,
+            advice.outcomes.len(),
+            t.elapsed().as_secs_f64(),
+            100.0 * run.rebuffer_ratio_mean
         );
     }
     Ok(())

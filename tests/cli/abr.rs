@@ -173,3 +173,45 @@ fn errors_name_the_player_file_and_field() {
         "{err}"
     );
 }
+
+#[test]
+fn office_recommends_the_whole_ladder_on_a_big_link_and_nothing_on_a_tiny_one() {
+    let dir = generated();
+    let manifest = dir.path().join("manifest.json");
+    let office = |viewers: &str, mbps: &str, json: bool| {
+        let mut args = vec![
+            "abr",
+            "office",
+            "--viewers",
+            viewers,
+            "--link-mbps",
+            mbps,
+            "--manifest",
+            manifest.to_str().unwrap(),
+        ];
+        if json {
+            args.push("--json");
+        }
+        run_ok(&args).stdout
+    };
+    // 5 viewers on 100 Mbit/s: 20 Mbit/s each, over three times the top rendition.
+    let json: serde_json::Value = serde_json::from_slice(&office("5", "100", true)).unwrap();
+    assert_eq!(json["recommended_cap_kbps"], 6000.0);
+    assert_eq!(json["outcomes"].as_array().unwrap().len(), 10);
+    assert_eq!(json["office"]["viewers"], 5);
+    // 50 viewers on 1 Mbit/s: 20 kbit/s each, a tenth of the lowest rendition.
+    let text = String::from_utf8(office("50", "1", false)).unwrap();
+    assert!(text.contains("no cap keeps"), "{text}");
+    let zero = run(&[
+        "abr",
+        "office",
+        "--viewers",
+        "0",
+        "--link-mbps",
+        "10",
+        "--manifest",
+        manifest.to_str().unwrap(),
+    ]);
+    assert_eq!(zero.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&zero.stderr).contains("1 to 100000"));
+}

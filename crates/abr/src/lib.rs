@@ -5,9 +5,11 @@
 //! [`evaluate`] runs many traces × players and summarises them by `QoE_lin` (Pensieve, Mao et
 //! al., SIGCOMM 2017), bitrate, rebuffering, switches and start-up delay. No GUI here.
 
+pub mod capacity;
 pub mod error;
 pub mod evaluate;
 pub mod manifest;
+pub mod office;
 pub mod players;
 pub mod sim;
 pub mod synthetic;

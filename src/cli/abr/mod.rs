@@ -14,6 +14,8 @@ use streamlens_abr::trace::{read_trace, read_traces};
 use streamlens_abr::{Algorithm, Manifest, SimConfig, simulate};
 use streamlens_engine::files::csv_text;
 
+mod office;
+
 use super::flags::{number_in, whole_in};
 use super::write_atomically;
 
@@ -32,6 +34,9 @@ pub enum AbrCommand {
     /// Seeded synthetic traces (3G-like and 4G-like) and a manifest, to try the what-if
     /// without the real trace sets.
     Generate(GenerateArgs),
+    /// An office: N viewers sharing one link. Quality with the ladder capped at each bitrate,
+    /// and the highest cap that keeps the mean rebuffer ratio under 1 %.
+    Office(office::OfficeArgs),
 }
 
 /// Flags shared by simulate and evaluate.
@@ -107,10 +112,11 @@ pub fn run(args: &AbrArgs) -> anyhow::Result<()> {
         AbrCommand::Simulate(a) => run_simulate(a),
         AbrCommand::Evaluate(a) => run_evaluate(a),
         AbrCommand::Generate(a) => run_generate(a),
+        AbrCommand::Office(a) => office::run(a),
     }
 }
 
-fn setup(play: &PlayArgs) -> anyhow::Result<(Manifest, SimConfig)> {
+pub(super) fn setup(play: &PlayArgs) -> anyhow::Result<(Manifest, SimConfig)> {
     let manifest = Manifest::read(&play.manifest)?;
     let config = SimConfig {
         buffer_cap_s: play.buffer_s,
