@@ -215,3 +215,74 @@ fn office_recommends_the_whole_ladder_on_a_big_link_and_nothing_on_a_tiny_one() 
     assert_eq!(zero.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&zero.stderr).contains("1 to 100000"));
 }
+
+#[test]
+fn office_takes_a_citys_peak_from_the_telemetry() {
+    use std::collections::{BTreeMap, BTreeSet};
+    // By hand: per (city, UTC minute), the distinct WFO viewers; the city's peak.
+    let mut per_minute: BTreeMap<(String, i64), BTreeSet<String>> = BTreeMap::new();
+    for row in super::read_sample() {
+        if row.viewer_type == "WFO" {
+            per_minute
+                .entry((row.city.clone(), row.ts.div_euclid(60_000)))
+                .or_default()
+                .insert(row.viewer.clone());
+        }
+    }
+    let mut peaks: BTreeMap<String, usize> = BTreeMap::new();
+    for ((city, _), viewers) in &per_minute {
+        let peak = peaks.entry(city.clone()).or_default();
+        *peak = (*peak).max(viewers.len());
+    }
+    let (city, peak) = peaks.iter().max_by_key(|(_, p)| **p).unwrap();
+    let dir = generated();
+    let manifest = dir.path().join("manifest.json");
+    let sample = super::sample();
+    let out = run_ok(&[
+        "abr",
+        "office",
+        "--telemetry",
+        sample.to_str().unwrap(),
+        "--city",
+        city,
+        "--link-mbps",
+        "50",
+        "--manifest",
+        manifest.to_str().unwrap(),
+        "--json",
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["office"]["viewers"], *peak);
+    // Without --city: the cities and their peaks, to choose from.
+    let out = run(&[
+        "abr",
+        "office",
+        "--telemetry",
+        sample.to_str().unwrap(),
+        "--link-mbps",
+        "50",
+        "--manifest",
+        manifest.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success()
+            && err.contains("--city")
+            && err.contains(&format!("{city} ({peak} viewers)")),
+        "{err}"
+    );
+    let out = run(&[
+        "abr",
+        "office",
+        "--telemetry",
+        sample.to_str().unwrap(),
+        "--city",
+        "Atlantis",
+        "--link-mbps",
+        "50",
+        "--manifest",
+        manifest.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("Atlantis"), "{err}");
+}

@@ -3,20 +3,35 @@
 
 use std::fmt::Write as _;
 
+use std::path::PathBuf;
+
+use anyhow::Context as _;
 use clap::Args;
 
 use streamlens_abr::Algorithm;
 use streamlens_abr::capacity::{REBUFFER_TARGET, STALLED_ALLOWED, advise};
 use streamlens_abr::office::Office;
+use streamlens_engine::Filter;
+use streamlens_engine::analysis::concurrency::{CityPeak, peak_concurrent_by_city};
+use streamlens_engine::io::{LoadOptions, load_paths};
+use streamlens_engine::time_fmt;
 
 use super::{PlayArgs, setup};
 use crate::cli::flags::{number_in, whole_in};
 
 #[derive(Debug, Args)]
 pub struct OfficeArgs {
-    /// Viewers behind the link (a city's peak concurrent in-office viewers, say).
-    #[arg(long, value_name = "N", value_parser = whole_in(1usize, 100_000))]
-    pub viewers: usize,
+    /// Viewers behind the link (or --telemetry with --city to take a city's peak).
+    #[arg(long, value_name = "N", value_parser = whole_in(1usize, 100_000),
+          required_unless_present = "telemetry", conflicts_with = "telemetry")]
+    pub viewers: Option<usize>,
+    /// Telemetry files: the viewers are the peak concurrent in-office (WFO) viewers of
+    /// --city — the most distinct viewers with a sample in one minute.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub telemetry: Vec<PathBuf>,
+    /// The city (its `city_id` in the telemetry) whose office is asked about.
+    #[arg(long, value_name = "ID", requires = "telemetry")]
+    pub city: Option<String>,
     /// The office link's capacity in Mbit/s, shared fairly by the downloads in progress.
     #[arg(long = "link-mbps", value_name = "MBPS", value_parser = number_in(0.01, 1_000_000.0))]
     pub link_mbps: f64,
@@ -42,8 +57,23 @@ pub struct OfficeArgs {
 pub fn run(args: &OfficeArgs) -> anyhow::Result<()> {
     let algorithm = Algorithm::parse(&args.algo)?;
     let (manifest, config) = setup(&args.play)?;
+    let viewers = match (args.viewers, &args.city) {
+        (Some(n), _) => n,
+        (None, city) => {
+            let peak = city_peak(&args.telemetry, city.as_deref())?;
+            if !args.json {
+                println!(
+                    "{}: peak of {} concurrent in-office viewers (the minute from {} UTC)",
+                    peak.city,
+                    peak.viewers,
+                    time_fmt::format_utc_minute(peak.minute_ms)
+                );
+            }
+            peak.viewers as usize
+        }
+    };
     let office = Office {
-        viewers: args.viewers,
+        viewers,
         link_mbps: args.link_mbps,
         latency_s: args.latency_ms / 1000.0,
         buffer_cap_s: config.buffer_cap_s,
@@ -106,4 +136,40 @@ pub fn run(args: &OfficeArgs) -> anyhow::Result<()> {
     }
     print!("{text}");
     Ok(())
+}
+
+/// The peak concurrent WFO viewers of `city` in the telemetry; without a city, an error
+/// listing every city's peak so the user can choose.
+fn city_peak(files: &[PathBuf], city: Option<&str>) -> anyhow::Result<CityPeak> {
+    let dataset = load_paths(files, &LoadOptions::default())?;
+    let mut filter = Filter::default();
+    filter.toggle("viewer_type", "WFO");
+    if let Some(city) = city {
+        filter.toggle("city_id", city.trim());
+    }
+    filter
+        .check_known(&dataset)
+        .context("--city: not a city of the telemetry")?;
+    let peaks = peak_concurrent_by_city(&dataset, &filter)?;
+    match (city, peaks.as_slice()) {
+        (Some(_), [peak]) => Ok(peak.clone()),
+        (Some(city), _) => {
+            anyhow::bail!("--city {city}: no in-office (WFO) viewers in the telemetry")
+        }
+        (None, []) => anyhow::bail!("the telemetry has no in-office (WFO) viewers"),
+        (None, all) => {
+            let mut list: Vec<&CityPeak> = all.iter().collect();
+            list.sort_by(|a, b| b.viewers.cmp(&a.viewers).then(a.city.cmp(&b.city)));
+            let shown: Vec<String> = list
+                .iter()
+                .take(20)
+                .map(|p| format!("{} ({} viewers)", p.city, p.viewers))
+                .collect();
+            anyhow::bail!(
+                "choose the office with --city; peak concurrent in-office viewers: {}{}",
+                shown.join(", "),
+                if list.len() > 20 { ", …" } else { "" }
+            )
+        }
+    }
 }

@@ -6,6 +6,7 @@
 //! [`suite`].
 
 pub mod coded;
+pub mod concurrency;
 pub mod correlation;
 pub mod differences;
 pub mod drivers;
