@@ -381,3 +381,6 @@ mod navigation;
 
 #[path = "ui/sessions.rs"]
 mod sessions;
+
+#[path = "ui/whatif.rs"]
+mod whatif;

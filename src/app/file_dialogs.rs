@@ -27,6 +27,10 @@ pub enum DialogKind {
     OpenSessions,
     /// CDN log files for the Sessions view.
     OpenCdn,
+    /// Throughput traces (files or folders) for the What-if view.
+    OpenTraces,
+    /// A video manifest for the What-if view.
+    OpenManifest,
 }
 
 /// What the native dialog does.
@@ -57,7 +61,7 @@ pub struct DialogSpec {
 
 const MODEL_HINT: &str = "Path of a model saved by streamlens (.json)";
 
-pub static DIALOGS: [DialogSpec; 12] = [
+pub static DIALOGS: [DialogSpec; 14] = [
     DialogSpec {
         kind: DialogKind::OpenSessions,
         mode: Mode::PickFiles,
@@ -76,6 +80,24 @@ pub static DIALOGS: [DialogSpec; 12] = [
         title: "Open CDN log",
         hint: "Edgecast log files (JSON Lines, plain or gzip), separated by ;",
         filter: Some(("CDN log", &["jsonl", "json", "ndjson", "gz", "log"])),
+        any_file: true,
+        default_name: "",
+    },
+    DialogSpec {
+        kind: DialogKind::OpenTraces,
+        mode: Mode::PickFiles,
+        title: "Open throughput traces",
+        hint: "Trace files or folders of them (Sabre JSON or Pensieve text), separated by ;",
+        filter: Some(("Throughput traces", &["json", "txt", "log"])),
+        any_file: true,
+        default_name: "",
+    },
+    DialogSpec {
+        kind: DialogKind::OpenManifest,
+        mode: Mode::PickFile,
+        title: "Open video manifest",
+        hint: "A manifest (.json: segment duration, bitrates, each segment's sizes)",
+        filter: Some(("Manifest", &["json"])),
         any_file: true,
         default_name: "",
     },

@@ -17,6 +17,7 @@ mod spec_cache;
 pub mod state;
 pub mod telemetry;
 pub mod traffic;
+pub mod whatif;
 mod worker;
 
 use std::path::PathBuf;
@@ -106,6 +107,8 @@ pub struct App {
     pub anomalies: anomalies::AnomaliesTab,
     /// Player sessions, the question asked and its answer.
     pub sessions: sessions::SessionsTab,
+    /// Players on traces, the office link and the cities' peaks of Network ▸ What-if.
+    pub whatif: whatif::WhatIfTab,
 }
 
 impl App {
@@ -132,6 +135,7 @@ impl App {
             answerer,
             ..sessions::SessionsTab::default()
         };
+        let whatif = whatif::start_workers(ctx, &mut thread_errors);
         let mut app = Self {
             jobs: Jobs::new(ctx.clone()),
             telemetry,
@@ -150,6 +154,7 @@ impl App {
             traffic,
             anomalies,
             sessions,
+            whatif,
         };
         // Without a worker nothing can be computed there; say so instead of hanging.
         for e in thread_errors {
@@ -204,6 +209,7 @@ impl App {
         self.poll_traffic();
         self.poll_anomalies();
         self.poll_sessions();
+        self.poll_whatif();
     }
 
     /// A file dialog (native or typed) returned: no path means cancelled.
@@ -225,6 +231,8 @@ impl App {
             DialogKind::OpenTableModel => self.use_table_model_file(first),
             DialogKind::OpenSessions => self.open_session_paths(paths),
             DialogKind::OpenCdn => self.open_cdn_paths(paths),
+            DialogKind::OpenTraces => self.use_trace_files(paths),
+            DialogKind::OpenManifest => self.use_manifest_file(first),
         }
     }
 
@@ -268,6 +276,7 @@ impl eframe::App for App {
             || self.telemetry.busy()
             || self.traffic.running.is_some()
             || sessions_busy
+            || self.whatif_busy()
         {
             ui.ctx()
                 .request_repaint_after(std::time::Duration::from_millis(100));

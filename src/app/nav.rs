@@ -17,13 +17,15 @@ pub enum Tab {
     Anomalies,
     /// Player sessions: streaming KPIs, scores, breakdowns, comparison, CDN quality.
     Sessions,
+    /// ABR players replayed on throughput traces, and what an office link can carry.
+    WhatIf,
 }
 
 impl Tab {
     /// Does the telemetry filter panel apply to this view? Captures are not telemetry.
     #[must_use]
     pub fn uses_filters(self) -> bool {
-        !matches!(self, Tab::Traffic | Tab::Sessions)
+        !matches!(self, Tab::Traffic | Tab::Sessions | Tab::WhatIf)
     }
 
     /// The entry of this view in [`VIEWS`].
@@ -45,7 +47,7 @@ pub enum Section {
     Streaming,
     /// Anomalous events and feature tables.
     Detection,
-    /// What crossed the network: live vs VOD from packet captures.
+    /// What crossed the network (live vs VOD) and what it could carry (the what-if).
     Network,
 }
 
@@ -76,7 +78,9 @@ impl Section {
                 "Player sessions and CDN logs: views, start-up, rebuffering, failures, scores"
             }
             Section::Detection => "Anomalous events and feature tables, with their thresholds",
-            Section::Network => "Packet captures: which traffic is live and which is VOD",
+            Section::Network => {
+                "Packet captures (live or VOD) and the what-if: players on throughput traces, office links"
+            }
         }
     }
 
@@ -106,7 +110,7 @@ const fn analysis(kind: AnalysisKind, title: &'static str, key: egui::Key) -> Vi
 
 /// Every view in navigation order. The digits are those of the former single tab strip,
 /// so users' muscle memory keeps working.
-pub const VIEWS: [View; 11] = [
+pub const VIEWS: [View; 12] = [
     View {
         tab: Tab::Overview,
         section: Section::Telemetry,
@@ -142,6 +146,12 @@ pub const VIEWS: [View; 11] = [
         title: "Traffic (live vs VOD)",
         key: egui::Key::Num9,
     },
+    View {
+        tab: Tab::WhatIf,
+        section: Section::Network,
+        title: "What-if (players, office link)",
+        key: egui::Key::W,
+    },
 ];
 
 /// The shortcut that opens `view`.
@@ -170,7 +180,13 @@ mod tests {
 
     #[test]
     fn every_tab_has_one_view_and_one_key() {
-        let mut tabs: Vec<Tab> = vec![Tab::Overview, Tab::Traffic, Tab::Anomalies, Tab::Sessions];
+        let mut tabs: Vec<Tab> = vec![
+            Tab::Overview,
+            Tab::Traffic,
+            Tab::Anomalies,
+            Tab::Sessions,
+            Tab::WhatIf,
+        ];
         tabs.extend(AnalysisKind::ALL.iter().map(|&k| Tab::Analysis(k)));
         for tab in &tabs {
             assert_eq!(VIEWS.iter().filter(|v| v.tab == *tab).count(), 1, "{tab:?}");
@@ -201,8 +217,8 @@ mod tests {
 
     #[test]
     fn stepping_wraps_around() {
-        assert_eq!(step(Tab::Overview, -1), Tab::Traffic);
-        assert_eq!(step(Tab::Traffic, 1), Tab::Overview);
+        assert_eq!(step(Tab::Overview, -1), Tab::WhatIf);
+        assert_eq!(step(Tab::WhatIf, 1), Tab::Overview);
         assert_eq!(
             step(Tab::Overview, 1),
             Tab::Analysis(AnalysisKind::OverTime)

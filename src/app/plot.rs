@@ -87,7 +87,7 @@ fn chart_ui_inner(
             categories,
             series,
             stacked,
-        } => bars_ui(ui, plot, categories, series, *stacked),
+        } => bars_ui(ui, plot, &spec.x_label, categories, series, *stacked),
         ChartKind::Heatmap {
             x_labels,
             y_labels,
@@ -106,7 +106,7 @@ fn chart_ui_inner(
             out.clicked_cell = clicked;
             response
         }
-        ChartKind::Boxes { boxes } => boxes_ui(ui, plot, boxes),
+        ChartKind::Boxes { boxes } => boxes_ui(ui, plot, &spec.x_label, boxes),
     };
     response.context_menu(|ui| export_buttons_ui(ui, &mut out));
     out

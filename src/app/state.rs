@@ -55,6 +55,7 @@ pub struct State {
     pub traffic: TrafficSettings,
     pub anomalies: super::anomalies::AnomalySettings,
     pub sessions: SessionSettings,
+    pub whatif: super::whatif::WhatIfSettings,
 }
 
 impl State {

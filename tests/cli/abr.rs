@@ -286,3 +286,79 @@ fn office_takes_a_citys_peak_from_the_telemetry() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && err.contains("Atlantis"), "{err}");
 }
+
+#[test]
+fn sessions_become_player_events_whose_views_match_the_simulator() {
+    use streamlens_abr::evaluate::simulate_all;
+    use streamlens_abr::trace::read_traces;
+    use streamlens_abr::{Algorithm, Manifest, SimConfig};
+
+    let dir = generated();
+    let path = |p: &str| dir.path().join(p).to_str().unwrap().to_string();
+    let events = dir.path().join("events.csv");
+    let text = String::from_utf8(
+        run_ok(&[
+            "abr",
+            "sessions",
+            "--traces",
+            &path("traces"),
+            "--manifest",
+            &path("manifest.json"),
+            "--algos",
+            "bola,rate",
+            "--start",
+            "2026-11-12T15:00:00Z",
+            "--out",
+            events.to_str().unwrap(),
+        ])
+        .stdout,
+    )
+    .unwrap();
+    assert!(
+        text.contains("of 8 sessions (4 traces × 2 players)"),
+        "{text}"
+    );
+
+    // The same sessions, simulated here, against the views the KPI engine measures.
+    let traces = read_traces(&[dir.path().join("traces")]).unwrap();
+    let manifest = Manifest::read(&dir.path().join("manifest.json")).unwrap();
+    let algorithms = [Algorithm::Bola, Algorithm::RateBased];
+    let runs = simulate_all(&traces, &manifest, &algorithms, &SimConfig::default());
+    let log = streamlens_sessions::read_player_file(&events, true).unwrap();
+    let sessions = streamlens_sessions::Sessions::new(log);
+    assert_eq!(sessions.views.len(), 8);
+    assert_eq!(sessions.no_request, 0);
+    for view in &sessions.views {
+        let id = &sessions.log.sessions.labels[view.session as usize];
+        let job: usize = id.strip_prefix("sim-").unwrap().parse().unwrap();
+        let run = &runs[job];
+        let stalls = run.segments.iter().filter(|s| s.rebuffer_s > 0.0).count();
+        assert!(!view.failed && !view.ebvs, "{id}");
+        let startup = (run.summary.startup_s * 1000.0).round() as i64;
+        assert!((view.startup_ms().unwrap() - startup).abs() <= 1, "{id}");
+        assert_eq!(view.stall_count as usize, stalls, "{id}");
+        let stall_ms = run.summary.rebuffer_s * 1000.0;
+        assert!(
+            (view.stall_ms as f64 - stall_ms).abs() <= 2.0 * stalls as f64 + 1.0,
+            "{id}: {} ms stalled, simulated {stall_ms}",
+            view.stall_ms
+        );
+        // Every segment plays one segment duration: the time-weighted bitrate is the mean.
+        let bitrate = view.bitrate_ms / view.rated_ms as f64;
+        assert!(
+            (bitrate - run.summary.bitrate_kbps_mean).abs() < 1e-3 * run.summary.bitrate_kbps_mean,
+            "{id}: {bitrate} kbit/s, simulated {}",
+            run.summary.bitrate_kbps_mean
+        );
+        let played = (run.segments.len() as f64 * manifest.segment_s * 1000.0).round() as i64;
+        assert!(
+            (view.playing_ms - played).abs() <= 2 * stalls as i64 + 2,
+            "{id}"
+        );
+    }
+    // And the KPI command reads the file as any player log.
+    let kpis =
+        String::from_utf8(run_ok(&["kpis", events.to_str().unwrap(), "--by", "player"]).stdout)
+            .unwrap();
+    assert!(kpis.contains("bola") && kpis.contains("rate"), "{kpis}");
+}

@@ -51,10 +51,16 @@ fn keys_switch_views_and_sections() {
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num9);
     h.run_steps(2);
     assert_eq!(h.state().state.tab, Tab::Traffic);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::W);
+    h.run_steps(2);
+    assert_eq!(h.state().state.tab, Tab::WhatIf);
     // Ctrl+PageDown from the last view wraps to the first; Ctrl+PageUp goes back.
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::PageDown);
     h.run_steps(2);
     assert_eq!(h.state().state.tab, Tab::Overview);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::PageUp);
+    h.run_steps(2);
+    assert_eq!(h.state().state.tab, Tab::WhatIf);
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::PageUp);
     h.run_steps(2);
     assert_eq!(h.state().state.tab, Tab::Traffic);

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::manifest::Manifest;
 use crate::players::Algorithm;
-use crate::sim::{SessionSummary, SimConfig, simulate};
+use crate::sim::{SessionSummary, SimConfig, Simulation, simulate};
 use crate::trace::Trace;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -49,12 +49,25 @@ pub fn evaluate(
     algorithms: &[Algorithm],
     config: &SimConfig,
 ) -> Evaluation {
+    let runs = simulate_all(traces, manifest, algorithms, config);
+    summarise_runs(traces, algorithms, config, &runs)
+}
+
+/// Every trace with every player, each session with its segments: trace by trace, players
+/// in the order asked (the order of [`Evaluation::sessions`]). On all cores.
+#[must_use]
+pub fn simulate_all(
+    traces: &[Trace],
+    manifest: &Manifest,
+    algorithms: &[Algorithm],
+    config: &SimConfig,
+) -> Vec<Simulation> {
     let jobs = traces.len() * algorithms.len();
     let next = AtomicUsize::new(0);
     let workers = std::thread::available_parallelism()
         .map_or(1, std::num::NonZero::get)
         .min(jobs.max(1));
-    let mut done: Vec<(usize, SessionSummary)> = std::thread::scope(|scope| {
+    let mut done: Vec<(usize, Simulation)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 scope.spawn(|| {
@@ -66,8 +79,7 @@ pub fn evaluate(
                         }
                         let (t, a) = (job / algorithms.len(), job % algorithms.len());
                         let mut player = algorithms[a].player(manifest, config.buffer_cap_s);
-                        let run = simulate(&traces[t], manifest, player.as_mut(), config);
-                        out.push((job, run.summary));
+                        out.push((job, simulate(&traces[t], manifest, player.as_mut(), config)));
                     }
                 })
             })
@@ -78,12 +90,24 @@ pub fn evaluate(
             .collect()
     });
     done.sort_by_key(|d| d.0);
-    let sessions: Vec<SessionRow> = done
-        .into_iter()
-        .map(|(job, summary)| SessionRow {
+    done.into_iter().map(|(_, run)| run).collect()
+}
+
+/// The [`Evaluation`] of runs made by [`simulate_all`] with the same arguments.
+#[must_use]
+pub fn summarise_runs(
+    traces: &[Trace],
+    algorithms: &[Algorithm],
+    config: &SimConfig,
+    runs: &[Simulation],
+) -> Evaluation {
+    let sessions: Vec<SessionRow> = runs
+        .iter()
+        .enumerate()
+        .map(|(job, run)| SessionRow {
             trace: traces[job / algorithms.len()].name.clone(),
             algorithm: algorithms[job % algorithms.len()].name(),
-            summary,
+            summary: run.summary,
         })
         .collect();
     let summary = algorithms
@@ -95,6 +119,21 @@ pub fn evaluate(
         traces: traces.len(),
         sessions,
         summary,
+    }
+}
+
+impl Evaluation {
+    /// One player's `QoE_lin` per session, ascending (its empirical distribution).
+    #[must_use]
+    pub fn sorted_qoe(&self, algorithm: &str) -> Vec<f64> {
+        let mut qoe: Vec<f64> = self
+            .sessions
+            .iter()
+            .filter(|s| s.algorithm == algorithm)
+            .map(|s| s.summary.qoe_lin)
+            .collect();
+        qoe.sort_by(f64::total_cmp);
+        qoe
     }
 }
 

@@ -5,6 +5,7 @@
 //! [`evaluate`] runs many traces × players and summarises them by `QoE_lin` (Pensieve, Mao et
 //! al., SIGCOMM 2017), bitrate, rebuffering, switches and start-up delay. No GUI here.
 
+pub mod beacons;
 pub mod capacity;
 pub mod error;
 pub mod evaluate;
@@ -14,6 +15,7 @@ pub mod players;
 pub mod sim;
 pub mod synthetic;
 pub mod trace;
+pub mod whatif;
 
 pub use error::AbrError;
 pub use manifest::Manifest;

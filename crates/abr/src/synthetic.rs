@@ -9,7 +9,7 @@ use crate::manifest::Manifest;
 use crate::trace::{Step, Trace};
 
 /// The kinds of link the generator imitates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Profile {
     /// Around 1.2 Mbit/s, volatile, with outages of a few seconds (like the Norway 3G
     /// commutes).

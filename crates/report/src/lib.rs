@@ -9,3 +9,4 @@ pub mod session_tables;
 pub mod sessions_export;
 pub mod tables;
 pub mod traffic_tables;
+pub mod whatif_tables;

@@ -4,16 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::tables::{Cell, TableSpec};
+use crate::tables::{Cell, TableSpec, columns, num, text};
 use streamlens_sessions::{CdnReport, CdnStats, Kpis, Minute, NamedComparison};
-
-fn text(t: impl Into<String>) -> Cell {
-    Cell::Text(t.into())
-}
-
-fn num(value: f64, decimals: usize) -> Cell {
-    Cell::Number { value, decimals }
-}
 
 fn opt(value: Option<f64>, decimals: usize) -> Cell {
     value.map_or(Cell::Empty, |v| num(v, decimals))
@@ -21,10 +13,6 @@ fn opt(value: Option<f64>, decimals: usize) -> Cell {
 
 fn pct(value: Option<f64>) -> Cell {
     opt(value.map(|v| 100.0 * v), 2)
-}
-
-fn columns(names: &[&str]) -> Vec<String> {
-    names.iter().map(|c| (*c).to_string()).collect()
 }
 
 /// Every KPI as (key, value, unit) rows, in the order of the issue.

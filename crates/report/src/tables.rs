@@ -113,8 +113,19 @@ impl TableSpec {
     }
 }
 
-fn text(t: impl Into<String>) -> Cell {
+/// A text cell (the table modules' shorthand).
+pub(crate) fn text(t: impl Into<String>) -> Cell {
     Cell::Text(t.into())
+}
+
+/// A number cell shown with `decimals`.
+pub(crate) fn num(value: f64, decimals: usize) -> Cell {
+    Cell::Number { value, decimals }
+}
+
+/// Column names as owned strings.
+pub(crate) fn columns(names: &[&str]) -> Vec<String> {
+    names.iter().map(|c| (*c).to_string()).collect()
 }
 
 /// Every table of one analysis.

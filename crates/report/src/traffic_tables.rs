@@ -1,7 +1,7 @@
 //! Tables of the live-vs-VOD results (per capture, importance, chunk features, verdicts),
 //! shared by the CLI's CSV files and the window's Traffic tab. Formatting only.
 
-use crate::tables::{Cell, TableSpec};
+use crate::tables::{Cell, TableSpec, columns, num, text};
 use streamlens_traffic::chunk::ChunkFeatures;
 use streamlens_traffic::classify::FileClassification;
 use streamlens_traffic::dataset::CaptureFeatures;
@@ -10,18 +10,6 @@ use streamlens_traffic::features::FEATURE_NAMES;
 use streamlens_traffic::metrics::Metrics;
 use streamlens_traffic::model::Classifier;
 use streamlens_traffic::workbench::TrafficResults;
-
-fn text(t: impl Into<String>) -> Cell {
-    Cell::Text(t.into())
-}
-
-fn num(value: f64, decimals: usize) -> Cell {
-    Cell::Number { value, decimals }
-}
-
-fn columns(names: &[&str]) -> Vec<String> {
-    names.iter().map(|c| (*c).to_string()).collect()
-}
 
 /// One row per (classifier, held-out capture).
 #[must_use]

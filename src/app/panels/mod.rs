@@ -3,6 +3,7 @@
 pub mod analysis;
 pub mod anomalies;
 pub mod anomaly_toolbar;
+pub mod chart_row;
 pub mod dialogs;
 pub mod feature_table;
 pub mod filters;
@@ -19,6 +20,8 @@ pub mod sessions;
 pub mod table;
 pub mod table_setup;
 pub mod traffic;
+pub mod whatif;
+pub mod whatif_office;
 
 use std::collections::HashMap;
 
@@ -113,6 +116,7 @@ pub fn app_ui(app: &mut App, ui: &mut egui::Ui) {
             Tab::Traffic => traffic::traffic_ui(app, ui),
             Tab::Anomalies => anomalies::anomalies_ui(app, ui),
             Tab::Sessions => sessions::sessions_ui(app, ui),
+            Tab::WhatIf => whatif::whatif_ui(app, ui),
         }
     });
     dialogs::mapping_dialog_ui(app, ui.ctx());

@@ -1,7 +1,7 @@
 //! Category charts: grouped or stacked bars and box plots, one slot per category.
 
 use egui::Ui;
-use egui_plot::{Bar, BarChart, BoxElem, BoxPlot, BoxSpread, GridInput, GridMark, Plot};
+use egui_plot::{AxisHints, Bar, BarChart, BoxElem, BoxPlot, BoxSpread, GridInput, GridMark, Plot};
 
 use super::{color, num};
 use streamlens_report::chart::{BarSeries, BoxStats};
@@ -34,9 +34,22 @@ pub(super) fn category_at(labels: &[String], value: f64) -> String {
     labels.get(i as usize).cloned().unwrap_or_default()
 }
 
+/// The x axis of a category chart: its title, one label per category, and labels kept as
+/// long as they fit their slot (`egui_plot`'s default hides x labels closer than 60 points,
+/// which drops every label of ten short categories on a half-width chart).
+fn category_axis(x_label: &str, names: Vec<String>) -> AxisHints<'static> {
+    let widest = names.iter().map(|n| n.chars().count()).max().unwrap_or(1) as f32;
+    let fits = (widest * 7.5 + 6.0).clamp(16.0, 60.0);
+    AxisHints::new_x()
+        .label(x_label.to_string())
+        .formatter(move |mark, _| category_at(&names, mark.value))
+        .label_spacing(fits..=fits + 12.0)
+}
+
 pub(super) fn bars_ui(
     ui: &mut Ui,
     plot: Plot<'_>,
+    x_label: &str,
     categories: &[String],
     series: &[BarSeries],
     stacked: bool,
@@ -44,7 +57,7 @@ pub(super) fn bars_ui(
     let names = categories.to_vec();
     let plot = plot
         .x_grid_spacer(category_marks(categories.len()))
-        .x_axis_formatter(move |mark, _| category_at(&names, mark.value))
+        .custom_x_axes(vec![category_axis(x_label, names)])
         // Bars say their own values on hover; the coordinate label would only repeat it.
         .label_formatter(|_| None)
         .include_y(0.0);
@@ -91,7 +104,12 @@ pub(super) fn bars_ui(
     .response
 }
 
-pub(super) fn boxes_ui(ui: &mut Ui, plot: Plot<'_>, boxes: &[BoxStats]) -> egui::Response {
+pub(super) fn boxes_ui(
+    ui: &mut Ui,
+    plot: Plot<'_>,
+    x_label: &str,
+    boxes: &[BoxStats],
+) -> egui::Response {
     let names: Vec<String> = boxes.iter().map(|b| b.label.clone()).collect();
     let counts: Vec<usize> = boxes.iter().map(|b| b.n).collect();
     let c = color(0);
@@ -129,7 +147,7 @@ pub(super) fn boxes_ui(ui: &mut Ui, plot: Plot<'_>, boxes: &[BoxStats]) -> egui:
             )
         }));
     plot.x_grid_spacer(category_marks(boxes.len()))
-        .x_axis_formatter(move |mark, _| category_at(&names, mark.value))
+        .custom_x_axes(vec![category_axis(x_label, names)])
         .label_formatter(|_| None)
         .show(ui, |plot_ui| plot_ui.box_plot(chart))
         .response

@@ -15,6 +15,7 @@ use streamlens_abr::{Algorithm, Manifest, SimConfig, simulate};
 use streamlens_engine::files::csv_text;
 
 mod office;
+mod sessions;
 
 use super::flags::{number_in, whole_in};
 use super::write_atomically;
@@ -37,6 +38,9 @@ pub enum AbrCommand {
     /// An office: N viewers sharing one link. Quality with the ladder capped at each bitrate,
     /// and the highest cap that keeps the mean rebuffer ratio under 1 %.
     Office(office::OfficeArgs),
+    /// Sessions as player events in the KPI schema (request, start, bitrate changes,
+    /// stalls, heartbeats, end) for `streamlens kpis`, the Sessions view and load tests.
+    Sessions(sessions::SessionsArgs),
 }
 
 /// Flags shared by simulate and evaluate.
@@ -113,6 +117,7 @@ pub fn run(args: &AbrArgs) -> anyhow::Result<()> {
         AbrCommand::Evaluate(a) => run_evaluate(a),
         AbrCommand::Generate(a) => run_generate(a),
         AbrCommand::Office(a) => office::run(a),
+        AbrCommand::Sessions(a) => sessions::run(a),
     }
 }
 

@@ -43,7 +43,7 @@ pub const REBUFFER_PENALTY: f64 = 4.3;
 pub const HISTORY: usize = 5;
 
 /// The players streamlens can replay.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 pub enum Algorithm {
     RateBased,
     Bba,

@@ -1,0 +1,123 @@
+//! Network ▸ What-if: the players run on the synthetic traces by default, a player left out
+//! reruns without it, a city from the sample telemetry sets the office's viewers, trace
+//! files replace the synthetic ones, and a broken trace file is reported while the
+//! previous results stay.
+
+use super::{App, harness_with, ready, type_path_and_submit, wait_for};
+use egui_kittest::kittest::Queryable;
+use streamlens::app::state::Tab;
+use streamlens_abr::Algorithm;
+use streamlens_abr::synthetic::{Profile, trace};
+
+/// The players' answer matches the current choices and nothing is running.
+fn players_ready(app: &App) -> bool {
+    app.whatif
+        .players
+        .answer
+        .as_ref()
+        .is_some_and(|(k, _)| *k == app.state.whatif.request())
+        && !app.whatif_busy()
+}
+
+/// The office's answer matches the current choices and nothing is running.
+fn office_ready(app: &App) -> bool {
+    app.whatif
+        .office
+        .answer
+        .as_ref()
+        .is_some_and(|(k, _)| *k == app.state.whatif.office_request())
+        && !app.whatif_busy()
+}
+
+#[test]
+fn players_office_and_trace_files() {
+    let mut h = harness_with(Vec::new());
+    wait_for(&mut h, "the sample", ready);
+    h.state_mut().use_native_dialogs = false;
+    h.get_by_label("What-if (players, office link)").click();
+    wait_for(&mut h, "the default what-if", players_ready);
+    assert_eq!(h.state().state.tab, Tab::WhatIf);
+    {
+        let (_, r) = h.state().whatif.players.answer.as_ref().unwrap();
+        assert_eq!(r.trace_names.len(), 20);
+        assert_eq!(r.algorithms.len(), 5);
+        assert_eq!(r.evaluation.sessions.len(), 100);
+    }
+    h.get_by_label_contains("QoE_lin per player");
+    h.get_by_label_contains("20 traces × 5 players = 100 sessions");
+    h.get_by_label_contains("CDF of QoE_lin over sessions");
+    h.get_by_label_contains("Best mean QoE_lin here:");
+    h.get_by_label_contains("rendition, throughput");
+
+    // Leaving MPC out runs four players.
+    h.get_all_by_label("mpc").next().unwrap().click();
+    wait_for(&mut h, "four players", |a| {
+        players_ready(a) && a.state.whatif.algorithms.len() == 4
+    });
+    assert!(!h.state().state.whatif.algorithms.contains(&Algorithm::Mpc));
+
+    // The next trace's session of the same player.
+    h.get_by_label("Next").click();
+    h.run_steps(3);
+    assert_eq!(h.state().whatif.session, 4);
+
+    // The office with its default viewers, then a city of the sample: its peak in-office
+    // viewers become the office's viewers.
+    h.get_by_label("Office link").click();
+    wait_for(&mut h, "the default office", office_ready);
+    h.get_by_label_contains("rebuffering by ladder cap");
+    h.get_by_label_contains("Recommended: cap the ladder at");
+    wait_for(&mut h, "the cities' peaks", |a| {
+        a.whatif.peaks.is_some() && a.whatif.peaks_running.is_none()
+    });
+    let peaks = h.state().whatif.peaks.as_ref().unwrap().1.clone();
+    assert!(!peaks.is_empty(), "the sample has in-office viewers");
+    let busiest = peaks.iter().max_by_key(|p| p.viewers).unwrap().clone();
+    h.get_by_label(&busiest.city).click();
+    wait_for(&mut h, "the city chosen", |a| a.whatif.city.is_some());
+    wait_for(&mut h, "the city's office", office_ready);
+    let app = h.state();
+    assert_eq!(app.whatif.city.as_deref(), Some(busiest.city.as_str()));
+    assert_eq!(app.state.whatif.viewers as u64, busiest.viewers);
+    let (_, advice) = app.whatif.office.answer.as_ref().unwrap();
+    assert_eq!(advice.office.viewers as u64, busiest.viewers);
+    assert_eq!(advice.outcomes.len(), 10);
+
+    // Trace files replace the synthetic traces.
+    h.get_by_label("Players on traces").click();
+    h.run_steps(2);
+    let dir = tempfile::tempdir().unwrap();
+    for seed in [1, 2] {
+        let t = trace(Profile::Lte, seed, 120);
+        std::fs::write(dir.path().join(format!("{}.json", t.name)), t.to_json()).unwrap();
+    }
+    h.get_by_label("Open traces…").click();
+    type_path_and_submit(&mut h, dir.path());
+    wait_for(&mut h, "the trace files", |a| {
+        players_ready(a)
+            && a.whatif
+                .players
+                .answer
+                .as_ref()
+                .is_some_and(|(_, r)| r.trace_names.len() == 2)
+    });
+
+    // A broken trace: reported, not retried, and the two-trace results stay.
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, "{\"not\": \"a trace\"").unwrap();
+    h.get_by_label("Open traces…").click();
+    type_path_and_submit(&mut h, &broken);
+    wait_for(&mut h, "the error", |a| a.whatif.players.failed.is_some());
+    h.run_steps(3);
+    let app = h.state();
+    assert!(
+        app.messages
+            .iter()
+            .any(|m| m.is_error && m.text.contains("broken.json")),
+        "{:?}",
+        app.messages
+    );
+    let (_, r) = app.whatif.players.answer.as_ref().unwrap();
+    assert_eq!(r.trace_names.len(), 2);
+    assert!(app.whatif.players.running.is_none());
+}
