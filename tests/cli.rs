@@ -165,3 +165,6 @@ mod kpis;
 
 #[path = "cli/abr.rs"]
 mod abr;
+
+#[path = "cli/abr_learned.rs"]
+mod abr_learned;

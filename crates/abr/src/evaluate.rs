@@ -50,7 +50,8 @@ pub fn evaluate(
     config: &SimConfig,
 ) -> Evaluation {
     let runs = simulate_all(traces, manifest, algorithms, config);
-    summarise_runs(traces, algorithms, config, &runs)
+    let names: Vec<&'static str> = algorithms.iter().map(|a| a.name()).collect();
+    summarise_runs(traces, &names, config, &runs)
 }
 
 /// Every trace with every player, each session with its segments: trace by trace, players
@@ -62,7 +63,15 @@ pub fn simulate_all(
     algorithms: &[Algorithm],
     config: &SimConfig,
 ) -> Vec<Simulation> {
-    let jobs = traces.len() * algorithms.len();
+    run_jobs(traces.len() * algorithms.len(), |job| {
+        let (t, a) = (job / algorithms.len(), job % algorithms.len());
+        let mut player = algorithms[a].player(manifest, config.buffer_cap_s);
+        simulate(&traces[t], manifest, player.as_mut(), config)
+    })
+}
+
+/// `run(job)` for every job in `0..jobs` on all cores, results in job order.
+pub(crate) fn run_jobs(jobs: usize, run: impl Fn(usize) -> Simulation + Sync) -> Vec<Simulation> {
     let next = AtomicUsize::new(0);
     let workers = std::thread::available_parallelism()
         .map_or(1, std::num::NonZero::get)
@@ -77,9 +86,7 @@ pub fn simulate_all(
                         if job >= jobs {
                             return out;
                         }
-                        let (t, a) = (job / algorithms.len(), job % algorithms.len());
-                        let mut player = algorithms[a].player(manifest, config.buffer_cap_s);
-                        out.push((job, simulate(&traces[t], manifest, player.as_mut(), config)));
+                        out.push((job, run(job)));
                     }
                 })
             })
@@ -97,7 +104,7 @@ pub fn simulate_all(
 #[must_use]
 pub fn summarise_runs(
     traces: &[Trace],
-    algorithms: &[Algorithm],
+    players: &[&'static str],
     config: &SimConfig,
     runs: &[Simulation],
 ) -> Evaluation {
@@ -105,15 +112,12 @@ pub fn summarise_runs(
         .iter()
         .enumerate()
         .map(|(job, run)| SessionRow {
-            trace: traces[job / algorithms.len()].name.clone(),
-            algorithm: algorithms[job % algorithms.len()].name(),
+            trace: traces[job / players.len()].name.clone(),
+            algorithm: players[job % players.len()],
             summary: run.summary,
         })
         .collect();
-    let summary = algorithms
-        .iter()
-        .map(|a| summarise(a.name(), &sessions))
-        .collect();
+    let summary = players.iter().map(|a| summarise(a, &sessions)).collect();
     Evaluation {
         config: *config,
         traces: traces.len(),

@@ -9,6 +9,7 @@ pub mod beacons;
 pub mod capacity;
 pub mod error;
 pub mod evaluate;
+pub mod learned;
 pub mod manifest;
 pub mod office;
 pub mod players;

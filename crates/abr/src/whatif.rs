@@ -120,7 +120,8 @@ pub fn run_whatif(request: &WhatIfRequest) -> Result<WhatIfResults, AbrError> {
     let config = checked_config(&manifest, request.buffer_s)?;
     let traces = request.traces.traces()?;
     let runs = simulate_all(&traces, &manifest, &request.algorithms, &config);
-    let evaluation = summarise_runs(&traces, &request.algorithms, &config, &runs);
+    let names: Vec<&'static str> = request.algorithms.iter().map(|a| a.name()).collect();
+    let evaluation = summarise_runs(&traces, &names, &config, &runs);
     Ok(WhatIfResults {
         trace_names: traces.into_iter().map(|t| t.name).collect(),
         algorithms: request.algorithms.clone(),

@@ -8,7 +8,10 @@
 //! The plan is exact (every rendition sequence is covered), found by extending plans one
 //! segment at a time and dropping those another plan dominates (see [`best_first`]).
 
+use std::sync::Arc;
+
 use super::{HISTORY, Player, PlayerState, REBUFFER_PENALTY, recent_harmonic_mean};
+use crate::learned::ThroughputPredictor;
 
 pub const HORIZON: usize = 5;
 
@@ -16,6 +19,8 @@ pub struct Mpc {
     robust: bool,
     /// The throughput predicted for each segment so far (kbit/s), for robustMPC's errors.
     predictions: Vec<f64>,
+    /// learned-mpc: the trained predictor instead of the harmonic mean.
+    predictor: Option<Arc<ThroughputPredictor>>,
 }
 
 impl Mpc {
@@ -24,6 +29,17 @@ impl Mpc {
         Self {
             robust,
             predictions: Vec::new(),
+            predictor: None,
+        }
+    }
+
+    /// learned-mpc: robustMPC planning with `predictor`'s throughput.
+    #[must_use]
+    pub fn learned(predictor: Arc<ThroughputPredictor>) -> Self {
+        Self {
+            robust: true,
+            predictions: Vec::new(),
+            predictor: Some(predictor),
         }
     }
 
@@ -40,7 +56,11 @@ impl Mpc {
 
 impl Player for Mpc {
     fn choose(&mut self, state: &PlayerState) -> usize {
-        let Some(mean) = recent_harmonic_mean(state.throughputs_kbps) else {
+        let predicted = match &self.predictor {
+            Some(p) => p.predict(state.throughputs_kbps, state.downloads_s),
+            None => recent_harmonic_mean(state.throughputs_kbps),
+        };
+        let Some(mean) = predicted else {
             return 0;
         };
         // The prediction for this segment is recorded before it is discounted.
