@@ -159,6 +159,8 @@ mod traffic;
 
 #[path = "cli/detect_events.rs"]
 mod detect_events;
+#[path = "cli/detect_events_deep.rs"]
+mod detect_events_deep;
 
 #[path = "cli/kpis.rs"]
 mod kpis;

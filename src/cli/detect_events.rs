@@ -8,6 +8,7 @@ use clap::{Args, ValueEnum};
 
 use super::flags::{finite, number_in};
 use super::{FilterArgs, InputArgs};
+use streamlens_deep::AutoencoderParams;
 use streamlens_detect::{ModelKind, ModelSpec};
 use streamlens_engine::files::{atomic_write, csv_text};
 use streamlens_events::features::WindowFeature;
@@ -22,16 +23,20 @@ pub enum EventModelArg {
     Iforest,
     Mahalanobis,
     Ensemble,
+    /// A GRU autoencoder of ten-minute window sequences per level (candle, CPU).
+    Deep,
 }
 
 impl EventModelArg {
-    fn kind(self) -> ModelKind {
+    /// The window detector family, `None` for the deep sequence model.
+    fn kind(self) -> Option<ModelKind> {
         match self {
-            Self::Fisvdd => ModelKind::Fisvdd,
-            Self::Ocsvm => ModelKind::Ocsvm,
-            Self::Iforest => ModelKind::Iforest,
-            Self::Mahalanobis => ModelKind::Mahalanobis,
-            Self::Ensemble => ModelKind::Ensemble,
+            Self::Fisvdd => Some(ModelKind::Fisvdd),
+            Self::Ocsvm => Some(ModelKind::Ocsvm),
+            Self::Iforest => Some(ModelKind::Iforest),
+            Self::Mahalanobis => Some(ModelKind::Mahalanobis),
+            Self::Ensemble => Some(ModelKind::Ensemble),
+            Self::Deep => None,
         }
     }
 }
@@ -67,6 +72,10 @@ pub struct DetectEventsArgs {
         conflicts_with = "use_model"
     )]
     pub window_features: Vec<String>,
+    /// With `--model deep`: most training epochs per candidate of the search (early stopping
+    /// usually ends sooner).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub epochs: Option<u32>,
     /// Seed of the training subsample and of randomised detectors.
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
@@ -99,7 +108,19 @@ impl DetectEventsArgs {
             window_mads: self.window_mads,
             ..EventDetectParams::default()
         };
-        params.score.model = ModelSpec::default_for(self.model.kind(), self.seed);
+        if let Some(kind) = self.model.kind() {
+            if self.epochs.is_some() {
+                anyhow::bail!("--epochs applies to --model deep only");
+            }
+            params.score.model = ModelSpec::default_for(kind, self.seed);
+        } else {
+            let defaults = AutoencoderParams::default();
+            params.score.deep = Some(AutoencoderParams {
+                epochs: self.epochs.map_or(defaults.epochs, |e| e as usize),
+                seed: self.seed,
+                ..defaults
+            });
+        }
         params.score.seed = self.seed;
         params.score.min_viewers = self.min_viewers;
         if !self.window_features.is_empty() {
@@ -188,12 +209,9 @@ pub fn run(args: &DetectEventsArgs) -> anyhow::Result<()> {
         maps: false,
         normal_events: normal.as_deref(),
     };
-    let out = run_events(
-        &dataset,
-        &filter,
-        &run,
-        &streamlens_engine::progress::Progress::new(),
-    )?;
+    let out = super::progress::with_stage_lines(|progress| {
+        run_events(&dataset, &filter, &run, progress)
+    })?;
     if let Some(path) = &args.save_model {
         out.model.save(path)?;
         println!("saved the event model to {}", path.display());

@@ -59,6 +59,10 @@ pub struct GenerateArgs {
     /// Shape of the data: our generator's own, or one like a real telemetry export.
     #[arg(long, value_enum, default_value_t = ShapeArg::Generator)]
     pub shape: ShapeArg,
+    /// Hard mode for detectors: subtle anomalies (`QoE` drops of 0.03–0.10 over 3–10 minutes)
+    /// and unlabelled benign dips where the whole audience steps away for a few minutes.
+    #[arg(long)]
+    pub subtle: bool,
     /// Random seed; the same seed and options write the same files.
     #[arg(long, value_name = "N", default_value_t = 42)]
     pub seed: u64,
@@ -152,6 +156,7 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         rows: args.rows,
         anomaly_rate: args.anomaly_rate,
         shape: args.shape.into(),
+        subtle: args.subtle,
         ..SynthParams::default()
     };
     let mut rows = 0_usize;

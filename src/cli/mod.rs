@@ -10,6 +10,7 @@ pub mod flags;
 pub mod generate;
 pub mod generate_sessions;
 pub mod kpis;
+pub mod progress;
 pub mod summary;
 pub mod traffic;
 

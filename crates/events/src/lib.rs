@@ -4,6 +4,7 @@
 //! the root cause — which unit, when, and how far from its usual — in words and in the
 //! generator's scope syntax.
 
+pub mod deep;
 pub mod features;
 pub mod labels;
 pub mod map;
@@ -13,6 +14,8 @@ pub mod score;
 pub mod view;
 pub mod windows;
 
+#[cfg(test)]
+mod deep_tests;
 #[cfg(test)]
 mod tests;
 
@@ -28,7 +31,7 @@ use streamlens_engine::schema::Canonical;
 use features::{WindowFeature, median};
 use root::{RootCause, find_root_cause};
 use saved::EventModel;
-use score::{LevelFit, ScoreParams, score_windows};
+use score::{LevelFit, ScoreParams, Scoring, score_windows};
 use windows::{Unit, WINDOW_COLUMNS, Window, build_windows};
 
 /// How events are scored and flagged.
@@ -176,6 +179,8 @@ pub enum EventDetectError {
     Detect(#[from] DetectError),
     #[error("no rows pass the filters; there are no events to score")]
     NoRows,
+    #[error(transparent)]
+    Deep(#[from] streamlens_deep::DeepError),
     #[error("cancelled")]
     Cancelled,
 }
@@ -256,7 +261,10 @@ pub fn run_events(
     stage(0.2, "building minute windows")?;
     let events = build_windows(&rows)?;
     stage(0.4, "fitting and scoring the detectors of each level")?;
-    let fixed = run.saved.map(|s| s.pipelines.as_slice());
+    let fixed = run.saved.map(|s| score::Fixed {
+        pipelines: &s.pipelines,
+        deep: &s.deep,
+    });
     let event_dictionary = Canonical::EventId.name();
     let trainable: Option<Vec<bool>> = match (run.normal_events, run.saved) {
         (Some(normal), None) => {
@@ -276,12 +284,18 @@ pub fn run_events(
         }
         _ => None,
     };
-    let (scored, levels, models) = score_windows(
+    let Scoring {
+        scored,
+        fits: levels,
+        models,
+        deep,
+    } = score_windows(
         &events,
         &features,
         &params.score,
-        fixed,
+        fixed.as_ref(),
         trainable.as_deref(),
+        progress,
     )?;
     stage(0.7, "finding each event's root cause")?;
     let window_thresholds: Vec<f64> = (0..score::LEVELS)
@@ -368,6 +382,7 @@ pub fn run_events(
         params: params.clone(),
         features: features.clone(),
         pipelines,
+        deep,
         window_thresholds: window_thresholds.clone(),
         threshold,
     };

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::EventDetectParams;
 use super::features::WindowFeature;
 use super::score::LEVELS;
+use streamlens_deep::SequenceAutoencoder;
 use streamlens_detect::{DetectError, Detector, Pipeline};
 
 /// Written into every file, checked on load.
@@ -23,6 +24,9 @@ pub struct EventModel {
     /// Per level (event, city, segment): the fitted pipeline; `None` for a level that had
     /// too few windows (it stays unscored).
     pub pipelines: Vec<Option<Pipeline>>,
+    /// Per level: the fitted deep model, when the parameters ask for one.
+    #[serde(default)]
+    pub deep: Vec<Option<SequenceAutoencoder>>,
     /// Smoothed window-score threshold per level.
     pub window_thresholds: Vec<f64>,
     /// Event threshold.
@@ -59,6 +63,21 @@ impl EventModel {
                 return Err(bad(format!(
                     "a level's detector takes {} features, the model lists {}",
                     p.dim(),
+                    model.features.len()
+                )));
+            }
+        }
+        if model.params.score.deep.is_some() && model.deep.len() != LEVELS {
+            return Err(bad(format!(
+                "expected a deep model entry for each of {LEVELS} levels"
+            )));
+        }
+        for d in model.deep.iter().flatten() {
+            d.validate().map_err(|e| bad(e.to_string()))?;
+            if d.dim != model.features.len() {
+                return Err(bad(format!(
+                    "a level's deep model takes {} features, the model lists {}",
+                    d.dim,
                     model.features.len()
                 )));
             }

@@ -8,11 +8,15 @@ use rand::rngs::StdRng;
 
 use super::features::{Baseline, WindowFeature};
 use super::windows::{EventWindows, Unit};
+use streamlens_deep::{AutoencoderParams, SequenceAutoencoder};
 use streamlens_detect::pipeline::PipelineSpec;
 use streamlens_detect::pipeline::preprocess::{Direction, FeatureSpec, PreprocessSpec};
 use streamlens_detect::{DetectError, Detector, ModelSpec, Pipeline};
+use streamlens_engine::progress::Progress;
 
 pub const LEVELS: usize = 3;
+/// The levels' names, in level order.
+pub const LEVEL_NAMES: [&str; LEVELS] = ["event", "city", "segment"];
 /// A level with fewer windows than this is not scored (too few to fit a detector on).
 pub const MIN_LEVEL_WINDOWS: usize = 20;
 
@@ -27,6 +31,10 @@ pub struct ScoreParams {
     /// Share of the highest-scoring training windows dropped before the refit.
     pub trim: f64,
     pub seed: u64,
+    /// Score with a GRU autoencoder of each unit's window sequences ([`super::deep`]) instead
+    /// of `model`.
+    #[serde(default)]
+    pub deep: Option<AutoencoderParams>,
 }
 
 impl Default for ScoreParams {
@@ -37,6 +45,7 @@ impl Default for ScoreParams {
             max_training_windows: 4_000,
             trim: 0.05,
             seed: 7,
+            deep: None,
         }
     }
 }
@@ -82,8 +91,24 @@ pub struct LevelModel {
     pub scores: Vec<f64>,
 }
 
+/// A saved model's detectors per level (`None` for a level it could not fit).
+pub struct Fixed<'a> {
+    pub pipelines: &'a [Option<Pipeline>],
+    pub deep: &'a [Option<SequenceAutoencoder>],
+}
+
+/// What [`score_windows`] gives.
+pub struct Scoring {
+    pub scored: ScoredEvents,
+    pub fits: Vec<LevelFit>,
+    /// The window detectors per fitted level (none with deep models).
+    pub models: Vec<LevelModel>,
+    /// The deep model per level when scoring with one.
+    pub deep: Vec<Option<SequenceAutoencoder>>,
+}
+
 /// Badness and scores of every unit of every event (`scored[e][u]` ↔ `events[e].units[u]`).
-/// With `fixed` (a saved model's pipeline per level), those score the windows instead of
+/// With `fixed` (a saved model's detectors per level), those score the windows instead of
 /// detectors fitted here; a level without one stays unscored. With `trainable` (one flag
 /// per event), only the flagged events' windows may train the detectors (events marked
 /// normal); a level where they give too few windows stays unscored.
@@ -91,9 +116,10 @@ pub fn score_windows(
     events: &[EventWindows],
     features: &[WindowFeature],
     params: &ScoreParams,
-    fixed: Option<&[Option<Pipeline>]>,
+    fixed: Option<&Fixed<'_>>,
     trainable: Option<&[bool]>,
-) -> Result<(ScoredEvents, Vec<LevelFit>, Vec<LevelModel>), DetectError> {
+    progress: &Progress,
+) -> Result<Scoring, super::EventDetectError> {
     let mut scored: ScoredEvents = events
         .iter()
         .map(|e| {
@@ -120,9 +146,30 @@ pub fn score_windows(
         })
         .collect();
 
+    if let Some(deep) = &params.deep {
+        let saved = fixed.map(|f| f.deep);
+        let (fits, models) = super::deep::score_levels(
+            &mut scored,
+            features.len(),
+            deep,
+            saved,
+            trainable,
+            progress,
+        )?;
+        for unit in scored.iter_mut().flatten() {
+            unit.smooth = smooth(&unit.score);
+        }
+        return Ok(Scoring {
+            scored,
+            fits,
+            models: Vec::new(),
+            deep: models,
+        });
+    }
+    let fixed = fixed.map(|f| f.pipelines);
     let mut fits = Vec::new();
     let mut models = Vec::new();
-    for level in 0..LEVELS {
+    for (level, name) in LEVEL_NAMES.into_iter().enumerate() {
         let dim = features.len();
         let mut rows: Vec<f64> = Vec::new();
         let mut at: Vec<(usize, usize, usize)> = Vec::new();
@@ -136,7 +183,6 @@ pub fn score_windows(
                 }
             }
         }
-        let name = ["event", "city", "segment"][level];
         let saved = fixed.map(|f| f.get(level).cloned().flatten());
         let candidates: Vec<usize> = (0..at.len())
             .filter(|&i| trainable.is_none_or(|t| t.get(at[i].0).copied().unwrap_or(false)))
@@ -176,7 +222,12 @@ pub fn score_windows(
     for unit in scored.iter_mut().flatten() {
         unit.smooth = smooth(&unit.score);
     }
-    Ok((scored, fits, models))
+    Ok(Scoring {
+        scored,
+        fits,
+        models,
+        deep: vec![None; LEVELS],
+    })
 }
 
 /// Fits on a seeded subsample of the `candidates` rows (returning the rows finally used),

@@ -178,20 +178,29 @@ impl Anomaly {
                 0,
             ),
         };
-        // Keep the span well inside the event: it starts after the first 10 % and ends before
-        // the last 5 %, and is at most 45 % of the event.
-        let duration = (event_end_ms - event_start_ms) as f64;
-        let length = (length_min * 60_000.0).min(0.45 * duration);
-        let offset = rng.random_range(0.10 * duration..=0.95 * duration - length);
-        let start_ms = round_to_second(event_start_ms + offset as i64);
+        let (start_ms, end_ms) = place_span(rng, length_min, event_start_ms, event_end_ms);
         Self {
             kind,
             scope,
             start_ms,
-            end_ms: round_to_second(start_ms + length as i64),
+            end_ms,
             amplitude,
             onset_ms,
         }
+    }
+
+    /// Subtle mode: a `QoE` drop of 0.03–0.10 over 3–10 minutes (8–20 for a slow
+    /// degradation), placed as [`Self::plan`] places spans.
+    pub fn make_subtle(&mut self, rng: &mut StdRng, event_start_ms: i64, event_end_ms: i64) {
+        let length_min: f64 = match self.kind {
+            AnomalyKind::SlowDegradation => rng.random_range(8.0..20.0),
+            _ => rng.random_range(3.0..10.0),
+        };
+        self.amplitude = rng.random_range(0.03..0.10);
+        self.onset_ms = self.onset_ms.min(30_000);
+        let (start_ms, end_ms) = place_span(rng, length_min, event_start_ms, event_end_ms);
+        self.start_ms = start_ms;
+        self.end_ms = end_ms;
     }
 
     /// Severity in `[0, 1]` at `t_ms`: 0 outside the span; sudden kinds reach 1 after the onset
@@ -214,4 +223,35 @@ impl Anomaly {
 
 fn round_to_second(t_ms: i64) -> i64 {
     (t_ms + 500).div_euclid(1000) * 1000
+}
+
+/// A span of `length_min` minutes well inside the event: it starts after the first 10 % and
+/// ends before the last 5 %, and is at most 45 % of the event.
+fn place_span(
+    rng: &mut StdRng,
+    length_min: f64,
+    event_start_ms: i64,
+    event_end_ms: i64,
+) -> (i64, i64) {
+    let duration = (event_end_ms - event_start_ms) as f64;
+    let length = (length_min * 60_000.0).min(0.45 * duration);
+    let offset = rng.random_range(0.10 * duration..=0.95 * duration - length);
+    let start_ms = round_to_second(event_start_ms + offset as i64);
+    (start_ms, round_to_second(start_ms + length as i64))
+}
+
+/// A benign whole-audience dip (subtle mode): a break or a dull segment, when viewers step
+/// away. Not a network problem, so it is not labelled anomalous.
+#[derive(Clone, Debug)]
+pub(super) struct BenignDip {
+    pub start_ms: i64,
+    pub end_ms: i64,
+}
+
+impl BenignDip {
+    pub fn plan(rng: &mut StdRng, event_start_ms: i64, event_end_ms: i64) -> Self {
+        let length_min = rng.random_range(3.0..10.0);
+        let (start_ms, end_ms) = place_span(rng, length_min, event_start_ms, event_end_ms);
+        Self { start_ms, end_ms }
+    }
 }

@@ -9,7 +9,7 @@ use rand::seq::{SliceRandom, index};
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, LogNormal};
 
-use super::anomaly::{Anomaly, AnomalyKind, Audience};
+use super::anomaly::{Anomaly, AnomalyKind, Audience, BenignDip};
 use super::profile::Profile;
 use super::viewer::{self, MIN_GAP_MS, Sample, Session};
 use super::world::{World, mix64, unit};
@@ -24,6 +24,9 @@ const MINUTE_MS: i64 = 60_000;
 const EVENT_SALT: u64 = 0x5EED_0F7E_1E7A_0003;
 const ANOMALY_SALT: u64 = 0x5EED_0F7E_1E7A_0004;
 const KIND_SALT: u64 = 0x5EED_0F7E_1E7A_0005;
+/// In subtle mode: share of events with a benign dip, and share of viewers who pause in it.
+const BENIGN_DIP_SHARE: f64 = 0.35;
+const BENIGN_PAUSE_SHARE: f64 = 0.4;
 /// Golden-ratio conjugate: the step of the Weyl sequence that picks anomalous events.
 const WEYL_STEP: f64 = 0.618_033_988_749_894_9;
 
@@ -48,16 +51,28 @@ fn anomaly_kind(seed: u64, index: usize, rate: f64) -> AnomalyKind {
     kinds[ordinal % kinds.len()]
 }
 
+/// The dataset-wide settings an event is generated from.
+pub(super) struct EventPlan {
+    pub seed: u64,
+    pub start_ms: i64,
+    pub anomaly_rate: f64,
+    pub subtle: bool,
+}
+
 /// Generates event number `index` (0-based) of the dataset described by `world`, `profile` and
-/// the parameters, returning its rows sorted by timestamp and its label.
+/// the plan, returning its rows sorted by timestamp and its label.
 pub(super) fn generate_event(
     world: &World,
     profile: &Profile,
-    seed: u64,
-    start_ms: i64,
-    anomaly_rate: f64,
+    plan: &EventPlan,
     index: usize,
 ) -> (TelemetryBatch, SynthLabel) {
+    let EventPlan {
+        seed,
+        start_ms,
+        anomaly_rate,
+        subtle,
+    } = *plan;
     let mut rng = StdRng::seed_from_u64(mix64(seed ^ mix64(EVENT_SALT ^ index as u64)));
     let event_id = FIRST_EVENT_ID + index as u32;
     let customer = world.pick_customer(rng.random());
@@ -118,8 +133,15 @@ pub(super) fn generate_event(
             country_id: &country_id,
             wfh: &wfh,
         };
-        Anomaly::plan(&mut rng, kind, &audience, event_start_ms, event_end_ms)
+        let mut anomaly = Anomaly::plan(&mut rng, kind, &audience, event_start_ms, event_end_ms);
+        if subtle {
+            anomaly.make_subtle(&mut rng, event_start_ms, event_end_ms);
+        }
+        anomaly
     });
+    // Drawn after everything the default mode draws, so that mode's output is unchanged.
+    let benign = (subtle && rng.random_bool(BENIGN_DIP_SHARE))
+        .then(|| BenignDip::plan(&mut rng, event_start_ms, event_end_ms));
 
     let expected_rows: usize = sessions
         .iter()
@@ -131,11 +153,19 @@ pub(super) fn generate_event(
             .as_ref()
             .filter(|a| a.scope.contains(city_id[slot], country_id[slot], wfh[slot]));
         let levels = &profile.engagement_levels;
+        let away = benign.as_ref().map(|dip| viewer::Away {
+            start_ms: dip.start_ms,
+            end_ms: dip.end_ms,
+            paused: rng.random_bool(BENIGN_PAUSE_SHARE),
+        });
         viewer::simulate(
             &mut rng,
             session,
             slot as u32,
-            in_scope,
+            &viewer::Conditions {
+                anomaly: in_scope,
+                away,
+            },
             levels,
             &mut samples,
         );

@@ -24,6 +24,8 @@ mod world;
 #[cfg(test)]
 mod export_tests;
 #[cfg(test)]
+mod subtle_tests;
+#[cfg(test)]
 mod tests;
 
 use std::sync::mpsc;
@@ -59,6 +61,11 @@ pub struct SynthParams {
     pub start_ms: i64,
     /// The shape of the world, schedule and text form (see [`Shape`]).
     pub shape: Shape,
+    /// Hard mode for detectors: anomalies are subtle (`QoE` drops of 0.03–0.10 over 3–10
+    /// minutes, 8–20 for a slow degradation) and about a third of all events get an unlabelled
+    /// benign dip — the whole audience steps away for 3–10 minutes (engagement falls, two in
+    /// five viewers pause) while the network is fine.
+    pub subtle: bool,
 }
 
 impl Default for SynthParams {
@@ -70,6 +77,7 @@ impl Default for SynthParams {
             anomaly_rate: 0.25,
             start_ms: DEFAULT_START_MS,
             shape: Shape::Generator,
+            subtle: false,
         }
     }
 }
@@ -259,9 +267,12 @@ fn produce(
         let (batch, label) = event::generate_event(
             world,
             profile,
-            params.seed,
-            params.start_ms,
-            anomaly_rate,
+            &event::EventPlan {
+                seed: params.seed,
+                start_ms: params.start_ms,
+                anomaly_rate,
+                subtle: params.subtle,
+            },
             index,
         );
         rows += batch.len();

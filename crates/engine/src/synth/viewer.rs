@@ -58,16 +58,32 @@ pub(super) struct Sample {
     pub buffer_ms: u32,
 }
 
-/// Appends the samples of one session to `out`. `anomaly` is `Some` only if this viewer is in
-/// the anomaly's scope.
+/// A benign dip as one viewer lives it: over `[start_ms, end_ms]` engagement drifts low, and a
+/// `paused` viewer sends no samples.
+#[derive(Clone, Copy)]
+pub(super) struct Away {
+    pub start_ms: i64,
+    pub end_ms: i64,
+    pub paused: bool,
+}
+
+/// What happens to one viewer beyond the usual: an anomaly (`Some` only if the viewer is in
+/// its scope) and a benign dip.
+pub(super) struct Conditions<'a> {
+    pub anomaly: Option<&'a Anomaly>,
+    pub away: Option<Away>,
+}
+
+/// Appends the samples of one session to `out`.
 pub(super) fn simulate(
     rng: &mut StdRng,
     session: &Session,
     slot: u32,
-    anomaly: Option<&Anomaly>,
+    conditions: &Conditions<'_>,
     levels: &[f32; LEVELS],
     out: &mut Vec<Sample>,
 ) {
+    let anomaly = conditions.anomaly;
     let good = if session.distracted {
         &W_DISTRACTED
     } else {
@@ -98,7 +114,17 @@ pub(super) fn simulate(
 
         qoe_ema = 0.7 * qoe_ema + 0.3 * qoe;
         let badness = ((0.92 - qoe_ema) / 0.3).clamp(0.0, 1.0);
-        if rng.random::<f32>() < 0.05 + 0.35 * badness {
+        let away = conditions
+            .away
+            .filter(|a| (a.start_ms..=a.end_ms).contains(&t));
+        if let Some(a) = away {
+            // Stepped away: engagement re-drawn towards the low levels every sample.
+            level = draw_level(rng, good, 1.0);
+            if a.paused {
+                t += rng.random_range(MIN_GAP_MS..=MAX_GAP_MS);
+                continue;
+            }
+        } else if rng.random::<f32>() < 0.05 + 0.35 * badness {
             level = draw_level(rng, good, badness);
         }
         out.push(Sample {

@@ -1,0 +1,120 @@
+//! The deep window scorer end to end on generator data: it finds injected anomalies, its
+//! saved model scores other data the same way, and Cancel stops its training.
+
+use super::labels::parse_labels;
+use super::saved::EventModel;
+use super::{EventDetectParams, EventRun, run_events};
+use streamlens_deep::{AutoencoderParams, SearchSpace};
+use streamlens_engine::Filter;
+use streamlens_engine::dataset::Dataset;
+use streamlens_engine::progress::Progress;
+use streamlens_engine::synth::{
+    SynthParams, TELEMETRY_CSV_HEADER, generate, write_csv_batch, write_labels_csv,
+};
+use streamlens_engine::testutil::dataset;
+
+/// Quick training for a debug build: one candidate, few epochs.
+fn deep_params() -> EventDetectParams {
+    let mut params = EventDetectParams::default();
+    params.score.deep = Some(AutoencoderParams {
+        epochs: 6,
+        max_sequences: 600,
+        search: SearchSpace {
+            hidden: vec![8],
+            learning_rate: vec![1e-2],
+        },
+        ..AutoencoderParams::default()
+    });
+    params
+}
+
+fn generated(seed: u64, events: usize) -> (Dataset, String) {
+    let params = SynthParams {
+        seed,
+        events: Some(events),
+        anomaly_rate: 0.25,
+        ..SynthParams::default()
+    };
+    let mut csv = format!("{TELEMETRY_CSV_HEADER}\n").into_bytes();
+    let labels = generate(&params, |batch| write_csv_batch(&mut csv, &batch)).unwrap();
+    let mut label_csv = Vec::new();
+    write_labels_csv(&mut label_csv, &labels).unwrap();
+    (
+        dataset(std::str::from_utf8(&csv).unwrap()),
+        String::from_utf8(label_csv).unwrap(),
+    )
+}
+
+fn run(d: &Dataset, params: &EventDetectParams, saved: Option<&EventModel>) -> super::EventOutput {
+    let run = EventRun {
+        params,
+        saved,
+        maps: false,
+        normal_events: None,
+    };
+    run_events(d, &Filter::default(), &run, &Progress::new()).unwrap()
+}
+
+#[test]
+fn the_deep_scorer_ranks_injected_anomalies_first_and_its_saved_model_agrees() {
+    let (d, label_text) = generated(9_191, 40);
+    let labels = parse_labels("labels.csv", &label_text).unwrap();
+    let params = deep_params();
+    let out = run(&d, &params, None);
+    let m = out.report.metrics(&labels);
+    assert_eq!(m.anomalous_events, 10);
+    assert!(m.roc_auc.unwrap() >= 0.85, "{m:?}");
+    assert!(m.scope_hit_rate.unwrap() >= 0.5, "{m:?}");
+    // Every level trained on events it did not validate on, and logged its loss curve.
+    for model in out.model.deep.iter().flatten() {
+        let log = &model.log;
+        assert!(log.training_groups > 0 && log.validation_groups > 0);
+        let chosen = &log.candidates[log.chosen];
+        assert!(chosen.best_epoch >= 1);
+        assert!(chosen.validation_loss.iter().all(|l| l.is_finite()));
+    }
+    assert!(out.report.levels.iter().any(|l| l.windows_scored > 0));
+
+    // Saved and loaded, the model scores the same data identically without training.
+    let text = out.model.to_json().unwrap();
+    let loaded = EventModel::from_json("model.json", &text).unwrap();
+    let again = run(&d, &params, Some(&loaded));
+    let scores = |r: &super::EventReport| r.events.iter().map(|e| e.score).collect::<Vec<_>>();
+    assert_eq!(scores(&out.report), scores(&again.report));
+    assert!(again.report.levels.iter().all(|l| l.training_windows == 0));
+
+    // A saved deep model whose weights were tampered with is refused with a reason.
+    let tampered = text.replacen("\"values\":[", "\"values\":[1e999,", 1);
+    let err = EventModel::from_json("model.json", &tampered).unwrap_err();
+    assert!(err.to_string().contains("model.json"), "{err}");
+}
+
+#[test]
+fn cancel_stops_deep_training() {
+    let (d, _) = generated(5, 12);
+    let params = deep_params();
+    let progress = Progress::new();
+    let run = EventRun {
+        params: &params,
+        saved: None,
+        maps: false,
+        normal_events: None,
+    };
+    // Cancel as soon as training reports its first epoch, as the window's Cancel would.
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let result = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                if progress.stage().starts_with("training the deep model") {
+                    progress.cancel();
+                }
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+        });
+        let result = run_events(&d, &Filter::default(), &run, &progress);
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        result
+    });
+    let err = result.err().unwrap();
+    assert_eq!(err.to_string(), "cancelled");
+}

@@ -1,0 +1,82 @@
+//! `streamlens detect-events --model deep`: the GRU autoencoder from the command line, its saved
+//! model, and the generator's subtle mode it is judged on.
+
+use super::{run, run_ok};
+
+#[test]
+fn the_deep_model_trains_saves_and_scores_subtle_data_the_same_way_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("subtle.csv");
+    let out = run_ok(&[
+        "generate",
+        "--events",
+        "16",
+        "--seed",
+        "5",
+        "--subtle",
+        "--out",
+        data.to_str().unwrap(),
+    ]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("16 events (4 anomalous)"), "{said}");
+    let labels = dir.path().join("subtle_labels.csv");
+    let model = dir.path().join("deep.json");
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let trained = run_ok(&[
+        "detect-events",
+        data.to_str().unwrap(),
+        "--labels",
+        labels.to_str().unwrap(),
+        "--model",
+        "deep",
+        "--epochs",
+        "3",
+        "--save-model",
+        model.to_str().unwrap(),
+        "--out",
+        a.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&trained.stdout);
+    assert!(stdout.contains("16 events scored"), "{stdout}");
+    assert!(a.join("metrics.json").exists());
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    let deep = saved["deep"].as_array().unwrap();
+    assert_eq!(deep.len(), 3);
+    let event_level = &deep[0]["log"];
+    assert!(event_level["validation_groups"].as_u64().unwrap() >= 1);
+    let losses = event_level["candidates"][0]["train_loss"]
+        .as_array()
+        .unwrap();
+    assert!(!losses.is_empty() && losses.len() <= 3);
+    run_ok(&[
+        "detect-events",
+        data.to_str().unwrap(),
+        "--use-model",
+        model.to_str().unwrap(),
+        "--out",
+        b.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        std::fs::read_to_string(a.join("events.csv")).unwrap(),
+        std::fs::read_to_string(b.join("events.csv")).unwrap()
+    );
+}
+
+#[test]
+fn epochs_without_the_deep_model_are_refused() {
+    let output = run(&[
+        "detect-events",
+        "sample_data/telemetry.csv",
+        "--epochs",
+        "3",
+        "--out",
+        "/tmp/never-written",
+    ]);
+    assert!(!output.status.success());
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.contains("--epochs applies to --model deep only"),
+        "{err}"
+    );
+}
