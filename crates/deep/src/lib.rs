@@ -7,6 +7,7 @@
 //! The crate knows nothing of telemetry: callers give it series of feature vectors grouped by
 //! an id (the event a series belongs to), so that training and validation never share a group.
 
+mod log;
 mod model;
 mod network;
 mod params;
@@ -17,9 +18,9 @@ mod train;
 #[cfg(test)]
 mod tests;
 
+pub use log::{CandidateLog, EpochReport, TrainingLog};
 pub use model::{SequenceAutoencoder, Series};
 pub use params::{AutoencoderParams, SearchSpace};
-pub use train::{CandidateLog, EpochReport, TrainingLog};
 
 /// What can go wrong when fitting, loading or running a deep model.
 #[derive(Debug, thiserror::Error)]

@@ -4,10 +4,10 @@ use candle_core::{Device, Tensor};
 use candle_nn::VarMap;
 use serde::{Deserialize, Serialize};
 
+use super::log::TrainingLog;
 use super::network::{NamedTensor, Network, import};
 use super::scaler::Scaler;
 use super::sequences::{cut, starts};
-use super::train::TrainingLog;
 use super::{AutoencoderParams, DeepError};
 
 /// One series of per-step feature rows: `values` holds `steps × dim` numbers row by row,

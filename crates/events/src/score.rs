@@ -147,12 +147,11 @@ pub fn score_windows(
         .collect();
 
     if let Some(deep) = &params.deep {
-        let saved = fixed.map(|f| f.deep);
-        let (fits, models) = super::deep::score_levels(
+        let (fits, models) = score_deep(
             &mut scored,
             features.len(),
             deep,
-            saved,
+            fixed,
             trainable,
             progress,
         )?;
@@ -302,3 +301,76 @@ pub fn smooth(values: &[f64]) -> Vec<f64> {
 
 /// Neighbours on each side in [`smooth`].
 const SMOOTH_HALF_WIDTH: usize = 2;
+
+/// The deep path of [`score_windows`]: every scored unit's badness series per level through
+/// [`super::deep::score_levels`], scores written back.
+fn score_deep(
+    scored: &mut ScoredEvents,
+    dim: usize,
+    params: &AutoencoderParams,
+    fixed: Option<&Fixed<'_>>,
+    trainable: Option<&[bool]>,
+    progress: &Progress,
+) -> Result<(Vec<LevelFit>, Vec<Option<SequenceAutoencoder>>), super::EventDetectError> {
+    use super::deep::{DeepRun, LevelSeries, score_levels};
+    let mut places: Vec<Vec<(usize, usize)>> = vec![Vec::new(); LEVELS];
+    let mut levels: Vec<LevelSeries> = LEVEL_NAMES
+        .iter()
+        .map(|&name| LevelSeries {
+            name,
+            values: Vec::new(),
+            events: Vec::new(),
+        })
+        .collect();
+    for (e, units) in scored.iter().enumerate() {
+        for (u, unit) in units.iter().enumerate() {
+            if unit.scored {
+                let level = unit.unit.level();
+                levels[level]
+                    .values
+                    .push(unit.badness.iter().flatten().copied().collect());
+                levels[level].events.push(e);
+                places[level].push((e, u));
+            }
+        }
+    }
+    let run = DeepRun {
+        dim,
+        params,
+        saved: fixed.map(|f| f.deep),
+        trainable,
+        min_windows: MIN_LEVEL_WINDOWS,
+    };
+    let outcomes = score_levels(&levels, &run, progress).map_err(|e| match e {
+        streamlens_deep::DeepError::Cancelled => super::EventDetectError::Cancelled,
+        other => super::EventDetectError::Deep(other),
+    })?;
+    let mut fits = Vec::with_capacity(LEVELS);
+    let mut models = Vec::with_capacity(LEVELS);
+    for ((outcome, series), at) in outcomes.into_iter().zip(&levels).zip(&places) {
+        let windows: usize = series.values.iter().map(|v| v.len() / dim.max(1)).sum();
+        let Some(level) = outcome else {
+            fits.push(LevelFit {
+                level: series.name,
+                windows_scored: 0,
+                training_windows: 0,
+            });
+            models.push(None);
+            continue;
+        };
+        for (&(e, u), unit_scores) in at.iter().zip(level.scores) {
+            scored[e][u].score = unit_scores;
+        }
+        fits.push(LevelFit {
+            level: series.name,
+            windows_scored: windows,
+            training_windows: if level.trained {
+                level.model.log.training_sequences
+            } else {
+                0
+            },
+        });
+        models.push(Some(level.model));
+    }
+    Ok((fits, models))
+}

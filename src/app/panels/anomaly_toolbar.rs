@@ -74,7 +74,9 @@ pub(super) fn model_file_ui(app: &mut App, ui: &mut egui::Ui) {
         .results
         .as_ref()
         .and_then(|(_, view)| view.model.as_ref())
-        .is_some_and(|m| m.pipelines.iter().any(Option::is_some));
+        .is_some_and(|m| {
+            m.pipelines.iter().any(Option::is_some) || m.deep.iter().any(Option::is_some)
+        });
     if ui
         .add_enabled(savable, egui::Button::new("Save model…"))
         .on_hover_text("Save the detectors and thresholds behind these scores (JSON)")
