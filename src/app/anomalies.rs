@@ -11,11 +11,13 @@ use super::App;
 use super::nav::Tab;
 use super::spec_cache::SpecCache;
 use super::worker::{self, LatestWorker};
+use streamlens_deep::AutoencoderParams;
 use streamlens_detect::map::LabelledMap;
 use streamlens_detect::{DetectError, ModelKind, ModelSpec};
 use streamlens_engine::Filter;
 use streamlens_engine::dataset::Dataset;
 use streamlens_engine::progress::Progress;
+use streamlens_events::deep::TrainingTrace;
 use streamlens_events::features::WindowFeature;
 use streamlens_events::labels::{EventLabel, normal_event_ids, parse_labels, read_labels};
 use streamlens_events::saved::EventModel;
@@ -29,6 +31,11 @@ const SAMPLE_LABELS: &str = include_str!("../../sample_data/labels.csv");
 /// Bars of the event-score histogram.
 const HISTOGRAM_BINS: usize = 40;
 
+/// Most epochs the window lets the deep model train per candidate.
+pub const MAX_DEEP_EPOCHS: u32 = 500;
+/// The deep model's epochs per candidate unless the user sets them.
+pub const DEFAULT_DEEP_EPOCHS: u32 = 30;
+
 /// Settings of the Anomalies tab that survive a restart.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -40,6 +47,10 @@ pub struct AnomalySettings {
     pub excluded_features: [bool; WindowFeature::ALL.len()],
     /// Fit the detectors only on events the labels mark normal (when there are labels).
     pub fit_on_normal: bool,
+    /// Score with the deep sequence model instead of the window detector `model`.
+    pub deep: bool,
+    /// Most training epochs per candidate of the deep model's search.
+    pub deep_epochs: u32,
 }
 
 impl Default for AnomalySettings {
@@ -49,6 +60,8 @@ impl Default for AnomalySettings {
             min_viewers: 3.0,
             excluded_features: [false; WindowFeature::ALL.len()],
             fit_on_normal: false,
+            deep: false,
+            deep_epochs: DEFAULT_DEEP_EPOCHS,
         }
     }
 }
@@ -90,6 +103,8 @@ pub struct AnomaliesTab {
     pub running: Option<AnomalyKey>,
     /// The running (or last) computation's progress; cancelling it stops that run.
     pub progress: Arc<Progress>,
+    /// The running (or last) computation's deep-training epochs, for the live loss curve.
+    pub training: Arc<TrainingTrace>,
     /// A key the user cancelled: not asked for again until the inputs change or Run is pressed.
     pub cancelled: Option<AnomalyKey>,
     /// A labels file the user opened (the sample's labels are used without asking).
@@ -125,6 +140,7 @@ pub struct AnomalyRequest {
     pub key: AnomalyKey,
     pub dataset: Arc<Dataset>,
     pub progress: Arc<Progress>,
+    pub training: Arc<TrainingTrace>,
 }
 
 impl App {
@@ -169,6 +185,8 @@ impl App {
         self.anomalies.progress.cancel();
         let progress = Arc::new(Progress::new());
         self.anomalies.progress = Arc::clone(&progress);
+        let training = Arc::new(TrainingTrace::default());
+        self.anomalies.training = Arc::clone(&training);
         self.anomalies.running = Some(key.clone());
         self.anomalies.cancelled = None;
         if let Some(worker) = &self.anomalies.worker {
@@ -176,6 +194,7 @@ impl App {
                 key,
                 dataset,
                 progress,
+                training,
             });
         }
     }
@@ -321,6 +340,13 @@ fn compute(request: &AnomalyRequest) -> Result<ReportView, String> {
     let settings = request.key.settings;
     let mut params = EventDetectParams::default();
     params.score.model = ModelSpec::default_for(settings.model, params.score.seed);
+    if settings.deep {
+        params.score.deep = Some(AutoencoderParams {
+            epochs: settings.deep_epochs.clamp(1, MAX_DEEP_EPOCHS) as usize,
+            seed: params.score.seed,
+            ..AutoencoderParams::default()
+        });
+    }
     params.score.min_viewers = settings.min_viewers;
     if settings.excluded_features.contains(&true) {
         params.features = Some(
@@ -343,6 +369,7 @@ fn compute(request: &AnomalyRequest) -> Result<ReportView, String> {
         saved: saved.as_ref(),
         maps: true,
         normal_events: normal.as_deref(),
+        training: Some(&request.training),
     };
     let out = run_events(
         &request.dataset,

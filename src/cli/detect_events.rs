@@ -14,7 +14,11 @@ use streamlens_engine::files::{atomic_write, csv_text};
 use streamlens_events::features::WindowFeature;
 use streamlens_events::labels::{normal_event_ids, read_labels};
 use streamlens_events::saved::EventModel;
+use streamlens_events::view::report_view;
 use streamlens_events::{EventDetectParams, EventReport, EventRun, run_events};
+
+/// Bars of the score histogram in `--report`.
+const REPORT_HISTOGRAM_BINS: usize = 40;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum EventModelArg {
@@ -93,6 +97,11 @@ pub struct DetectEventsArgs {
     /// Output folder (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// With a deep model: also write `DIR/report.md` (features, architecture, loss, training,
+    /// metric — with this run's numbers, beside Mahalanobis on the same data when labelled)
+    /// and its SVG charts.
+    #[arg(long, value_name = "DIR")]
+    pub report: Option<PathBuf>,
 }
 
 impl DetectEventsArgs {
@@ -191,6 +200,11 @@ pub fn run(args: &DetectEventsArgs) -> anyhow::Result<()> {
         super::check_output_file("--save-model", path)?;
     }
     let params = args.params()?;
+    if args.report.is_some() && args.use_model.is_none() && params.score.deep.is_none() {
+        anyhow::bail!(
+            "--report describes a deep model: add --model deep (or --use-model with a saved deep model)"
+        );
+    }
     let labels = args.labels.as_deref().map(read_labels).transpose()?;
     let dataset = args.input.load()?;
     let filter = args.filter.to_filter(&dataset)?;
@@ -199,6 +213,9 @@ pub fn run(args: &DetectEventsArgs) -> anyhow::Result<()> {
         .as_deref()
         .map(EventModel::load)
         .transpose()?;
+    if args.report.is_some() && saved.as_ref().is_some_and(|m| m.params.score.deep.is_none()) {
+        anyhow::bail!("--report describes a deep model, and the --use-model file holds none");
+    }
     let normal: Option<Vec<String>> = labels
         .as_deref()
         .filter(|_| args.fit_on_normal)
@@ -208,15 +225,29 @@ pub fn run(args: &DetectEventsArgs) -> anyhow::Result<()> {
         saved: saved.as_ref(),
         maps: false,
         normal_events: normal.as_deref(),
+        training: None,
     };
+    let started = std::time::Instant::now();
     let out = super::progress::with_stage_lines(|progress| {
         run_events(&dataset, &filter, &run, progress)
     })?;
+    let seconds = started.elapsed().as_secs_f64();
     if let Some(path) = &args.save_model {
         out.model.save(path)?;
         println!("saved the event model to {}", path.display());
     }
-    let report = out.report;
+    let view = report_view(out.report, labels.as_deref(), REPORT_HISTOGRAM_BINS);
+    if let Some(dir) = &args.report {
+        let data = super::deep_report::DataRun {
+            args,
+            dataset: &dataset,
+            filter: &filter,
+            run: &run,
+            seconds,
+        };
+        super::deep_report::write(dir, &data, &view, &out.model)?;
+    }
+    let report = view.report;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     let path = args.out.join("events.csv");

@@ -3,6 +3,7 @@
 
 pub mod abr;
 pub mod analyze;
+pub mod deep_report;
 pub mod cdn;
 pub mod detect;
 pub mod detect_events;

@@ -80,3 +80,79 @@ fn epochs_without_the_deep_model_are_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn the_report_answers_the_five_questions_with_the_runs_own_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, report) = (dir.path().join("out"), dir.path().join("report"));
+    run_ok(&[
+        "detect-events",
+        "sample_data/telemetry.csv",
+        "--labels",
+        "sample_data/labels.csv",
+        "--model",
+        "deep",
+        "--epochs",
+        "2",
+        "--save-model",
+        dir.path().join("deep.json").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    let md = std::fs::read_to_string(report.join("report.md")).unwrap();
+    for heading in [
+        "## 1. Features",
+        "## 2. Architecture",
+        "## 3. Loss",
+        "## 4. Training",
+        "## 5. Metric",
+    ] {
+        assert!(md.contains(heading), "missing {heading}:\n{md}");
+    }
+    // The metric table carries this run's ROC AUC (as metrics.json has it) beside Mahalanobis.
+    let metrics: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap())
+            .unwrap();
+    let auc = metrics["roc_auc"].as_f64().unwrap();
+    assert!(
+        md.contains(&format!("| ROC AUC | {auc:.3} |")),
+        "{auc}:\n{md}"
+    );
+    assert!(md.contains("Mahalanobis (same data)"), "{md}");
+    // Training: at most two epochs per candidate, and the saved model's parameter count.
+    let saved: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("deep.json")).unwrap(),
+    )
+    .unwrap();
+    let parameters: usize = saved["deep"][0]["weights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["values"].as_array().unwrap().len())
+        .sum();
+    assert!(md.contains(&format!("| {parameters} |")), "{parameters}:\n{md}");
+    assert!(md.contains("at most 2 epochs per candidate"), "{md}");
+    for chart in ["deep_loss_curves.svg", "event_scores.svg", "event_roc.svg"] {
+        let svg = std::fs::read_to_string(report.join(chart)).unwrap();
+        assert!(svg.starts_with("<svg"), "{chart}");
+        assert!(md.contains(&format!("]({chart})")), "{chart} not embedded");
+    }
+}
+
+#[test]
+fn a_report_without_a_deep_model_is_refused_before_any_work() {
+    let output = run(&[
+        "detect-events",
+        "sample_data/telemetry.csv",
+        "--report",
+        "/tmp/never-written-report",
+        "--out",
+        "/tmp/never-written",
+    ]);
+    assert!(!output.status.success());
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains("--report describes a deep model"), "{err}");
+    assert!(!std::path::Path::new("/tmp/never-written-report").exists());
+}

@@ -178,3 +178,56 @@ fn too_little_telemetry_says_why_instead_of_empty_charts() {
     assert!(h.query_by_label_contains("threshold inf").is_none());
     assert!(h.get_by_label("Save model…").accesskit_node().is_disabled());
 }
+
+#[test]
+fn the_deep_detector_trains_shows_its_loss_curves_and_cancels() {
+    let mut h = harness_with(Vec::new());
+    wait_for(&mut h, "the sample", ready);
+    h.get_by_label("Anomalies").click();
+    wait_for(&mut h, "the event scores", anomalies_ready);
+    // Few epochs keep a debug build quick; the choice itself goes through the detector list.
+    h.state_mut().state.anomalies.deep_epochs = 2;
+    h.get_by_value("mahalanobis").click();
+    h.run_steps(2);
+    h.get_by_label("Deep (GRU autoencoder)").click();
+    let deep_done = |a: &App| {
+        anomalies_ready(a)
+            && a.anomalies
+                .results
+                .as_ref()
+                .is_some_and(|(k, _)| k.settings.deep)
+    };
+    wait_for(&mut h, "the deep model's scores", deep_done);
+    let view = h.state().anomalies.results.as_ref().unwrap().1.clone();
+    assert_eq!(view.report.events.len(), 12);
+    h.get_by_label("Deep model training");
+    h.get_by_label_contains("event level: kept hidden");
+    h.get_by_label_contains("Deep model training: reconstruction loss per epoch");
+    h.get_by_label("Epochs");
+    // The live trace heard every epoch the kept models logged.
+    let heard = h.state().anomalies.training.snapshot().len();
+    let logged: usize = view
+        .model
+        .as_ref()
+        .unwrap()
+        .deep
+        .iter()
+        .flatten()
+        .flat_map(|m| &m.log.candidates)
+        .map(|c| c.validation_loss.len())
+        .sum();
+    assert_eq!(heard, logged);
+
+    // Longer training: the live curve appears, and Cancel stops it with the scores kept.
+    h.state_mut().state.anomalies.deep_epochs = 400;
+    wait_for(&mut h, "live training", |a| {
+        a.anomalies.running.is_some() && a.anomalies.training.snapshot().len() >= 2
+    });
+    h.get_by_label_contains("Training: validation loss after each epoch");
+    h.get_by_label("Cancel").click();
+    h.run_steps(2);
+    assert!(h.state().anomalies.running.is_none());
+    assert!(h.state().anomalies.cancelled.is_some());
+    assert!(h.state().anomalies.results.is_some());
+    h.get_by_label("Run");
+}

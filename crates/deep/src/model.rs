@@ -36,6 +36,12 @@ pub struct SequenceAutoencoder {
 const SCORE_BATCH: usize = 512;
 
 impl SequenceAutoencoder {
+    /// Trainable numbers in the network (every weight and bias).
+    #[must_use]
+    pub fn parameter_count(&self) -> usize {
+        self.weights.iter().map(|w| w.values.len()).sum()
+    }
+
     /// The network with this model's weights.
     pub(crate) fn network(&self) -> Result<(VarMap, Network), DeepError> {
         let vars = VarMap::new();

@@ -5,6 +5,7 @@
 //! the model trained on. The levels train at once, one thread each.
 
 use std::collections::BTreeSet;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use streamlens_deep::{AutoencoderParams, DeepError, EpochReport, SequenceAutoencoder, Series};
@@ -15,6 +16,33 @@ pub struct LevelSeries {
     pub name: &'static str,
     pub values: Vec<Vec<f64>>,
     pub events: Vec<usize>,
+}
+
+/// One epoch of one level's training, as it happens.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LevelEpoch {
+    /// Index into the levels (event, city, segment).
+    pub level: usize,
+    pub report: EpochReport,
+}
+
+/// The epochs a running deep fit has reported so far, shared with whoever draws the live
+/// loss curve (the window); a poisoned lock just stops the trace.
+#[derive(Debug, Default)]
+pub struct TrainingTrace(Mutex<Vec<LevelEpoch>>);
+
+impl TrainingTrace {
+    fn push(&self, epoch: LevelEpoch) {
+        if let Ok(mut epochs) = self.0.lock() {
+            epochs.push(epoch);
+        }
+    }
+
+    /// The epochs so far, in the order they finished.
+    #[must_use]
+    pub fn snapshot(&self) -> Vec<LevelEpoch> {
+        self.0.lock().map(|e| e.clone()).unwrap_or_default()
+    }
 }
 
 /// A scored level: its model, a score per window of each series, and whether the model was
@@ -35,6 +63,8 @@ pub struct DeepRun<'a> {
     pub trainable: Option<&'a [bool]>,
     /// A level with fewer windows (or training windows) stays unscored.
     pub min_windows: usize,
+    /// Hears every epoch of every level (for a live loss curve).
+    pub trace: Option<&'a TrainingTrace>,
 }
 
 /// Fits (or takes from the saved model) one autoencoder per level and scores every window;
@@ -58,6 +88,9 @@ pub fn score_levels(
                 let done = &done;
                 scope.spawn(move || {
                     let mut on_epoch = |r: &EpochReport| {
+                        if let Some(trace) = run.trace {
+                            trace.push(LevelEpoch { level, report: *r });
+                        }
                         let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                         progress.report(
                             0.4 + 0.3 * n as f64 / total as f64,

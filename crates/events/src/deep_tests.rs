@@ -1,6 +1,7 @@
 //! The deep window scorer end to end on generator data: it finds injected anomalies, its
 //! saved model scores other data the same way, and Cancel stops its training.
 
+use super::deep::TrainingTrace;
 use super::labels::parse_labels;
 use super::saved::EventModel;
 use super::{EventDetectParams, EventRun, run_events};
@@ -45,12 +46,18 @@ fn generated(seed: u64, events: usize) -> (Dataset, String) {
     )
 }
 
-fn run(d: &Dataset, params: &EventDetectParams, saved: Option<&EventModel>) -> super::EventOutput {
+fn run(
+    d: &Dataset,
+    params: &EventDetectParams,
+    saved: Option<&EventModel>,
+    training: Option<&TrainingTrace>,
+) -> super::EventOutput {
     let run = EventRun {
         params,
         saved,
         maps: false,
         normal_events: None,
+        training,
     };
     run_events(d, &Filter::default(), &run, &Progress::new()).unwrap()
 }
@@ -60,7 +67,8 @@ fn the_deep_scorer_ranks_injected_anomalies_first_and_its_saved_model_agrees() {
     let (d, label_text) = generated(9_191, 40);
     let labels = parse_labels("labels.csv", &label_text).unwrap();
     let params = deep_params();
-    let out = run(&d, &params, None);
+    let trace = TrainingTrace::default();
+    let out = run(&d, &params, None, Some(&trace));
     let m = out.report.metrics(&labels);
     assert_eq!(m.anomalous_events, 10);
     assert!(m.roc_auc.unwrap() >= 0.85, "{m:?}");
@@ -73,12 +81,29 @@ fn the_deep_scorer_ranks_injected_anomalies_first_and_its_saved_model_agrees() {
         assert!(chosen.best_epoch >= 1);
         assert!(chosen.validation_loss.iter().all(|l| l.is_finite()));
     }
+    // The live trace heard every epoch the logs kept, level by level, with the same losses.
+    let heard = trace.snapshot();
+    for (level, model) in out.model.deep.iter().enumerate() {
+        let traced: Vec<f64> = heard
+            .iter()
+            .filter(|e| e.level == level)
+            .map(|e| e.report.validation_loss)
+            .collect();
+        let logged: Vec<f64> = model.as_ref().map_or_else(Vec::new, |m| {
+            m.log
+                .candidates
+                .iter()
+                .flat_map(|c| c.validation_loss.iter().copied())
+                .collect()
+        });
+        assert_eq!(traced, logged, "level {level}");
+    }
     assert!(out.report.levels.iter().any(|l| l.windows_scored > 0));
 
     // Saved and loaded, the model scores the same data identically without training.
     let text = out.model.to_json().unwrap();
     let loaded = EventModel::from_json("model.json", &text).unwrap();
-    let again = run(&d, &params, Some(&loaded));
+    let again = run(&d, &params, Some(&loaded), None);
     let scores = |r: &super::EventReport| r.events.iter().map(|e| e.score).collect::<Vec<_>>();
     assert_eq!(scores(&out.report), scores(&again.report));
     assert!(again.report.levels.iter().all(|l| l.training_windows == 0));
@@ -99,6 +124,7 @@ fn cancel_stops_deep_training() {
         saved: None,
         maps: false,
         normal_events: None,
+        training: None,
     };
     // Cancel as soon as training reports its first epoch, as the window's Cancel would.
     let done = std::sync::atomic::AtomicBool::new(false);

@@ -198,6 +198,7 @@ pub fn detect_events(
         saved: None,
         maps: false,
         normal_events: None,
+        training: None,
     };
     run_events(dataset, filter, &run, progress).map(|out| out.report)
 }
@@ -213,6 +214,8 @@ pub struct EventRun<'a> {
     /// Fit only on the windows of these events (ids of events labelled normal) instead of on
     /// every event; ignored with a saved model.
     pub normal_events: Option<&'a [String]>,
+    /// With a deep model: hears every training epoch (for a live loss curve).
+    pub training: Option<&'a deep::TrainingTrace>,
 }
 
 /// Everything one run produces.
@@ -295,6 +298,7 @@ pub fn run_events(
         &params.score,
         fixed.as_ref(),
         trainable.as_deref(),
+        run.training,
         progress,
     )?;
     stage(0.7, "finding each event's root cause")?;

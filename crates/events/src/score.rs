@@ -118,6 +118,7 @@ pub fn score_windows(
     params: &ScoreParams,
     fixed: Option<&Fixed<'_>>,
     trainable: Option<&[bool]>,
+    trace: Option<&super::deep::TrainingTrace>,
     progress: &Progress,
 ) -> Result<Scoring, super::EventDetectError> {
     let mut scored: ScoredEvents = events
@@ -153,6 +154,7 @@ pub fn score_windows(
             deep,
             fixed,
             trainable,
+            trace,
             progress,
         )?;
         for unit in scored.iter_mut().flatten() {
@@ -310,6 +312,7 @@ fn score_deep(
     params: &AutoencoderParams,
     fixed: Option<&Fixed<'_>>,
     trainable: Option<&[bool]>,
+    trace: Option<&super::deep::TrainingTrace>,
     progress: &Progress,
 ) -> Result<(Vec<LevelFit>, Vec<Option<SequenceAutoencoder>>), super::EventDetectError> {
     use super::deep::{DeepRun, LevelSeries, score_levels};
@@ -340,6 +343,7 @@ fn score_deep(
         saved: fixed.map(|f| f.deep),
         trainable,
         min_windows: MIN_LEVEL_WINDOWS,
+        trace,
     };
     let outcomes = score_levels(&levels, &run, progress).map_err(|e| match e {
         streamlens_deep::DeepError::Cancelled => super::EventDetectError::Cancelled,

@@ -315,6 +315,7 @@ fn detectors_can_fit_on_events_labelled_normal() {
                 saved: None,
                 maps: false,
                 normal_events,
+                training: None,
             },
             &Progress::new(),
         )

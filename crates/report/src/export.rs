@@ -125,7 +125,7 @@ pub const MANIFEST: &str = ".streamlens-report";
 /// another format or of groups no longer shown would otherwise sit beside the new ones),
 /// then records this report's files. Only names the previous manifest lists are removed:
 /// other files in the folder are the user's.
-fn replace_manifest(dir: &Path, written: &[PathBuf]) -> Result<(), ExportError> {
+pub(crate) fn replace_manifest(dir: &Path, written: &[PathBuf]) -> Result<(), ExportError> {
     let names: Vec<String> = written
         .iter()
         .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))

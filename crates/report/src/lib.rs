@@ -4,6 +4,7 @@
 
 pub mod anomaly_tables;
 pub mod chart;
+pub mod deep_report;
 pub mod export;
 pub mod session_tables;
 pub mod sessions_export;

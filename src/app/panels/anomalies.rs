@@ -7,7 +7,6 @@
 use super::super::App;
 use super::super::file_dialogs::DialogKind;
 use super::super::plot::chart_ui;
-use streamlens_detect::ModelKind;
 use streamlens_events::root::unit_words;
 use streamlens_events::score::MIN_LEVEL_WINDOWS;
 use streamlens_events::view::ReportView;
@@ -51,6 +50,7 @@ pub fn anomalies_ui(app: &mut App, ui: &mut egui::Ui) {
                 ui.label("Scoring events:");
                 super::progress_ui(ui, &app.anomalies.progress);
             });
+            super::deep_training::live_training_ui(app, ui);
         }
         return;
     };
@@ -68,6 +68,9 @@ pub fn anomalies_ui(app: &mut App, ui: &mut egui::Ui) {
     egui::ScrollArea::vertical()
         .id_salt("anomalies")
         .show(ui, |ui| {
+            if running {
+                super::deep_training::live_training_ui(app, ui);
+            }
             charts_ui(app, ui, &view, threshold);
             ui.separator();
             flagged_ui(app, ui, &view, threshold);
@@ -75,22 +78,15 @@ pub fn anomalies_ui(app: &mut App, ui: &mut egui::Ui) {
             selected_ui(app, ui, &view);
             ui.separator();
             super::model_map::model_map_ui(app, ui, &view);
+            super::deep_training::trained_model_ui(app, ui, &view);
         });
 }
 
 fn toolbar_ui(app: &mut App, ui: &mut egui::Ui) {
     ui.horizontal_wrapped(|ui| {
         ui.label("Detector");
+        super::deep_training::detector_choice_ui(app, ui);
         let settings = &mut app.state.anomalies;
-        egui::ComboBox::from_id_salt("anomaly_detector")
-            .selected_text(settings.model.name())
-            .show_ui(ui, |ui| {
-                for kind in ModelKind::ALL {
-                    ui.selectable_value(&mut settings.model, kind, kind.name());
-                }
-            })
-            .response
-            .on_hover_text("Fitted per level (event, city, country × viewer type) on the windows");
         ui.label("Min viewers");
         ui.add(
             egui::DragValue::new(&mut settings.min_viewers)

@@ -4,6 +4,7 @@ pub mod analysis;
 pub mod anomalies;
 pub mod anomaly_toolbar;
 pub mod chart_row;
+pub mod deep_training;
 pub mod dialogs;
 pub mod feature_table;
 pub mod filters;

@@ -14,7 +14,16 @@ pub const FEED_STEP: usize = 200;
 
 pub fn model_map_ui(app: &mut App, ui: &mut egui::Ui, view: &ReportView) {
     if view.maps.is_empty() {
-        ui.weak("No detector map: no level had enough windows to fit a detector.");
+        let deep = view
+            .model
+            .as_ref()
+            .is_some_and(|m| m.deep.iter().any(Option::is_some));
+        ui.weak(if deep {
+            "No detector map: the deep model scores ten-minute sequences, not single windows \
+             on a plane; its training is below."
+        } else {
+            "No detector map: no level had enough windows to fit a detector."
+        });
         return;
     }
     let level = app.anomalies.map_level.min(view.maps.len() - 1);

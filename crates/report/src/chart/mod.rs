@@ -15,6 +15,7 @@ pub mod samples;
 pub mod sessions;
 pub mod specs;
 pub mod traffic;
+pub mod training;
 pub mod whatif;
 
 pub use render::ImageFormat;
