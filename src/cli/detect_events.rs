@@ -267,6 +267,7 @@ pub fn run(args: &DetectEventsArgs) -> anyhow::Result<()> {
         let cause = e.root.as_ref().map_or("", |r| r.text.as_str());
         println!("  event {} score {:.2}: {cause}", e.event_id, e.score);
     }
+    super::incident_kinds::write(&args.out, &report, labels.as_deref(), args.seed)?;
     if let Some(labels) = labels {
         let metrics = report.metrics(&labels);
         let path = args.out.join("metrics.json");

@@ -10,6 +10,7 @@ pub mod detect_events;
 pub mod flags;
 pub mod generate;
 pub mod generate_sessions;
+pub mod incident_kinds;
 pub mod kpis;
 pub mod progress;
 pub mod summary;

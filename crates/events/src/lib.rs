@@ -6,6 +6,7 @@
 
 pub mod deep;
 pub mod features;
+pub mod incident;
 pub mod labels;
 pub mod map;
 pub mod root;
@@ -130,6 +131,8 @@ pub struct EventVerdict {
     pub root: Option<RootCause>,
     /// The root cause's unit over the event (the whole event when there is no root cause).
     pub timeline: Timeline,
+    /// What the incident at the root cause looked like (with a root cause).
+    pub incident: Option<incident::Incident>,
 }
 
 impl EventReport {
@@ -349,9 +352,14 @@ pub fn run_events(
                     windows: series.windows.clone(),
                     scores: scored_unit.smooth.clone(),
                 },
+                incident: None,
             }
         })
         .collect();
+    let incidents = incident::measure_incidents(dataset, &rows, &events, &verdicts)?;
+    for (v, incident) in verdicts.iter_mut().zip(incidents) {
+        v.incident = incident;
+    }
     let threshold = params
         .threshold
         .or(run.saved.map(|s| s.threshold))
