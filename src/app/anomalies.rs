@@ -127,6 +127,8 @@ pub struct AnomaliesTab {
     pub show_table: bool,
     /// Scores the events of the filtered telemetry off the UI thread.
     pub worker: Option<LatestWorker<AnomalyRequest, AnomaliesDone>>,
+    /// Incident kinds of the flagged events.
+    pub kinds: super::incident_kinds::KindsState,
     /// Inspects and scores feature tables off the UI thread.
     pub table_worker:
         Option<LatestWorker<super::feature_table::TableJob, super::feature_table::TableOutcome>>,
@@ -276,6 +278,7 @@ impl App {
         for (key, result) in done {
             self.on_anomalies(key, result);
         }
+        self.poll_incident_kinds();
         let done = worker::drain(self.anomalies.table_worker.as_ref());
         for outcome in done {
             self.on_table(outcome);

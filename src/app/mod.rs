@@ -6,6 +6,7 @@ pub mod anomalies;
 pub mod export;
 pub mod feature_table;
 pub mod file_dialogs;
+pub mod incident_kinds;
 pub mod jobs;
 mod loading;
 pub mod nav;
@@ -127,6 +128,10 @@ impl App {
         let anomalies = anomalies::AnomaliesTab {
             worker: anomalies::start_worker(ctx, &mut thread_errors),
             table_worker: feature_table::start_worker(ctx, &mut thread_errors),
+            kinds: incident_kinds::KindsState {
+                worker: incident_kinds::start_worker(ctx, &mut thread_errors),
+                ..incident_kinds::KindsState::default()
+            },
             ..anomalies::AnomaliesTab::default()
         };
         let (loader, answerer) = sessions_worker::start_workers(ctx, &mut thread_errors);

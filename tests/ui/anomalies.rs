@@ -33,6 +33,23 @@ fn events_scored_threshold_moved_event_opened() {
     h.run_steps(3);
     h.get_by_label("Flagged events (3)");
     h.get_by_label_contains("precision 100.0 % · recall 100.0 %");
+    // The three flagged incidents are sorted into kinds, named in the table's kind column.
+    wait_for(&mut h, "the incident kinds", |a| {
+        a.anomalies.kinds.running.is_none()
+            && a.anomalies
+                .kinds
+                .latest
+                .as_ref()
+                .is_some_and(|(_, k)| k.incidents.len() == 3)
+    });
+    // A `kind` column in the flagged-events table and in the kinds table.
+    assert_eq!(h.get_all_by_label("kind").count(), 2);
+    h.get_by_label("Incident kinds");
+    let kinds = h.state().anomalies.kinds.latest.as_ref().unwrap().1.clone();
+    for kind in &kinds.kinds {
+        h.get_by_label(kind.description.as_str());
+    }
+    h.get_by_label_contains("Incident kinds: 3 incidents");
 
     // Clicking the second flagged event shows its root cause and timeline.
     let second = view

@@ -4,11 +4,17 @@
 use crate::tables::{Cell, TableSpec};
 use streamlens_detect::table::view::TableView;
 use streamlens_engine::time_fmt::format_iso;
+use streamlens_clusters::incidents::IncidentKinds;
 use streamlens_events::view::ReportView;
 
-/// Events scoring above `threshold`, highest first.
+/// Events scoring above `threshold`, highest first; with `kinds`, each event's incident kind
+/// (empty for an event the kinds have not placed yet).
 #[must_use]
-pub fn flagged_events(view: &ReportView, threshold: f64) -> TableSpec {
+pub fn flagged_events(
+    view: &ReportView,
+    threshold: f64,
+    kinds: Option<&IncidentKinds>,
+) -> TableSpec {
     let labelled = view.display.sweep.has_labels();
     let mut order: Vec<usize> = (0..view.report.events.len())
         .filter(|&i| view.report.events[i].score > threshold)
@@ -30,6 +36,11 @@ pub fn flagged_events(view: &ReportView, threshold: f64) -> TableSpec {
                     value: e.score,
                     decimals: 2,
                 },
+            ];
+            if let Some(kinds) = kinds {
+                row.push(text(kinds.kind_name(&e.event_id).map(str::to_string)));
+            }
+            row.extend([
                 text(root.map(|r| r.scope.clone())),
                 text(root.map(|r| format_iso(r.start_ms))),
                 text(root.map(|r| format_iso(r.end_ms))),
@@ -38,7 +49,7 @@ pub fn flagged_events(view: &ReportView, threshold: f64) -> TableSpec {
                     decimals: 0,
                 },
                 text(root.map(|r| r.text.clone())),
-            ];
+            ]);
             if labelled {
                 let label = view.labels[i].as_ref();
                 row.push(text(label.map(|l| {
@@ -52,18 +63,15 @@ pub fn flagged_events(view: &ReportView, threshold: f64) -> TableSpec {
             row
         })
         .collect();
-    let mut columns: Vec<String> = [
-        "event_id",
-        "score",
-        "scope",
-        "start",
-        "end",
-        "peak_viewers",
-        "root_cause",
-    ]
-    .iter()
-    .map(|c| (*c).to_string())
-    .collect();
+    let mut columns: Vec<String> = vec!["event_id".into(), "score".into()];
+    if kinds.is_some() {
+        columns.push("kind".into());
+    }
+    columns.extend(
+        ["scope", "start", "end", "peak_viewers", "root_cause"]
+            .iter()
+            .map(|c| (*c).to_string()),
+    );
     if labelled {
         columns.push("label".into());
     }

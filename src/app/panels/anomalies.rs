@@ -4,6 +4,8 @@
 //! with the operating point; the flagged events; the selected event's root cause and timeline.
 //! Results come from the anomalies worker; this file only lays them out.
 
+use std::sync::Arc;
+
 use super::super::App;
 use super::super::file_dialogs::DialogKind;
 use super::super::plot::chart_ui;
@@ -74,6 +76,8 @@ pub fn anomalies_ui(app: &mut App, ui: &mut egui::Ui) {
             charts_ui(app, ui, &view, threshold);
             ui.separator();
             flagged_ui(app, ui, &view, threshold);
+            ui.separator();
+            super::incident_kinds::kinds_ui(app, ui, &view, threshold);
             ui.separator();
             selected_ui(app, ui, &view);
             ui.separator();
@@ -227,8 +231,9 @@ fn charts_ui(app: &mut App, ui: &mut egui::Ui, view: &ReportView, threshold: f64
     }
 }
 
-fn flagged_ui(app: &mut App, ui: &mut egui::Ui, view: &ReportView, threshold: f64) {
-    let table = flagged_events(view, threshold);
+fn flagged_ui(app: &mut App, ui: &mut egui::Ui, view: &Arc<ReportView>, threshold: f64) {
+    let kinds = app.incident_kinds(view, threshold);
+    let table = flagged_events(view, threshold, kinds.as_deref());
     ui.horizontal(|ui| {
         ui.strong(format!("{} ({})", table.title, table.rows.len()));
         if ui

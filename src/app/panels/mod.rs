@@ -9,6 +9,7 @@ pub mod dialogs;
 pub mod feature_table;
 pub mod filters;
 pub mod help;
+pub mod incident_kinds;
 pub mod menu;
 pub mod messages;
 pub mod model_map;
