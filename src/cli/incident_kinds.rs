@@ -41,7 +41,7 @@ pub fn write(
         out.join("incidents.csv").display()
     );
     for k in &kinds.kinds {
-        println!("  {} incidents · {}", k.size, k.description);
+        println!("  {} incidents · {}: {}", k.size, k.name, k.description);
     }
     if let Some(labels) = labels {
         let known: HashMap<String, String> = labels

@@ -24,7 +24,7 @@ pub struct IncidentKind {
     pub size: usize,
     /// Short name, e.g. `office congestion`.
     pub name: String,
-    /// The centroid in words, e.g. `one city, office and home viewers, QoE −0.31, 12 min, sudden`.
+    /// The centroid in words, e.g. `one city, 40 % of the audience, mostly office viewers, …`.
     pub description: String,
     /// The centroid in [`Incident::CLUSTERED`] order (original units).
     pub centroid: Vec<f64>,
@@ -157,9 +157,7 @@ fn disambiguate(mut kinds: Vec<IncidentKind>) -> Vec<IncidentKind> {
     let seen = count(&kinds);
     for k in &mut kinds {
         if seen[&k.name] > 1
-            && let Some(where_) = k.description.split(", ").next().and_then(|head| {
-                head.split_once(": ").map(|(_, w)| w.to_string())
-            })
+            && let Some(where_) = k.description.split(", ").next().map(str::to_string)
         {
             k.name = format!("{}, {where_}", k.name);
         }
@@ -225,7 +223,7 @@ pub fn describe(c: &[f64], scope: Scope) -> (String, String) {
         "sudden"
     };
     let description = format!(
-        "{name}: {where_}, {:.0} % of the audience, {who}, {how}, QoE −{drop:.2}, \
+        "{where_}, {:.0} % of the audience, {who}, {how}, QoE −{drop:.2}, \
          {:.0} min, {shape}",
         100.0 * audience,
         ln_duration.exp_m1()

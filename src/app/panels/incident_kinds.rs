@@ -47,20 +47,26 @@ pub fn kinds_ui(app: &mut App, ui: &mut egui::Ui, view: &Arc<ReportView>, thresh
             .map_or_else(String::new, |s| format!(" ({s:.2})"))
     ));
     let table = kinds_table(&kinds);
-    egui::Grid::new("incident_kinds_grid")
-        .striped(true)
-        .num_columns(table.columns.len())
+    // Long descriptions scroll inside the table instead of widening the page.
+    egui::ScrollArea::both()
+        .id_salt("incident_kinds_table")
+        .max_height(180.0)
         .show(ui, |ui| {
-            for c in &table.columns {
-                ui.strong(c);
-            }
-            ui.end_row();
-            for row in &table.rows {
-                for cell in row {
-                    ui.label(cell.display());
-                }
-                ui.end_row();
-            }
+            egui::Grid::new("incident_kinds_grid")
+                .striped(true)
+                .num_columns(table.columns.len())
+                .show(ui, |ui| {
+                    for c in &table.columns {
+                        ui.strong(c);
+                    }
+                    ui.end_row();
+                    for row in &table.rows {
+                        for cell in row {
+                            ui.label(cell.display());
+                        }
+                        ui.end_row();
+                    }
+                });
         });
     let spec = incident_map(&kinds);
     ui.allocate_ui(egui::vec2(ui.available_width(), MAP_HEIGHT), |ui| {
