@@ -165,6 +165,9 @@ mod detect_events_deep;
 #[path = "cli/kpis.rs"]
 mod kpis;
 
+#[path = "cli/segments.rs"]
+mod segments;
+
 #[path = "cli/abr.rs"]
 mod abr;
 

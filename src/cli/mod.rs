@@ -13,6 +13,7 @@ pub mod generate_sessions;
 pub mod incident_kinds;
 pub mod kpis;
 pub mod progress;
+pub mod segments;
 pub mod summary;
 pub mod traffic;
 
@@ -57,6 +58,8 @@ pub enum Command {
     Detect(detect::DetectArgs),
     /// Which events had a network anomaly, where and when (root cause); scored per minute.
     DetectEvents(detect_events::DetectEventsArgs),
+    /// Viewer segments: viewers clustered by engagement and QoE profile (k-means).
+    Segments(segments::SegmentsArgs),
     /// Live or video on demand? Classify streaming traffic from network-stats captures.
     Traffic(traffic::TrafficArgs),
     /// Streaming KPIs from player events: views, start-up, failures, rebuffering, scores.
@@ -75,6 +78,7 @@ pub fn run(command: &Command) -> anyhow::Result<()> {
         Command::Analyze(args) => analyze::run(args),
         Command::Detect(args) => detect::run(args),
         Command::DetectEvents(args) => detect_events::run(args),
+        Command::Segments(args) => segments::run(args),
         Command::Traffic(args) => traffic::run(args),
         Command::Kpis(args) => kpis::run(args),
         Command::Cdn(args) => cdn::run(args),

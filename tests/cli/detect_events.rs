@@ -188,3 +188,45 @@ fn detect_events_can_fit_on_events_labelled_normal() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("--labels"));
 }
+
+#[test]
+fn flagged_events_are_sorted_into_incident_kinds() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let labels = sample().with_file_name("labels.csv");
+    // Below the third-highest sample score (7.83): the three labelled events are flagged.
+    let stdout = run_ok(&[
+        "detect-events",
+        sample().to_str().unwrap(),
+        "--labels",
+        labels.to_str().unwrap(),
+        "--threshold",
+        "7.5",
+        "--out",
+        out.to_str().unwrap(),
+    ])
+    .stdout;
+    let said = String::from_utf8_lossy(&stdout);
+    assert!(said.contains("3 incidents in 2 kinds"), "{said}");
+    assert!(said.contains("kind_purity"), "{said}");
+    let incidents = std::fs::read_to_string(out.join("incidents.csv")).unwrap();
+    let mut lines = incidents.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "event_id,kind,unit,audience_share,office_share,buffering_share,qoe_drop,\
+             duration_min,worsening,start_hour_utc"
+        )
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 3);
+    let kinds = std::fs::read_to_string(out.join("incident_kinds.csv")).unwrap();
+    for row in rows {
+        let kind = row.split(',').nth(1).unwrap();
+        assert!(kinds.contains(kind), "{kind} not in {kinds}");
+    }
+    // The ISP outage (event 1006, home workers of one country) is all home viewers.
+    let isp = incidents.lines().find(|l| l.starts_with("1006,")).unwrap();
+    let office_share: f64 = isp.split(',').nth(4).unwrap().parse().unwrap();
+    assert!(office_share < 0.2, "{isp}");
+}

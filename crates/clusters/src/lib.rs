@@ -5,6 +5,7 @@
 
 pub mod incidents;
 pub mod kmeans;
+pub mod viewers;
 
 #[cfg(test)]
 mod tests;
@@ -19,4 +20,6 @@ pub enum ClusterError {
     BadData(String),
     #[error("k-means failed: {0}")]
     Fit(String),
+    #[error("cancelled")]
+    Cancelled,
 }

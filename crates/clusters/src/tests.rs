@@ -185,3 +185,72 @@ fn incident_kinds_on_generator_data_match_the_injected_kinds() {
     // No more kinds than half the incidents: clusters are kinds, not single events.
     assert!(kinds.kinds.len() <= kinds.incidents.len() / 2);
 }
+
+#[test]
+fn our_silhouette_is_linfas_definition() {
+    use linfa::DatasetBase;
+    use linfa::metrics::SilhouetteScore;
+    let points = blobs(7);
+    let flat: Vec<f64> = points.iter().flatten().copied().collect();
+    let array = ndarray::Array2::from_shape_vec((21, 2), flat).unwrap();
+    // A deliberately imperfect labelling: blob 2 split between clusters 0 and 1.
+    let labels: Vec<usize> = (0..21).map(|i| if i < 7 { 0 } else if i < 14 { 1 } else { i % 2 }).collect();
+    let ours = super::kmeans::mean_silhouette(&array, &labels, 2);
+    let theirs: f64 = DatasetBase::new(array, ndarray::Array1::from(labels))
+        .silhouette_score()
+        .unwrap();
+    assert!((ours - theirs).abs() < 1e-12, "{ours} vs {theirs}");
+}
+
+/// Six well-served office viewers and six poorly served home viewers, three samples each.
+fn two_audiences() -> streamlens_engine::dataset::Dataset {
+    let mut csv = format!("{TELEMETRY_CSV_HEADER}\n");
+    for v in 1..=12 {
+        let good = v <= 6;
+        for s in 0..3 {
+            let (qoe, engagement, buffer, kind) = if good {
+                (0.95, 0.8, 0, "WFO")
+            } else {
+                (0.6, 0.3, 3000, "WFH")
+            };
+            let country = if v % 2 == 0 { 1 } else { 2 };
+            csv.push_str(&format!(
+                "{},1,1001,{v},5,{country},{kind},{qoe},{engagement},{buffer}\n",
+                1_700_000_000_000_i64 + i64::from(s) * 60_000
+            ));
+        }
+    }
+    dataset(&csv)
+}
+
+#[test]
+fn two_audiences_make_two_segments_with_their_profiles() {
+    use super::viewers::viewer_segments;
+    let d = two_audiences();
+    let s = viewer_segments(&d, &Filter::default(), 1, &Progress::new()).unwrap();
+    assert_eq!(s.profiles.len(), 12);
+    let label = |p: &super::viewers::ViewerProfile| {
+        d.label(streamlens_engine::schema::Canonical::ViewerId.name(), p.viewer)
+    };
+    let seven = s.profiles.iter().find(|p| label(p) == "7").unwrap();
+    assert!((seven.qoe - 0.6).abs() < 1e-12);
+    assert!((seven.engagement - 0.3).abs() < 1e-12);
+    assert!((seven.bad_share - 1.0).abs() < 1e-12);
+    assert!((seven.buffer_s - 3.0).abs() < 1e-12);
+    assert_eq!(seven.samples, 3);
+    assert_eq!(s.segments.len(), 2);
+    assert!(s.segments.iter().all(|g| g.viewers == 6));
+    let good = s.profiles.iter().position(|p| label(p) == "1").unwrap();
+    let good_segment = &s.segments[s.segment_of[good]];
+    assert_eq!(good_segment.name, "engaged, well served");
+    let other = &s.segments[1 - good_segment.id];
+    assert_eq!(other.name, "less engaged, poorly served");
+    // Viewer type split: the good segment is all WFO, the other all WFH.
+    let by_type = s.splits.iter().find(|x| x.dimension == "viewer type").unwrap();
+    let wfo = by_type.values.iter().position(|v| v == "WFO").unwrap();
+    assert_eq!(by_type.counts[good_segment.id][wfo], 6);
+    assert_eq!(by_type.counts[other.id][wfo], 0);
+    // Countries: three of each segment in each country.
+    let by_country = s.splits.iter().find(|x| x.dimension == "country").unwrap();
+    assert!(by_country.counts.iter().flatten().all(|&n| n == 3));
+}

@@ -7,6 +7,7 @@ pub mod chart;
 pub mod deep_report;
 pub mod export;
 pub mod incident_tables;
+pub mod segment_tables;
 pub mod session_tables;
 pub mod sessions_export;
 pub mod tables;
