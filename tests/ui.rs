@@ -384,3 +384,6 @@ mod sessions;
 
 #[path = "ui/whatif.rs"]
 mod whatif;
+
+#[path = "ui/segments.rs"]
+mod segments;

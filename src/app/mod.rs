@@ -12,6 +12,7 @@ mod loading;
 pub mod nav;
 pub mod panels;
 pub mod plot;
+pub mod segments;
 pub mod sessions;
 mod sessions_worker;
 mod spec_cache;
@@ -110,6 +111,8 @@ pub struct App {
     pub sessions: sessions::SessionsTab,
     /// Players on traces, the office link and the cities' peaks of Network ▸ What-if.
     pub whatif: whatif::WhatIfTab,
+    /// Viewer segments of the filtered telemetry.
+    pub segments: segments::SegmentsTab,
 }
 
 impl App {
@@ -160,6 +163,10 @@ impl App {
             anomalies,
             sessions,
             whatif,
+            segments: segments::SegmentsTab {
+                worker: segments::start_worker(ctx, &mut thread_errors),
+                ..segments::SegmentsTab::default()
+            },
         };
         // Without a worker nothing can be computed there; say so instead of hanging.
         for e in thread_errors {
@@ -215,6 +222,7 @@ impl App {
         self.poll_anomalies();
         self.poll_sessions();
         self.poll_whatif();
+        self.poll_segments();
     }
 
     /// A file dialog (native or typed) returned: no path means cancelled.

@@ -15,6 +15,8 @@ pub enum Tab {
     Traffic,
     /// Anomalous events of the filtered telemetry, their root causes and the threshold.
     Anomalies,
+    /// Viewers of the filtered telemetry clustered by engagement and QoE profile.
+    Segments,
     /// Player sessions: streaming KPIs, scores, breakdowns, comparison, CDN quality.
     Sessions,
     /// ABR players replayed on throughput traces, and what an office link can carry.
@@ -110,7 +112,7 @@ const fn analysis(kind: AnalysisKind, title: &'static str, key: egui::Key) -> Vi
 
 /// Every view in navigation order. The digits are those of the former single tab strip,
 /// so users' muscle memory keeps working.
-pub const VIEWS: [View; 12] = [
+pub const VIEWS: [View; 13] = [
     View {
         tab: Tab::Overview,
         section: Section::Telemetry,
@@ -128,6 +130,12 @@ pub const VIEWS: [View; 12] = [
     analysis(AnalysisKind::Correlations, "Correlations", egui::Key::Num6),
     analysis(AnalysisKind::Events, "Events", egui::Key::Num7),
     analysis(AnalysisKind::Drivers, "Engagement drivers", egui::Key::Num8),
+    View {
+        tab: Tab::Segments,
+        section: Section::Telemetry,
+        title: "Viewer segments",
+        key: egui::Key::G,
+    },
     View {
         tab: Tab::Sessions,
         section: Section::Streaming,
@@ -184,6 +192,7 @@ mod tests {
             Tab::Overview,
             Tab::Traffic,
             Tab::Anomalies,
+            Tab::Segments,
             Tab::Sessions,
             Tab::WhatIf,
         ];

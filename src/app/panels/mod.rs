@@ -16,6 +16,7 @@ pub mod model_map;
 pub mod nav;
 pub mod overview;
 pub mod score_charts;
+pub mod segments;
 pub mod session_filters;
 pub mod session_tiles;
 pub mod sessions;
@@ -117,6 +118,7 @@ pub fn app_ui(app: &mut App, ui: &mut egui::Ui) {
             Tab::Analysis(kind) => analysis::analysis_ui(app, ui, kind),
             Tab::Traffic => traffic::traffic_ui(app, ui),
             Tab::Anomalies => anomalies::anomalies_ui(app, ui),
+            Tab::Segments => segments::segments_ui(app, ui),
             Tab::Sessions => sessions::sessions_ui(app, ui),
             Tab::WhatIf => whatif::whatif_ui(app, ui),
         }
