@@ -40,15 +40,16 @@ impl App {
         let key = (Arc::as_ptr(view) as usize, threshold.to_bits());
         let state = &mut self.anomalies.kinds;
         let current = state.latest.as_ref().is_some_and(|(k, _)| *k == key);
-        if !current && state.running != Some(key) {
-            if let Some(worker) = &state.worker {
-                worker.request(KindsRequest {
-                    key,
-                    view: Arc::clone(view),
-                    threshold,
-                });
-                state.running = Some(key);
-            }
+        if !current
+            && state.running != Some(key)
+            && let Some(worker) = &state.worker
+        {
+            worker.request(KindsRequest {
+                key,
+                view: Arc::clone(view),
+                threshold,
+            });
+            state.running = Some(key);
         }
         state
             .latest

@@ -15,7 +15,7 @@ pub enum Tab {
     Traffic,
     /// Anomalous events of the filtered telemetry, their root causes and the threshold.
     Anomalies,
-    /// Viewers of the filtered telemetry clustered by engagement and QoE profile.
+    /// Viewers of the filtered telemetry clustered by engagement and `QoE` profile.
     Segments,
     /// Player sessions: streaming KPIs, scores, breakdowns, comparison, CDN quality.
     Sessions,

@@ -213,7 +213,11 @@ pub fn run(args: &DetectEventsArgs) -> anyhow::Result<()> {
         .as_deref()
         .map(EventModel::load)
         .transpose()?;
-    if args.report.is_some() && saved.as_ref().is_some_and(|m| m.params.score.deep.is_none()) {
+    if args.report.is_some()
+        && saved
+            .as_ref()
+            .is_some_and(|m| m.params.score.deep.is_none())
+    {
         anyhow::bail!("--report describes a deep model, and the --use-model file holds none");
     }
     let normal: Option<Vec<String>> = labels

@@ -3,8 +3,8 @@
 
 pub mod abr;
 pub mod analyze;
-pub mod deep_report;
 pub mod cdn;
+pub mod deep_report;
 pub mod detect;
 pub mod detect_events;
 pub mod flags;
@@ -58,7 +58,7 @@ pub enum Command {
     Detect(detect::DetectArgs),
     /// Which events had a network anomaly, where and when (root cause); scored per minute.
     DetectEvents(detect_events::DetectEventsArgs),
-    /// Viewer segments: viewers clustered by engagement and QoE profile (k-means).
+    /// Viewer segments: viewers clustered by engagement and `QoE` profile (k-means).
     Segments(segments::SegmentsArgs),
     /// Live or video on demand? Classify streaming traffic from network-stats captures.
     Traffic(traffic::TrafficArgs),

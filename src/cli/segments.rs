@@ -1,5 +1,5 @@
 //! `streamlens segments`: viewers of the filtered telemetry clustered by their engagement and
-//! QoE profile; writes the segments, their split by country and viewer type, every viewer's
+//! `QoE` profile; writes the segments, their split by country and viewer type, every viewer's
 //! segment, and two charts.
 
 use std::path::PathBuf;

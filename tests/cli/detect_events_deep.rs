@@ -113,8 +113,7 @@ fn the_report_answers_the_five_questions_with_the_runs_own_numbers() {
     }
     // The metric table carries this run's ROC AUC (as metrics.json has it) beside Mahalanobis.
     let metrics: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap();
     let auc = metrics["roc_auc"].as_f64().unwrap();
     assert!(
         md.contains(&format!("| ROC AUC | {auc:.3} |")),
@@ -122,17 +121,19 @@ fn the_report_answers_the_five_questions_with_the_runs_own_numbers() {
     );
     assert!(md.contains("Mahalanobis (same data)"), "{md}");
     // Training: at most two epochs per candidate, and the saved model's parameter count.
-    let saved: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.path().join("deep.json")).unwrap(),
-    )
-    .unwrap();
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("deep.json")).unwrap())
+            .unwrap();
     let parameters: usize = saved["deep"][0]["weights"]
         .as_array()
         .unwrap()
         .iter()
         .map(|w| w["values"].as_array().unwrap().len())
         .sum();
-    assert!(md.contains(&format!("| {parameters} |")), "{parameters}:\n{md}");
+    assert!(
+        md.contains(&format!("| {parameters} |")),
+        "{parameters}:\n{md}"
+    );
     assert!(md.contains("at most 2 epochs per candidate"), "{md}");
     for chart in ["deep_loss_curves.svg", "event_scores.svg", "event_roc.svg"] {
         let svg = std::fs::read_to_string(report.join(chart)).unwrap();

@@ -1,4 +1,4 @@
-//! `streamlens segments`: the sample's viewers clustered by engagement and QoE profile.
+//! `streamlens segments`: the sample's viewers clustered by engagement and `QoE` profile.
 
 use super::{run_ok, sample};
 

@@ -58,7 +58,7 @@ impl IncidentKinds {
     pub fn purity(&self, known: &HashMap<String, String>) -> Option<f64> {
         let clusters = self.kind_of.iter().max().map_or(0, |m| m + 1);
         let mut counts: Vec<HashMap<&str, usize>> = vec![HashMap::new(); clusters];
-        let mut total = 0;
+        let mut total = 0_usize;
         for (incident, &k) in self.incidents.iter().zip(&self.kind_of) {
             if let Some(kind) = known.get(&incident.event_id) {
                 *counts[k].entry(kind.as_str()).or_default() += 1;
@@ -180,7 +180,16 @@ fn disambiguate(mut kinds: Vec<IncidentKind>) -> Vec<IncidentKind> {
 /// hit mostly in offices at an office network, mostly at home at a home ISP.
 #[must_use]
 pub fn describe(c: &[f64], scope: Scope) -> (String, String) {
-    let [everybody, audience, office, buffering, drop, ln_duration, worsening] = c[..] else {
+    let [
+        everybody,
+        audience,
+        office,
+        buffering,
+        drop,
+        ln_duration,
+        worsening,
+    ] = c[..]
+    else {
         return ("incident".into(), String::new());
     };
     let everybody = everybody >= 0.5;

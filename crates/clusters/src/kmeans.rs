@@ -96,14 +96,20 @@ pub fn cluster(
             tried: Vec::new(),
         });
     }
-    if points.iter().any(|p| p.len() != dim || p.iter().any(|x| !x.is_finite())) {
+    if points
+        .iter()
+        .any(|p| p.len() != dim || p.iter().any(|x| !x.is_finite()))
+    {
         return Err(ClusterError::BadData(
             "every point needs as many finite numbers as there are features".into(),
         ));
     }
     let all = to_array(points.iter().map(Vec::as_slice), dim);
     let fit_rows = every_nth(n, MAX_FIT_POINTS);
-    let fit_data = DatasetBase::from(to_array(fit_rows.iter().map(|&i| points[i].as_slice()), dim));
+    let fit_data = DatasetBase::from(to_array(
+        fit_rows.iter().map(|&i| points[i].as_slice()),
+        dim,
+    ));
     let check_rows = every_nth(n, MAX_SILHOUETTE_POINTS);
     let check = to_array(check_rows.iter().map(|&i| points[i].as_slice()), dim);
     let mut tried = Vec::new();
@@ -127,7 +133,10 @@ pub fn cluster(
         }
         let silhouette = mean_silhouette(&check, labels.as_slice().unwrap_or_default(), k);
         tried.push(KTried { k, silhouette });
-        if best.as_ref().is_none_or(|(s, _, _)| silhouette > *s + 1e-12) {
+        if best
+            .as_ref()
+            .is_none_or(|(s, _, _)| silhouette > *s + 1e-12)
+        {
             best = Some((silhouette, k, model.predict(&all)));
         }
     }
@@ -168,7 +177,7 @@ pub fn mean_silhouette(points: &Array2<f64>, labels: &[usize], k: usize) -> f64 
     let mut total = 0.0;
     let mut sums = vec![0.0; k];
     for i in 0..n {
-        sums.iter_mut().for_each(|s| *s = 0.0);
+        sums.fill(0.0);
         for j in 0..n {
             if i != j {
                 let d: f64 = rows[i]

@@ -1,6 +1,6 @@
 //! Clustering in streamlens, on linfa-clustering's k-means with k chosen by the silhouette
 //! ([`kmeans`]): the *kinds* of the incidents behind flagged events ([`incidents`], measured
-//! by `streamlens_events::incident`) and *segments* of viewers by engagement and QoE
+//! by `streamlens_events::incident`) and *segments* of viewers by engagement and `QoE`
 //! ([`viewers`]).
 
 pub mod incidents;

@@ -36,14 +36,21 @@ fn three_separate_blobs_give_three_clusters_by_the_silhouette() {
     assert_eq!(c.k, 3, "{:?}", c.tried);
     for blob in 0..3 {
         let first = c.assignment[blob * 20];
-        assert!(c.assignment[blob * 20..(blob + 1) * 20].iter().all(|&a| a == first));
+        assert!(
+            c.assignment[blob * 20..(blob + 1) * 20]
+                .iter()
+                .all(|&a| a == first)
+        );
     }
     // Clusters are numbered by first appearance.
     assert_eq!(c.assignment[0], 0);
     assert_eq!(c.assignment[20], 1);
     assert!(c.silhouette.unwrap() > 0.9);
     // Every k from 2 to 6 was tried, and 3 scored best.
-    assert_eq!(c.tried.iter().map(|t| t.k).collect::<Vec<_>>(), [2, 3, 4, 5, 6]);
+    assert_eq!(
+        c.tried.iter().map(|t| t.k).collect::<Vec<_>>(),
+        [2, 3, 4, 5, 6]
+    );
 }
 
 #[test]
@@ -114,10 +121,22 @@ fn purity_counts_each_clusters_majority_kind() {
 #[test]
 fn centroids_are_named_the_way_an_operator_reads_them() {
     let name = |c: &Incident| describe(&c.clustered(), c.scope).0;
-    assert_eq!(name(&incident("a", Scope::Everybody, 0.5, 0.1)), "CDN degradation");
-    assert_eq!(name(&incident("b", Scope::OneCity, 1.0, 0.1)), "office congestion");
-    assert_eq!(name(&incident("c", Scope::OneCountrySegment, 0.0, 0.0)), "home ISP outage");
-    assert_eq!(name(&incident("d", Scope::OneCity, 1.0, 0.8)), "slow degradation");
+    assert_eq!(
+        name(&incident("a", Scope::Everybody, 0.5, 0.1)),
+        "CDN degradation"
+    );
+    assert_eq!(
+        name(&incident("b", Scope::OneCity, 1.0, 0.1)),
+        "office congestion"
+    );
+    assert_eq!(
+        name(&incident("c", Scope::OneCountrySegment, 0.0, 0.0)),
+        "home ISP outage"
+    );
+    assert_eq!(
+        name(&incident("d", Scope::OneCity, 1.0, 0.8)),
+        "slow degradation"
+    );
     let (_, words) = describe(
         &incident("e", Scope::OneCountrySegment, 0.0, 0.0).clustered(),
         Scope::OneCountrySegment,
@@ -133,7 +152,12 @@ fn kinds_of_distinct_incidents_are_separated_and_named() {
     for i in 0..6 {
         let w = f64::from(i) * 0.01;
         all.push(incident(&format!("cdn{i}"), Scope::Everybody, 0.5, w));
-        all.push(incident(&format!("isp{i}"), Scope::OneCountrySegment, 0.0, w));
+        all.push(incident(
+            &format!("isp{i}"),
+            Scope::OneCountrySegment,
+            0.0,
+            w,
+        ));
         all.push(incident(&format!("office{i}"), Scope::OneCity, 1.0, w));
     }
     let kinds = incident_kinds(all, 3).unwrap();
@@ -142,7 +166,10 @@ fn kinds_of_distinct_incidents_are_separated_and_named() {
         .iter()
         .map(|id| kinds.kind_name(id).unwrap())
         .collect();
-    assert_eq!(names, ["CDN degradation", "home ISP outage", "office congestion"]);
+    assert_eq!(
+        names,
+        ["CDN degradation", "home ISP outage", "office congestion"]
+    );
     assert_eq!(kinds.projection.len(), 18);
     assert!(kinds.kinds.iter().all(|k| k.size == 6));
 }
@@ -194,7 +221,17 @@ fn our_silhouette_is_linfas_definition() {
     let flat: Vec<f64> = points.iter().flatten().copied().collect();
     let array = ndarray::Array2::from_shape_vec((21, 2), flat).unwrap();
     // A deliberately imperfect labelling: blob 2 split between clusters 0 and 1.
-    let labels: Vec<usize> = (0..21).map(|i| if i < 7 { 0 } else if i < 14 { 1 } else { i % 2 }).collect();
+    let labels: Vec<usize> = (0..21)
+        .map(|i| {
+            if i < 7 {
+                0
+            } else if i < 14 {
+                1
+            } else {
+                i % 2
+            }
+        })
+        .collect();
     let ours = super::kmeans::mean_silhouette(&array, &labels, 2);
     let theirs: f64 = DatasetBase::new(array, ndarray::Array1::from(labels))
         .silhouette_score()
@@ -230,7 +267,10 @@ fn two_audiences_make_two_segments_with_their_profiles() {
     let s = viewer_segments(&d, &Filter::default(), 1, &Progress::new()).unwrap();
     assert_eq!(s.profiles.len(), 12);
     let label = |p: &super::viewers::ViewerProfile| {
-        d.label(streamlens_engine::schema::Canonical::ViewerId.name(), p.viewer)
+        d.label(
+            streamlens_engine::schema::Canonical::ViewerId.name(),
+            p.viewer,
+        )
     };
     let seven = s.profiles.iter().find(|p| label(p) == "7").unwrap();
     assert!((seven.qoe - 0.6).abs() < 1e-12);
@@ -246,7 +286,11 @@ fn two_audiences_make_two_segments_with_their_profiles() {
     let other = &s.segments[1 - good_segment.id];
     assert_eq!(other.name, "less engaged, poorly served");
     // Viewer type split: the good segment is all WFO, the other all WFH.
-    let by_type = s.splits.iter().find(|x| x.dimension == "viewer type").unwrap();
+    let by_type = s
+        .splits
+        .iter()
+        .find(|x| x.dimension == "viewer type")
+        .unwrap();
     let wfo = by_type.values.iter().position(|v| v == "WFO").unwrap();
     assert_eq!(by_type.counts[good_segment.id][wfo], 6);
     assert_eq!(by_type.counts[other.id][wfo], 0);

@@ -1,5 +1,5 @@
 //! Viewer segments: every viewer of the filtered telemetry described by their engagement and
-//! QoE profile, clustered with k-means (k by silhouette) on the standardised profiles, each
+//! `QoE` profile, clustered with k-means (k by silhouette) on the standardised profiles, each
 //! segment described from its centroid and split by country and viewer type.
 
 use streamlens_engine::analysis::rows::{Metric, Rows, code_count};
@@ -22,7 +22,7 @@ pub struct ViewerProfile {
     /// Mean engagement (NaN-free: 0 when the data has none).
     pub engagement: f64,
     pub qoe: f64,
-    /// Share of samples with QoE below 0.8.
+    /// Share of samples with `QoE` below 0.8.
     pub bad_share: f64,
     /// Mean buffering per sample, seconds.
     pub buffer_s: f64,
@@ -87,6 +87,17 @@ pub struct ViewerSegments {
     pub splits: Vec<SegmentSplit>,
 }
 
+/// Running sums of one viewer's rows.
+#[derive(Clone, Copy, Default)]
+struct Sums {
+    samples: u32,
+    qoe: f64,
+    bad: u32,
+    engagement: f64,
+    buffer_ms: f64,
+    first: Option<usize>,
+}
+
 /// Profiles of every viewer with a row passing `filter`, in viewer-code order.
 pub fn viewer_profiles(
     dataset: &Dataset,
@@ -108,15 +119,6 @@ pub fn viewer_profiles(
     let country = rows.codes_of(Canonical::CountryId.name());
     let viewer_type = rows.codes_of(Canonical::ViewerType.name());
     let n = code_count(dataset, Canonical::ViewerId.name());
-    #[derive(Clone, Copy, Default)]
-    struct Sums {
-        samples: u32,
-        qoe: f64,
-        bad: u32,
-        engagement: f64,
-        buffer_ms: f64,
-        first: Option<usize>,
-    }
     let mut sums = vec![Sums::default(); n];
     for r in 0..viewer.len() {
         let Some(s) = sums.get_mut(viewer[r] as usize) else {
@@ -193,8 +195,20 @@ pub fn viewer_segments(
         .collect::<Vec<_>>();
     let segments = number_repeated_names(segments);
     let splits = vec![
-        split(dataset, &profiles, &clustering.assignment, segments.len(), true),
-        split(dataset, &profiles, &clustering.assignment, segments.len(), false),
+        split(
+            dataset,
+            &profiles,
+            &clustering.assignment,
+            segments.len(),
+            true,
+        ),
+        split(
+            dataset,
+            &profiles,
+            &clustering.assignment,
+            segments.len(),
+            false,
+        ),
     ];
     progress.report(1.0, "viewer segments ready");
     Ok(ViewerSegments {
@@ -247,7 +261,10 @@ fn split(
         .collect();
     SegmentSplit {
         dimension: dimension.into(),
-        values: used.iter().map(|&v| dataset.label(column, v as u32)).collect(),
+        values: used
+            .iter()
+            .map(|&v| dataset.label(column, v as u32))
+            .collect(),
         counts: counts
             .iter()
             .map(|c| used.iter().map(|&v| c[v]).collect())
@@ -256,7 +273,7 @@ fn split(
 }
 
 /// A segment's centroid against all viewers' means (`overall`, same order): a short name
-/// from engagement and QoE, and the numbers in words.
+/// from engagement and `QoE`, and the numbers in words.
 #[must_use]
 pub fn describe_segment(c: &[f64], overall: &[f64]) -> (String, String) {
     let [engagement, qoe, bad, buffer, samples] = c[..] else {

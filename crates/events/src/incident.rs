@@ -1,5 +1,5 @@
 //! What each flagged event's incident looked like, in numbers a person can read: where (scope),
-//! how many (share of the audience), who (office vs home workers), how (buffering vs QoE), how
+//! how many (share of the audience), who (office vs home workers), how (buffering vs `QoE`), how
 //! long, how it evolved, and when. Measured on the root cause's unit and span, from the
 //! windows and rows the event run already has.
 
@@ -41,18 +41,18 @@ pub struct Incident {
     pub unit: String,
     /// Mean viewers of the unit per minute of the span over the event's peak viewers, 0–1.
     pub audience_share: f64,
-    /// Office workers' share of the QoE drop: `d_WFO / (d_WFO + d_WFH)`, where `d` is a
-    /// viewer type's mean QoE outside the span minus inside it in the unit (negative drops
+    /// Office workers' share of the `QoE` drop: `d_WFO / (d_WFO + d_WFH)`, where `d` is a
+    /// viewer type's mean `QoE` outside the span minus inside it in the unit (negative drops
     /// count 0); 0.5 when neither dropped.
     pub office_share: f64,
     /// Buffering's share of the harm: `b / (b + q)`, with `b` the rise of mean buffering and
-    /// `q` the fall of mean QoE in the span, each in robust standard deviations (1.4826·MAD)
+    /// `q` the fall of mean `QoE` in the span, each in robust standard deviations (1.4826·MAD)
     /// of the unit's minutes outside the span (negative parts count 0); 0.5 when neither moved.
     pub buffering_share: f64,
-    /// Usual QoE minus QoE in the span (the root cause's numbers).
+    /// Usual `QoE` minus `QoE` in the span (the root cause's numbers).
     pub qoe_drop: f64,
     pub duration_min: f64,
-    /// Share of the incident spent getting worse: over the span's minutes whose QoE deficit
+    /// Share of the incident spent getting worse: over the span's minutes whose `QoE` deficit
     /// (usual minus the minute's mean) is at least 20 % of the worst, the minutes before the
     /// deficit first reaches 80 % of the worst, divided by all of them. Near 0 when it struck
     /// at once, near 1 when it worsened steadily to the end.
@@ -106,7 +106,10 @@ pub fn measure_incidents(
 }
 
 fn measure(dataset: &Dataset, event: &EventVerdict, office: f64, home: f64) -> Incident {
-    let root = event.root.as_ref().expect("measured only with a root cause");
+    let root = event
+        .root
+        .as_ref()
+        .expect("measured only with a root cause");
     let windows = &event.timeline.windows;
     let inside = |minute_ms: i64| minute_ms >= root.start_ms && minute_ms < root.end_ms;
     let (span, rest): (Vec<&Window>, Vec<&Window>) =
@@ -115,8 +118,16 @@ fn measure(dataset: &Dataset, event: &EventVerdict, office: f64, home: f64) -> I
     let viewers: Vec<f64> = span.iter().map(|w| f64::from(w.viewers)).collect();
     let audience_share = (mean(&viewers) / f64::from(event.peak_viewers.max(1))).clamp(0.0, 1.0);
     let rise = |f: fn(&Window) -> f64, sign: f64| {
-        let usual: Vec<f64> = rest.iter().map(|w| f(w)).filter(|x| x.is_finite()).collect();
-        let now: Vec<f64> = span.iter().map(|w| f(w)).filter(|x| x.is_finite()).collect();
+        let usual: Vec<f64> = rest
+            .iter()
+            .map(|w| f(w))
+            .filter(|x| x.is_finite())
+            .collect();
+        let now: Vec<f64> = span
+            .iter()
+            .map(|w| f(w))
+            .filter(|x| x.is_finite())
+            .collect();
         if usual.is_empty() || now.is_empty() {
             return 0.0;
         }
@@ -180,7 +191,7 @@ fn worsening_share(deficits: &[f64]) -> f64 {
     }
 }
 
-/// Per verdict: (office workers' QoE drop, home workers' QoE drop) in its root unit, outside
+/// Per verdict: (office workers' `QoE` drop, home workers' `QoE` drop) in its root unit, outside
 /// the span minus inside it; 0 for a viewer type with no samples on either side.
 fn office_drops(
     rows: &Rows,

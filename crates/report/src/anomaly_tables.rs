@@ -2,9 +2,9 @@
 //! by the window and its CSV export. Formatting only.
 
 use crate::tables::{Cell, TableSpec};
+use streamlens_clusters::incidents::IncidentKinds;
 use streamlens_detect::table::view::TableView;
 use streamlens_engine::time_fmt::format_iso;
-use streamlens_clusters::incidents::IncidentKinds;
 use streamlens_events::view::ReportView;
 
 /// Events scoring above `threshold`, highest first; with `kinds`, each event's incident kind

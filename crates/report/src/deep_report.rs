@@ -44,10 +44,7 @@ pub fn write_deep_report(
         levels.iter().map(|(name, m)| (*name, &m.log)).collect();
     let charts_of = ScoreCharts::of_events(input.view);
     let threshold = input.view.report.threshold;
-    let mut charts = vec![
-        loss_curves(&logs),
-        score_histogram(&charts_of, threshold),
-    ];
+    let mut charts = vec![loss_curves(&logs), score_histogram(&charts_of, threshold)];
     charts.extend(roc(&charts_of, threshold));
     charts.extend(precision_recall(&charts_of, threshold));
     let mut written = Vec::new();
@@ -153,7 +150,10 @@ fn architecture_section(md: &mut String, levels: &[(&str, &SequenceAutoencoder)]
         d = first.dim,
         c = p.code
     );
-    let _ = writeln!(md, "| level | GRU hidden units | parameters |\n|---|---|---|");
+    let _ = writeln!(
+        md,
+        "| level | GRU hidden units | parameters |\n|---|---|---|"
+    );
     for (name, m) in levels {
         let _ = writeln!(md, "| {name} | {} | {} |", m.hidden, m.parameter_count());
     }
@@ -285,12 +285,16 @@ fn metric_section(md: &mut String, input: &DeepReportInput<'_>) {
     row(md, "average precision", &|m| m.average_precision);
     row(md, "scope hit rate", &|m| m.scope_hit_rate);
     row(md, "span overlap rate", &|m| m.span_overlap_rate);
-    row(md, "precision at its threshold", &|m| m.at_threshold.precision);
+    row(md, "precision at its threshold", &|m| {
+        m.at_threshold.precision
+    });
     row(md, "recall at its threshold", &|m| m.at_threshold.recall);
     let _ = writeln!(md);
-    if let (Some((name, b)), Some(deep), Some(other)) =
-        (input.baseline, m.roc_auc, input.baseline.and_then(|(_, b)| b.roc_auc))
-    {
+    if let (Some((name, b)), Some(deep), Some(other)) = (
+        input.baseline,
+        m.roc_auc,
+        input.baseline.and_then(|(_, b)| b.roc_auc),
+    ) {
         let verdict = if deep >= other {
             format!("The deep detector ranks these events at least as well as {name}")
         } else {

@@ -1,6 +1,6 @@
 //! Viewer segments as tables and charts, shared by the window and `streamlens segments`:
 //! the segments with their centroids, how they split by country and viewer type, every
-//! viewer's segment, and the viewers on engagement × QoE coloured by segment. Formatting only.
+//! viewer's segment, and the viewers on engagement × `QoE` coloured by segment. Formatting only.
 
 use crate::chart::{BarSeries, ChartKind, ChartSpec, Mark, Series};
 use crate::tables::{Cell, TableSpec};
@@ -122,7 +122,7 @@ pub fn viewers_table(dataset: &Dataset, s: &ViewerSegments) -> TableSpec {
     }
 }
 
-/// Viewers on mean engagement × mean QoE, one colour per segment (at most 3,000 drawn).
+/// Viewers on mean engagement × mean `QoE`, one colour per segment (at most 3,000 drawn).
 #[must_use]
 pub fn segments_scatter(s: &ViewerSegments) -> ChartSpec {
     let step = s.profiles.len().div_ceil(MAX_DRAWN).max(1);

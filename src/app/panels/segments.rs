@@ -1,6 +1,6 @@
-//! Telemetry ▸ Viewer segments: the filtered viewers clustered by engagement and QoE profile
+//! Telemetry ▸ Viewer segments: the filtered viewers clustered by engagement and `QoE` profile
 //! (k-means, k by silhouette), each segment's size and centroid in words, the viewers on
-//! engagement × QoE, and how segments split by viewer type and country. Layout only.
+//! engagement × `QoE`, and how segments split by viewer type and country. Layout only.
 
 use super::super::App;
 use super::chart_row::{charts_row_ui, show_table};

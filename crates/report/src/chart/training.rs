@@ -39,7 +39,10 @@ pub fn loss_curves(levels: &[(&str, &TrainingLog)]) -> ChartSpec {
             color: level_color(i),
             mark: Mark::Points(curve(&chosen.train_loss)),
         });
-        if let Some(&best) = chosen.validation_loss.get(chosen.best_epoch.wrapping_sub(1)) {
+        if let Some(&best) = chosen
+            .validation_loss
+            .get(chosen.best_epoch.wrapping_sub(1))
+        {
             kept.push([chosen.best_epoch as f64, best]);
         }
     }
