@@ -1,11 +1,10 @@
 //! `detect-events --report DIR`: the deep model's report, with Mahalanobis fitted on the same
 //! events as the side-by-side baseline when there are labels to judge both.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use super::detect_events::DetectEventsArgs;
 use streamlens_detect::{ModelKind, ModelSpec};
 use streamlens_engine::Filter;
 use streamlens_engine::dataset::Dataset;
@@ -17,7 +16,8 @@ use streamlens_report::deep_report::{DeepReportInput, write_deep_report};
 
 /// The deep run the report is about.
 pub struct DataRun<'a> {
-    pub args: &'a DetectEventsArgs,
+    /// The telemetry files it read.
+    pub files: &'a [PathBuf],
     pub dataset: &'a Dataset,
     pub filter: &'a Filter,
     pub run: &'a EventRun<'a>,
@@ -40,8 +40,6 @@ pub fn write(
         None => None,
     };
     let files: Vec<String> = data
-        .args
-        .input
         .files
         .iter()
         .map(|p| p.display().to_string())

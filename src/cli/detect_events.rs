@@ -243,7 +243,7 @@ pub fn run(args: &DetectEventsArgs) -> anyhow::Result<()> {
     let view = report_view(out.report, labels.as_deref(), REPORT_HISTOGRAM_BINS);
     if let Some(dir) = &args.report {
         let data = super::deep_report::DataRun {
-            args,
+            files: &args.input.files,
             dataset: &dataset,
             filter: &filter,
             run: &run,
