@@ -373,6 +373,7 @@ fn compute(request: &AnomalyRequest) -> Result<ReportView, String> {
         maps: true,
         normal_events: normal.as_deref(),
         training: Some(&request.training),
+        labels: None,
     };
     let out = run_events(
         &request.dataset,

@@ -39,11 +39,7 @@ pub fn write(
         }
         None => None,
     };
-    let files: Vec<String> = data
-        .files
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect();
+    let files: Vec<String> = data.files.iter().map(|p| p.display().to_string()).collect();
     let filter = data.filter.describe(data.dataset);
     let description = if filter.is_empty() {
         files.join(", ")
@@ -88,6 +84,7 @@ fn baseline_run(
         maps: false,
         normal_events: data.run.normal_events,
         training: None,
+        labels: None,
     };
     eprintln!("fitting Mahalanobis on the same events for the report's comparison");
     let out = run_events(data.dataset, data.filter, &run, &Progress::new())?;

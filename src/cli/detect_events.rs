@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 
 use super::flags::{finite, number_in};
 use super::{FilterArgs, InputArgs};
-use streamlens_deep::AutoencoderParams;
+use streamlens_deep::{AutoencoderParams, ClassifierParams};
 use streamlens_detect::{ModelKind, ModelSpec};
 use streamlens_engine::files::{atomic_write, csv_text};
 use streamlens_events::features::WindowFeature;
@@ -29,6 +29,9 @@ pub enum EventModelArg {
     Ensemble,
     /// A GRU autoencoder of ten-minute window sequences per level (candle, CPU).
     Deep,
+    /// A GRU sequence classifier trained on the labels (class-weighted), each event scored by
+    /// a model that did not see it (five folds by event); needs --labels.
+    DeepSupervised,
 }
 
 impl EventModelArg {
@@ -40,7 +43,7 @@ impl EventModelArg {
             Self::Iforest => Some(ModelKind::Iforest),
             Self::Mahalanobis => Some(ModelKind::Mahalanobis),
             Self::Ensemble => Some(ModelKind::Ensemble),
-            Self::Deep => None,
+            Self::Deep | Self::DeepSupervised => None,
         }
     }
 }
@@ -76,8 +79,8 @@ pub struct DetectEventsArgs {
         conflicts_with = "use_model"
     )]
     pub window_features: Vec<String>,
-    /// With `--model deep`: most training epochs per candidate of the search (early stopping
-    /// usually ends sooner).
+    /// With `--model deep` or `deep-supervised`: most training epochs per candidate of the
+    /// search or per fold (early stopping usually ends sooner).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub epochs: Option<u32>,
     /// Seed of the training subsample and of randomised detectors.
@@ -119,9 +122,28 @@ impl DetectEventsArgs {
         };
         if let Some(kind) = self.model.kind() {
             if self.epochs.is_some() {
-                anyhow::bail!("--epochs applies to --model deep only");
+                anyhow::bail!("--epochs applies to --model deep and deep-supervised only");
             }
             params.score.model = ModelSpec::default_for(kind, self.seed);
+        } else if self.model == EventModelArg::DeepSupervised {
+            if self.labels.is_none() {
+                anyhow::bail!(
+                    "--model deep-supervised learns from labels: add --labels LABELS.csv"
+                );
+            }
+            if self.save_model.is_some() || self.fit_on_normal {
+                anyhow::bail!(
+                    "--model deep-supervised scores each event with a model trained on the other \
+                     folds' events: there is no single model to save, and it trains on every \
+                     labelled event (drop --save-model / --fit-on-normal)"
+                );
+            }
+            let defaults = ClassifierParams::default();
+            params.score.supervised = Some(ClassifierParams {
+                epochs: self.epochs.map_or(defaults.epochs, |e| e as usize),
+                seed: self.seed,
+                ..defaults
+            });
         } else {
             let defaults = AutoencoderParams::default();
             params.score.deep = Some(AutoencoderParams {
@@ -230,6 +252,7 @@ pub fn run(args: &DetectEventsArgs) -> anyhow::Result<()> {
         maps: false,
         normal_events: normal.as_deref(),
         training: None,
+        labels: labels.as_deref(),
     };
     let started = std::time::Instant::now();
     let out = super::progress::with_stage_lines(|progress| {

@@ -76,7 +76,7 @@ fn epochs_without_the_deep_model_are_refused() {
     assert!(!output.status.success());
     let err = String::from_utf8_lossy(&output.stderr);
     assert!(
-        err.contains("--epochs applies to --model deep only"),
+        err.contains("--epochs applies to --model deep and deep-supervised only"),
         "{err}"
     );
 }
@@ -156,4 +156,55 @@ fn a_report_without_a_deep_model_is_refused_before_any_work() {
     let err = String::from_utf8_lossy(&output.stderr);
     assert!(err.contains("--report describes a deep model"), "{err}");
     assert!(!std::path::Path::new("/tmp/never-written-report").exists());
+}
+
+#[test]
+fn the_supervised_classifier_needs_labels_and_keeps_no_model() {
+    let no_labels = run(&[
+        "detect-events",
+        "sample_data/telemetry.csv",
+        "--model",
+        "deep-supervised",
+        "--out",
+        "/tmp/never-written",
+    ]);
+    assert!(!no_labels.status.success());
+    let err = String::from_utf8_lossy(&no_labels.stderr);
+    assert!(err.contains("add --labels"), "{err}");
+    let save = run(&[
+        "detect-events",
+        "sample_data/telemetry.csv",
+        "--labels",
+        "sample_data/labels.csv",
+        "--model",
+        "deep-supervised",
+        "--save-model",
+        "/tmp/never-written.json",
+        "--out",
+        "/tmp/never-written",
+    ]);
+    assert!(!save.status.success());
+    assert!(String::from_utf8_lossy(&save.stderr).contains("no single model to save"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_ok(&[
+        "detect-events",
+        "sample_data/telemetry.csv",
+        "--labels",
+        "sample_data/labels.csv",
+        "--model",
+        "deep-supervised",
+        "--epochs",
+        "3",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("12 events scored"), "{said}");
+    assert!(said.contains("at threshold 0.500"), "{said}");
+    let events = std::fs::read_to_string(dir.path().join("events.csv")).unwrap();
+    for line in events.lines().skip(1) {
+        let score: f64 = line.split(',').nth(1).unwrap().parse().unwrap();
+        assert!(score.is_nan() || (0.0..=1.0).contains(&score), "{line}");
+    }
 }

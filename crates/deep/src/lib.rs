@@ -7,6 +7,7 @@
 //! The crate knows nothing of telemetry: callers give it series of feature vectors grouped by
 //! an id (the event a series belongs to), so that training and validation never share a group.
 
+mod classifier;
 mod log;
 mod model;
 mod network;
@@ -16,8 +17,11 @@ mod sequences;
 mod train;
 
 #[cfg(test)]
+mod classifier_tests;
+#[cfg(test)]
 mod tests;
 
+pub use classifier::{ClassifierParams, LabelledSeries, SequenceClassifier};
 pub use log::{CandidateLog, EpochReport, TrainingLog};
 pub use model::{SequenceAutoencoder, Series};
 pub use params::{AutoencoderParams, SearchSpace};

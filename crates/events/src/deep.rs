@@ -32,7 +32,7 @@ pub struct LevelEpoch {
 pub struct TrainingTrace(Mutex<Vec<LevelEpoch>>);
 
 impl TrainingTrace {
-    fn push(&self, epoch: LevelEpoch) {
+    pub(crate) fn push(&self, epoch: LevelEpoch) {
         if let Ok(mut epochs) = self.0.lock() {
             epochs.push(epoch);
         }

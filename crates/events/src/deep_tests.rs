@@ -58,6 +58,7 @@ fn run(
         maps: false,
         normal_events: None,
         training,
+        labels: None,
     };
     run_events(d, &Filter::default(), &run, &Progress::new()).unwrap()
 }
@@ -125,6 +126,7 @@ fn cancel_stops_deep_training() {
         maps: false,
         normal_events: None,
         training: None,
+        labels: None,
     };
     // Cancel as soon as training reports its first epoch, as the window's Cancel would.
     let done = std::sync::atomic::AtomicBool::new(false);
@@ -143,4 +145,100 @@ fn cancel_stops_deep_training() {
     });
     let err = result.err().unwrap();
     assert_eq!(err.to_string(), "cancelled");
+}
+
+#[test]
+fn the_supervised_classifier_scores_events_it_did_not_train_on() {
+    use super::supervised::{DECISION, window_labels};
+    use super::windows::Unit;
+    use streamlens_deep::ClassifierParams;
+    let (d, label_text) = generated(9_191, 40);
+    let labels = parse_labels("labels.csv", &label_text).unwrap();
+    let mut params = EventDetectParams::default();
+    params.score.supervised = Some(ClassifierParams {
+        epochs: 6,
+        max_sequences: 800,
+        ..ClassifierParams::default()
+    });
+    // Without labels it says what it needs.
+    let unlabelled = EventRun {
+        params: &params,
+        saved: None,
+        maps: false,
+        normal_events: None,
+        training: None,
+        labels: None,
+    };
+    let err = run_events(&d, &Filter::default(), &unlabelled, &Progress::new()).err();
+    assert!(matches!(err, Some(super::EventDetectError::NeedsLabels)));
+
+    let trace = TrainingTrace::default();
+    let run = EventRun {
+        labels: Some(&labels),
+        training: Some(&trace),
+        ..unlabelled
+    };
+    let out = run_events(&d, &Filter::default(), &run, &Progress::new()).unwrap();
+    let m = out.report.metrics(&labels);
+    assert!(m.roc_auc.unwrap() >= 0.85, "{m:?}");
+    // Scores are probabilities and the default threshold is the classifier's decision point.
+    assert!(
+        out.report
+            .events
+            .iter()
+            .all(|e| e.score.is_nan() || (0.0..=1.0).contains(&e.score))
+    );
+    assert!((out.report.threshold - DECISION).abs() < 1e-12);
+    // Every fold of every scored level trained (five folds' epochs in the trace).
+    let folds: std::collections::BTreeSet<usize> = trace
+        .snapshot()
+        .iter()
+        .map(|e| e.report.candidate)
+        .collect();
+    assert_eq!(folds.len(), super::supervised::FOLDS);
+    // No model is kept to save: each event's scores came from a model that never saw it.
+    assert!(out.model.deep.iter().all(Option::is_none));
+
+    // Window labels: a labelled event's in-scope unit is positive inside the span only; an
+    // out-of-scope city is never positive; the whole event's unit follows the span.
+    let rows = streamlens_engine::analysis::rows::Rows::new(
+        &d,
+        &Filter::default(),
+        &super::windows::WINDOW_COLUMNS.map(|c| c.name()),
+    )
+    .unwrap();
+    let events = super::windows::build_windows(&rows).unwrap();
+    let per_event = window_labels(&d, &events, &labels);
+    let (e, label) = events
+        .iter()
+        .enumerate()
+        .find_map(|(i, ev)| {
+            let id = d.label("event_id", ev.event);
+            let l = labels.iter().find(|l| l.event_id == id)?;
+            (l.anomalous && l.scope.starts_with("city_id=")).then_some((i, l))
+        })
+        .expect("an office incident among 40 events");
+    let units = per_event[e].as_ref().unwrap();
+    let city = &label.scope["city_id=".len()..];
+    for (unit, positive) in units {
+        let windows = &events[e]
+            .units
+            .iter()
+            .find(|u| u.unit == *unit)
+            .unwrap()
+            .windows;
+        let in_span = |i: usize| {
+            let w = &windows[i];
+            w.minute_ms + super::windows::MINUTE_MS > label.start_ms.unwrap()
+                && w.minute_ms < label.end_ms.unwrap()
+        };
+        let in_scope = match unit {
+            Unit::All => true,
+            Unit::City(c) => d.label("city_id", *c) == city,
+            Unit::Segment { .. } => false,
+        };
+        for (i, &p) in positive.iter().enumerate() {
+            assert_eq!(p, in_scope && in_span(i), "{unit:?} window {i}");
+        }
+    }
 }

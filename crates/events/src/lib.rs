@@ -12,6 +12,7 @@ pub mod map;
 pub mod root;
 pub mod saved;
 pub mod score;
+pub mod supervised;
 pub mod view;
 pub mod windows;
 
@@ -184,6 +185,11 @@ pub enum EventDetectError {
     NoRows,
     #[error(transparent)]
     Deep(#[from] streamlens_deep::DeepError),
+    #[error(
+        "the supervised classifier learns from labels: give a labels file (--labels) with the \
+         events' anomalous spans and scopes"
+    )]
+    NeedsLabels,
     #[error("cancelled")]
     Cancelled,
 }
@@ -202,6 +208,7 @@ pub fn detect_events(
         maps: false,
         normal_events: None,
         training: None,
+        labels: None,
     };
     run_events(dataset, filter, &run, progress).map(|out| out.report)
 }
@@ -219,6 +226,8 @@ pub struct EventRun<'a> {
     pub normal_events: Option<&'a [String]>,
     /// With a deep model: hears every training epoch (for a live loss curve).
     pub training: Option<&'a deep::TrainingTrace>,
+    /// The events' labels: the supervised classifier learns from them.
+    pub labels: Option<&'a [labels::EventLabel]>,
 }
 
 /// Everything one run produces.
@@ -295,20 +304,30 @@ pub fn run_events(
         fits: levels,
         models,
         deep,
-    } = score_windows(
-        &events,
-        &features,
-        &params.score,
-        fixed.as_ref(),
-        trainable.as_deref(),
-        run.training,
-        progress,
-    )?;
+    } = {
+        let window_labels = match (&params.score.supervised, run.labels) {
+            (Some(_), Some(labels)) => Some(supervised::window_labels(dataset, &events, labels)),
+            _ => None,
+        };
+        let ctx = score::ScoreContext {
+            fixed: fixed.as_ref(),
+            trainable: trainable.as_deref(),
+            trace: run.training,
+            window_labels: window_labels.as_deref(),
+        };
+        score_windows(&events, &features, &params.score, &ctx, progress)?
+    };
     stage(0.7, "finding each event's root cause")?;
+    // The classifier's scores are probabilities: its spans and events are where it says
+    // "incident" (above 0.5), not where it is unusually unsure.
+    let supervised = params.score.supervised.is_some();
     let window_thresholds: Vec<f64> = (0..score::LEVELS)
         .map(|level| {
             if let Some(saved) = run.saved {
                 return saved.window_thresholds[level];
+            }
+            if supervised {
+                return supervised::DECISION;
             }
             let all: Vec<f64> = scored
                 .iter()
@@ -325,7 +344,11 @@ pub fn run_events(
         .iter()
         .zip(&scored)
         .map(|(event, units)| {
-            let score = event_score(units, &window_thresholds);
+            let score = if supervised {
+                supervised::event_probability(units)
+            } else {
+                event_score(units, &window_thresholds)
+            };
             let root = find_root_cause(dataset, event, units, &window_thresholds, &features);
             let timeline_unit = root.as_ref().map_or(Unit::All, |r| r.unit);
             let (series, scored_unit) = event
@@ -363,6 +386,7 @@ pub fn run_events(
     let threshold = params
         .threshold
         .or(run.saved.map(|s| s.threshold))
+        .or(supervised.then_some(supervised::DECISION))
         .unwrap_or_else(|| {
             robust_threshold(
                 verdicts.iter().map(|v| v.score).collect(),

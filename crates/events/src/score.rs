@@ -8,7 +8,7 @@ use rand::rngs::StdRng;
 
 use super::features::{Baseline, WindowFeature};
 use super::windows::{EventWindows, Unit};
-use streamlens_deep::{AutoencoderParams, SequenceAutoencoder};
+use streamlens_deep::{AutoencoderParams, ClassifierParams, SequenceAutoencoder};
 use streamlens_detect::pipeline::PipelineSpec;
 use streamlens_detect::pipeline::preprocess::{Direction, FeatureSpec, PreprocessSpec};
 use streamlens_detect::{DetectError, Detector, ModelSpec, Pipeline};
@@ -35,6 +35,10 @@ pub struct ScoreParams {
     /// of `model`.
     #[serde(default)]
     pub deep: Option<AutoencoderParams>,
+    /// Score with a supervised GRU sequence classifier, cross-validated by event
+    /// ([`super::supervised`]); needs labels.
+    #[serde(default)]
+    pub supervised: Option<ClassifierParams>,
 }
 
 impl Default for ScoreParams {
@@ -46,6 +50,7 @@ impl Default for ScoreParams {
             trim: 0.05,
             seed: 7,
             deep: None,
+            supervised: None,
         }
     }
 }
@@ -97,6 +102,20 @@ pub struct Fixed<'a> {
     pub deep: &'a [Option<SequenceAutoencoder>],
 }
 
+/// What scoring may lean on besides the windows.
+#[derive(Default, Clone, Copy)]
+pub struct ScoreContext<'a> {
+    /// A saved model's detectors per level.
+    pub fixed: Option<&'a Fixed<'a>>,
+    /// Per event: whether its windows may train the detectors.
+    pub trainable: Option<&'a [bool]>,
+    /// Hears deep training epochs.
+    pub trace: Option<&'a super::deep::TrainingTrace>,
+    /// Per event (`None` without a label): each unit's labels per window, for the supervised
+    /// classifier.
+    pub window_labels: Option<&'a [Option<super::supervised::UnitLabels>]>,
+}
+
 /// What [`score_windows`] gives.
 pub struct Scoring {
     pub scored: ScoredEvents,
@@ -107,20 +126,19 @@ pub struct Scoring {
     pub deep: Vec<Option<SequenceAutoencoder>>,
 }
 
-/// Badness and scores of every unit of every event (`scored[e][u]` ↔ `events[e].units[u]`).
-/// With `fixed` (a saved model's detectors per level), those score the windows instead of
-/// detectors fitted here; a level without one stays unscored. With `trainable` (one flag
+/// Badness and scores of every unit of every event (`scored[e]` ↔ `events[e]`).
+/// With `ctx.fixed` (a saved model's detectors per level), those score the windows instead of
+/// detectors fitted here; a level without one stays unscored. With `ctx.trainable` (one flag
 /// per event), only the flagged events' windows may train the detectors (events marked
 /// normal); a level where they give too few windows stays unscored.
 pub fn score_windows(
     events: &[EventWindows],
     features: &[WindowFeature],
     params: &ScoreParams,
-    fixed: Option<&Fixed<'_>>,
-    trainable: Option<&[bool]>,
-    trace: Option<&super::deep::TrainingTrace>,
+    ctx: &ScoreContext<'_>,
     progress: &Progress,
 ) -> Result<Scoring, super::EventDetectError> {
+    let (fixed, trainable, trace) = (ctx.fixed, ctx.trainable, ctx.trace);
     let mut scored: ScoredEvents = events
         .iter()
         .map(|e| {
@@ -147,6 +165,28 @@ pub fn score_windows(
         })
         .collect();
 
+    if let Some(classifier) = &params.supervised {
+        let labels = ctx
+            .window_labels
+            .ok_or(super::EventDetectError::NeedsLabels)?;
+        let fits = super::supervised::score_supervised(
+            &mut scored,
+            features.len(),
+            classifier,
+            labels,
+            trace,
+            progress,
+        )?;
+        for unit in scored.iter_mut().flatten() {
+            unit.smooth = smooth(&unit.score);
+        }
+        return Ok(Scoring {
+            scored,
+            fits,
+            models: Vec::new(),
+            deep: vec![None; LEVELS],
+        });
+    }
     if let Some(deep) = &params.deep {
         let (fits, models) = score_deep(
             &mut scored,

@@ -316,6 +316,7 @@ fn detectors_can_fit_on_events_labelled_normal() {
                 maps: false,
                 normal_events,
                 training: None,
+                labels: None,
             },
             &Progress::new(),
         )
