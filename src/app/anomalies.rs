@@ -11,7 +11,7 @@ use super::App;
 use super::nav::Tab;
 use super::spec_cache::SpecCache;
 use super::worker::{self, LatestWorker};
-use streamlens_deep::AutoencoderParams;
+use streamlens_deep::{AutoencoderParams, ClassifierParams};
 use streamlens_detect::map::LabelledMap;
 use streamlens_detect::{DetectError, ModelKind, ModelSpec};
 use streamlens_engine::Filter;
@@ -49,6 +49,8 @@ pub struct AnomalySettings {
     pub fit_on_normal: bool,
     /// Score with the deep sequence model instead of the window detector `model`.
     pub deep: bool,
+    /// Score with the supervised sequence classifier (needs labels); wins over `deep`.
+    pub supervised: bool,
     /// Most training epochs per candidate of the deep model's search.
     pub deep_epochs: u32,
 }
@@ -61,6 +63,7 @@ impl Default for AnomalySettings {
             excluded_features: [false; WindowFeature::ALL.len()],
             fit_on_normal: false,
             deep: false,
+            supervised: false,
             deep_epochs: DEFAULT_DEEP_EPOCHS,
         }
     }
@@ -343,7 +346,13 @@ fn compute(request: &AnomalyRequest) -> Result<ReportView, String> {
     let settings = request.key.settings;
     let mut params = EventDetectParams::default();
     params.score.model = ModelSpec::default_for(settings.model, params.score.seed);
-    if settings.deep {
+    if settings.supervised {
+        params.score.supervised = Some(ClassifierParams {
+            epochs: settings.deep_epochs.clamp(1, MAX_DEEP_EPOCHS) as usize,
+            seed: params.score.seed,
+            ..ClassifierParams::default()
+        });
+    } else if settings.deep {
         params.score.deep = Some(AutoencoderParams {
             epochs: settings.deep_epochs.clamp(1, MAX_DEEP_EPOCHS) as usize,
             seed: params.score.seed,
@@ -373,7 +382,7 @@ fn compute(request: &AnomalyRequest) -> Result<ReportView, String> {
         maps: true,
         normal_events: normal.as_deref(),
         training: Some(&request.training),
-        labels: None,
+        labels: labels.as_deref(),
     };
     let out = run_events(
         &request.dataset,

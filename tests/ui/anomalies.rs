@@ -248,3 +248,33 @@ fn the_deep_detector_trains_shows_its_loss_curves_and_cancels() {
     assert!(h.state().anomalies.results.is_some());
     h.get_by_label("Run");
 }
+
+#[test]
+fn the_supervised_classifier_learns_the_samples_labels_and_flags_by_probability() {
+    let mut h = harness_with(Vec::new());
+    wait_for(&mut h, "the sample", ready);
+    h.get_by_label("Anomalies").click();
+    wait_for(&mut h, "the event scores", anomalies_ready);
+    h.state_mut().state.anomalies.deep_epochs = 3;
+    h.get_by_value("mahalanobis").click();
+    h.run_steps(2);
+    h.get_by_label("Deep, supervised (GRU classifier)").click();
+    wait_for(&mut h, "the classifier's scores", |a| {
+        anomalies_ready(a)
+            && a.anomalies
+                .results
+                .as_ref()
+                .is_some_and(|(k, _)| k.settings.supervised)
+    });
+    let view = h.state().anomalies.results.as_ref().unwrap().1.clone();
+    assert!((view.report.threshold - 0.5).abs() < 1e-12);
+    assert!(
+        view.report
+            .events
+            .iter()
+            .all(|e| e.score.is_nan() || (0.0..=1.0).contains(&e.score))
+    );
+    h.get_by_label("Supervised classifier training");
+    // Nothing to save: five fold models, none of which saw every event.
+    assert!(h.get_by_label("Save model…").accesskit_node().is_disabled());
+}

@@ -11,13 +11,21 @@ use streamlens_events::view::ReportView;
 use streamlens_report::chart::training::{live_loss, loss_curves};
 
 const DEEP_NAME: &str = "Deep (GRU autoencoder)";
+const SUPERVISED_NAME: &str = "Deep, supervised (GRU classifier)";
 const CURVE_HEIGHT: f32 = 260.0;
 
 /// The detector list (window detectors, then the deep model) and, for the deep model, its
 /// most epochs per candidate.
 pub(super) fn detector_choice_ui(app: &mut App, ui: &mut egui::Ui) {
+    let has_labels = app.anomalies.labels_file.is_some() || app.state.files.is_empty();
     let settings = &mut app.state.anomalies;
-    let selected = if settings.deep {
+    if settings.supervised && !has_labels {
+        // Labels were forgotten: the classifier has nothing to learn from.
+        settings.supervised = false;
+    }
+    let selected = if settings.supervised {
+        SUPERVISED_NAME
+    } else if settings.deep {
         DEEP_NAME
     } else {
         settings.model.name()
@@ -25,17 +33,19 @@ pub(super) fn detector_choice_ui(app: &mut App, ui: &mut egui::Ui) {
     egui::ComboBox::from_id_salt("anomaly_detector")
         .selected_text(selected)
         .show_ui(ui, |ui| {
+            let window_model = !settings.deep && !settings.supervised;
             for kind in ModelKind::ALL {
                 if ui
-                    .selectable_label(!settings.deep && settings.model == kind, kind.name())
+                    .selectable_label(window_model && settings.model == kind, kind.name())
                     .clicked()
                 {
                     settings.model = kind;
                     settings.deep = false;
+                    settings.supervised = false;
                 }
             }
             if ui
-                .selectable_label(settings.deep, DEEP_NAME)
+                .selectable_label(settings.deep && !settings.supervised, DEEP_NAME)
                 .on_hover_text(
                     "A GRU autoencoder of ten-minute window sequences per level, trained on \
                      these events (split by event, early stopping); slower, shows its training",
@@ -43,16 +53,32 @@ pub(super) fn detector_choice_ui(app: &mut App, ui: &mut egui::Ui) {
                 .clicked()
             {
                 settings.deep = true;
+                settings.supervised = false;
+            }
+            if ui
+                .add_enabled(
+                    has_labels,
+                    egui::Button::selectable(settings.supervised, SUPERVISED_NAME),
+                )
+                .on_hover_text(
+                    "A GRU sequence classifier learning the labelled incidents (class-weighted); \
+                     every event is scored by a model trained on the other four fifths of the \
+                     events. Scores are incident probabilities.",
+                )
+                .on_disabled_hover_text("Needs labels: open a labels file first")
+                .clicked()
+            {
+                settings.supervised = true;
             }
         })
         .response
         .on_hover_text("Fitted per level (event, city, country × viewer type) on the windows");
-    if settings.deep {
+    if settings.deep || settings.supervised {
         ui.label("Epochs");
         ui.add(egui::DragValue::new(&mut settings.deep_epochs).range(1..=MAX_DEEP_EPOCHS))
             .on_hover_text(
-                "Most training epochs per candidate of the search (early stopping usually ends \
-                 sooner)",
+                "Most training epochs per candidate of the search or per fold (early stopping \
+                 usually ends sooner)",
             );
     }
 }
@@ -87,6 +113,25 @@ pub(super) fn live_training_ui(app: &mut App, ui: &mut egui::Ui) {
 
 /// Each level's training of the deep model behind these scores (nothing for other detectors).
 pub(super) fn trained_model_ui(app: &mut App, ui: &mut egui::Ui, view: &ReportView) {
+    if view.report.params.score.supervised.is_some() {
+        ui.separator();
+        ui.strong("Supervised classifier training");
+        ui.label(
+            "Each event was scored by a classifier trained on the other four of five folds of \
+             events, so no score comes from a model that saw the event. Scores are incident \
+             probabilities (the class weighting undone); the default threshold is 0.5.",
+        );
+        let epochs = app.anomalies.training.snapshot();
+        if !epochs.is_empty() {
+            let spec = live_loss(&epochs, &LEVEL_NAMES);
+            ui.allocate_ui(egui::vec2(ui.available_width(), CURVE_HEIGHT), |ui| {
+                if let Some(format) = chart_ui(ui, &spec, "supervised_loss").export {
+                    app.export_chart(&spec, format);
+                }
+            });
+        }
+        return;
+    }
     let Some(model) = &view.model else {
         return;
     };

@@ -91,7 +91,8 @@ pub fn live_loss(epochs: &[LevelEpoch], level_names: &[&str]) -> ChartSpec {
     }
     ChartSpec {
         id: "deep_training_live".into(),
-        title: "Training: validation loss after each epoch (candidates one after another)".into(),
+        title: "Training: validation loss after each epoch (candidates or folds one after another)"
+            .into(),
         x_label: "epochs trained at this level".into(),
         y_label: "mean squared error (scaled windows)".into(),
         kind: ChartKind::Xy {
