@@ -78,7 +78,7 @@ impl ClassifierParams {
         if !(0.05..=0.5).contains(&self.validation_share) {
             return bad("validation_share must be from 0.05 to 0.5");
         }
-        if !(self.max_positive_weight >= 1.0) {
+        if self.max_positive_weight.is_nan() || self.max_positive_weight < 1.0 {
             return bad("max_positive_weight must be at least 1");
         }
         Ok(())
@@ -122,7 +122,7 @@ impl Net {
 fn weighted_bce(logits: &Tensor, targets: &Tensor, weights: &Tensor) -> Result<Tensor, DeepError> {
     let softplus = (logits.relu()? + (logits.abs()?.neg()?.exp()? + 1.0)?.log()?)?;
     let per = (softplus - (targets * logits)?)?;
-    Ok(((per * weights)?.sum_all()? / weights.sum_all()?.to_scalar::<f32>()? as f64)?)
+    Ok(((per * weights)?.sum_all()? / f64::from(weights.sum_all()?.to_scalar::<f32>()?))?)
 }
 
 /// A fitted classifier.
@@ -375,7 +375,7 @@ fn labelled_sequences(
     cap: usize,
     rng: &mut StdRng,
 ) -> Set {
-    let scaled: Vec<Vec<f32>> = series
+    let standardised: Vec<Vec<f32>> = series
         .iter()
         .map(|s| {
             let mut out = Vec::with_capacity(s.values.len());
@@ -410,7 +410,7 @@ fn labelled_sequences(
     let mut targets = Vec::new();
     for (places, target) in [(&positive, 1.0), (&negative, 0.0)] {
         for &(i, start) in places {
-            cut(&scaled[i], dim, window, start, &mut data);
+            cut(&standardised[i], dim, window, start, &mut data);
             targets.push(target);
         }
     }

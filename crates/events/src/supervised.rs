@@ -83,6 +83,9 @@ pub fn window_labels(
         .collect()
 }
 
+/// A level's window probabilities per series, and the training windows summed over folds.
+type LevelOutcome = (Vec<Vec<f64>>, usize);
+
 /// One level's series for the classifier.
 struct LevelSeries {
     values: Vec<Vec<f64>>,
@@ -137,7 +140,7 @@ pub(crate) fn score_supervised(
     let fold_of = folds(scored.len(), params.seed);
     let done = AtomicUsize::new(0);
     let total = (LEVELS * FOLDS * params.epochs).max(1);
-    let outcomes: Vec<Result<(Vec<Vec<f64>>, usize), DeepError>> = std::thread::scope(|scope| {
+    let outcomes: Vec<Result<LevelOutcome, DeepError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = levels
             .iter()
             .enumerate()
@@ -179,12 +182,12 @@ pub(crate) fn score_supervised(
     });
     let mut fits = Vec::with_capacity(LEVELS);
     for ((outcome, series), name) in outcomes.into_iter().zip(&levels).zip(LEVEL_NAMES) {
-        let (scores, training_windows) = outcome.map_err(|e| match e {
+        let (probabilities, training_windows) = outcome.map_err(|e| match e {
             DeepError::Cancelled => EventDetectError::Cancelled,
             other => EventDetectError::Deep(other),
         })?;
         let mut windows_scored = 0;
-        for (&(e, u), s) in series.places.iter().zip(scores) {
+        for (&(e, u), s) in series.places.iter().zip(probabilities) {
             windows_scored += s.iter().filter(|v| v.is_finite()).count();
             scored[e][u].score = s;
         }
@@ -217,7 +220,7 @@ fn score_level(
     params: &ClassifierParams,
     fold_of: &[usize],
     on_epoch: &mut (dyn FnMut(usize, &EpochReport) -> bool + Send),
-) -> Result<(Vec<Vec<f64>>, usize), DeepError> {
+) -> Result<LevelOutcome, DeepError> {
     let dim = dim.max(1);
     let mut scores: Vec<Vec<f64>> = series
         .values

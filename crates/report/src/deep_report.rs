@@ -300,7 +300,8 @@ fn metric_section(md: &mut String, input: &DeepReportInput<'_>) {
         } else {
             format!(
                 "The deep detector ranks these events worse than {name}: prefer {name} on \
-                 data like this"
+                 data like this, or, with labels, the supervised classifier (`--model \
+                 deep-supervised`), which learns the labelled incidents"
             )
         };
         let _ = writeln!(
