@@ -124,6 +124,8 @@ pub struct AnomaliesTab {
     pub fed_map: Option<(usize, LabelledMap)>,
     /// The drawn map's chart spec.
     pub map_spec: SpecCache,
+    /// Colour the map's windows by their event's incident kind, not by side of the boundary.
+    pub map_by_kind: bool,
     /// A feature table (a CSV that is not telemetry) open in this tab.
     pub table: Option<super::feature_table::FeatureTableTab>,
     /// Show the feature table rather than the telemetry's events.

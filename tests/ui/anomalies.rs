@@ -6,6 +6,7 @@ use super::{App, harness_with, ready, type_path_and_submit, wait_for};
 use egui_kittest::kittest::{NodeT as _, Queryable};
 use streamlens::app::state::Tab;
 use streamlens_events::features::WindowFeature;
+use streamlens_report::chart::ChartKind;
 
 fn anomalies_ready(app: &App) -> bool {
     app.anomalies.results.is_some() && app.anomalies.running.is_none()
@@ -68,6 +69,27 @@ fn events_scored_threshold_moved_event_opened() {
     let root = second.root.as_ref().unwrap();
     h.get_by_label(format!("Root cause: {}", root.text).as_str());
     h.get_by_label_contains(format!("Event {}: QoE of", second.event_id).as_str());
+
+    // The detector map coloured by kind: the flagged events' windows in their kinds' series.
+    h.get_by_label("incident kind").scroll_to_me();
+    h.run_steps(3);
+    h.get_by_label("incident kind").click();
+    h.run_steps(3);
+    assert!(h.state().anomalies.map_by_kind);
+    let spec = h.state().anomalies.map_spec.current().expect("a map");
+    let ChartKind::Xy { series, .. } = &spec.kind else {
+        panic!("the map is an x–y chart");
+    };
+    let names: Vec<&str> = series.iter().map(|s| s.name.as_str()).collect();
+    assert!(
+        names.contains(&"windows of events not flagged"),
+        "{names:?}"
+    );
+    let kind_series = series
+        .iter()
+        .filter(|s| kinds.kinds.iter().any(|k| s.name.starts_with(&k.name)))
+        .count();
+    assert!(kind_series >= 1, "{names:?}");
 
     // Default puts the threshold back.
     h.get_by_label("Default").click();

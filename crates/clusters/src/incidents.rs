@@ -48,8 +48,32 @@ impl IncidentKinds {
     /// The kind name of event `event_id`, if it is one of the incidents.
     #[must_use]
     pub fn kind_name(&self, event_id: &str) -> Option<&str> {
+        self.kind_index(event_id)
+            .map(|k| self.kinds[k].name.as_str())
+    }
+
+    /// Per event of `report` (index-aligned with its events), its kind (index into `kinds`),
+    /// `None` for events that are not among the incidents.
+    #[must_use]
+    pub fn kind_per_event(&self, report: &EventReport) -> Vec<Option<usize>> {
+        let by_id: HashMap<&str, usize> = self
+            .incidents
+            .iter()
+            .zip(&self.kind_of)
+            .map(|(c, &k)| (c.event_id.as_str(), k))
+            .collect();
+        report
+            .events
+            .iter()
+            .map(|e| by_id.get(e.event_id.as_str()).copied())
+            .collect()
+    }
+
+    /// The kind (index into `kinds`) of event `event_id`, if it is one of the incidents.
+    #[must_use]
+    pub fn kind_index(&self, event_id: &str) -> Option<usize> {
         let i = self.incidents.iter().position(|c| c.event_id == event_id)?;
-        Some(self.kinds[self.kind_of[i]].name.as_str())
+        Some(self.kind_of[i])
     }
 
     /// Purity against known kinds: over the incidents with a known kind, the share that

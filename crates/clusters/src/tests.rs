@@ -2,6 +2,7 @@
 //! centroids, and the goal on generator data: incident kinds match the injected kinds.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
 use super::incidents::{IncidentKinds, describe, incident_kinds, kinds_of_flagged};
 use super::kmeans::{Standardizer, cluster};
@@ -251,10 +252,12 @@ fn two_audiences() -> streamlens_engine::dataset::Dataset {
                 (0.6, 0.3, 3000, "WFH")
             };
             let country = if v % 2 == 0 { 1 } else { 2 };
-            csv.push_str(&format!(
-                "{},1,1001,{v},5,{country},{kind},{qoe},{engagement},{buffer}\n",
+            writeln!(
+                csv,
+                "{},1,1001,{v},5,{country},{kind},{qoe},{engagement},{buffer}",
                 1_700_000_000_000_i64 + i64::from(s) * 60_000
-            ));
+            )
+            .unwrap();
         }
     }
     dataset(&csv)

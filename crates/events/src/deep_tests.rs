@@ -204,7 +204,7 @@ fn the_supervised_classifier_scores_events_it_did_not_train_on() {
     let rows = streamlens_engine::analysis::rows::Rows::new(
         &d,
         &Filter::default(),
-        &super::windows::WINDOW_COLUMNS.map(|c| c.name()),
+        &super::windows::WINDOW_COLUMNS.map(streamlens_engine::schema::Canonical::name),
     )
     .unwrap();
     let events = super::windows::build_windows(&rows).unwrap();

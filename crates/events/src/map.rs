@@ -1,6 +1,6 @@
 //! The model map of each level for the Anomalies tab: the level's minute windows on its
 //! detector's PCA plane, with the boundary at the level's window threshold and a label per
-//! drawn window saying which event, unit and minute it is.
+//! drawn window saying which event, unit and minute it is, and the event each belongs to.
 
 use super::root::unit_words;
 use super::score::LevelModel;
@@ -52,11 +52,13 @@ pub fn level_maps(
                 )
             })
             .collect();
+        let groups = map.points.iter().map(|p| m.at[p.row].0).collect();
         maps.push(LabelledMap {
             name: format!("{} windows", ["event", "city", "segment"][m.level]),
             features: m.pipeline.preprocessor.names().map(str::to_owned).collect(),
             map,
             labels,
+            groups,
         });
     }
     maps

@@ -1,10 +1,14 @@
 //! Incident kinds as tables and a chart, shared by the window and `detect-events`' files:
 //! every incident with its kind and features, the kinds with their sizes and descriptions,
-//! and the incidents on the 2-D projection coloured by kind. Formatting only.
+//! the incidents on the 2-D projection coloured by kind, and a detector map coloured by kind.
+//! Formatting only.
 
-use crate::chart::{ChartKind, ChartSpec, Mark, Series};
+use crate::chart::model_map::{PointClasses, model_map_by_class};
+use crate::chart::{ChartKind, ChartSpec, Mark, Series, category_colour};
 use crate::tables::{Cell, TableSpec};
 use streamlens_clusters::incidents::IncidentKinds;
+use streamlens_detect::map::LabelledMap;
+use streamlens_events::EventReport;
 
 fn number(value: f64, decimals: usize) -> Cell {
     Cell::Number { value, decimals }
@@ -88,7 +92,7 @@ pub fn incident_map(kinds: &IncidentKinds) -> ChartSpec {
                 .collect();
             Series {
                 name: format!("{} ({})", kind.name, kind.size),
-                color: kind.id,
+                color: category_colour(kind.id),
                 mark: Mark::LabelledPoints {
                     points: members.iter().map(|&i| kinds.projection[i]).collect(),
                     labels: members
@@ -119,4 +123,20 @@ pub fn incident_map(kinds: &IncidentKinds) -> ChartSpec {
             y_range: None,
         },
     }
+}
+
+/// A detector map of `report`'s windows with each window coloured by its event's incident
+/// kind (the kind map's colours); windows of events that are not incidents in dark grey.
+#[must_use]
+pub fn map_by_kind(map: &LabelledMap, kinds: &IncidentKinds, report: &EventReport) -> ChartSpec {
+    let names: Vec<String> = kinds.kinds.iter().map(|k| k.name.clone()).collect();
+    let of_group = kinds.kind_per_event(report);
+    model_map_by_class(
+        map,
+        &PointClasses {
+            names: &names,
+            of_group: &of_group,
+            unclassed: "windows of events not flagged",
+        },
+    )
 }

@@ -2,7 +2,7 @@
 //! the segments with their centroids, how they split by country and viewer type, every
 //! viewer's segment, and the viewers on engagement × `QoE` coloured by segment. Formatting only.
 
-use crate::chart::{BarSeries, ChartKind, ChartSpec, Mark, Series};
+use crate::chart::{BarSeries, ChartKind, ChartSpec, Mark, Series, category_colour};
 use crate::tables::{Cell, TableSpec};
 use streamlens_clusters::viewers::{SegmentSplit, ViewerSegments};
 use streamlens_engine::dataset::Dataset;
@@ -131,7 +131,7 @@ pub fn segments_scatter(s: &ViewerSegments) -> ChartSpec {
         .iter()
         .map(|g| Series {
             name: format!("{} ({})", g.name, g.viewers),
-            color: g.id,
+            color: category_colour(g.id),
             mark: Mark::Points(
                 s.profiles
                     .iter()
@@ -177,7 +177,7 @@ pub fn split_chart(s: &ViewerSegments, split: &SegmentSplit) -> ChartSpec {
                 .zip(&split.counts)
                 .map(|(g, counts)| BarSeries {
                     name: g.name.clone(),
-                    color: g.id,
+                    color: category_colour(g.id),
                     values: counts.iter().map(|&n| n as f64).collect(),
                 })
                 .collect(),

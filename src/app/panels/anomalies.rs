@@ -81,7 +81,7 @@ pub fn anomalies_ui(app: &mut App, ui: &mut egui::Ui) {
             ui.separator();
             selected_ui(app, ui, &view);
             ui.separator();
-            super::model_map::model_map_ui(app, ui, &view);
+            super::model_map::model_map_ui(app, ui, &view, threshold);
             super::deep_training::trained_model_ui(app, ui, &view);
         });
 }

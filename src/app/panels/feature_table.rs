@@ -237,7 +237,13 @@ fn map_ui(app: &mut App, ui: &mut egui::Ui, view: &Arc<TableView>, threshold: f6
         to_feed = super::model_map::feed_controls_ui(ui, m, "rows");
     });
     // Rebuilt only when the results, τ or the fed model change.
-    let key = (Arc::as_ptr(view) as usize, 0, m.fed, threshold.to_bits());
+    let key = [
+        Arc::as_ptr(view) as u64,
+        0,
+        m.fed as u64,
+        threshold.to_bits(),
+        0,
+    ];
     let spec = t.map_spec.get(key, || model_map_chart(map));
     ui.allocate_ui(egui::vec2(ui.available_width(), MAP_HEIGHT), |ui| {
         if let Some(format) = chart_ui(ui, &spec, "table_map").export {

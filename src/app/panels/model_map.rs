@@ -1,18 +1,22 @@
 //! The detector map section of the Anomalies tab: one level's windows on the detector's PCA
 //! plane with its boundary and support vectors; with FISVDD, buttons that feed the model more
-//! normal windows so the description and its support vectors visibly change.
+//! normal windows so the description and its support vectors visibly change; windows can be
+//! coloured by their event's incident kind.
+
+use std::sync::Arc;
 
 use super::super::App;
 use super::super::plot::chart_ui;
 use streamlens_detect::map::ModelMap;
 use streamlens_events::view::ReportView;
 use streamlens_report::chart::model_map::model_map_chart;
+use streamlens_report::incident_tables::map_by_kind;
 
 const MAP_HEIGHT: f32 = 380.0;
 /// Normal windows fed per press.
 pub const FEED_STEP: usize = 200;
 
-pub fn model_map_ui(app: &mut App, ui: &mut egui::Ui, view: &ReportView) {
+pub fn model_map_ui(app: &mut App, ui: &mut egui::Ui, view: &Arc<ReportView>, threshold: f64) {
     if view.maps.is_empty() {
         let deep = view
             .model
@@ -38,7 +42,21 @@ pub fn model_map_ui(app: &mut App, ui: &mut egui::Ui, view: &ReportView) {
             })
             .response
             .on_hover_text("Which level's detector to draw");
+        ui.separator();
+        ui.label("Colour:");
+        ui.selectable_value(&mut app.anomalies.map_by_kind, false, "side of boundary")
+            .on_hover_text("Windows inside the boundary in blue, outside in vermillion");
+        ui.selectable_value(&mut app.anomalies.map_by_kind, true, "incident kind")
+            .on_hover_text(
+                "Each window in the colour of its event's incident kind (as in Incident \
+                 kinds above); windows of events not flagged at the event threshold in grey",
+            );
     });
+    let kinds = if app.anomalies.map_by_kind {
+        app.incident_kinds(view, threshold)
+    } else {
+        None
+    };
     // The fed copy of this level's map, if the user has fed it; else the worker's.
     let fed = app
         .anomalies
@@ -47,14 +65,18 @@ pub fn model_map_ui(app: &mut App, ui: &mut egui::Ui, view: &ReportView) {
         .filter(|(l, _)| *l == level)
         .map(|(_, m)| m);
     let map = fed.unwrap_or(&view.maps[level]);
-    // Rebuilt only when the results, the level or the fed model change.
-    let key = (
-        std::ptr::from_ref(view) as usize,
-        level,
-        map.map.fed,
+    // Rebuilt only when the results, the level, the fed model or the colouring change.
+    let key = [
+        Arc::as_ptr(view) as usize as u64,
+        level as u64,
+        map.map.fed as u64,
         u64::from(fed.is_some()),
-    );
-    let spec = app.anomalies.map_spec.get(key, || model_map_chart(map));
+        kinds.as_ref().map_or(0, |k| Arc::as_ptr(k) as usize as u64),
+    ];
+    let spec = app.anomalies.map_spec.get(key, || match &kinds {
+        Some(kinds) => map_by_kind(map, kinds, &view.report),
+        None => model_map_chart(map),
+    });
     let m = &map.map;
     let outside = m.points.iter().filter(|p| p.outside(m.threshold)).count();
     let mut to_feed = None;
@@ -80,9 +102,12 @@ pub fn model_map_ui(app: &mut App, ui: &mut egui::Ui, view: &ReportView) {
             app.export_chart(&spec, format);
         }
     });
+    if app.anomalies.map_by_kind && kinds.is_none() {
+        ui.weak("Sorting the flagged events into kinds…");
+    }
     ui.weak(
         "Points are windows projected on the detector's first two principal components, \
-         coloured by their own score; the boundary is where the score equals the level's \
+         coloured by their own score or their event's kind; the boundary is where the score equals the level's \
          window threshold on this plane, so windows off the plane can sit across it. Flagged \
          spans use the 5-minute median of window scores, so a lone outside window is not yet \
          an incident. Hover a point to see its event, unit and minute.",

@@ -386,6 +386,9 @@ pub struct LabelledMap {
     pub map: ModelMap,
     /// Per drawn point (index-aligned with `map.points`).
     pub labels: Vec<String>,
+    /// Per drawn point, the item of the caller's it belongs to (event windows: the event's
+    /// index in the report; table rows: the row), so points can be coloured by item.
+    pub groups: Vec<usize>,
 }
 
 /// Up to `max` of `from`, seeded.

@@ -132,6 +132,16 @@ pub const PALETTE: [[u8; 3]; 9] = [
     [170, 170, 170], // light grey
 ];
 
+/// Palette indices for categories drawn side by side (clusters, kinds), in an order whose
+/// neighbours differ most: blue and sky blue, the closest pair, never both in the first five.
+const CATEGORY_ORDER: [usize; 7] = [0, 5, 2, 1, 3, 6, 4];
+
+/// The palette index of category `i` (cycling after [`CATEGORY_ORDER`]'s seven).
+#[must_use]
+pub fn category_colour(i: usize) -> usize {
+    CATEGORY_ORDER[i % CATEGORY_ORDER.len()]
+}
+
 /// Series colours from this index up run along [`RAMP`] (ordered levels such as
 /// engagement 0.0 … 1.0) instead of the categorical palette.
 pub const RAMP_BASE: usize = 100;

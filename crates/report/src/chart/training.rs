@@ -103,6 +103,7 @@ pub fn live_loss(epochs: &[LevelEpoch], level_names: &[&str]) -> ChartSpec {
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)] // The points are the logged numbers, copied exactly.
 mod tests {
     use super::*;
     use streamlens_deep::{CandidateLog, EpochReport};

@@ -307,11 +307,13 @@ pub(crate) fn rows_map(
         .iter()
         .map(|p| row_label(table, bad, p.row))
         .collect();
+    let groups = map.points.iter().map(|p| p.row).collect();
     Ok(LabelledMap {
         name: "table rows".into(),
         features: table.feature_names.clone(),
         map,
         labels,
+        groups,
     })
 }
 
