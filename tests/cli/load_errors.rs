@@ -132,6 +132,42 @@ const STRICT_CASES: &[(&str, &[&str])] = &[
         "all_rows_bad.csv",
         &["all_rows_bad.csv", "row 2", "column `qoe`", "found `7`"],
     ),
+    (
+        // Used to load as 3 March (rolled over).
+        "impossible_date.csv",
+        &[
+            "row 3",
+            "column `timestamp`",
+            "found `2024-02-31T10:00:00Z`",
+        ],
+    ),
+    (
+        "impossible_offset.csv",
+        &[
+            "row 3",
+            "column `timestamp`",
+            "found `2024-03-04T10:00:00+25:00`",
+        ],
+    ),
+    (
+        // Used to load as a moment of January 1970.
+        "seconds_among_ms.csv",
+        &[
+            "row 4",
+            "column `timestamp`",
+            "unix milliseconds, as the file's other timestamps (this looks like seconds)",
+            "found `1709546520`",
+        ],
+    ),
+    (
+        // Used to refuse the whole file without a row.
+        "not_utf8_cell.csv",
+        &[
+            "row 3",
+            "column `viewer_type`",
+            "UTF-8 text (save the file as UTF-8)",
+        ],
+    ),
 ];
 
 #[test]
@@ -179,6 +215,10 @@ const LENIENT_CASES: &[(&str, &str, u64, &str)] = &[
     ("bad_id.csv", "bad_id", 3, "event_id"),
     ("missing_value.csv", "missing_value", 2, "qoe"),
     ("unknown_viewer_type.csv", "unknown_value", 3, "viewer_type"),
+    ("impossible_date.csv", "unparsable_value", 3, "timestamp"),
+    ("impossible_offset.csv", "unparsable_value", 3, "timestamp"),
+    ("seconds_among_ms.csv", "time_unit_mismatch", 4, "timestamp"),
+    ("not_utf8_cell.csv", "not_utf8", 3, "viewer_type"),
 ];
 
 #[test]

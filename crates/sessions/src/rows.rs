@@ -4,7 +4,8 @@
 //! borrowed from the text, so nothing is allocated per row.
 
 use streamlens_engine::io::values::{
-    MAX_PLAUSIBLE_MS, SECONDS_MS_BOUNDARY, TimestampText, parse_number, parse_timestamp_text,
+    MAX_PLAUSIBLE_MS, SECONDS_MS_BOUNDARY, TimestampText, fits_time_unit, parse_number,
+    parse_timestamp_text,
 };
 
 use crate::event::{EventKind, PlayerEvent};
@@ -321,13 +322,18 @@ fn digits(text: &str) -> Option<i64> {
         .then(|| b.iter().fold(0_i64, |n, d| n * 10 + i64::from(d - b'0')))
 }
 
+/// Unix ms of a timestamp cell; a number in the other unit than the file's
+/// ([`fits_time_unit`]) is no timestamp.
 fn timestamp_ms(text: &str, seconds: bool) -> Option<i64> {
     let ms = if let Some(n) = digits(text) {
+        if !fits_time_unit(n as f64, seconds) {
+            return None;
+        }
         if seconds { n * 1000 } else { n }
     } else {
         match parse_timestamp_text(text)? {
             TimestampText::Millis(ms) => ms,
-            TimestampText::Number(v) if v.is_finite() => {
+            TimestampText::Number(v) if v.is_finite() && fits_time_unit(v, seconds) => {
                 (v * if seconds { 1000.0 } else { 1.0 }).round() as i64
             }
             TimestampText::Number(_) => return None,

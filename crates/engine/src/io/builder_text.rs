@@ -211,17 +211,34 @@ impl Builder {
     ) -> Result<(DataFrame, RowNumbers), LoadError> {
         let (kept, rows, dropped) =
             csv::drop_ragged_lines(bytes, separator, headers.len(), first_row);
-        for (row, fields) in dropped {
+        for (row, why) in dropped {
+            let (reason, column, found, expected) = match why {
+                csv::DroppedLine::FieldCount(fields) => (
+                    DropReason::WrongFieldCount,
+                    "(whole row)".to_owned(),
+                    format!("{fields} fields"),
+                    format!("{} fields like the header", headers.len()),
+                ),
+                csv::DroppedLine::NotUtf8 { field } => (
+                    DropReason::NotUtf8,
+                    headers
+                        .get(field)
+                        .cloned()
+                        .unwrap_or_else(|| format!("field {}", field + 1)),
+                    "bytes that are not UTF-8".to_owned(),
+                    "UTF-8 text (save the file as UTF-8)".to_owned(),
+                ),
+            };
             self.report.drop_row(
                 strict,
-                DropReason::WrongFieldCount,
+                reason,
                 FirstDrop {
                     file: file.to_string(),
                     row,
-                    column: "(whole row)".into(),
-                    found: format!("{fields} fields"),
+                    column,
+                    found,
                 },
-                &format!("{} fields like the header", headers.len()),
+                &expected,
             )?;
         }
         let df = if kept.is_empty() {

@@ -6,8 +6,8 @@ use polars::prelude::*;
 use crate::dataset::Dictionary;
 use crate::io::report::DropReason;
 use crate::io::values::{
-    MAX_PLAUSIBLE_MS, SECONDS_MS_BOUNDARY, TimestampText, id_from_f64, normalise_label,
-    parse_number, parse_timestamp_text,
+    MAX_PLAUSIBLE_MS, SECONDS_MS_BOUNDARY, TimestampText, fits_time_unit, id_from_f64,
+    normalise_label, parse_number, parse_timestamp_text,
 };
 use crate::schema::{Canonical, ColumnKind};
 
@@ -193,14 +193,31 @@ pub(super) fn timestamps(
         ),
         _ => (series.clone(), in_seconds),
     };
+    let typed = matches!(series.dtype(), DataType::Datetime(..) | DataType::Date);
     let series = &series;
     let factor = if in_seconds { 1000.0 } else { 1.0 };
     let expected = Canonical::Timestamp.expected();
+    let unit_expected = if in_seconds {
+        "unix seconds, as the file's other timestamps (this looks like milliseconds)"
+    } else {
+        "unix milliseconds, as the file's other timestamps (this looks like seconds)"
+    };
     let mut out = vec![0_i64; series.len()];
     match cells(series)? {
         Cells::Numbers(ca) => {
             for (i, v) in ca.iter().enumerate() {
                 if let Some(v) = finite_number(v, None, i, source, expected, problems) {
+                    if !typed && !fits_time_unit(v, in_seconds) {
+                        let found = v.to_string();
+                        problems.mark(
+                            i,
+                            DropReason::TimeUnitMismatch,
+                            source,
+                            found,
+                            unit_expected,
+                        );
+                        continue;
+                    }
                     out[i] = (v * factor).round() as i64;
                     check_range(i, out[i], source, || v.to_string(), problems);
                 }
@@ -217,6 +234,17 @@ pub(super) fn timestamps(
                         if let Some(v) =
                             finite_number(Some(v), Some(t), i, source, expected, problems)
                         {
+                            if !fits_time_unit(v, in_seconds) {
+                                let found = t.to_string();
+                                problems.mark(
+                                    i,
+                                    DropReason::TimeUnitMismatch,
+                                    source,
+                                    found,
+                                    unit_expected,
+                                );
+                                continue;
+                            }
                             out[i] = (v * factor).round() as i64;
                             check_range(i, out[i], source, || t.to_string(), problems);
                         }

@@ -328,21 +328,37 @@ pub fn all_text_schema(header: &[String]) -> SchemaRef {
     )
 }
 
-/// Keep only lines with as many fields as the header; returns the cleaned text,
-/// the row numbers of the kept lines, and (row, field count) of the dropped ones.
+/// Why [`drop_ragged_lines`] dropped a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DroppedLine {
+    /// It has this many fields, not the header's count.
+    FieldCount(usize),
+    /// Its bytes are not UTF-8 from field `field` (0-based) on.
+    NotUtf8 { field: usize },
+}
+
+/// Keep only UTF-8 lines with as many fields as the header; returns the cleaned text, the
+/// row numbers of the kept lines, and (row, why) of the dropped ones.
 #[must_use]
 pub fn drop_ragged_lines(
     bytes: &[u8],
     separator: u8,
     expected_fields: usize,
     first_row: u64,
-) -> (Vec<u8>, Vec<u64>, Vec<(u64, usize)>) {
+) -> (Vec<u8>, Vec<u64>, Vec<(u64, DroppedLine)>) {
     let mut kept = Vec::with_capacity(bytes.len());
     let mut rows = Vec::new();
     let mut dropped = Vec::new();
     for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
         let row = first_row + i as u64;
-        let text = String::from_utf8_lossy(line);
+        let text = match std::str::from_utf8(line) {
+            Ok(text) => text,
+            Err(e) => {
+                let field = field_at(&line[..e.valid_up_to()], separator);
+                dropped.push((row, DroppedLine::NotUtf8 { field }));
+                continue;
+            }
+        };
         let text = text.trim_end_matches('\r');
         if text.is_empty() {
             continue;
@@ -353,10 +369,24 @@ pub fn drop_ragged_lines(
             kept.push(b'\n');
             rows.push(row);
         } else {
-            dropped.push((row, fields));
+            dropped.push((row, DroppedLine::FieldCount(fields)));
         }
     }
     (kept, rows, dropped)
+}
+
+/// The 0-based field a line's prefix ends in: separators outside double quotes counted.
+fn field_at(prefix: &[u8], separator: u8) -> usize {
+    let mut quoted = false;
+    let mut field = 0;
+    for &b in prefix {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if b == separator && !quoted {
+            field += 1;
+        }
+    }
+    field
 }
 
 #[cfg(test)]
@@ -445,6 +475,21 @@ mod tests {
         let (kept, rows, dropped) = drop_ragged_lines(b"1,2\n3\n4,5\n", b',', 2, 2);
         assert_eq!(kept, b"1,2\n4,5\n");
         assert_eq!(rows, vec![2, 4]);
-        assert_eq!(dropped, vec![(3, 1)]);
+        assert_eq!(dropped, vec![(3, DroppedLine::FieldCount(1))]);
+    }
+
+    #[test]
+    fn lines_that_are_not_utf8_are_dropped_at_their_field() {
+        let text = b"1,ok,x\n2,\"a,b\",caf\xe9\n3,\xff,z\n";
+        let (kept, rows, dropped) = drop_ragged_lines(text, b',', 3, 2);
+        assert_eq!(kept, b"1,ok,x\n");
+        assert_eq!(rows, vec![2]);
+        assert_eq!(
+            dropped,
+            vec![
+                (3, DroppedLine::NotUtf8 { field: 2 }),
+                (4, DroppedLine::NotUtf8 { field: 1 })
+            ]
+        );
     }
 }

@@ -15,7 +15,7 @@ use polars::prelude::{DataType, Schema};
 use super::stack::{ColumnStack, Tail};
 use crate::analysis::parallel;
 use crate::dataset::Dictionary;
-use crate::io::values::{MAX_PLAUSIBLE_MS, normalise_label};
+use crate::io::values::{MAX_PLAUSIBLE_MS, SECONDS_MS_BOUNDARY, normalise_label};
 use crate::schema::{Canonical, ColumnKind, ColumnMapping};
 use numbers::{decimal, digits};
 
@@ -182,6 +182,10 @@ impl DirectPlan {
                     }
                     Field::Timestamp(c) => {
                         let value = digits(bytes, &mut pos, 13)?;
+                        // A cell in the other unit: the polars path drops and reports it.
+                        if (value < SECONDS_MS_BOUNDARY as u64) != self.seconds {
+                            return None;
+                        }
                         let ms = if self.seconds { value * 1000 } else { value };
                         if ms > MAX_PLAUSIBLE_MS as u64 {
                             return None;

@@ -20,6 +20,11 @@ pub enum DropReason {
     DuplicateViewerTimestamp,
     /// A label outside the column's known values (a viewer type other than WFH or WFO).
     UnknownValue,
+    /// A numeric timestamp in the other unit than the file's (seconds among milliseconds,
+    /// or milliseconds among seconds; see [`crate::io::values::fits_time_unit`]).
+    TimeUnitMismatch,
+    /// A text cell whose bytes are not UTF-8.
+    NotUtf8,
 }
 
 impl DropReason {
@@ -35,6 +40,8 @@ impl DropReason {
             DropReason::WrongFieldCount => "wrong_field_count",
             DropReason::DuplicateViewerTimestamp => "duplicate_viewer_timestamp",
             DropReason::UnknownValue => "unknown_value",
+            DropReason::TimeUnitMismatch => "time_unit_mismatch",
+            DropReason::NotUtf8 => "not_utf8",
         }
     }
 
@@ -51,6 +58,10 @@ impl DropReason {
             DropReason::WrongFieldCount => "row with the wrong number of fields",
             DropReason::DuplicateViewerTimestamp => "second row for the same viewer and timestamp",
             DropReason::UnknownValue => "value outside the column's known values",
+            DropReason::TimeUnitMismatch => {
+                "timestamp in the other unit (seconds vs milliseconds) than the file's others"
+            }
+            DropReason::NotUtf8 => "text that is not UTF-8",
         }
     }
 }

@@ -201,15 +201,21 @@ fn parquet_datetimes_of_any_unit_become_unix_ms() {
 
 #[test]
 fn implausible_timestamps_are_dropped_and_units_follow_the_median() {
-    // Unix seconds with one stray millisecond value: the file stays in seconds,
-    // and the stray value (year ~55,000 as seconds) is out of range.
+    // Unix seconds with one stray millisecond value: the file stays in seconds, and the
+    // stray value and 1e300 are in the other unit, dropped rather than read as seconds.
     let text = "timestamp,event_id,viewer_id,qoe,engagement\n\
         1709546400,1,1,0.9,0.5\n1709546430,1,2,0.9,0.5\n1709546460000,1,3,0.9,0.5\n1e300,1,4,0.9,0.5\n";
     let ds = load_text(text, false).unwrap();
     assert_eq!(ds.rows(), 2);
     let ts = ds.frame.column("timestamp").unwrap().i64().unwrap().clone();
     assert_eq!(ts.get(0), Some(1_709_546_400_000));
-    assert_eq!(ds.report.dropped["out_of_range"].count, 2);
+    assert_eq!(ds.report.dropped["time_unit_mismatch"].count, 2);
+    // Milliseconds with rows in seconds (and a zero): those rows are not read as 1970.
+    let text = "timestamp,event_id,viewer_id,qoe,engagement\n\
+        1709546400000,1,1,0.9,0.5\n1709546430000,1,2,0.9,0.5\n1709546460,1,3,0.9,0.5\n0,1,4,0.9,0.5\n";
+    let ds = load_text(text, false).unwrap();
+    assert_eq!(ds.rows(), 2);
+    assert_eq!(ds.report.dropped["time_unit_mismatch"].count, 2);
 }
 
 #[test]
