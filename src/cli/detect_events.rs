@@ -193,9 +193,16 @@ pub fn events_csv(report: &EventReport) -> String {
                 )
             },
         );
+        // An event with no scored window (too few viewers at every level) has no score:
+        // an empty cell, as in the other CSVs, not `NaN`.
+        let score = if e.score.is_finite() {
+            format!("{:.6}", e.score)
+        } else {
+            String::new()
+        };
         vec![
             e.event_id.clone(),
-            format!("{:.6}", e.score),
+            score,
             u8::from(e.flagged).to_string(),
             cause,
             scope,
@@ -281,9 +288,15 @@ pub fn run(args: &DetectEventsArgs) -> anyhow::Result<()> {
     atomic_write(&path, events_csv(&report).as_bytes())
         .with_context(|| format!("cannot write {}", path.display()))?;
     let flagged = report.events.iter().filter(|e| e.flagged).count();
+    let scored = report.events.iter().filter(|e| e.score.is_finite()).count();
+    let unscored = report.events.len() - scored;
+    let unscored_note = if unscored > 0 {
+        format!(" ({unscored} more had too few viewers in every minute to score; empty score)")
+    } else {
+        String::new()
+    };
     println!(
-        "{} events scored ({} rows), {flagged} flagged at threshold {:.3}; wrote {}",
-        report.events.len(),
+        "{scored} events scored{unscored_note} ({} rows), {flagged} flagged at threshold {:.3}; wrote {}",
         report.rows,
         report.threshold,
         path.display()

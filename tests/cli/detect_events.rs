@@ -230,3 +230,25 @@ fn flagged_events_are_sorted_into_incident_kinds() {
     let office_share: f64 = isp.split(',').nth(4).unwrap().parse().unwrap();
     assert!(office_share < 0.2, "{isp}");
 }
+
+#[test]
+fn an_event_without_a_score_gets_an_empty_cell_not_nan() {
+    use streamlens::cli::detect_events::events_csv;
+    use streamlens_engine::Filter;
+    use streamlens_engine::io::{LoadOptions, load_paths};
+    use streamlens_engine::progress::Progress;
+    use streamlens_events::{EventDetectParams, detect_events};
+    let dataset = load_paths(&[sample()], &LoadOptions::default()).unwrap();
+    let params = EventDetectParams::default();
+    let mut report =
+        detect_events(&dataset, &Filter::default(), &params, &Progress::new()).unwrap();
+    // As an event none of whose units could be scored.
+    report.events[0].score = f64::NAN;
+    let id = report.events[0].event_id.clone();
+    let csv = events_csv(&report);
+    assert!(!csv.contains("NaN"), "{csv}");
+    assert!(
+        csv.lines().any(|l| l.starts_with(&format!("{id},,"))),
+        "{csv}"
+    );
+}

@@ -37,6 +37,11 @@ pub enum TrafficError {
     },
     #[error("{file}: the capture has a header but no data rows")]
     NoRows { file: String },
+    #[error(
+        "{file}: the capture has no download packets (direction 2), so there is no stream to \
+         judge live or VOD; capture while the video plays"
+    )]
+    NoDownload { file: String },
     #[error("{file}: the capture spans {span_secs} s; at most {max_secs} s are supported")]
     TooLong {
         file: String,
@@ -55,6 +60,8 @@ pub enum TrafficError {
     NotEnoughData(String),
     #[error("the model uses {model} features but this build computes {expected}: retrain it")]
     ModelMismatch { model: usize, expected: usize },
+    #[error("the model file is damaged: {0}; train it again")]
+    DamagedModel(String),
     #[error("training the {classifier} failed: {message}")]
     Training {
         classifier: &'static str,

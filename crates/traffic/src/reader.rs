@@ -38,7 +38,7 @@ const DIRS: usize = 12;
 
 /// A packet may be stamped at most this far from its row's `Time` (clock skew between the
 /// per-second aggregation and packet capture stays far below it).
-const MAX_SKEW_MS: i64 = 61_000;
+const MAX_SKEW_MS: i64 = 60_000;
 /// Longest capture accepted: bounds the memory of the 200 ms series.
 pub const MAX_SPAN_SECS: i64 = 86_400;
 
@@ -107,6 +107,10 @@ pub fn parse_capture(file: &str, text: &[u8]) -> Result<Capture, TrafficError> {
             span_secs,
             max_secs: MAX_SPAN_SECS,
         });
+    }
+    // Without download packets every feature is zero: any verdict would be made up.
+    if !parser.packets.down.contains(&true) {
+        return Err(TrafficError::NoDownload { file: file.into() });
     }
     Ok(Capture {
         name: file.into(),

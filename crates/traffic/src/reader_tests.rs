@@ -126,6 +126,25 @@ fn header_and_empty_files_are_explained() {
     let long = [GOOD[0], "200000,A,1,B,2,6,0,0,0,0,,,"];
     let e = parse_capture("f.csv", text(&long).as_bytes()).unwrap_err();
     assert!(matches!(e, TrafficError::TooLong { .. }), "{e}");
+    // Upload only: nothing to judge (it used to be judged live with probability 1.000).
+    let upload = ["100,A,1,B,2,6,60,0,1,0,100010;,60;,1;"];
+    let e = parse_capture("f.csv", text(&upload).as_bytes()).unwrap_err();
+    assert!(matches!(e, TrafficError::NoDownload { .. }), "{e}");
+    assert!(e.to_string().contains("no download packets"), "{e}");
+}
+
+#[test]
+fn packets_sixty_seconds_from_time_are_the_limit() {
+    // Exactly 60 s after `Time` is accepted, 60.001 s is not (the documented bound).
+    assert!(
+        parse_capture(
+            "f.csv",
+            text(&["100,A,1,B,2,6,0,1500,0,1,160000;,1500;,2;"]).as_bytes()
+        )
+        .is_ok()
+    );
+    let got = error(&["100,A,1,B,2,6,0,1500,0,1,160001;,1500;,2;"]);
+    assert!(got.contains("within 60 s of Time, found `160001`"), "{got}");
 }
 
 #[test]

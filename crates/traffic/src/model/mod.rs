@@ -157,14 +157,47 @@ impl TrafficModel {
                 .iter()
                 .flatten()
                 .all(|&f| f < N_FEATURES);
-        if same {
-            self.window.validate()
-        } else {
-            Err(TrafficError::ModelMismatch {
+        if !same {
+            return Err(TrafficError::ModelMismatch {
                 model: self.feature_names.len(),
                 expected: N_FEATURES,
-            })
+            });
         }
+        self.check_numbers()?;
+        self.window.validate()
+    }
+
+    /// What a trained model always has: a forest of at least one tree (each with its
+    /// features), finite scaler means, positive finite deviations (a zero one would divide by
+    /// zero) and finite logistic weights. An edited or truncated file fails here, not with
+    /// every chunk judged the same or NaN probabilities.
+    fn check_numbers(&self) -> Result<(), TrafficError> {
+        let damaged = |what: &str| Err(TrafficError::DamagedModel(what.to_owned()));
+        if self.forest.trees.is_empty() {
+            return damaged("its random forest has no trees");
+        }
+        if self.forest.trees.len() != self.forest.tree_features.len() {
+            return damaged("its forest lists features for a different number of trees");
+        }
+        if let Some(i) = self
+            .scaler
+            .std
+            .iter()
+            .position(|s| !(s.is_finite() && *s > 0.0))
+        {
+            return damaged(&format!(
+                "the scaler's deviation of `{}` is {}, not a positive number",
+                FEATURE_NAMES[i], self.scaler.std[i]
+            ));
+        }
+        let finite = |v: &[f64]| v.iter().all(|x| x.is_finite());
+        if !finite(&self.scaler.mean) {
+            return damaged("a scaler mean is not a finite number");
+        }
+        if !finite(&self.logistic.weights) || !self.logistic.intercept.is_finite() {
+            return damaged("a logistic-regression weight is not a finite number");
+        }
+        Ok(())
     }
 }
 
@@ -179,4 +212,43 @@ fn matrix(scaler: &Scaler, rows: &[[f64; N_FEATURES]]) -> Array2<f64> {
 #[must_use]
 pub fn label_of(prob_live: f64) -> TrafficLabel {
     TrafficLabel::from_live(prob_live >= 0.5)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A model trained on 40 made-up chunks: live ones larger in every feature.
+    fn trained() -> TrafficModel {
+        let rows: Vec<[f64; N_FEATURES]> = (0..40)
+            .map(|i| {
+                let base = if i % 2 == 0 { 10.0 } else { 0.0 };
+                std::array::from_fn(|f| base + f64::from((i * 7 + f as i32) % 5))
+            })
+            .collect();
+        let live: Vec<bool> = (0..40).map(|i| i % 2 == 0).collect();
+        let params = ModelParams::default();
+        train(&rows, &live, WindowParams::default(), &params).unwrap()
+    }
+
+    #[test]
+    fn damaged_models_are_refused_by_what_is_wrong() {
+        let good = trained();
+        assert!(good.check().is_ok());
+        let mut empty = good.clone();
+        empty.forest.trees.clear();
+        empty.forest.tree_features.clear();
+        let e = empty.check().unwrap_err().to_string();
+        assert!(e.contains("its random forest has no trees"), "{e}");
+        let mut zero = good.clone();
+        zero.scaler.std[3] = 0.0;
+        let e = zero.check().unwrap_err().to_string();
+        assert!(
+            e.contains(&format!("deviation of `{}` is 0", FEATURE_NAMES[3])),
+            "{e}"
+        );
+        let mut nan = good;
+        nan.logistic.weights[0] = f64::NAN;
+        assert!(nan.check().unwrap_err().to_string().contains("logistic"));
+    }
 }
