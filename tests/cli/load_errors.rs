@@ -125,12 +125,36 @@ const STRICT_CASES: &[(&str, &[&str])] = &[
         &[
             "decimal_qoe.parquet",
             "column `qoe` (DECIMAL(10,4)) cannot be read",
-            "write these as DOUBLE",
+            "write it as DOUBLE",
         ],
     ),
     (
         "all_rows_bad.csv",
         &["all_rows_bad.csv", "row 2", "column `qoe`", "found `7`"],
+    ),
+    (
+        // Used to read as 1.0 for true.
+        "boolean_qoe.parquet",
+        &[
+            "boolean_qoe.parquet, column `qoe`: it holds true/false values",
+            "`qoe` needs a number between 0 and 1",
+        ],
+    ),
+    (
+        "float16_qoe.parquet",
+        &[
+            "float16_qoe.parquet",
+            "column `qoe` (FLOAT16) cannot be read",
+        ],
+    ),
+    (
+        // Used to be reported as a missing value.
+        "huge_viewer_id.parquet",
+        &[
+            "row 3",
+            "column `viewer_id`",
+            "found `18446744073709551615`",
+        ],
     ),
     (
         // Used to load as 3 March (rolled over).
@@ -215,6 +239,7 @@ const LENIENT_CASES: &[(&str, &str, u64, &str)] = &[
     ("bad_id.csv", "bad_id", 3, "event_id"),
     ("missing_value.csv", "missing_value", 2, "qoe"),
     ("unknown_viewer_type.csv", "unknown_value", 3, "viewer_type"),
+    ("huge_viewer_id.parquet", "bad_id", 3, "viewer_id"),
     ("impossible_date.csv", "unparsable_value", 3, "timestamp"),
     ("impossible_offset.csv", "unparsable_value", 3, "timestamp"),
     ("seconds_among_ms.csv", "time_unit_mismatch", 4, "timestamp"),
@@ -379,4 +404,12 @@ fn endless_and_binary_inputs_are_refused_at_once() {
         let err = String::from_utf8_lossy(&result.stderr);
         assert!(err.contains(part), "{args:?}: {err}");
     }
+}
+
+#[test]
+fn parquet_columns_streamlens_cannot_read_are_harmless_when_unused() {
+    // A DECIMAL and a FLOAT16 column beside good telemetry (they used to refuse the file).
+    let good = root().join("tests/data/good/unused_decimal_float16.parquet");
+    let json = summary_json(&["--strict", good.to_str().unwrap()]);
+    assert_eq!(json["rows"], 4);
 }

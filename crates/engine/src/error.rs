@@ -54,6 +54,14 @@ pub enum LoadError {
         format: &'static str,
         message: String,
     },
+    #[error("{file}, column `{column}`: it holds {found}; `{canonical}` needs {expected}")]
+    ColumnType {
+        file: String,
+        column: String,
+        canonical: &'static str,
+        found: &'static str,
+        expected: &'static str,
+    },
     #[error("{file}: every data row was rejected ({summary})")]
     NoValidRows { file: String, summary: String },
     #[error("no files were given")]

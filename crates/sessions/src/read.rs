@@ -95,8 +95,13 @@ fn parquet_rows(file: &str, bytes: &[u8]) -> Result<(Vec<String>, OwnedRows), Re
         file: file.to_string(),
         message: e.to_string(),
     };
-    let frame = streamlens_engine::io::parquet::read_all(&mut &bytes[..], file)
+    let table = streamlens_engine::io::parquet::read_all(&mut &bytes[..], file)
         .map_err(|e| unreadable(&e))?;
+    // Every column is read as text here, so a column that cannot be read is refused.
+    table
+        .check_used(file, table.unreadable.iter().map(|(name, _)| name.as_str()))
+        .map_err(|e| unreadable(&e))?;
+    let frame = table.frame;
     if frame.height() == 0 {
         return Err(ReadError::Empty {
             file: file.to_string(),

@@ -53,13 +53,10 @@ impl Builder {
         let format = sniff(&mut reader).map_err(|e| io_err(&file, e))?;
         match format {
             Format::Parquet => {
-                let raw = parquet::read_all(&mut reader, &file)?;
-                let headers: Vec<String> = raw
-                    .get_column_names()
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect();
-                let mapping = Self::mapping_for(&file, &headers, options)?;
+                let table = parquet::read_all(&mut reader, &file)?;
+                let mapping = Self::mapping_for(&file, &table.names, options)?;
+                table.check_used(&file, mapping.columns.values().map(String::as_str))?;
+                let raw = table.frame;
                 let mut file_rows = 0;
                 let chunk = 1 << 20;
                 let mut offset = 0;

@@ -294,6 +294,21 @@ pub(super) fn keys(
                 }
             }
         }
+    } else if series.dtype().is_unsigned_integer() {
+        // Read as u64: a value above i64::MAX must not become a null ("missing").
+        let ints = series.cast(&DataType::UInt64)?;
+        for (i, v) in ints.u64()?.iter().enumerate() {
+            match v.map(u32::try_from) {
+                Some(Ok(id)) => out[i] = dict.intern_id(id),
+                Some(Err(_)) => {
+                    let found = v.map(|v| v.to_string()).unwrap_or_default();
+                    problems.mark(i, DropReason::BadId, source, found, expected);
+                }
+                None => {
+                    problems.mark(i, DropReason::MissingValue, source, String::new(), expected);
+                }
+            }
+        }
     } else if series.dtype().is_integer() {
         // The common case: integer ids, no float conversion.
         let ints = series.cast(&DataType::Int64)?;

@@ -77,6 +77,15 @@ impl ConvertState<'_> {
                 .map_err(polars_err)?
                 .as_materialized_series()
                 .clone();
+            if let Some(found) = unusable_type(series.dtype()) {
+                return Err(LoadError::ColumnType {
+                    file,
+                    column: source.to_owned(),
+                    canonical: canonical.name(),
+                    found,
+                    expected: canonical.expected(),
+                });
+            }
             let dictionary = (canonical.kind() == ColumnKind::Key).then(|| {
                 self.dictionaries
                     .remove(canonical.name())
@@ -181,6 +190,18 @@ struct Task {
     source: String,
     series: Series,
     dictionary: Option<Dictionary>,
+}
+
+/// What a typed column (Parquet) holds when no telemetry column can use it: true/false
+/// would read as 1 and 0, nested and binary values as nothing sensible.
+fn unusable_type(dtype: &DataType) -> Option<&'static str> {
+    match dtype {
+        DataType::Boolean => Some("true/false values"),
+        DataType::Binary | DataType::BinaryOffset => Some("binary values"),
+        DataType::List(_) | DataType::Struct(_) => Some("nested values (lists or structs)"),
+        DataType::Null => Some("no values at all"),
+        _ => None,
+    }
 }
 
 type TaskResult = PolarsResult<(Canonical, Column, Problems, Option<Dictionary>)>;
