@@ -60,7 +60,8 @@ pub struct DetectEventsArgs {
     /// Detector fitted per level on the windows themselves.
     #[arg(long, value_enum, default_value = "mahalanobis")]
     pub model: EventModelArg,
-    /// Event threshold [default: median + 2·1.4826·MAD of the event scores].
+    /// Event threshold [default: median + 2.5·1.4826·MAD of the events' excess, exp(score) − 1,
+    /// on the score's scale].
     #[arg(long, value_parser = finite)]
     pub threshold: Option<f64>,
     /// A window joins an anomalous span when its smoothed score passes its level's median +

@@ -16,7 +16,10 @@ fn detect_events_on_the_sample_names_the_labelled_scopes() {
         out.to_str().unwrap(),
     ])
     .stdout;
-    assert!(String::from_utf8_lossy(&stdout).contains("12 events scored"));
+    let said = String::from_utf8_lossy(&stdout);
+    // The default threshold flags the three labelled anomalous events and nothing else.
+    assert!(said.contains("12 events scored"), "{said}");
+    assert!(said.contains(", 3 flagged at threshold"), "{said}");
     let events = std::fs::read_to_string(out.join("events.csv")).unwrap();
     let mut lines = events.lines();
     assert_eq!(
@@ -31,6 +34,8 @@ fn detect_events_on_the_sample_names_the_labelled_scopes() {
     // The three labelled events (office, ISP, CDN) rank on top with the labelled scopes.
     assert_eq!(metrics["roc_auc"], 1.0);
     assert_eq!(metrics["scope_hit_rate"], 1.0);
+    assert_eq!(metrics["precision"], 1.0);
+    assert_eq!(metrics["recall"], 1.0);
 }
 
 #[test]

@@ -95,6 +95,9 @@ fn events_scored_threshold_moved_event_opened() {
     h.get_by_label("Default").click();
     h.run_steps(2);
     assert_eq!(h.state().anomalies.threshold, None);
+    // …which on the sample flags exactly its three labelled anomalous events.
+    h.get_by_label("Flagged events (3)");
+    h.get_by_label_contains("precision 100.0 % · recall 100.0 %");
 
     // A broken labels file: said clearly, forgotten, the scores stay.
     let dir = tempfile::tempdir().unwrap();

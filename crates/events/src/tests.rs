@@ -173,6 +173,16 @@ fn event_metrics_by_hand() {
 }
 
 #[test]
+fn default_event_threshold_by_hand() {
+    // Excess 0, 1, 2, 3, 100 (scores ln 1 … ln 101): median 2, MAD 1 on the excess, so
+    // 2 + 2 × 1.4826 = 4.9652 of excess, ln(5.9652) as a score; only the 100 is above.
+    let scores = [0.0_f64, 1.0, 2.0, 3.0, 100.0].map(f64::ln_1p);
+    let t = super::default_event_threshold(scores.into_iter(), 2.0);
+    assert!((t - 5.9652_f64.ln()).abs() < 1e-9, "{t}");
+    assert_eq!(scores.iter().filter(|&&s| s > t).count(), 1);
+}
+
+#[test]
 fn robust_threshold_by_hand() {
     // Median 3, |deviations| 2, 1, 0, 1, 97 → MAD 1.
     let t = robust_threshold(vec![1.0, 2.0, 3.0, 4.0, 100.0, f64::NAN], 2.0);

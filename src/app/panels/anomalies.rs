@@ -169,7 +169,10 @@ fn toolbar_ui(app: &mut App, ui: &mut egui::Ui) {
         }
         if ui
             .add_enabled(app.anomalies.threshold.is_some(), egui::Button::new("Default"))
-            .on_hover_text("Median + 2 × 1.4826 × MAD of the event scores")
+            .on_hover_text(
+                "Median + 2.5 × 1.4826 × MAD of the events' excess (exp(score) − 1), on the \
+                 score's scale",
+            )
             .clicked()
         {
             app.anomalies.threshold = None;
