@@ -196,14 +196,14 @@ pub fn events_csv(report: &EventReport) -> String {
         );
         // An event with no scored window (too few viewers at every level) has no score:
         // an empty cell, as in the other CSVs, not `NaN`.
-        let score = if e.score.is_finite() {
+        let score_cell = if e.score.is_finite() {
             format!("{:.6}", e.score)
         } else {
             String::new()
         };
         vec![
             e.event_id.clone(),
-            score,
+            score_cell,
             u8::from(e.flagged).to_string(),
             cause,
             scope,

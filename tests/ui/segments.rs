@@ -26,6 +26,30 @@ fn the_samples_viewers_are_segmented_and_a_filter_resegments_them() {
         h.get_by_label(s.description.as_str());
     }
 
+    // Copy puts the first table, header and rows, on the clipboard as tab-separated text.
+    h.get_all_by_label("Copy").next().unwrap().click();
+    h.step();
+    let copied: Vec<String> = h
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            egui::OutputCommand::CopyText(text) => Some(text.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(copied.len(), 1, "{copied:?}");
+    let lines: Vec<&str> = copied[0].lines().collect();
+    assert!(lines.len() >= 2, "{}", copied[0]);
+    let tabs = lines[0].matches('\t').count();
+    assert!(tabs >= 1, "{}", lines[0]);
+    assert!(
+        lines.iter().all(|l| l.matches('\t').count() == tabs),
+        "{}",
+        copied[0]
+    );
+
     // Only home workers: fewer viewers, all of them WFH.
     h.state_mut()
         .state

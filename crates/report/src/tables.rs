@@ -62,6 +62,17 @@ impl Cell {
         }
     }
 
+    /// The cell as pasted into a spreadsheet: numbers at full precision, times as ISO-8601,
+    /// text with its tabs and line breaks turned into spaces (they would split the cell).
+    #[must_use]
+    pub fn tsv_field(&self) -> String {
+        match self {
+            Cell::Time(_) => self.display(),
+            Cell::Text(t) => t.replace(['\t', '\n', '\r'], " "),
+            _ => self.csv_field(),
+        }
+    }
+
     /// Ordering for sortable columns: numbers, then times, then text; empty last.
     #[must_use]
     pub fn compare(&self, other: &Cell) -> std::cmp::Ordering {
@@ -110,6 +121,23 @@ impl TableSpec {
             .iter()
             .map(|row| row.iter().map(Cell::csv_field).collect::<Vec<_>>());
         streamlens_engine::files::csv_text(&header, rows)
+    }
+
+    /// Tab-separated text with a header line, rows in `order` (indices into `rows`), for
+    /// the clipboard: spreadsheets paste it into cells.
+    #[must_use]
+    pub fn to_tsv(&self, order: &[usize]) -> String {
+        let mut out = self.columns.join("\t").replace(['\n', '\r'], " ");
+        for &i in order {
+            let Some(row) = self.rows.get(i) else {
+                continue;
+            };
+            out.push('\n');
+            let cells: Vec<String> = row.iter().map(Cell::tsv_field).collect();
+            out.push_str(&cells.join("\t"));
+        }
+        out.push('\n');
+        out
     }
 }
 
@@ -401,6 +429,23 @@ mod tests {
         assert_eq!(
             t.to_csv(),
             "a,\"b,c\"\n\"x\"\"y\",0.30000000000000004\n,3\n"
+        );
+    }
+
+    #[test]
+    fn tsv_keeps_cells_whole_in_the_given_order() {
+        let t = TableSpec {
+            id: "t".into(),
+            title: "t".into(),
+            columns: vec!["a".into(), "b".into(), "when".into()],
+            rows: vec![
+                vec![text("x\ty\nz"), Cell::num(0.1 + 0.2, 2), Cell::Time(0)],
+                vec![Cell::Empty, Cell::int(3), Cell::Time(60_000)],
+            ],
+        };
+        assert_eq!(
+            t.to_tsv(&[1, 0]),
+            "a\tb\twhen\n\t3\t1970-01-01T00:01:00Z\nx y z\t0.30000000000000004\t1970-01-01T00:00:00Z\n"
         );
     }
 

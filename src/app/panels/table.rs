@@ -1,8 +1,9 @@
-//! A sortable grid for any [`TableSpec`], with an Export CSV button.
+//! A sortable grid for any [`TableSpec`], with Export CSV, Copy (the table as tab-separated
+//! text) and a right-click menu that copies a cell or a row.
 
 use egui_extras::{Column, TableBuilder};
 
-use streamlens_report::tables::TableSpec;
+use streamlens_report::tables::{Cell, TableSpec};
 
 /// Sort state of one table: column index and ascending.
 pub type SortState = Option<(usize, bool)>;
@@ -44,21 +45,31 @@ fn table_grid_ui(
 ) -> (bool, Option<usize>) {
     let mut export = false;
     let mut clicked = None;
-    ui.horizontal(|ui| {
-        ui.strong(&table.title);
-        ui.label(format!("· {} rows", table.rows.len()));
-        export = ui.button("Export CSV…").clicked();
-    });
-    if table.rows.is_empty() {
-        ui.weak("No rows for this filter.");
-        return (export, None);
-    }
     let mut order: Vec<usize> = (0..table.rows.len()).collect();
     if let Some((col, ascending)) = *sort {
         order.sort_by(|&a, &b| {
             let o = table.rows[a][col].compare(&table.rows[b][col]);
             if ascending { o } else { o.reverse() }
         });
+    }
+    ui.horizontal(|ui| {
+        ui.strong(&table.title);
+        ui.label(format!("· {} rows", table.rows.len()));
+        export = ui.button("Export CSV…").clicked();
+        if ui
+            .add_enabled(!table.rows.is_empty(), egui::Button::new("Copy"))
+            .on_hover_text(
+                "Copy the whole table, as sorted, as tab-separated text: it pastes into a \
+                 spreadsheet's cells. Right-click a cell to copy only it or its row.",
+            )
+            .clicked()
+        {
+            ui.ctx().copy_text(table.to_tsv(&order));
+        }
+    });
+    if table.rows.is_empty() {
+        ui.weak("No rows for this filter.");
+        return (export, None);
     }
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
     // Wide tables scroll sideways instead of hiding their last columns.
@@ -95,17 +106,35 @@ fn table_grid_ui(
                         let cells = &table.rows[index];
                         for (c, cell) in cells.iter().enumerate() {
                             row.col(|ui| {
-                                if clickable && c == 0 {
-                                    if ui.link(cell.display()).clicked() {
+                                let response = if clickable && c == 0 {
+                                    let link = ui.link(cell.display());
+                                    if link.clicked() {
                                         clicked = Some(index);
                                     }
+                                    link
                                 } else {
-                                    ui.label(cell.display());
-                                }
+                                    ui.label(cell.display())
+                                };
+                                copy_menu(&response, table, index, c);
                             });
                         }
                     });
                 });
         });
     (export, clicked)
+}
+
+/// Right-click on a cell: copy the cell (full precision) or its row as tab-separated text.
+fn copy_menu(response: &egui::Response, table: &TableSpec, row: usize, column: usize) {
+    response.context_menu(|ui| {
+        if ui.button("Copy cell").clicked() {
+            ui.ctx().copy_text(table.rows[row][column].tsv_field());
+            ui.close();
+        }
+        if ui.button("Copy row").clicked() {
+            let cells: Vec<String> = table.rows[row].iter().map(Cell::tsv_field).collect();
+            ui.ctx().copy_text(cells.join("\t"));
+            ui.close();
+        }
+    });
 }
