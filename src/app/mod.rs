@@ -19,6 +19,7 @@ mod spec_cache;
 pub mod state;
 pub mod telemetry;
 pub mod traffic;
+pub mod undo;
 pub mod whatif;
 mod worker;
 
@@ -113,6 +114,8 @@ pub struct App {
     pub whatif: whatif::WhatIfTab,
     /// Viewer segments of the filtered telemetry.
     pub segments: segments::SegmentsTab,
+    /// Undo and redo of filters, parameters and thresholds.
+    pub history: undo::History,
 }
 
 impl App {
@@ -167,6 +170,7 @@ impl App {
                 worker: segments::start_worker(ctx, &mut thread_errors),
                 ..segments::SegmentsTab::default()
             },
+            history: undo::History::default(),
         };
         // Without a worker nothing can be computed there; say so instead of hanging.
         for e in thread_errors {
@@ -284,6 +288,7 @@ impl eframe::App for App {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.handle_results();
         panels::app_ui(self, ui);
+        self.observe_for_undo();
         let sessions_busy = self.sessions.loading.is_some() || self.sessions.asking.is_some();
         if self.jobs.busy()
             || self.telemetry.busy()

@@ -120,6 +120,13 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
     for line in dataset.report.dropped_lines() {
         eprintln!("note: {line}");
     }
+    let left_out = streamlens_engine::analysis::correlation::columns_left_out(&dataset);
+    if left_out > 0 {
+        eprintln!(
+            "note: correlations use the first {} numeric columns; {left_out} more are left out",
+            streamlens_engine::analysis::correlation::MAX_CORRELATED_COLUMNS
+        );
+    }
     let params = args.params();
     let analyses = run_analyses(&dataset, &filter, &params, &AnalysisKind::ALL)?;
     let charts = match args.charts {

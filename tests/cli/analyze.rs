@@ -162,3 +162,48 @@ fn a_second_report_in_the_same_folder_leaves_no_stale_files() {
         "the user's file stays"
     );
 }
+
+#[test]
+fn ten_thousand_numeric_columns_are_analysed_with_the_correlations_capped() {
+    // 50 rows × 10,000 extra numeric columns: the correlations used to ask for a 230 GB
+    // allocation (a 2-D histogram per pair of columns) and abort.
+    use std::fmt::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wide.csv");
+    let mut text = String::from("timestamp,event_id,viewer_id,qoe,engagement");
+    for c in 0..10_000 {
+        write!(text, ",m{c}").unwrap();
+    }
+    text.push('\n');
+    for r in 0..50_i64 {
+        write!(
+            text,
+            "{},1,{r},0.{},0.5",
+            1_709_546_400_000 + r * 60_000,
+            50 + r
+        )
+        .unwrap();
+        for c in 0..10_000_i64 {
+            write!(text, ",{}", (r * 31 + c * 17) % 97).unwrap();
+        }
+        text.push('\n');
+    }
+    std::fs::write(&path, text).unwrap();
+    let out = dir.path().join("out");
+    let done = run_ok(&[
+        "analyze",
+        path.to_str().unwrap(),
+        "--charts",
+        "none",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let said = String::from_utf8_lossy(&done.stderr);
+    assert!(
+        said.contains("correlations use the first 48 numeric columns; 9954 more are left out"),
+        "{said}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("analysis.json")).unwrap()).unwrap();
+    assert_eq!(json["correlation"]["columns"].as_array().unwrap().len(), 48);
+}

@@ -128,6 +128,10 @@ fn the_event_detector_map_learns_when_fed() {
     h.get_by_label_contains("support vectors (");
     let before = map.feedable();
     assert!(before > 0);
+    // The flagged events' kinds settle first (their section above the map changes height).
+    wait_for(&mut h, "the incident kinds", |a| {
+        a.anomalies.kinds.running.is_none() && a.anomalies.kinds.latest.is_some()
+    });
     // The map sits at the bottom of the tab's scroll area.
     h.get_by_label_contains("Feed ").scroll_to_me();
     h.run_steps(6);

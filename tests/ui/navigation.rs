@@ -97,3 +97,46 @@ fn help_lists_the_shortcuts() {
     h.run_steps(2);
     assert!(h.state().ui.shortcuts_open);
 }
+
+#[test]
+fn filters_and_thresholds_are_undone_and_redone() {
+    let mut h = harness_with(Vec::new());
+    wait_for(&mut h, "the sample", ready);
+    h.run_steps(2);
+    // Two separate changes: a filter, then the Anomalies threshold.
+    h.state_mut().state.filter.toggle("viewer_type", "WFH");
+    h.run_steps(2);
+    h.state_mut().anomalies.threshold = Some(5.0);
+    h.run_steps(2);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run_steps(2);
+    assert_eq!(
+        h.state().anomalies.threshold,
+        None,
+        "the threshold is undone"
+    );
+    assert!(
+        !h.state().state.filter.is_empty(),
+        "the filter is still set"
+    );
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run_steps(2);
+    assert!(h.state().state.filter.is_empty(), "the filter is undone");
+    // Redo brings the filter back, from the Edit menu.
+    h.get_by_label("Edit").click();
+    h.run_steps(2);
+    // The menu entry's label carries its key ("Redo Ctrl+Shift+Z").
+    h.get_by_label_contains("Redo").click();
+    h.run_steps(2);
+    assert!(!h.state().state.filter.is_empty(), "the filter is redone");
+    h.key_press_modifiers(
+        egui::Modifiers::COMMAND.plus(egui::Modifiers::SHIFT),
+        egui::Key::Z,
+    );
+    h.run_steps(2);
+    assert_eq!(
+        h.state().anomalies.threshold,
+        Some(5.0),
+        "the threshold is redone"
+    );
+}

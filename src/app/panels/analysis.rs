@@ -81,6 +81,17 @@ pub fn analysis_ui(app: &mut App, ui: &mut egui::Ui, kind: AnalysisKind) {
                 ui.add_space(8.0);
             }
             if kind == AnalysisKind::Correlations {
+                let left_out = app
+                    .dataset
+                    .as_ref()
+                    .map_or(0, |d| streamlens_engine::analysis::correlation::columns_left_out(d));
+                if left_out > 0 {
+                    ui.weak(format!(
+                        "Correlations use the first {} numeric columns; {left_out} more are left \
+                         out (each pair keeps a 2-D histogram, so cost grows with the square).",
+                        streamlens_engine::analysis::correlation::MAX_CORRELATED_COLUMNS
+                    ));
+                }
                 let pair = app.ui.correlation_pair.and_then(|(r, c)| {
                     analyses.correlation.as_ref().and_then(|corr| pair_chart(corr, r, c))
                 });

@@ -246,6 +246,7 @@ fn flagged_ui(app: &mut App, ui: &mut egui::Ui, view: &Arc<ReportView>, threshol
         {
             app.export_table(&table);
         }
+        super::table::copy_button_ui(ui, &table);
     });
     if table.rows.is_empty() {
         ui.label("No event scores above the threshold. Press further left on the histogram to flag more.");

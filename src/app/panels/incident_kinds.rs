@@ -29,6 +29,7 @@ pub fn kinds_ui(app: &mut App, ui: &mut egui::Ui, view: &Arc<ReportView>, thresh
         {
             app.export_table(&incidents_table(kinds));
         }
+        super::table::copy_button_ui(ui, &incidents_table(kinds));
     });
     let Some(kinds) = kinds else {
         ui.weak("Sorting the flagged events into kinds…");

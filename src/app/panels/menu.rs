@@ -18,6 +18,12 @@ const RESET: egui::KeyboardShortcut = egui::KeyboardShortcut::new(
     egui::Modifiers::COMMAND.plus(egui::Modifiers::SHIFT),
     egui::Key::R,
 );
+const UNDO: egui::KeyboardShortcut =
+    egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::Z);
+const REDO: egui::KeyboardShortcut = egui::KeyboardShortcut::new(
+    egui::Modifiers::COMMAND.plus(egui::Modifiers::SHIFT),
+    egui::Key::Z,
+);
 const HELP: egui::KeyboardShortcut =
     egui::KeyboardShortcut::new(egui::Modifiers::NONE, egui::Key::F1);
 
@@ -37,7 +43,26 @@ fn toggle_shortcuts(app: &mut App) {
     app.ui.shortcuts_open = !app.ui.shortcuts_open;
 }
 
-pub const COMMANDS: [Command; 4] = [
+fn undo(app: &mut App) {
+    app.undo();
+}
+
+fn redo(app: &mut App) {
+    app.redo();
+}
+
+/// Redo comes before Undo: Ctrl+Z also matches Ctrl+Shift+Z when Shift is not asked for.
+pub const COMMANDS: [Command; 6] = [
+    Command {
+        label: "Redo (filters, parameters, thresholds)",
+        shortcut: REDO,
+        run: redo,
+    },
+    Command {
+        label: "Undo (filters, parameters, thresholds)",
+        shortcut: UNDO,
+        run: undo,
+    },
     Command {
         label: "Open telemetry or captures…",
         shortcut: OPEN,
@@ -61,7 +86,12 @@ pub const COMMANDS: [Command; 4] = [
 ];
 
 pub fn shortcuts(app: &mut App, ctx: &egui::Context) {
+    // A focused text field keeps Ctrl+Z for its own text.
+    let typing = ctx.egui_wants_keyboard_input();
     for command in &COMMANDS {
+        if typing && command.shortcut.logical_key == egui::Key::Z {
+            continue;
+        }
         if ctx.input_mut(|i| i.consume_shortcut(&command.shortcut)) {
             (command.run)(app);
         }
@@ -126,6 +156,27 @@ pub fn menu_bar_ui(app: &mut App, ui: &mut egui::Ui) {
             ui.separator();
             if ui.button("Quit").clicked() {
                 ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+        });
+        ui.menu_button("Edit", |ui| {
+            if ui
+                .add_enabled(
+                    app.history.can_undo(),
+                    egui::Button::new("Undo").shortcut_text(ui.ctx().format_shortcut(&UNDO)),
+                )
+                .on_hover_text("Back to the filters, parameters and thresholds before the last change")
+                .clicked()
+            {
+                app.undo();
+            }
+            if ui
+                .add_enabled(
+                    app.history.can_redo(),
+                    egui::Button::new("Redo").shortcut_text(ui.ctx().format_shortcut(&REDO)),
+                )
+                .clicked()
+            {
+                app.redo();
             }
         });
         ui.menu_button("Help", |ui| {

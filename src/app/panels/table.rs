@@ -56,16 +56,7 @@ fn table_grid_ui(
         ui.strong(&table.title);
         ui.label(format!("· {} rows", table.rows.len()));
         export = ui.button("Export CSV…").clicked();
-        if ui
-            .add_enabled(!table.rows.is_empty(), egui::Button::new("Copy"))
-            .on_hover_text(
-                "Copy the whole table, as sorted, as tab-separated text: it pastes into a \
-                 spreadsheet's cells. Right-click a cell to copy only it or its row.",
-            )
-            .clicked()
-        {
-            ui.ctx().copy_text(table.to_tsv(&order));
-        }
+        copy_rows_ui(ui, table, &order, COPY_HINT);
     });
     if table.rows.is_empty() {
         ui.weak("No rows for this filter.");
@@ -137,4 +128,28 @@ fn copy_menu(response: &egui::Response, table: &TableSpec, row: usize, column: u
             ui.close();
         }
     });
+}
+
+const COPY_HINT: &str = "Copy the whole table, as sorted, as tab-separated text: it pastes \
+                         into a spreadsheet's cells. Right-click a cell to copy only it or its row.";
+
+/// A Copy button for a table drawn elsewhere (its rows in their own order).
+pub fn copy_button_ui(ui: &mut egui::Ui, table: &TableSpec) {
+    let order: Vec<usize> = (0..table.rows.len()).collect();
+    copy_rows_ui(
+        ui,
+        table,
+        &order,
+        "Copy the whole table as tab-separated text: it pastes into a spreadsheet's cells.",
+    );
+}
+
+fn copy_rows_ui(ui: &mut egui::Ui, table: &TableSpec, order: &[usize], hint: &str) {
+    if ui
+        .add_enabled(!table.rows.is_empty(), egui::Button::new("Copy"))
+        .on_hover_text(hint)
+        .clicked()
+    {
+        ui.ctx().copy_text(table.to_tsv(order));
+    }
 }

@@ -34,7 +34,13 @@ pub struct PairHistogram {
     pub counts: Vec<Vec<u64>>,
 }
 
-/// The numeric columns the analysis correlates, in a fixed order.
+/// Most columns correlated. Each pair keeps a 2-D histogram, so the cost grows with the
+/// square of the column count: 10,000 numeric columns used to ask for hundreds of GB.
+pub const MAX_CORRELATED_COLUMNS: usize = 48;
+
+/// The numeric columns the analysis correlates, in a fixed order: qoe, engagement,
+/// `buffer_ms`, then the other numeric columns in file order, at most
+/// [`MAX_CORRELATED_COLUMNS`] in all ([`columns_left_out`] says how many were not).
 #[must_use]
 pub fn numeric_columns(dataset: &Dataset) -> Vec<String> {
     let mut columns: Vec<String> = [Canonical::Qoe, Canonical::Engagement, Canonical::BufferMs]
@@ -42,8 +48,19 @@ pub fn numeric_columns(dataset: &Dataset) -> Vec<String> {
         .filter(|c| dataset.has(**c))
         .map(|c| c.name().to_string())
         .collect();
-    columns.extend(dataset.extra_numeric.iter().cloned());
+    let room = MAX_CORRELATED_COLUMNS.saturating_sub(columns.len());
+    columns.extend(dataset.extra_numeric.iter().take(room).cloned());
     columns
+}
+
+/// How many numeric columns [`numeric_columns`] leaves out (beyond its cap).
+#[must_use]
+pub fn columns_left_out(dataset: &Dataset) -> usize {
+    let canonical = [Canonical::Qoe, Canonical::Engagement, Canonical::BufferMs]
+        .iter()
+        .filter(|c| dataset.has(**c))
+        .count();
+    (canonical + dataset.extra_numeric.len()).saturating_sub(MAX_CORRELATED_COLUMNS)
 }
 
 pub fn correlation(dataset: &Dataset, rows: &Rows) -> Result<Correlation, AnalysisError> {
