@@ -265,16 +265,19 @@ fn flagged_ui(app: &mut App, ui: &mut egui::Ui, view: &Arc<ReportView>, threshol
                         ui.strong(c);
                     }
                     ui.end_row();
-                    for row in &table.rows {
+                    for (r, row) in table.rows.iter().enumerate() {
                         let Some(Cell::Text(id)) = row.first() else {
                             continue;
                         };
                         let selected = app.anomalies.selected.as_deref() == Some(id.as_str());
-                        if ui.selectable_label(selected, id).clicked() {
+                        let response = ui.selectable_label(selected, id);
+                        if response.clicked() {
                             app.anomalies.selected = Some(id.clone());
                         }
-                        for cell in &row[1..] {
-                            ui.label(cell.display());
+                        super::table::copy_menu(&response, &table, r, 0);
+                        for (c, cell) in row.iter().enumerate().skip(1) {
+                            let response = ui.label(cell.display());
+                            super::table::copy_menu(&response, &table, r, c);
                         }
                         ui.end_row();
                     }

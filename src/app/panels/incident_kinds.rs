@@ -61,9 +61,10 @@ pub fn kinds_ui(app: &mut App, ui: &mut egui::Ui, view: &Arc<ReportView>, thresh
                         ui.strong(c);
                     }
                     ui.end_row();
-                    for row in &table.rows {
-                        for cell in row {
-                            ui.label(cell.display());
+                    for (r, row) in table.rows.iter().enumerate() {
+                        for (c, cell) in row.iter().enumerate() {
+                            let response = ui.label(cell.display());
+                            super::table::copy_menu(&response, &table, r, c);
                         }
                         ui.end_row();
                     }

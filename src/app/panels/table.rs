@@ -116,7 +116,7 @@ fn table_grid_ui(
 }
 
 /// Right-click on a cell: copy the cell (full precision) or its row as tab-separated text.
-fn copy_menu(response: &egui::Response, table: &TableSpec, row: usize, column: usize) {
+pub(super) fn copy_menu(response: &egui::Response, table: &TableSpec, row: usize, column: usize) {
     response.context_menu(|ui| {
         if ui.button("Copy cell").clicked() {
             ui.ctx().copy_text(table.rows[row][column].tsv_field());

@@ -297,33 +297,13 @@ pub(super) fn keys(
     } else if series.dtype().is_unsigned_integer() {
         // Read as u64: a value above i64::MAX must not become a null ("missing").
         let ints = series.cast(&DataType::UInt64)?;
-        for (i, v) in ints.u64()?.iter().enumerate() {
-            match v.map(u32::try_from) {
-                Some(Ok(id)) => out[i] = dict.intern_id(id),
-                Some(Err(_)) => {
-                    let found = v.map(|v| v.to_string()).unwrap_or_default();
-                    problems.mark(i, DropReason::BadId, source, found, expected);
-                }
-                None => {
-                    problems.mark(i, DropReason::MissingValue, source, String::new(), expected);
-                }
-            }
-        }
+        let ids = ints.u64()?.iter();
+        intern_integer_ids(ids, dict, &mut out, source, expected, problems);
     } else if series.dtype().is_integer() {
         // The common case: integer ids, no float conversion.
         let ints = series.cast(&DataType::Int64)?;
-        for (i, v) in ints.i64()?.iter().enumerate() {
-            match v.map(u32::try_from) {
-                Some(Ok(id)) => out[i] = dict.intern_id(id),
-                Some(Err(_)) => {
-                    let found = v.map(|v| v.to_string()).unwrap_or_default();
-                    problems.mark(i, DropReason::BadId, source, found, expected);
-                }
-                None => {
-                    problems.mark(i, DropReason::MissingValue, source, String::new(), expected);
-                }
-            }
-        }
+        let ids = ints.i64()?.iter();
+        intern_integer_ids(ids, dict, &mut out, source, expected, problems);
     } else {
         let cells = cells(series)?;
         for_each_number(&cells, |i, v, text| match (v, text) {
@@ -342,6 +322,32 @@ pub(super) fn keys(
         });
     }
     Ok(UInt32Chunked::from_vec("".into(), out).into_column())
+}
+
+/// Integer cells as id codes: a value outside `0..=u32::MAX` is a bad id, a null a missing
+/// value.
+fn intern_integer_ids<T>(
+    values: impl Iterator<Item = Option<T>>,
+    dict: &mut Dictionary,
+    out: &mut [u32],
+    source: &str,
+    expected: &'static str,
+    problems: &mut Problems,
+) where
+    T: Copy + std::fmt::Display,
+    u32: TryFrom<T>,
+{
+    for (i, v) in values.enumerate() {
+        match v.map(|v| (v, u32::try_from(v))) {
+            Some((_, Ok(id))) => out[i] = dict.intern_id(id),
+            Some((v, Err(_))) => {
+                problems.mark(i, DropReason::BadId, source, v.to_string(), expected);
+            }
+            None => {
+                problems.mark(i, DropReason::MissingValue, source, String::new(), expected);
+            }
+        }
+    }
 }
 
 pub(super) fn measurements(
