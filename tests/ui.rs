@@ -52,6 +52,26 @@ fn wait_for(harness: &mut Harness<'static, App>, what: &str, done: impl Fn(&App)
     );
 }
 
+/// Click the button labelled `label` until the typed path dialog opens. A simulated click
+/// is hit-tested against the previous frame's layout, so one that lands in the frame where
+/// a background job's result changes the layout can miss; a user would click again.
+fn open_path_dialog(h: &mut Harness<'static, App>, label: &str) {
+    for _ in 0..5 {
+        h.get_by_label(label).click();
+        for _ in 0..50 {
+            h.step();
+            if h.state().path_dialog.is_some() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+    panic!(
+        "clicking {label:?} did not open the path dialog; messages: {:?}",
+        h.state().messages
+    );
+}
+
 /// Type `path` into the path dialog that a click just opened, and press OK.
 fn type_path_and_submit(h: &mut Harness<'static, App>, path: &std::path::Path) {
     // Several frames may pass before the click reaches the app when the machine is busy.

@@ -2,7 +2,7 @@
 //! the threshold flags events live, a flagged event shows its root cause and timeline, and a
 //! broken labels file is reported while the scores stay.
 
-use super::{App, harness_with, ready, type_path_and_submit, wait_for};
+use super::{App, harness_with, open_path_dialog, ready, type_path_and_submit, wait_for};
 use egui_kittest::kittest::{NodeT as _, Queryable};
 use streamlens::app::state::Tab;
 use streamlens_events::features::WindowFeature;
@@ -136,12 +136,14 @@ fn the_event_model_is_saved_and_scores_the_same_events_again() {
     let fitted = scores(h.state());
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("event-model.json");
-    h.get_by_label("Save model…").click();
+    open_path_dialog(&mut h, "Save model…");
     type_path_and_submit(&mut h, &path);
     let saved = path.clone();
-    wait_for(&mut h, "the saved model", move |_| saved.exists());
+    wait_for(&mut h, "the saved model", move |a| {
+        saved.exists() && a.jobs.exporting == 0
+    });
 
-    h.get_by_label("Open model…").click();
+    open_path_dialog(&mut h, "Open model…");
     type_path_and_submit(&mut h, &path);
     wait_for(&mut h, "scores from the saved model", |a| {
         anomalies_ready(a)

@@ -5,7 +5,9 @@
 
 use std::fmt::Write as _;
 
-use super::{App, drop_file, harness_with, ready, type_path_and_submit, wait_for};
+use super::{
+    App, drop_file, harness_with, open_path_dialog, ready, type_path_and_submit, wait_for,
+};
 use egui_kittest::kittest::Queryable;
 use streamlens::app::state::Tab;
 use streamlens_detect::{Detector, ModelKind};
@@ -191,12 +193,14 @@ fn a_table_model_is_saved_and_scores_the_table_again() {
         .1
         .clone();
     let model_path = dir.path().join("table-model.json");
-    h.get_by_label("Save model…").click();
+    open_path_dialog(&mut h, "Save model…");
     type_path_and_submit(&mut h, &model_path);
     let saved = model_path.clone();
-    wait_for(&mut h, "the saved model", move |_| saved.exists());
+    wait_for(&mut h, "the saved model", move |a| {
+        saved.exists() && a.jobs.exporting == 0
+    });
 
-    h.get_by_label("Open model…").click();
+    open_path_dialog(&mut h, "Open model…");
     type_path_and_submit(&mut h, &model_path);
     wait_for(&mut h, "scores from the saved model", |a| {
         table_scored(a)

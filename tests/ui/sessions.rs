@@ -2,7 +2,9 @@
 //! computes, a breakdown value clicked filters to it, a comparison appears, the report
 //! folder is written, and a broken file leaves the open sessions usable.
 
-use super::{App, drop_file, harness_with, ready, type_path_and_submit, wait_for};
+use super::{
+    App, drop_file, harness_with, open_path_dialog, ready, type_path_and_submit, wait_for,
+};
 use egui_kittest::kittest::Queryable;
 use streamlens::app::sessions::SAMPLE_SESSIONS;
 use streamlens_sessions::{Sessions, ViewFilter, read_player_events};
@@ -96,7 +98,7 @@ fn the_sample_filters_breaks_down_compares_and_exports() {
     // The report folder.
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("report");
-    h.get_by_label("Export report folder…").click();
+    open_path_dialog(&mut h, "Export report folder…");
     type_path_and_submit(&mut h, &out);
     wait_for(&mut h, "the report folder", |app| {
         out.join("report.html").exists() && !app.jobs.busy()

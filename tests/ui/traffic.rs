@@ -2,7 +2,9 @@
 //! routed here and judged, a broken one is reported without losing the rest, and a trained
 //! model saves and judges the captures when opened again.
 
-use super::{App, drop_file, harness_with, ready, type_path_and_submit, wait_for};
+use super::{
+    App, drop_file, harness_with, open_path_dialog, ready, type_path_and_submit, wait_for,
+};
 use egui_kittest::kittest::Queryable;
 use streamlens::app::state::Tab;
 use streamlens_traffic::model::Classifier;
@@ -107,10 +109,12 @@ fn demo_captures_dropped_captures_and_a_saved_model() {
 
     // Save the model trained on the labelled captures, then judge everything with it.
     let model = dir.path().join("model.json");
-    h.get_by_label("Save trained model…").click();
+    open_path_dialog(&mut h, "Save trained model…");
     type_path_and_submit(&mut h, &model);
-    wait_for(&mut h, "the saved model", |_| model.exists());
-    h.get_by_label("Open model…").click();
+    wait_for(&mut h, "the saved model", |a| {
+        model.exists() && a.jobs.exporting == 0
+    });
+    open_path_dialog(&mut h, "Open model…");
     type_path_and_submit(&mut h, &model);
     wait_for(&mut h, "judging with the model file", |a| {
         a.traffic.model.is_some() && traffic_ready(a)
@@ -129,6 +133,8 @@ fn demo_captures_dropped_captures_and_a_saved_model() {
         .expect("a chart export button")
         .click();
     type_path_and_submit(&mut h, &png);
-    wait_for(&mut h, "the exported chart", |_| png.exists());
+    wait_for(&mut h, "the exported chart", |a| {
+        png.exists() && a.jobs.exporting == 0
+    });
     assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
 }

@@ -3,7 +3,7 @@
 //! files replace the synthetic ones, and a broken trace file is reported while the
 //! previous results stay.
 
-use super::{App, harness_with, ready, type_path_and_submit, wait_for};
+use super::{App, harness_with, open_path_dialog, ready, type_path_and_submit, wait_for};
 use egui_kittest::kittest::Queryable;
 use streamlens::app::state::Tab;
 use streamlens_abr::Algorithm;
@@ -91,7 +91,7 @@ fn players_office_and_trace_files() {
         let t = trace(Profile::Lte, seed, 120);
         std::fs::write(dir.path().join(format!("{}.json", t.name)), t.to_json()).unwrap();
     }
-    h.get_by_label("Open traces…").click();
+    open_path_dialog(&mut h, "Open traces…");
     type_path_and_submit(&mut h, dir.path());
     wait_for(&mut h, "the trace files", |a| {
         players_ready(a)
@@ -105,7 +105,7 @@ fn players_office_and_trace_files() {
     // A broken trace: reported, not retried, and the two-trace results stay.
     let broken = dir.path().join("broken.json");
     std::fs::write(&broken, "{\"not\": \"a trace\"").unwrap();
-    h.get_by_label("Open traces…").click();
+    open_path_dialog(&mut h, "Open traces…");
     type_path_and_submit(&mut h, &broken);
     wait_for(&mut h, "the error", |a| a.whatif.players.failed.is_some());
     h.run_steps(3);
