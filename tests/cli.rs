@@ -145,6 +145,9 @@ mod generate;
 #[path = "cli/load_errors.rs"]
 mod load_errors;
 
+#[path = "cli/hostile.rs"]
+mod hostile;
+
 #[path = "cli/input_formats.rs"]
 mod input_formats;
 

@@ -4,8 +4,8 @@
 
 use streamlens_report::sessions_export::SessionsReport;
 use streamlens_sessions::{
-    Query, ReadReport, Sessions, answer, cdn_report_between, read_cdn_records, read_player_events,
-    read_player_file,
+    Query, ReadReport, Sessions, answer, cdn_report_between, read_cdn_file, read_cdn_records,
+    read_player_events, read_player_file,
 };
 
 use super::sessions::{
@@ -36,10 +36,13 @@ fn load(files: &SessionFiles) -> Result<SessionData, String> {
     let mut cdn = Vec::new();
     let mut cdn_read: Option<ReadReport> = None;
     for source in &files.cdn {
-        let name = source.name("cdn.jsonl.gz");
-        let bytes = read_source(source, SAMPLE_CDN)?;
-        let (records, report) =
-            read_cdn_records(&name, &bytes, files.strict).map_err(|e| e.to_string())?;
+        let (records, report) = match source {
+            SessionSource::Sample => {
+                read_cdn_records(&source.name("cdn.jsonl.gz"), SAMPLE_CDN, files.strict)
+            }
+            SessionSource::File(path) => read_cdn_file(path, files.strict),
+        }
+        .map_err(|e| e.to_string())?;
         cdn.extend(records);
         cdn_read
             .get_or_insert_with(ReadReport::default)
@@ -54,18 +57,6 @@ fn load(files: &SessionFiles) -> Result<SessionData, String> {
         cdn_read,
         latest_event,
     })
-}
-
-fn read_source(
-    source: &SessionSource,
-    sample: &'static [u8],
-) -> Result<std::borrow::Cow<'static, [u8]>, String> {
-    match source {
-        SessionSource::Sample => Ok(sample.into()),
-        SessionSource::File(path) => std::fs::read(path)
-            .map(Into::into)
-            .map_err(|e| format!("{}: cannot read: {e}", path.display())),
-    }
 }
 
 fn ask(data: &SessionData, query: &Query) -> Result<SessionAnswer, String> {

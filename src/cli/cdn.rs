@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use clap::Args;
 
-use streamlens_sessions::{CdnStats, ReadReport, cdn_report, read_cdn_records};
+use streamlens_sessions::{CdnStats, ReadReport, cdn_report, read_cdn_file};
 
 #[derive(Debug, Args)]
 pub struct CdnArgs {
@@ -26,15 +26,14 @@ pub fn run(args: &CdnArgs) -> anyhow::Result<()> {
     let mut requests = Vec::new();
     let mut report = ReadReport::default();
     for path in &args.files {
-        let name = path.display().to_string();
-        let bytes = std::fs::read(path).with_context(|| format!("{name}: cannot read"))?;
-        let (read, file_report) = read_cdn_records(&name, &bytes, args.strict)?;
+        let (read, file_report) = read_cdn_file(path, args.strict)?;
         requests.extend(read);
         report.absorb(file_report);
     }
     if let Some(first) = &report.first_drop {
         let dropped: u64 = report.dropped.values().sum();
-        eprintln!("note: {dropped} records dropped (first: {first})");
+        let records = if dropped == 1 { "record" } else { "records" };
+        eprintln!("note: {dropped} {records} dropped (first: {first})");
     }
     let result = cdn_report(&requests, report).context("no valid records")?;
     if args.json {

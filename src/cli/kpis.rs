@@ -13,7 +13,7 @@ use streamlens_report::chart::render::ImageFormat;
 use streamlens_report::sessions_export::SessionsReport;
 use streamlens_sessions::{
     Kpis, Minute, NamedComparison, PlayerLog, Query, ReadReport, Sessions, ViewFilter, answer,
-    cdn_report_between, compare, minutes, read_cdn_records, read_player_file,
+    cdn_report_between, compare, minutes, read_cdn_file, read_player_file,
 };
 
 #[derive(Debug, Args)]
@@ -154,7 +154,8 @@ pub fn run(args: &KpisArgs) -> anyhow::Result<()> {
     let r = &sessions.log.report;
     if let Some(first) = &r.first_drop {
         let dropped: u64 = r.dropped.values().sum();
-        eprintln!("note: {dropped} rows dropped (first: {first})");
+        let rows = if dropped == 1 { "row" } else { "rows" };
+        eprintln!("note: {dropped} {rows} dropped (first: {first})");
     }
     if args.json {
         let mut json = serde_json::to_value(&result)?;
@@ -233,9 +234,7 @@ fn write_folder(
     let mut records = Vec::new();
     let mut read = ReadReport::default();
     for path in &args.cdn {
-        let name = path.display().to_string();
-        let bytes = std::fs::read(path).with_context(|| format!("{name}: cannot read"))?;
-        let (more, report) = read_cdn_records(&name, &bytes, args.strict)?;
+        let (more, report) = read_cdn_file(path, args.strict)?;
         records.extend(more);
         read.absorb(report);
     }

@@ -102,7 +102,7 @@ fn bad_input_is_located() {
         "{err}"
     );
     let text = run_ok(&["kpis", file.to_str().unwrap()]);
-    assert!(String::from_utf8_lossy(&text.stderr).contains("1 rows dropped"));
+    assert!(String::from_utf8_lossy(&text.stderr).contains("1 row dropped"));
     assert!(String::from_utf8_lossy(&text.stdout).contains("views: 3"));
 }
 

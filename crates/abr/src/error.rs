@@ -17,3 +17,19 @@ pub enum AbrError {
     #[error("{0}")]
     Invalid(String),
 }
+
+/// Most characters of file content a message quotes.
+const QUOTE_CHARS: usize = 120;
+
+/// `text` quoted (as `{:?}` does) after cutting it at [`QUOTE_CHARS`] characters, then how
+/// many there were: a 1 MB line must not become a 1 MB message.
+pub(crate) fn quote(text: &str) -> String {
+    match text.char_indices().nth(QUOTE_CHARS) {
+        None => format!("{text:?}"),
+        Some((cut, _)) => format!(
+            "{:?}… ({} characters in all)",
+            &text[..cut],
+            text.chars().count()
+        ),
+    }
+}

@@ -43,7 +43,7 @@ impl Manifest {
     ) -> Result<Self, String> {
         if !(segment_s.is_finite() && segment_s > 0.0 && segment_s <= MAX_SEGMENT_S) {
             return Err(format!(
-                "segment duration must be above 0 and at most {MAX_SEGMENT_S} s (got {segment_s})"
+                "segment duration must be above 0 and at most {MAX_SEGMENT_S} s (got {segment_s:?})"
             ));
         }
         if bitrates_kbps.is_empty() || bitrates_kbps.len() > MAX_RENDITIONS {

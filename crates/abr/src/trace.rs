@@ -53,7 +53,7 @@ impl Trace {
                 return Err(format!(
                     "step {}: expected a duration of 0 to {MAX_STEP_S} s, a bandwidth of 0 to \
                      {MAX_BANDWIDTH_KBPS} kbit/s and a latency of 0 to {MAX_LATENCY_S} s \
-                     (got {} s, {} kbit/s, {} s)",
+                     (got {:?} s, {:?} kbit/s, {:?} s)",
                     i + 1,
                     s.duration_s,
                     s.bandwidth_kbps,
@@ -145,10 +145,45 @@ pub(crate) fn read_text(path: &Path) -> Result<String, AbrError> {
             what: format!("larger than {} MiB", MAX_FILE_BYTES >> 20),
         });
     }
+    let bytes = text_from_wide(bytes).map_err(|what| AbrError::Format {
+        path: path.to_path_buf(),
+        what,
+    })?;
     String::from_utf8(bytes).map_err(|e| AbrError::Format {
         path: path.to_path_buf(),
         what: format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
     })
+}
+
+/// `bytes` without a UTF-8 byte-order mark, UTF-16 after its mark as UTF-8; NUL bytes
+/// otherwise mean a binary file (or UTF-16 without a mark), said so.
+fn text_from_wide(bytes: Vec<u8>) -> Result<Vec<u8>, String> {
+    if let Some(rest) = bytes.strip_prefix(b"\xef\xbb\xbf") {
+        return Ok(rest.to_vec());
+    }
+    let big_endian = match bytes.get(..2) {
+        Some([0xff, 0xfe]) => false,
+        Some([0xfe, 0xff]) => true,
+        _ if bytes.contains(&0) => {
+            return Err(
+                "has NUL bytes: a binary file, not text (UTF-16 text without a \
+                        byte-order mark also looks like this: save it as UTF-8)"
+                    .into(),
+            );
+        }
+        _ => return Ok(bytes),
+    };
+    let units: Vec<u16> = bytes[2..]
+        .chunks(2)
+        .map(|c| match (c, big_endian) {
+            ([a, b], false) => u16::from_le_bytes([*a, *b]),
+            ([a, b], true) => u16::from_be_bytes([*a, *b]),
+            _ => 0xdc00, // a lone trailing byte: invalid, reported below
+        })
+        .collect();
+    String::from_utf16(&units)
+        .map(String::into_bytes)
+        .map_err(|_| "is not valid UTF-16 text after its byte-order mark: save it as UTF-8".into())
 }
 
 /// Reads one trace, JSON or Pensieve text, told apart by the first non-blank character.
@@ -200,10 +235,10 @@ fn text_steps(text: &str) -> Result<Vec<Step>, String> {
                 .filter(|v| v.is_finite())
                 .ok_or_else(|| {
                     format!(
-                        "line {}: expected `time_s bandwidth_mbps`, column {} ({what}) is {:?}",
+                        "line {}: expected `time_s bandwidth_mbps`, column {} ({what}) is {}",
                         i + 1,
                         k + 1,
-                        fields.get(k).copied().unwrap_or("missing")
+                        crate::error::quote(fields.get(k).copied().unwrap_or("missing"))
                     )
                 })
         };

@@ -52,7 +52,10 @@ pub enum DetectError {
         expected: String,
         found: String,
     },
-    #[error("{file}: column `{column}` not found; columns: {found}")]
+    #[error(
+        "{file}: column `{column}` not found; columns: {}",
+        streamlens_engine::error::quote(found)
+    )]
     MissingColumn {
         file: String,
         column: String,

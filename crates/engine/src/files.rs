@@ -69,9 +69,10 @@ pub fn read_text(path: &Path, max_bytes: u64) -> std::io::Result<String> {
     })
 }
 
-/// The whole of a file that should be text, never read without end: a folder, NUL bytes
-/// in the first 64 KiB (a binary file, or `/dev/zero`) or more than [`MAX_TEXT_FILE_BYTES`]
-/// (or `max_bytes`, if smaller) are errors saying so.
+/// The whole of a file that should be text, as UTF-8 (UTF-16/32 after a byte-order mark is
+/// transcoded, a UTF-8 mark dropped), never read without end: a folder, NUL bytes in the
+/// first 64 KiB (a binary file, or `/dev/zero`) or more than [`MAX_TEXT_FILE_BYTES`] (or
+/// `max_bytes`, if smaller) are errors saying so.
 pub fn read_bounded(path: &Path, max_bytes: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let invalid = |why: String| std::io::Error::new(std::io::ErrorKind::InvalidData, why);
@@ -82,8 +83,8 @@ pub fn read_bounded(path: &Path, max_bytes: u64) -> std::io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
     let mut file = std::fs::File::open(path)?.take(limit + 1);
     let head = (&mut file).take(64 << 10).read_to_end(&mut bytes)?;
-    if bytes[..head].contains(&0) {
-        return Err(invalid("has NUL bytes: a binary file, not text".into()));
+    if let Some(why) = crate::encoding::binary_reason(&bytes[..head]) {
+        return Err(invalid(why.into()));
     }
     file.read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
@@ -92,7 +93,7 @@ pub fn read_bounded(path: &Path, max_bytes: u64) -> std::io::Result<Vec<u8>> {
             limit >> 20
         )));
     }
-    Ok(bytes)
+    crate::encoding::to_utf8(bytes).map_err(invalid)
 }
 
 /// A CSV writer with the project's settings (comma, `\n` line ends, quoting where needed).

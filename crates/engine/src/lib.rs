@@ -5,6 +5,7 @@
 
 pub mod analysis;
 pub mod dataset;
+pub mod encoding;
 pub mod error;
 pub mod files;
 pub mod filter;

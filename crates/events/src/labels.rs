@@ -73,6 +73,7 @@ pub fn parse_labels(file: &str, text: &str) -> Result<Vec<EventLabel>, DetectErr
         optional("scope"),
     );
     let mut labels = Vec::new();
+    let mut first_row: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (i, line) in lines.enumerate() {
         if line.trim().is_empty() {
             continue;
@@ -90,6 +91,14 @@ pub fn parse_labels(file: &str, text: &str) -> Result<Vec<EventLabel>, DetectErr
         let event_id = cell(Some(id_col));
         if event_id.is_empty() {
             return Err(bad("event_id", "an event id", ""));
+        }
+        // Two labels for one event contradict or repeat each other: which one holds cannot be told.
+        if let Some(first) = first_row.insert(event_id.to_owned(), row) {
+            return Err(bad(
+                "event_id",
+                &format!("each event labelled once (this one also at row {first})"),
+                event_id,
+            ));
         }
         let anomalous = match cell(Some(anomalous_col)) {
             "1" | "true" | "True" => true,

@@ -96,6 +96,49 @@ pub fn cdn_stats(requests: &[&CdnRequest]) -> Option<CdnStats> {
     })
 }
 
+/// Most bytes of Edgecast text read from one file (unzipped): 4 GiB.
+pub const MAX_CDN_TEXT_BYTES: u64 = 4 << 30;
+
+/// Reads the Edgecast records of the file at `path` as [`read_cdn_records`] does, never
+/// without end: a folder, a device such as `/dev/zero` (binary) or more than
+/// [`MAX_CDN_TEXT_BYTES`] are errors saying so.
+pub fn read_cdn_file(
+    path: &std::path::Path,
+    strict: bool,
+) -> Result<(Vec<CdnRequest>, ReadReport), ReadError> {
+    use std::io::Read as _;
+    let file = path.display().to_string();
+    let unreadable = |message: String| ReadError::Unreadable {
+        file: file.clone(),
+        message,
+    };
+    if path.is_dir() {
+        return Err(unreadable("is a folder, not a file".into()));
+    }
+    let mut source = std::fs::File::open(path).map_err(|e| unreadable(e.to_string()))?;
+    let mut bytes = Vec::new();
+    let head = (&mut source)
+        .take(64 << 10)
+        .read_to_end(&mut bytes)
+        .map_err(|e| unreadable(e.to_string()))?;
+    if !bytes.starts_with(&[0x1f, 0x8b])
+        && let Some(why) = streamlens_engine::encoding::binary_reason(&bytes[..head])
+    {
+        return Err(unreadable(why.to_string()));
+    }
+    source
+        .take(MAX_CDN_TEXT_BYTES)
+        .read_to_end(&mut bytes)
+        .map_err(|e| unreadable(e.to_string()))?;
+    if bytes.len() as u64 > MAX_CDN_TEXT_BYTES {
+        return Err(unreadable(format!(
+            "larger than {} MiB",
+            MAX_CDN_TEXT_BYTES >> 20
+        )));
+    }
+    read_cdn_records(&file, &bytes, strict)
+}
+
 /// Reads Edgecast records from JSON Lines text (plain or gzip). Records without a valid `timestamp`,
 /// `status_code`, `write_time` (≥ 0) or `bytes_out` (≥ 0) are dropped and counted (strict:
 /// the first is an error); a missing `pop` reads `(missing)`.
@@ -104,18 +147,34 @@ pub fn read_cdn_records(
     bytes: &[u8],
     strict: bool,
 ) -> Result<(Vec<CdnRequest>, ReadReport), ReadError> {
+    let unreadable = |message: String| ReadError::Unreadable {
+        file: file.to_string(),
+        message,
+    };
     let mut unzipped = Vec::new();
     let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
-        std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(bytes), &mut unzipped)
-            .map_err(|e| ReadError::Unreadable {
-                file: file.to_string(),
-                message: e.to_string(),
-            })?;
-        unzipped.as_slice()
+        let decoder = flate2::read::MultiGzDecoder::new(bytes);
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(decoder, MAX_CDN_TEXT_BYTES + 1),
+            &mut unzipped,
+        )
+        .map_err(|e| unreadable(e.to_string()))?;
+        if unzipped.len() as u64 > MAX_CDN_TEXT_BYTES {
+            return Err(unreadable(format!(
+                "more than {} MiB of text once unzipped",
+                MAX_CDN_TEXT_BYTES >> 20
+            )));
+        }
+        unzipped
     } else {
-        bytes
+        bytes.to_vec()
     };
-    let text = String::from_utf8_lossy(bytes);
+    let head = &bytes[..bytes.len().min(64 << 10)];
+    if let Some(why) = streamlens_engine::encoding::binary_reason(head) {
+        return Err(unreadable(why.to_string()));
+    }
+    let bytes = streamlens_engine::encoding::to_utf8(bytes).map_err(unreadable)?;
+    let text = String::from_utf8_lossy(&bytes);
     let mut requests = Vec::new();
     let mut report = ReadReport::default();
     for (i, line) in text.lines().enumerate() {

@@ -32,8 +32,8 @@ mod synth;
 mod view;
 
 pub use cdn::{
-    CdnReport, CdnRequest, CdnStats, LONG_RESPONSE_S, cdn_report, cdn_report_between, cdn_stats,
-    read_cdn_records,
+    CdnReport, CdnRequest, CdnStats, LONG_RESPONSE_S, MAX_CDN_TEXT_BYTES, cdn_report,
+    cdn_report_between, cdn_stats, read_cdn_file, read_cdn_records,
 };
 pub use compare::{Compared, Comparison, compare, two_proportion_p};
 pub use event::{EventKind, PlayerEvent};

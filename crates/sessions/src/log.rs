@@ -65,7 +65,8 @@ impl std::fmt::Display for ReadError {
                 aliases,
             } => write!(
                 f,
-                "{file}: no `{column}` column (also accepted: {aliases}); the columns are: {found}"
+                "{file}: no `{column}` column (also accepted: {aliases}); the columns are: {}",
+                streamlens_engine::error::quote(found)
             ),
             ReadError::BadRow(at) => write!(f, "{at}"),
             ReadError::NoValidRows { file, first } => match first {

@@ -43,6 +43,15 @@ fn read_player_stream(file: &str, source: impl Read, strict: bool) -> Result<Pla
             strict,
         );
     }
+    if let Some((wide, mark)) = streamlens_engine::encoding::Wide::from_bom(head) {
+        source.consume(mark);
+        let text = streamlens_engine::encoding::ToUtf8::new(source, wide);
+        return read_plain(
+            file,
+            std::io::BufReader::with_capacity(1 << 16, text),
+            strict,
+        );
+    }
     read_plain(file, source, strict)
 }
 
@@ -53,6 +62,14 @@ fn read_plain(file: &str, mut source: impl BufRead, strict: bool) -> Result<Play
         message: e.to_string(),
     };
     let head = source.fill_buf().map_err(unreadable)?;
+    if !head.starts_with(b"PAR1")
+        && let Some(why) = streamlens_engine::encoding::binary_reason(head)
+    {
+        return Err(unreadable(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            why,
+        )));
+    }
     let text_start = head.strip_prefix("\u{feff}".as_bytes()).unwrap_or(head);
     if head.starts_with(b"PAR1") || text_start.trim_ascii_start().starts_with(b"{") {
         let mut bytes = Vec::new();

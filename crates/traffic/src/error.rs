@@ -13,7 +13,8 @@ pub enum TrafficError {
     #[error("{file}: the file is empty")]
     Empty { file: String },
     #[error(
-        "{file}, row 1: not a network-stats capture: column `{missing}` not found. Columns found: {found}"
+        "{file}, row 1: not a network-stats capture: column `{missing}` not found. Columns found: {}",
+        streamlens_engine::error::quote(found)
     )]
     MissingColumn {
         file: String,

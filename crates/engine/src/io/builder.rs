@@ -81,14 +81,17 @@ impl Builder {
                 }
                 self.finish_file(&file, file_rows, raw.height() == 0)
             }
-            Format::Csv | Format::GzipCsv => {
-                let text: Box<dyn BufRead + Send + '_> = if format == Format::GzipCsv {
-                    Box::new(BufReader::with_capacity(
+            Format::Csv | Format::GzipCsv | Format::WideCsv(_) => {
+                let text: Box<dyn BufRead + Send + '_> = match format {
+                    Format::GzipCsv => Box::new(BufReader::with_capacity(
                         1 << 20,
                         flate2::read::MultiGzDecoder::new(reader),
-                    ))
-                } else {
-                    Box::new(reader)
+                    )),
+                    Format::WideCsv(wide) => Box::new(BufReader::with_capacity(
+                        1 << 20,
+                        crate::encoding::ToUtf8::new(reader, wide),
+                    )),
+                    _ => Box::new(reader),
                 };
                 self.add_text(&file, index, text, options, progress)
             }

@@ -96,7 +96,8 @@ impl<R: BufRead> CsvChunks<R> {
         not_text(&first).map_or(Ok(()), |why| {
             Err(std::io::Error::new(std::io::ErrorKind::InvalidData, why))
         })?;
-        if first.iter().all(u8::is_ascii_whitespace) {
+        let after_mark = first.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&first);
+        if after_mark.iter().all(u8::is_ascii_whitespace) {
             return Ok(None);
         }
         let text = String::from_utf8_lossy(&first);

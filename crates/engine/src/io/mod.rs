@@ -123,10 +123,16 @@ pub enum Format {
     Csv,
     GzipCsv,
     Parquet,
+    /// CSV in UTF-16/32 after a byte-order mark (consumed by [`sniff`]), read transcoded.
+    WideCsv(crate::encoding::Wide),
 }
 
 fn sniff(reader: &mut BufReader<Box<dyn Read + Send + '_>>) -> std::io::Result<Format> {
     let head = reader.fill_buf()?;
+    if let Some((wide, mark)) = crate::encoding::Wide::from_bom(head) {
+        reader.consume(mark);
+        return Ok(Format::WideCsv(wide));
+    }
     Ok(if head.starts_with(&[0x1f, 0x8b]) {
         Format::GzipCsv
     } else if head.starts_with(b"PAR1") {
@@ -181,11 +187,15 @@ pub fn preview(source: &Source) -> Result<FilePreview, LoadError> {
     let format = sniff(&mut reader).map_err(|e| io_err(&file, e))?;
     let (headers, rows) = match format {
         Format::Parquet => parquet::preview(source, &file)?,
-        Format::Csv | Format::GzipCsv => {
-            let text: Box<dyn BufRead> = if format == Format::GzipCsv {
-                Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(reader)))
-            } else {
-                Box::new(reader)
+        Format::Csv | Format::GzipCsv | Format::WideCsv(_) => {
+            let text: Box<dyn BufRead> = match format {
+                Format::GzipCsv => {
+                    Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(reader)))
+                }
+                Format::WideCsv(wide) => {
+                    Box::new(BufReader::new(crate::encoding::ToUtf8::new(reader, wide)))
+                }
+                _ => Box::new(reader),
             };
             let mut lines = text.lines();
             let header_line = match lines.next() {

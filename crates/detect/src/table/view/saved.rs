@@ -34,8 +34,9 @@ pub fn score_with_model(
     progress.report(0.2, "reading the table");
     let table = read_table(path, &request).map_err(|e| match e {
         DetectError::MissingColumn { column, found, .. } => DetectError::BadModel(format!(
-            "{model_file} reads column `{column}`, which {} lacks (columns: {found})",
-            path.display()
+            "{model_file} reads column `{column}`, which {} lacks (columns: {})",
+            path.display(),
+            streamlens_engine::error::quote(&found)
         )),
         other => other,
     })?;
