@@ -199,14 +199,14 @@ impl App {
 
     pub fn error(&mut self, text: impl Into<String>) {
         self.messages.push(Message {
-            text: bounded_message(text.into()),
+            text: streamlens_engine::error::bounded_message(text.into()),
             is_error: true,
         });
     }
 
     pub fn notice(&mut self, text: impl Into<String>) {
         self.messages.push(Message {
-            text: bounded_message(text.into()),
+            text: streamlens_engine::error::bounded_message(text.into()),
             is_error: false,
         });
     }
@@ -272,15 +272,6 @@ impl App {
                 ),
             });
         }
-    }
-}
-
-/// A message as the window shows it: never longer than the CLI would print.
-fn bounded_message(text: String) -> String {
-    if text.len() <= crate::cli::MAX_MESSAGE_CHARS {
-        text
-    } else {
-        streamlens_engine::error::quote_at(&text, crate::cli::MAX_MESSAGE_CHARS)
     }
 }
 

@@ -126,13 +126,8 @@ pub fn error_message(error: &anyhow::Error) -> String {
         }
         text.push_str(&part);
     }
-    // A last guard: readers quote at most ~120 characters of a file, but no message may
-    // become as long as the file that caused it.
-    streamlens_engine::error::quote_at(&text, MAX_MESSAGE_CHARS)
+    streamlens_engine::error::bounded_message(text)
 }
-
-/// Most characters of an error message printed.
-pub const MAX_MESSAGE_CHARS: usize = 2_000;
 
 /// Checks before any work that `path` (given with `flag`) can be written later: its folder
 /// exists and is a folder, so a long run does not fail only at its end.

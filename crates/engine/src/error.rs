@@ -94,6 +94,20 @@ pub fn quote_at(text: &str, max: usize) -> String {
     }
 }
 
+/// Most characters of an error message printed or shown: readers quote at most
+/// [`QUOTE_CHARS`] of a file, and this last guard keeps any message from growing with it.
+pub const MAX_MESSAGE_CHARS: usize = 2_000;
+
+/// `text` cut to [`MAX_MESSAGE_CHARS`] characters (then how long it was).
+#[must_use]
+pub fn bounded_message(text: String) -> String {
+    if text.len() <= MAX_MESSAGE_CHARS {
+        text
+    } else {
+        quote_at(&text, MAX_MESSAGE_CHARS)
+    }
+}
+
 impl LoadError {
     pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
         Self::Io {
