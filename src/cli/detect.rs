@@ -22,7 +22,6 @@ use streamlens_detect::table::label::LabelExpr;
 use streamlens_detect::table::model::TableModel;
 use streamlens_detect::table::{TableRequest, read_table};
 use streamlens_detect::{Detector, ModelKind, ModelSpec};
-use streamlens_engine::progress::Progress;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ModelArg {
@@ -282,13 +281,6 @@ pub fn run(args: &DetectArgs) -> anyhow::Result<()> {
         _ => None,
     };
     let preprocess = preprocess_spec(args)?;
-    let setup = EvalSetup {
-        table: &table,
-        label: label.as_ref(),
-        folds: plan.as_ref(),
-        threshold_quantile: args.threshold_quantile,
-        progress: &Progress::new(),
-    };
     let tune = args.tune.then(|| TuneOptions {
         fold_sep: args.fold_prefix_sep.clone(),
         optional_features: args.optional_features.clone(),
@@ -299,35 +291,46 @@ pub fn run(args: &DetectArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     let kinds = kinds(&args.model);
-    let mut evaluations = Vec::with_capacity(kinds.len());
-    for &kind in &kinds {
-        let spec = PipelineSpec {
-            preprocess: preprocess.clone(),
-            model: model_spec(kind, args),
+    // Tuning with bags can run for minutes: the terminal shows how far it is.
+    let evaluations = super::progress::with_stage_lines(|progress| -> anyhow::Result<Vec<_>> {
+        let setup = EvalSetup {
+            table: &table,
+            label: label.as_ref(),
+            folds: plan.as_ref(),
+            threshold_quantile: args.threshold_quantile,
+            progress,
         };
-        let eval = evaluate(&setup, &spec, tune.as_ref())
-            .with_context(|| format!("model {}", kind.name()))?;
-        let name = if kinds.len() == 1 {
-            "scores.csv".to_string()
-        } else {
-            format!("scores_{}.csv", kind.name())
-        };
-        write_scores(&args.out.join(name), &eval)?;
-        if args.save_models {
-            save_model(&table, label.as_ref(), &spec, tune.as_ref(), args, kind)?;
+        let mut evaluations = Vec::with_capacity(kinds.len());
+        for &kind in &kinds {
+            let spec = PipelineSpec {
+                preprocess: preprocess.clone(),
+                model: model_spec(kind, args),
+            };
+            let eval = evaluate(&setup, &spec, tune.as_ref())
+                .with_context(|| format!("model {}", kind.name()))?;
+            let name = if kinds.len() == 1 {
+                "scores.csv".to_string()
+            } else {
+                format!("scores_{}.csv", kind.name())
+            };
+            write_scores(&args.out.join(name), &eval)?;
+            if args.save_models {
+                save_model(&table, label.as_ref(), &spec, tune.as_ref(), args, kind)?;
+            }
+            let r = &eval.report;
+            println!(
+                "{:<12} window AUC {}  AP {}  F1 {}  flag rate {:.3}  group AUC {}",
+                kind.name(),
+                fmt_opt(r.window.roc_auc),
+                fmt_opt(r.window.average_precision),
+                fmt_opt(r.window.at_threshold.f1),
+                r.window.at_threshold.flag_rate,
+                fmt_opt(r.group.as_ref().and_then(|g| g.roc_auc)),
+            );
+            evaluations.push((kind, eval));
         }
-        let r = &eval.report;
-        println!(
-            "{:<12} window AUC {}  AP {}  F1 {}  flag rate {:.3}  group AUC {}",
-            kind.name(),
-            fmt_opt(r.window.roc_auc),
-            fmt_opt(r.window.average_precision),
-            fmt_opt(r.window.at_threshold.f1),
-            r.window.at_threshold.flag_rate,
-            fmt_opt(r.group.as_ref().and_then(|g| g.roc_auc)),
-        );
-        evaluations.push((kind, eval));
-    }
+        Ok(evaluations)
+    })?;
     let metrics = MetricsFile {
         file: args.file.display().to_string(),
         rows: table.rows(),

@@ -25,8 +25,8 @@ use clap::{Args, Parser, Subcommand};
 
 use streamlens_engine::Filter;
 use streamlens_engine::dataset::Dataset;
+use streamlens_engine::io::LoadOptions;
 use streamlens_engine::io::values::{parse_iso8601_ms, parse_number};
-use streamlens_engine::io::{LoadOptions, load_paths};
 
 /// Analytics for live-video-streaming event telemetry.
 #[derive(Debug, Parser)]
@@ -169,7 +169,7 @@ impl InputArgs {
             strict: self.strict,
             ..LoadOptions::default()
         };
-        Ok(load_paths(&self.files, &options)?)
+        Ok(progress::load_with_bar(&self.files, &options)?)
     }
 }
 

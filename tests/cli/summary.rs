@@ -61,3 +61,18 @@ fn text_summary_prints_rows() {
     assert!(text.contains("rows:"), "{text}");
     assert!(text.contains("median qoe:"), "{text}");
 }
+
+/// Progress goes to a terminal only: with stderr a pipe (scripts, CI logs) a long run prints
+/// nothing but its notes.
+#[test]
+fn no_progress_bar_when_stderr_is_not_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = super::run_ok(&[
+        "detect-events",
+        super::sample().to_str().unwrap(),
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains('%') && !err.contains("loading"), "{err}");
+}
