@@ -99,6 +99,26 @@ fn help_lists_the_shortcuts() {
 }
 
 #[test]
+fn help_defines_the_metrics_and_says_what_streamlens_is() {
+    let mut h = harness_with(Vec::new());
+    wait_for(&mut h, "the sample", ready);
+    h.get_by_label("Help").click();
+    h.run_steps(2);
+    h.get_by_label("Metric definitions").click();
+    h.run_steps(3);
+    assert!(h.state().ui.metrics_open);
+    // A definition from each end of the glossary is on screen.
+    h.get_by_label_contains("Share of filtered samples whose `qoe` is below 0.8.");
+    h.get_by_label("Rebuffering");
+    h.get_by_label("Help").click();
+    h.run_steps(2);
+    h.get_by_label("About streamlens").click();
+    h.run_steps(3);
+    h.get_by_label_contains(concat!("streamlens ", env!("CARGO_PKG_VERSION")));
+    h.get_by_label_contains("Pensieve QoE and traces");
+}
+
+#[test]
 fn filters_and_thresholds_are_undone_and_redone() {
     let mut h = harness_with(Vec::new());
     wait_for(&mut h, "the sample", ready);

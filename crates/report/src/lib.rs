@@ -6,6 +6,7 @@ pub mod anomaly_tables;
 pub mod chart;
 pub mod deep_report;
 pub mod export;
+pub mod glossary;
 pub mod incident_tables;
 pub mod segment_tables;
 pub mod session_tables;

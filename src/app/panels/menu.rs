@@ -189,6 +189,12 @@ pub fn menu_bar_ui(app: &mut App, ui: &mut egui::Ui) {
             {
                 app.ui.shortcuts_open = true;
             }
+            if ui.button("Metric definitions").clicked() {
+                app.ui.metrics_open = true;
+            }
+            if ui.button("About streamlens").clicked() {
+                app.ui.about_open = true;
+            }
         });
         ui.separator();
         if let Some(ds) = &app.dataset {

@@ -53,6 +53,10 @@ pub struct UiState {
     pub view_cache: Option<ViewCache>,
     /// Help ▸ Keyboard shortcuts is open.
     pub shortcuts_open: bool,
+    /// Help ▸ Metric definitions is open.
+    pub metrics_open: bool,
+    /// Help ▸ About streamlens is open.
+    pub about_open: bool,
 }
 
 /// A tab's charts and tables with what they were built from.
@@ -79,6 +83,8 @@ impl Default for UiState {
             correlation_pair: None,
             view_cache: None,
             shortcuts_open: false,
+            metrics_open: false,
+            about_open: false,
         }
     }
 }
@@ -127,6 +133,8 @@ pub fn app_ui(app: &mut App, ui: &mut egui::Ui) {
     dialogs::path_dialog_ui(app, ui.ctx());
     dialogs::drop_ui(app, ui.ctx());
     help::shortcuts_window(app, ui.ctx());
+    help::metrics_window(app, ui.ctx());
+    help::about_window(app, ui.ctx());
 }
 
 /// A progress bar for background work: share done and the current stage. The worker does not
