@@ -59,3 +59,49 @@ fn dropped(json: &serde_json::Value) -> usize {
             .sum::<u64>() as usize
     })
 }
+
+/// A fault test: `generate` killed (SIGKILL, no chance to clean up) in the middle of writing
+/// leaves the previous file untouched and one hidden temporary file, which the next run
+/// writing the same file removes.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_killed_generate_loses_nothing_and_its_leftover_is_cleaned() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("t.csv");
+    let o = out.to_str().unwrap();
+    run_ok(&["generate", "--events", "2", "--seed", "1", "--out", o]);
+    let before = std::fs::read(&out).unwrap();
+    let temporaries = || -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().ends_with(".tmp"))
+            .collect()
+    };
+    let mut child = super::bin()
+        .args(["generate", "--rows", "50000000", "--seed", "2", "--out", o])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while temporaries().is_empty() && started.elapsed().as_secs() < 60 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(std::fs::read(&out).unwrap(), before, "the old file is intact");
+    let left = temporaries();
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert!(
+        left[0]
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with(".t.csv."),
+        "{left:?}"
+    );
+    run_ok(&["generate", "--events", "2", "--seed", "1", "--out", o]);
+    assert!(temporaries().is_empty(), "{:?}", temporaries());
+    assert_eq!(std::fs::read(&out).unwrap(), before);
+}

@@ -14,6 +14,8 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// temporary file in the same folder, which is flushed to disk (fsync) and then renamed over
 /// `path`; the folder is synced too where the platform allows. A crash or an error at any
 /// point leaves either the old file or the new one, never a mix, and no temporary file.
+/// The temporary name carries the writer's process id: a writer that was killed (and so could
+/// not clean up) leaves one behind, which the next write of the same file removes.
 pub fn atomic_write_with(
     path: &Path,
     write: impl FnOnce(&mut std::io::BufWriter<&std::fs::File>) -> std::io::Result<()>,
@@ -25,7 +27,8 @@ pub fn atomic_write_with(
     let name = path
         .file_name()
         .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-    let prefix = format!(".{name}.");
+    remove_orphaned_temporaries(dir, &name);
+    let prefix = format!(".{name}.{}.", std::process::id());
     let mut builder = tempfile::Builder::new();
     builder.prefix(&prefix).suffix(".tmp");
     // A temporary file is private (0600); the file it becomes keeps the permissions of the
@@ -49,6 +52,34 @@ pub fn atomic_write_with(
         let _ = folder.sync_all();
     }
     Ok(())
+}
+
+/// Removes `.{name}.{pid}.*.tmp` files in `dir` whose writer process no longer runs (Linux,
+/// where `/proc` tells; elsewhere nothing is removed).
+fn remove_orphaned_temporaries(dir: &Path, name: &str) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let prefix = format!(".{name}.");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let Some(rest) = file
+            .to_str()
+            .and_then(|f| f.strip_prefix(&prefix))
+            .filter(|rest| rest.ends_with(".tmp"))
+        else {
+            continue;
+        };
+        let Some(pid) = rest.split('.').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Most bytes [`read_text`] reads from a model, labels or feature-table file (2 GiB).
@@ -122,6 +153,24 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_killed_writers_temporary_file_is_removed_by_the_next_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("telemetry.csv");
+        // pid 0 never names a user process; a live writer's temporary (our own pid) stays.
+        let orphan = dir.path().join(".telemetry.csv.0.abc123.tmp");
+        let live = dir.path().join(format!(".telemetry.csv.{}.def456.tmp", std::process::id()));
+        let other = dir.path().join(".other.csv.0.abc123.tmp");
+        for p in [&orphan, &live, &other] {
+            std::fs::write(p, "half").unwrap();
+        }
+        atomic_write(&out, b"whole").unwrap();
+        assert_eq!(std::fs::read(&out).unwrap(), b"whole");
+        assert!(!orphan.exists());
+        assert!(live.exists() && other.exists());
+    }
 
     #[test]
     fn text_files_are_read_in_bounded_memory() {
