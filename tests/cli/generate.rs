@@ -90,7 +90,11 @@ fn a_killed_generate_loses_nothing_and_its_leftover_is_cleaned() {
     std::thread::sleep(std::time::Duration::from_millis(300));
     child.kill().unwrap();
     child.wait().unwrap();
-    assert_eq!(std::fs::read(&out).unwrap(), before, "the old file is intact");
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        before,
+        "the old file is intact"
+    );
     let left = temporaries();
     assert_eq!(left.len(), 1, "{left:?}");
     assert!(

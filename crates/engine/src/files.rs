@@ -161,7 +161,9 @@ mod tests {
         let out = dir.path().join("telemetry.csv");
         // pid 0 never names a user process; a live writer's temporary (our own pid) stays.
         let orphan = dir.path().join(".telemetry.csv.0.abc123.tmp");
-        let live = dir.path().join(format!(".telemetry.csv.{}.def456.tmp", std::process::id()));
+        let live = dir
+            .path()
+            .join(format!(".telemetry.csv.{}.def456.tmp", std::process::id()));
         let other = dir.path().join(".other.csv.0.abc123.tmp");
         for p in [&orphan, &live, &other] {
             std::fs::write(p, "half").unwrap();
