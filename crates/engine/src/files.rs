@@ -69,7 +69,7 @@ fn remove_orphaned_temporaries(dir: &Path, name: &str) {
         let Some(rest) = file
             .to_str()
             .and_then(|f| f.strip_prefix(&prefix))
-            .filter(|rest| rest.ends_with(".tmp"))
+            .and_then(|rest| rest.strip_suffix(".tmp"))
         else {
             continue;
         };
