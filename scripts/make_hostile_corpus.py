@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes the small files of tests/hostile/ (the hostile-input corpus, one folder per reader).
 
+Its Parquet cases are written by scripts/make_parquet_cases.py (pyarrow).
 Big cases (10,000 columns, a 1 MB line, 100 MB of spaces, NUL megabytes) and special
 paths (a folder, a missing file, a symlink loop) are made by tests/cli/hostile.rs at run
 time; the expected outcome of every case is asserted there.

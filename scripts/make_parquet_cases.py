@@ -38,3 +38,20 @@ write(
 )
 # A float16 qoe: refused by column, by name.
 write("tests/data/broken/float16_qoe.parquet", qoe=pa.array([0.5, 0.25, 0.75, 0.5], pa.float16()))
+
+# Player events (tests/hostile/events/): a DECIMAL dimension is left out and named; a DECIMAL
+# bitrate (a column with a meaning) refuses the file by column.
+EVENTS = dict(
+    ts=pa.array([1794495300801, 1794495302303, 1794495362303, 1794495422303], pa.int64()),
+    session_id=pa.array(["s1"] * N),
+    viewer_id=pa.array(["u1"] * N),
+    event_id=pa.array(["ev1"] * N),
+    event_type=pa.array(["request", "start", "heartbeat", "end"]),
+    country=pa.array(["Sweden"] * N),
+)
+price = pa.array([decimal.Decimal("1.25")] * N, pa.decimal128(10, 2))
+pq.write_table(pa.table(dict(EVENTS, price=price)), "tests/hostile/events/decimal_dimension.parquet")
+pq.write_table(
+    pa.table(dict(EVENTS, bitrate_kbps=pa.array([decimal.Decimal("3000.00")] * N, pa.decimal128(10, 2)))),
+    "tests/hostile/events/decimal_bitrate.parquet",
+)

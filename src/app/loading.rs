@@ -161,6 +161,7 @@ impl App {
     }
 
     pub fn save_workspace(&mut self, path: &std::path::Path) {
+        self.remember_side_files();
         match self.state.write_workspace(path) {
             Ok(()) => self.notice(format!("Workspace saved to {}", path.display())),
             Err(e) => self.error(e),
@@ -174,6 +175,7 @@ impl App {
                 let recent = std::mem::take(&mut self.state.recent);
                 self.state = state;
                 self.state.recent = recent;
+                self.restore_side_files();
                 let sessions_open = self.sessions.data.is_some() || self.sessions.loading.is_some();
                 if sessions_open {
                     self.open_saved_sessions();

@@ -15,6 +15,7 @@ pub mod plot;
 pub mod segments;
 pub mod sessions;
 mod sessions_worker;
+mod side_files;
 mod spec_cache;
 pub mod state;
 pub mod telemetry;
@@ -176,6 +177,7 @@ impl App {
         for e in thread_errors {
             app.error(e);
         }
+        app.restore_side_files();
         let restored: Vec<PathBuf> = app
             .state
             .files
@@ -302,6 +304,7 @@ impl eframe::App for App {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        self.remember_side_files();
         eframe::set_value(storage, STATE_KEY, &self.state);
     }
 }

@@ -250,6 +250,12 @@ impl App {
                 "Player events: {dropped} bad rows dropped (first: {first})."
             ));
         }
+        if !log.report.columns_left_out.is_empty() {
+            self.notice(format!(
+                "Player events: Parquet columns of a type streamlens cannot read, left out: {}.",
+                log.report.columns_left_out.join(", ")
+            ));
+        }
         if let Some(first) = data.cdn_read.as_ref().and_then(|r| r.first_drop.as_ref()) {
             self.notice(format!("CDN log: bad records dropped (first: {first})."));
         }

@@ -56,6 +56,20 @@ pub struct State {
     pub anomalies: super::anomalies::AnomalySettings,
     pub sessions: SessionSettings,
     pub whatif: super::whatif::WhatIfSettings,
+    /// Captures and model files open beside the telemetry (written when the state is saved).
+    pub side_files: SideFiles,
+}
+
+/// Files open beside the telemetry, so a restart or a workspace reopens them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SideFiles {
+    /// The Traffic view's captures (files, or the synthetic demo's).
+    pub captures: Vec<streamlens_traffic::workbench::CaptureSource>,
+    /// The traffic model file judging the captures.
+    pub traffic_model: Option<PathBuf>,
+    /// The saved event model scoring the Anomalies view's events.
+    pub event_model: Option<PathBuf>,
 }
 
 impl State {

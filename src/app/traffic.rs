@@ -9,12 +9,13 @@ use super::App;
 use super::export::ExportJob;
 use super::nav::Tab;
 use super::worker::{self, LatestWorker};
+use streamlens_engine::progress::Progress;
 use streamlens_report::chart::ChartSpec;
 use streamlens_report::tables::TableSpec;
 use streamlens_traffic::chunk::WindowParams;
 use streamlens_traffic::model::{Classifier, ModelParams};
 use streamlens_traffic::workbench::{
-    CaptureSource, TrafficRequest, TrafficResults, read_model, run_workbench,
+    CaptureSource, TrafficRequest, TrafficResults, read_model, run_workbench_with,
 };
 
 /// Seed, count and length of the demo captures (synthetic, labelled by name).
@@ -55,13 +56,23 @@ pub struct TrafficTab {
     pub connection: Option<usize>,
     pub parts: Option<Arc<TrafficParts>>,
     /// Reads, evaluates and classifies the captures off the UI thread.
-    pub worker: Option<LatestWorker<TrafficKey, TrafficDone>>,
+    pub worker: Option<LatestWorker<TrafficJob, TrafficDone>>,
     /// The inputs being worked on.
     pub running: Option<TrafficKey>,
+    /// Stage and share done of the running work; cancelling it stops the worker.
+    pub progress: Arc<Progress>,
+    /// Inputs the user cancelled: not asked for again until they change or Run is pressed.
+    pub cancelled: Option<TrafficKey>,
 }
 
-/// A finished Traffic computation and the inputs it was for.
-pub type TrafficDone = (TrafficKey, Result<TrafficResults, String>);
+/// What the Traffic worker is asked: the inputs and the progress it reports to.
+pub struct TrafficJob {
+    pub key: TrafficKey,
+    pub progress: Arc<Progress>,
+}
+
+/// A finished Traffic computation and the inputs it was for; `None` when it was cancelled.
+pub type TrafficDone = (TrafficKey, Option<Result<TrafficResults, String>>);
 
 impl App {
     fn traffic_key(&self) -> TrafficKey {
@@ -78,10 +89,19 @@ impl App {
         let key = self.traffic_key();
         let current = self.traffic.results.as_ref();
         let stale = current.is_none_or(|(k, _)| *k != key);
-        if stale && !key.sources.is_empty() && self.traffic.running.as_ref() != Some(&key) {
+        let cancelled = self.traffic.cancelled.as_ref() == Some(&key);
+        if stale
+            && !cancelled
+            && !key.sources.is_empty()
+            && self.traffic.running.as_ref() != Some(&key)
+        {
+            // Whatever runs is for older inputs: stop it, and report to a fresh progress.
+            self.traffic.progress.cancel();
+            let progress = Arc::new(Progress::new());
+            self.traffic.progress = Arc::clone(&progress);
             self.traffic.running = Some(key.clone());
             if let Some(worker) = &self.traffic.worker {
-                worker.request(key);
+                worker.request(TrafficJob { key, progress });
             }
         }
         current.map(|(_, r)| (Arc::clone(r), stale))
@@ -90,6 +110,17 @@ impl App {
     #[must_use]
     pub fn traffic_running(&self) -> bool {
         self.traffic.running.is_some()
+    }
+
+    /// Stop the running Traffic work; the inputs are not worked on again until they change
+    /// or [`App::rerun_traffic`].
+    pub fn cancel_traffic(&mut self) {
+        self.traffic.progress.cancel();
+        self.traffic.cancelled = self.traffic.running.take();
+    }
+
+    pub fn rerun_traffic(&mut self) {
+        self.traffic.cancelled = None;
     }
 
     /// Add capture files (already open ones are skipped) and show the Traffic tab.
@@ -155,7 +186,11 @@ impl App {
     pub(super) fn poll_traffic(&mut self) {
         let done = worker::drain(self.traffic.worker.as_ref());
         for (key, result) in done {
-            self.on_traffic(key, result);
+            // A cancelled run answers nothing; `running` was cleared when it was cancelled
+            // (or now belongs to newer inputs).
+            if let Some(result) = result {
+                self.on_traffic(key, result);
+            }
         }
     }
 
@@ -194,15 +229,16 @@ impl App {
 pub(super) fn start_worker(
     repaint: &egui::Context,
     errors: &mut Vec<String>,
-) -> Option<LatestWorker<TrafficKey, TrafficDone>> {
+) -> Option<LatestWorker<TrafficJob, TrafficDone>> {
     LatestWorker::start(
         "streamlens-traffic",
         repaint,
-        |key: TrafficKey| {
+        |TrafficJob { key, progress }: TrafficJob| {
+            progress.report(0.0, "reading the model file");
             let model = match &key.model {
                 Some(path) => match read_model(path) {
                     Ok(m) => Some(Arc::new(m)),
-                    Err(e) => return (key, Err(e)),
+                    Err(e) => return (key, Some(Err(e))),
                 },
                 None => None,
             };
@@ -212,7 +248,7 @@ pub(super) fn start_worker(
                 params: ModelParams::default(),
                 model,
             };
-            let result = Ok(run_workbench(&request));
+            let result = run_workbench_with(&request, &progress).map(Ok);
             (key, result)
         },
         errors,

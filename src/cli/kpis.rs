@@ -157,6 +157,12 @@ pub fn run(args: &KpisArgs) -> anyhow::Result<()> {
         let rows = if dropped == 1 { "row" } else { "rows" };
         eprintln!("note: {dropped} {rows} dropped (first: {first})");
     }
+    if !r.columns_left_out.is_empty() {
+        eprintln!(
+            "note: Parquet columns of a type streamlens cannot read, left out: {}",
+            r.columns_left_out.join(", ")
+        );
+    }
     if args.json {
         let mut json = serde_json::to_value(&result)?;
         if let Some(object) = json.as_object_mut() {

@@ -300,6 +300,22 @@ pub const FILE_CASES: &[(&[&str], &str, Outcome)] = &[
         "events/utf16_with_bom.csv",
         Loads(&["views: 1"]),
     ),
+    // Written by scripts/make_parquet_cases.py (pyarrow): a DECIMAL dimension is left out and
+    // named (it used to refuse the file); a DECIMAL bitrate, which has a meaning, refuses it.
+    (
+        PLAYER_EVENTS,
+        "events/decimal_dimension.parquet",
+        Loads(&[
+            "views: 1",
+            "left out",
+            "decimal_dimension.parquet: price (DECIMAL(10,2))",
+        ]),
+    ),
+    (
+        PLAYER_EVENTS,
+        "events/decimal_bitrate.parquet",
+        Fails(&["column `bitrate_kbps` (DECIMAL(10,2)) cannot be read"]),
+    ),
     (
         PLAYER_EVENTS,
         "events/no_session_column.csv",

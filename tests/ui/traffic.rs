@@ -138,3 +138,98 @@ fn demo_captures_dropped_captures_and_a_saved_model() {
     });
     assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
 }
+
+/// The Traffic tab shows the stage and share done while it works, and Cancel stops it: the
+/// captures stay, nothing is judged until Run. (The demo's leave-one-capture-out evaluation
+/// of eight 300 s captures takes seconds, far longer than the frames between the click and
+/// the worker's next fold.)
+#[test]
+fn traffic_work_shows_progress_and_cancels() {
+    let mut h = harness_with(Vec::new());
+    wait_for(&mut h, "the sample", ready);
+    h.get_by_label("Traffic (live vs VOD)").click();
+    h.run_steps(2);
+    h.get_by_label("Try the demo captures").click();
+    // One frame adds the captures, the next asks the worker, the next draws the bar.
+    h.run_steps(3);
+    assert!(h.state().traffic_running());
+    // The worker reports its stage to the progress the bar shows.
+    for _ in 0..500 {
+        if !h.state().traffic.progress.stage().is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    assert!(
+        h.state().traffic.progress.stage().starts_with("reading"),
+        "{}",
+        h.state().traffic.progress.stage()
+    );
+    h.get_by_label("Cancel").click();
+    h.run_steps(2);
+    let app = h.state();
+    assert!(!app.traffic_running());
+    assert!(app.traffic.progress.is_cancelled());
+    assert!(app.traffic.cancelled.is_some());
+    assert!(app.traffic.results.is_none());
+    assert_eq!(app.traffic.sources.len(), 8);
+    h.get_by_label_contains("Cancelled. Press Run");
+    // The cancelled inputs are not asked for again by themselves.
+    h.run_steps(5);
+    assert!(!h.state().traffic_running());
+    h.get_by_label("Run").click();
+    wait_for(&mut h, "the demo evaluation", traffic_ready);
+    assert_eq!(
+        h.state().traffic.results.as_ref().unwrap().1.captures.len(),
+        8
+    );
+}
+
+/// A workspace keeps the Traffic captures (files and the demo's) and the model files; one
+/// that moved before the workspace is reopened is named in a message, and the rest reopen.
+#[test]
+fn a_workspace_keeps_captures_and_model_files_and_names_the_moved_ones() {
+    use streamlens_traffic::workbench::CaptureSource;
+    let dir = tempfile::tempdir().unwrap();
+    let capture = dir.path().join("office-live-1.csv");
+    let mut text = Vec::new();
+    write_csv(&numbered_capture(11, 0, 120), &mut text).unwrap();
+    std::fs::write(&capture, text).unwrap();
+    let event_model = dir.path().join("event-model.json");
+    std::fs::write(&event_model, "{}").unwrap();
+    let workspace = dir.path().join("webcast.streamlens.json");
+
+    let mut h = harness_with(Vec::new());
+    wait_for(&mut h, "the sample", ready);
+    h.get_by_label("Traffic (live vs VOD)").click();
+    h.run_steps(2);
+    h.get_by_label("Try the demo captures").click();
+    h.run_steps(2);
+    let app = h.state_mut();
+    app.add_captures(vec![capture.clone()]);
+    app.anomalies.model_file = Some(event_model.clone());
+    app.save_workspace(&workspace);
+    assert_eq!(app.traffic.sources.len(), 9);
+
+    std::fs::remove_file(&capture).unwrap();
+    let mut h = harness_with(Vec::new());
+    wait_for(&mut h, "the sample", ready);
+    assert!(h.state().traffic.sources.is_empty());
+    h.state_mut().open_workspace(&workspace);
+    h.run_steps(2);
+    let app = h.state();
+    assert_eq!(app.traffic.sources.len(), 8);
+    assert!(
+        app.traffic
+            .sources
+            .iter()
+            .all(|s| matches!(s, CaptureSource::Synthetic { .. }))
+    );
+    assert_eq!(app.anomalies.model_file.as_ref(), Some(&event_model));
+    let said = app.messages.iter().any(|m| {
+        m.text
+            .contains("This file of the workspace moved or was deleted")
+            && m.text.contains("office-live-1.csv")
+    });
+    assert!(said, "{:?}", app.messages);
+}

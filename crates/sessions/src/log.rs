@@ -184,6 +184,9 @@ pub struct ReadReport {
     /// Dropped rows per reason.
     pub dropped: BTreeMap<String, u64>,
     pub first_drop: Option<Located>,
+    /// Parquet dimension columns of a type streamlens cannot read (DECIMAL, FLOAT16), left
+    /// out: `file: column (TYPE)`.
+    pub columns_left_out: Vec<String>,
 }
 
 /// The events of one file with their columns' labels.
@@ -216,6 +219,7 @@ impl ReadReport {
         if self.first_drop.is_none() {
             self.first_drop = other.first_drop;
         }
+        self.columns_left_out.extend(other.columns_left_out);
     }
 }
 

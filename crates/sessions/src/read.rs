@@ -75,8 +75,10 @@ fn read_plain(file: &str, mut source: impl BufRead, strict: bool) -> Result<Play
         let mut bytes = Vec::new();
         source.read_to_end(&mut bytes).map_err(unreadable)?;
         if bytes.starts_with(b"PAR1") {
-            let (columns, rows) = parquet_rows(file, &bytes)?;
-            return code_owned_rows(file, &columns, &rows, strict);
+            let (columns, rows, left_out) = parquet_rows(file, &bytes)?;
+            let mut log = code_owned_rows(file, &columns, &rows, strict)?;
+            log.report.columns_left_out = left_out;
+            return Ok(log);
         }
         let text = String::from_utf8_lossy(&bytes);
         let (columns, rows) = json_rows(file, text.trim_start_matches('\u{feff}'))?;
@@ -106,18 +108,31 @@ fn code_owned_rows(
 }
 
 /// A Parquet file's cells as text (typed date-times print as ISO-8601, which the
-/// timestamp parser reads); rows are numbered from 1.
-fn parquet_rows(file: &str, bytes: &[u8]) -> Result<(Vec<String>, OwnedRows), ReadError> {
+/// timestamp parser reads); rows are numbered from 1. Columns of a type that cannot be read
+/// are refused when the schema gives them a meaning, else left out and listed (third value).
+fn parquet_rows(
+    file: &str,
+    bytes: &[u8],
+) -> Result<(Vec<String>, OwnedRows, Vec<String>), ReadError> {
     let unreadable = |e: &dyn std::fmt::Display| ReadError::Unreadable {
         file: file.to_string(),
         message: e.to_string(),
     };
     let table = streamlens_engine::io::parquet::read_all(&mut &bytes[..], file)
         .map_err(|e| unreadable(&e))?;
-    // Every column is read as text here, so a column that cannot be read is refused.
+    let meaningful = table
+        .unreadable
+        .iter()
+        .map(|(name, _)| name.as_str())
+        .filter(|name| crate::rows::has_meaning(name));
     table
-        .check_used(file, table.unreadable.iter().map(|(name, _)| name.as_str()))
+        .check_used(file, meaningful)
         .map_err(|e| unreadable(&e))?;
+    let left_out: Vec<String> = table
+        .unreadable
+        .iter()
+        .map(|(name, kind)| format!("{file}: {name} ({kind})"))
+        .collect();
     let frame = table.frame;
     if frame.height() == 0 {
         return Err(ReadError::Empty {
@@ -146,7 +161,7 @@ fn parquet_rows(file: &str, bytes: &[u8]) -> Result<(Vec<String>, OwnedRows), Re
     let rows = (0..frame.height())
         .map(|r| (r as u64 + 1, texts.iter().map(|c| c[r].clone()).collect()))
         .collect();
-    Ok((columns, rows))
+    Ok((columns, rows, left_out))
 }
 
 fn json_rows(file: &str, text: &str) -> Result<(Vec<String>, OwnedRows), ReadError> {

@@ -32,6 +32,15 @@ const OPTIONAL: [(&str, &[&str]); 3] = [
     ("error_code", &["error_code", "errorcode"]),
 ];
 
+/// Whether `column` is one of the schema's columns with a meaning (by any of its names),
+/// rather than a dimension written as found.
+pub(crate) fn has_meaning(column: &str) -> bool {
+    REQUIRED
+        .iter()
+        .chain(OPTIONAL.iter())
+        .any(|(_, aliases)| aliases.iter().any(|a| column.eq_ignore_ascii_case(a)))
+}
+
 /// A log without events is an error naming the first bad row.
 pub(crate) fn non_empty(file: &str, log: PlayerLog) -> Result<PlayerLog, ReadError> {
     if log.events.is_empty() {

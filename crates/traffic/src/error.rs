@@ -59,6 +59,8 @@ pub enum TrafficError {
     Unlabelled { file: String },
     #[error("not enough training data: {0}")]
     NotEnoughData(String),
+    #[error("cancelled")]
+    Cancelled,
     #[error("the model uses {model} features but this build computes {expected}: retrain it")]
     ModelMismatch { model: usize, expected: usize },
     #[error("the model file is damaged: {0}; train it again")]

@@ -76,6 +76,18 @@ pub fn evaluate(
     window: WindowParams,
     params: &ModelParams,
 ) -> Result<Evaluation, TrafficError> {
+    evaluate_with(captures, skipped, window, params, &|_, _| true)
+}
+
+/// [`evaluate`], calling `fold_starts(fold, folds)` before each fold is trained; when it
+/// answers `false` the evaluation stops with [`TrafficError::Cancelled`].
+pub fn evaluate_with(
+    captures: &[CaptureFeatures],
+    skipped: Vec<Skipped>,
+    window: WindowParams,
+    params: &ModelParams,
+    fold_starts: &dyn Fn(usize, usize) -> bool,
+) -> Result<Evaluation, TrafficError> {
     let live_captures = captures
         .iter()
         .filter(|c| c.label == Some(TrafficLabel::Live))
@@ -89,6 +101,9 @@ pub fn evaluate(
     let all = samples(captures);
     let folds = (0..captures.len())
         .map(|held_out| {
+            if !fold_starts(held_out, captures.len()) {
+                return Err(TrafficError::Cancelled);
+            }
             let (rows, live): (Vec<_>, Vec<_>) = all
                 .rows
                 .iter()

@@ -13,15 +13,17 @@ use super::TrafficLabel;
 use super::chunk::{ChunkFeatures, WindowParams, extract};
 use super::classify::{ChunkVerdict, FileClassification, Verdict, classify};
 use super::dataset::{CaptureFeatures, labelled, samples};
-use super::evaluate::{Evaluation, evaluate};
+use super::error::TrafficError;
+use super::evaluate::{Evaluation, evaluate_with};
 use super::features::{mean_std, peaks};
 use super::model::{Classifier, ModelParams, TrafficModel, label_of, train};
 use super::reader::{Capture, label_from_name, parse_capture, read_capture};
 use super::series::{CaptureSeries, Series};
 use super::synth::{numbered_capture, write_csv};
+use streamlens_engine::progress::Progress;
 
 /// Where a capture comes from.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 pub enum CaptureSource {
     File(PathBuf),
     /// Capture `index` of the seeded synthetic set (see `synth::synth_captures`).
@@ -238,6 +240,13 @@ pub struct TrafficResults {
 /// entries and `notes`.
 #[must_use]
 pub fn run_workbench(request: &TrafficRequest) -> TrafficResults {
+    run_workbench_with(request, &Progress::new()).unwrap_or_default()
+}
+
+/// [`run_workbench`] reporting its stage to `progress` (reading each capture, each fold of
+/// the evaluation, training, judging) and stopping with `None` once it is cancelled.
+#[must_use]
+pub fn run_workbench_with(request: &TrafficRequest, progress: &Progress) -> Option<TrafficResults> {
     let window = request
         .model
         .as_ref()
@@ -248,9 +257,17 @@ pub fn run_workbench(request: &TrafficRequest) -> TrafficResults {
     };
     if let Err(e) = window.validate() {
         out.notes.push(e.to_string());
-        return out;
+        return Some(out);
     }
-    for source in &request.sources {
+    let files = request.sources.len().max(1) as f64;
+    for (i, source) in request.sources.iter().enumerate() {
+        if progress.is_cancelled() {
+            return None;
+        }
+        progress.report(
+            0.4 * i as f64 / files,
+            &format!("reading capture {} of {}", i + 1, request.sources.len()),
+        );
         match source.read().and_then(|c| view(&c, &window)) {
             Ok(v) => out.captures.push(CaptureView {
                 source: source.clone(),
@@ -280,11 +297,23 @@ pub fn run_workbench(request: &TrafficRequest) -> TrafficResults {
         .map(|(c, _)| c.clone())
         .collect();
     if let Ok((kept, skipped)) = labelled(training.clone()) {
-        match evaluate(&kept, skipped, window, &request.params) {
+        let fold_starts = |fold: usize, folds: usize| {
+            progress.report(
+                0.4 + 0.45 * fold as f64 / folds.max(1) as f64,
+                &format!("evaluating: leaving out capture {} of {folds}", fold + 1),
+            );
+            !progress.is_cancelled()
+        };
+        match evaluate_with(&kept, skipped, window, &request.params, &fold_starts) {
             Ok(e) => out.evaluation = Some(e),
+            Err(TrafficError::Cancelled) => return None,
             Err(e) => out.notes.push(format!("No evaluation: {e}.")),
         }
     }
+    if progress.is_cancelled() {
+        return None;
+    }
+    progress.report(0.85, "training on every labelled capture");
     let all = samples(&training);
     match train(&all.rows, &all.live, window, &request.params) {
         Ok(model) => out.trained = Some(Arc::new(model)),
@@ -315,7 +344,8 @@ pub fn run_workbench(request: &TrafficRequest) -> TrafficResults {
             Some(with_model(model, capture, basis))
         })
         .collect();
-    out
+    progress.report(1.0, "done");
+    Some(out)
 }
 
 fn view(capture: &Capture, window: &WindowParams) -> Result<CaptureView, String> {

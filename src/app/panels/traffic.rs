@@ -31,11 +31,20 @@ pub fn traffic_ui(app: &mut App, ui: &mut egui::Ui) {
         return;
     }
     let running = app.traffic_running();
+    ui.horizontal_wrapped(|ui| {
+        if running {
+            super::progress_ui(ui, &app.traffic.progress);
+            if ui.button("Cancel").clicked() {
+                app.cancel_traffic();
+            }
+        } else if app.traffic.cancelled.is_some() && ui.button("Run").clicked() {
+            app.rerun_traffic();
+        }
+    });
     let Some((results, stale)) = app.traffic_results() else {
-        ui.horizontal(|ui| {
-            ui.spinner();
-            ui.label("Reading the captures, evaluating and classifying…");
-        });
+        if app.traffic.cancelled.is_some() {
+            ui.label("Cancelled. Press Run to read, evaluate and classify the captures.");
+        }
         return;
     };
     status_ui(ui, &results, stale || running);
