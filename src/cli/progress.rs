@@ -70,6 +70,17 @@ pub fn with_stage_lines<T>(work: impl FnOnce(&Progress) -> T) -> T {
 /// Loads telemetry files as [`streamlens_engine::io::load_paths`] does, with the bytes read
 /// and rows kept on the terminal bar (20 M rows take seconds).
 pub fn load_with_bar(paths: &[PathBuf], options: &LoadOptions) -> Result<Dataset, LoadError> {
+    // Opening a named pipe waits for its writer: say so rather than seem to hang.
+    #[cfg(unix)]
+    for path in paths {
+        use std::os::unix::fs::FileTypeExt as _;
+        if std::fs::metadata(path).is_ok_and(|m| m.file_type().is_fifo()) {
+            eprintln!(
+                "note: {} is a named pipe: waiting for its writer, then reading until it closes",
+                path.display()
+            );
+        }
+    }
     let sources: Vec<Source> = paths.iter().cloned().map(Source::Path).collect();
     let progress = LoadProgress::default();
     with_bar(
