@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    streamlens_engine::contain::quiet_contained_panics();
     let cli = streamlens::cli::Cli::parse();
     if cli.command.is_none()
         && let Some(problem) = streamlens::cli::window_arguments_problem(&cli)

@@ -42,6 +42,8 @@ pub struct FeatureTableTab {
     pub map_spec: super::spec_cache::SpecCache,
     /// The telemetry mapping dialog for this file, when the user wants it as telemetry after all.
     pub as_telemetry: Option<super::MappingDialog>,
+    /// A setup reopened from a workspace, used instead of the defaults once inspected.
+    pub restored_setup: Option<TableSetup>,
 }
 
 /// Work for the feature-table worker.
@@ -91,6 +93,7 @@ impl App {
             flagged_sort: None,
             map_spec: super::spec_cache::SpecCache::default(),
             as_telemetry,
+            restored_setup: None,
         });
         self.anomalies.show_table = true;
         self.state.tab = Tab::Anomalies;
@@ -197,6 +200,10 @@ impl App {
                     return;
                 };
                 match result {
+                    Ok(summary) if t.restored_setup.is_some() => {
+                        t.setup = t.restored_setup.take().unwrap_or_default();
+                        t.summary = Some(Arc::new(summary));
+                    }
                     Ok(summary) => {
                         let label = summary.default_label();
                         t.setup = TableSetup {

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::App;
-use super::state::SideFiles;
+use super::state::{FeatureTableFile, SideFiles};
 use streamlens_traffic::workbench::CaptureSource;
 
 impl App {
@@ -15,6 +15,10 @@ impl App {
             captures: self.traffic.sources.clone(),
             traffic_model: self.traffic.model.clone(),
             event_model: self.anomalies.model_file.clone(),
+            feature_table: self.anomalies.table.as_ref().map(|t| FeatureTableFile {
+                path: t.path.clone(),
+                setup: t.restored_setup.clone().unwrap_or_else(|| t.setup.clone()),
+            }),
         };
     }
 
@@ -40,11 +44,28 @@ impl App {
             .collect();
         let traffic_model = saved.traffic_model.filter(|p| present(p));
         let event_model = saved.event_model.filter(|p| present(p));
+        let feature_table = saved
+            .feature_table
+            .filter(|t| present(&t.path))
+            .map(|mut t| {
+                t.setup.model_file = t.setup.model_file.filter(|p| present(p));
+                t
+            });
         self.clear_captures();
         self.traffic.sources = captures;
         self.traffic.model = traffic_model;
         self.traffic.cancelled = None;
         self.anomalies.model_file = event_model;
+        self.close_feature_table();
+        if let Some(FeatureTableFile { path, setup }) = feature_table {
+            let tab = self.state.tab;
+            self.open_feature_table(path, None);
+            if let Some(t) = self.anomalies.table.as_mut() {
+                t.restored_setup = Some(setup);
+            }
+            // Reopening does not change the tab the user was on.
+            self.state.tab = tab;
+        }
         if !missing.is_empty() {
             self.error(moved_message(&missing));
         }
@@ -59,7 +80,7 @@ fn moved_message(missing: &[String]) -> String {
     };
     format!(
         "{these} of the workspace moved or {were} deleted, so {them} did not reopen: {}. \
-         Open {them} again (Traffic: Add captures… or Open model…; Anomalies: Open model…).",
+         Open {them} again (Traffic: Add captures… or Open model…; Anomalies: Open model…; a feature table: Open… in the File menu).",
         missing.join(", ")
     )
 }

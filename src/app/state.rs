@@ -70,6 +70,16 @@ pub struct SideFiles {
     pub traffic_model: Option<PathBuf>,
     /// The saved event model scoring the Anomalies view's events.
     pub event_model: Option<PathBuf>,
+    /// The feature table open in the Anomalies view, with the user's setup (features,
+    /// label, folds, and the saved table model when one scores it).
+    pub feature_table: Option<FeatureTableFile>,
+}
+
+/// A feature table and how the user set it up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureTableFile {
+    pub path: PathBuf,
+    pub setup: streamlens_detect::table::view::TableSetup,
 }
 
 impl State {

@@ -146,6 +146,15 @@ pub const FILE_CASES: &[(&[&str], &str, Outcome)] = &[
         "telemetry/far_future.csv",
         Loads(&["\"rows\": 2,", "out of range", "found `99999999999999`"]),
     ),
+    // Found by the fuzzers (crates/fuzz): a damaged thrift field in the footer made polars panic.
+    (
+        TELEMETRY,
+        "fuzz/telemetry-parquet--thrift-bool-field.parquet",
+        Fails(&[
+            "telemetry-parquet--thrift-bool-field.parquet",
+            "Parquet structure cannot be decoded",
+        ]),
+    ),
     // The content decides, not the name.
     (
         TELEMETRY,

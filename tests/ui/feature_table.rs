@@ -294,3 +294,41 @@ fn a_whole_group_summary_is_added_from_the_memory_menu_without_an_order() {
         assert!((v - 0.6).abs() < 1e-12, "row {row}: {v}");
     }
 }
+
+/// A workspace keeps the open feature table with the user's setup; a table model that moved
+/// is named and left out, and the table is scored again by fitting.
+#[test]
+fn a_workspace_keeps_the_feature_table_and_its_setup() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = windows_csv(dir.path());
+    let model = dir.path().join("table-model.json");
+    std::fs::write(&model, "{}").unwrap();
+    let workspace = dir.path().join("qoe.streamlens.json");
+    let mut h = harness_with(Vec::new());
+    wait_for(&mut h, "the sample", ready);
+    drop_file(&mut h, path.clone());
+    wait_for(&mut h, "the scored table", table_scored);
+    let app = h.state_mut();
+    let t = app.anomalies.table.as_mut().unwrap();
+    t.setup.features = vec!["vmaf_mean".into()];
+    t.setup.model_file = Some(model.clone());
+    app.save_workspace(&workspace);
+    std::fs::remove_file(&model).unwrap();
+
+    let mut h = harness_with(Vec::new());
+    wait_for(&mut h, "the sample", ready);
+    assert!(h.state().anomalies.table.is_none());
+    h.state_mut().open_workspace(&workspace);
+    wait_for(&mut h, "the reopened table scored", table_scored);
+    let app = h.state();
+    let t = app.anomalies.table.as_ref().unwrap();
+    assert_eq!(t.path, path);
+    assert_eq!(t.setup.features, ["vmaf_mean"]);
+    assert_eq!(t.setup.model_file, None);
+    assert_eq!(t.setup.group.as_deref(), Some("file"));
+    let said = app
+        .messages
+        .iter()
+        .any(|m| m.text.contains("moved or was deleted") && m.text.contains("table-model.json"));
+    assert!(said, "{:?}", app.messages);
+}

@@ -4,6 +4,7 @@
 //! shared by the window and the CLI.
 
 pub mod analysis;
+pub mod contain;
 pub mod dataset;
 pub mod encoding;
 pub mod error;

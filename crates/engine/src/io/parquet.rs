@@ -21,6 +21,17 @@ pub fn read_all(reader: &mut dyn Read, file: &str) -> Result<ParquetTable, LoadE
         file: file.to_string(),
         source: e,
     })?;
+    // polars' Parquet decoder panics on some damaged files (a bad thrift field in the footer
+    // metadata); that is a damaged file, not a crash of ours.
+    crate::contain::contained(move || decode(bytes, file)).unwrap_or_else(|why| {
+        Err(parse_err(
+            file,
+            &format!("the file is damaged: its Parquet structure cannot be decoded ({why})"),
+        ))
+    })
+}
+
+fn decode(bytes: Vec<u8>, file: &str) -> Result<ParquetTable, LoadError> {
     let mut reader = ParquetReader::new(std::io::Cursor::new(bytes));
     let schema = reader.schema().map_err(|e| parse_err(file, &e))?;
     // Types this build of polars cannot turn into columns (it would panic on a decimal) are

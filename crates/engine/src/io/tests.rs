@@ -265,3 +265,26 @@ fn previews_tell_feature_tables_from_telemetry_with_other_names() {
     .unwrap();
     assert!(!windows.could_be_telemetry());
 }
+
+/// Found by fuzzing: a damaged thrift field in the footer made polars' Parquet decoder panic;
+/// the load (and the preview) now refuse the file by name.
+#[test]
+fn damaged_parquet_metadata_is_an_error_not_a_panic() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/hostile/fuzz/telemetry-parquet--thrift-bool-field.parquet");
+    let source = Source::Path(path);
+    let e = load(
+        std::slice::from_ref(&source),
+        &LoadOptions::default(),
+        &LoadProgress::default(),
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(
+        e.contains("thrift-bool-field.parquet")
+            && e.contains("Parquet structure cannot be decoded"),
+        "{e}"
+    );
+    assert!(preview(&source).is_err());
+}
