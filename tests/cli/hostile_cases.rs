@@ -155,6 +155,12 @@ pub const FILE_CASES: &[(&[&str], &str, Outcome)] = &[
             "Parquet structure cannot be decoded",
         ]),
     ),
+    // Found by the fuzzers: a tree of the forest lost its right branch (its key was garbled).
+    (
+        TRAFFIC_MODEL,
+        "fuzz/traffic-model--tree-missing-branch.json",
+        Fails(&["tree 1 of its random forest is cut short"]),
+    ),
     // The content decides, not the name.
     (
         TELEMETRY,

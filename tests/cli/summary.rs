@@ -76,3 +76,32 @@ fn no_progress_bar_when_stderr_is_not_a_terminal() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains('%') && !err.contains("loading"), "{err}");
 }
+
+/// A named pipe (`<(zcat export.csv.gz)`, `mkfifo`) is read once, from its writer's first byte
+/// to its last: the same counts as the file itself.
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_is_read_once_to_its_end() {
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("telemetry.csv");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.unwrap().success(), "mkfifo");
+    let child = super::bin()
+        .args(["summary", "--json", fifo.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Opening for writing waits for the reader; a reader that opened and closed the pipe
+    // before reading would end this write with a broken pipe.
+    std::fs::write(&fifo, std::fs::read(sample()).unwrap()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("is a named pipe"), "{err}");
+    let piped: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let file = summary_json(&[sample().to_str().unwrap()]);
+    assert_eq!(piped["rows"], file["rows"]);
+    assert_eq!(piped["median_qoe"], file["median_qoe"]);
+}

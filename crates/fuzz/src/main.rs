@@ -4,6 +4,7 @@
 //!
 //! ```text
 //! streamlens-fuzz [--secs N] [--iterations N] [--seed S] [--out DIR] [--no-shared] [READER…]
+//! streamlens-fuzz --replay FILE READER     # one input, once: its outcome, a panic's location
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -19,6 +20,7 @@ struct Args {
     out: PathBuf,
     shared: bool,
     readers: Vec<String>,
+    replay: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -29,6 +31,7 @@ fn parse_args() -> Result<Args, String> {
         out: PathBuf::from("target/fuzz"),
         shared: true,
         readers: Vec::new(),
+        replay: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -40,6 +43,7 @@ fn parse_args() -> Result<Args, String> {
             "--seed" => args.seed = number(value("--seed")?)?,
             "--out" => args.out = PathBuf::from(value("--out")?),
             "--no-shared" => args.shared = false,
+            "--replay" => args.replay = Some(PathBuf::from(value("--replay")?)),
             "--list" => args.readers.push("--list".into()),
             r if NAMES.contains(&r) => args.readers.push(a),
             "all" => args.readers.extend(NAMES.iter().map(|n| (*n).to_string())),
@@ -218,8 +222,31 @@ fn main() -> ExitCode {
         println!("{}", NAMES.join("\n"));
         return ExitCode::SUCCESS;
     }
-    match args.readers.as_slice() {
-        [one] => run_one(one, &args),
+    match (args.readers.as_slice(), &args.replay) {
+        ([one], Some(file)) => replay(one, file),
+        (_, Some(_)) => {
+            eprintln!("--replay needs exactly one reader");
+            ExitCode::FAILURE
+        }
+        ([one], None) => run_one(one, &args),
         _ => run_many(&args),
     }
+}
+
+/// Reads `file` with reader `name` once and says what happened.
+fn replay(name: &str, file: &Path) -> ExitCode {
+    let (Some(t), Ok(bytes)) = (target(name, false), std::fs::read(file)) else {
+        eprintln!("unknown reader {name} or unreadable {}", file.display());
+        return ExitCode::FAILURE;
+    };
+    let _guard = streamlens_fuzz::panics::Guard::enter();
+    match streamlens_fuzz::panics::catch(|| (t.read)(&bytes)) {
+        Ok(Ok(())) => println!("read"),
+        Ok(Err(message)) => println!("refused: {message}"),
+        Err(panic) => {
+            println!("PANIC: {panic}");
+            return ExitCode::FAILURE;
+        }
+    }
+    ExitCode::SUCCESS
 }

@@ -12,6 +12,7 @@ pub mod csv;
 pub mod dedup;
 mod direct;
 pub mod parquet;
+mod parquet_check;
 mod read_ahead;
 pub mod report;
 mod stack;
@@ -46,6 +47,19 @@ impl Source {
             Source::Path(p) => display_path(p),
             Source::Bytes { name, .. } => name.clone(),
         }
+    }
+
+    /// The size to expect, checking the source can be opened. A named pipe is not opened
+    /// here: opening and closing it would end its writer's stream before the real read.
+    fn size_checked(&self) -> Result<u64, LoadError> {
+        #[cfg(unix)]
+        if let Source::Path(p) = self {
+            use std::os::unix::fs::FileTypeExt as _;
+            if std::fs::metadata(p).is_ok_and(|m| m.file_type().is_fifo()) {
+                return Ok(0);
+            }
+        }
+        Ok(self.open()?.1)
     }
 
     fn open(&self) -> Result<(Box<dyn Read + Send>, u64), LoadError> {
@@ -243,7 +257,7 @@ pub fn load(
     }
     let mut total = 0;
     for s in sources {
-        total += s.open()?.1;
+        total += s.size_checked()?;
     }
     progress.bytes_total.store(total, Ordering::Relaxed);
     let mut builder = Builder::default();

@@ -31,7 +31,13 @@ pub fn read_all(reader: &mut dyn Read, file: &str) -> Result<ParquetTable, LoadE
     })
 }
 
-fn decode(bytes: Vec<u8>, file: &str) -> Result<ParquetTable, LoadError> {
+fn decode(mut bytes: Vec<u8>, file: &str) -> Result<ParquetTable, LoadError> {
+    if let Some(why) = super::parquet_check::damage(&mut bytes) {
+        return Err(parse_err(
+            file,
+            &format!("the file is damaged: its Parquet structure cannot be decoded ({why})"),
+        ));
+    }
     let mut reader = ParquetReader::new(std::io::Cursor::new(bytes));
     let schema = reader.schema().map_err(|e| parse_err(file, &e))?;
     // Types this build of polars cannot turn into columns (it would panic on a decimal) are

@@ -288,3 +288,38 @@ fn damaged_parquet_metadata_is_an_error_not_a_panic() {
     );
     assert!(preview(&source).is_err());
 }
+
+/// A data page whose header claims a negative number of values made polars reserve
+/// exabytes and abort the process (found by fuzzing); the page walk refuses the file first.
+#[test]
+fn a_page_claiming_negative_values_is_refused_before_decoding() {
+    let mut df = DataFrame::new(
+        3,
+        vec![
+            Column::new("timestamp".into(), [1_709_546_400_000_i64, 1, 2]),
+            Column::new("qoe".into(), [0.9_f64, 0.7, 0.8]),
+        ],
+    )
+    .unwrap();
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes).finish(&mut df).unwrap();
+    assert!(parquet::read_all(&mut bytes.as_slice(), "ok.parquet").is_ok());
+    // Thrift compact: a data page header (field 5 or 8, a struct) whose first field is
+    // `num_values` (i32, zigzag 3 = 6); zigzag 1 is −1.
+    let mut patched = 0;
+    for i in 0..bytes.len() - 2 {
+        if matches!(bytes[i], 0x2c | 0x5c) && bytes[i + 1] == 0x15 && bytes[i + 2] == 6 {
+            bytes[i + 2] = 1;
+            patched += 1;
+        }
+    }
+    assert!(patched > 0, "no data page header found");
+    let e = parquet::read_all(&mut bytes.as_slice(), "negative.parquet")
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        e.contains("negative.parquet") && e.contains("claims a negative number of values"),
+        "{e}"
+    );
+}

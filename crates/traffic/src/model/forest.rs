@@ -8,7 +8,7 @@
 use linfa::Dataset;
 use linfa::prelude::{Fit, Predict};
 use linfa_ensemble::RandomForestParams;
-use linfa_trees::DecisionTree;
+use linfa_trees::{DecisionTree, TreeNode};
 use ndarray::{Array1, Array2, Axis};
 use ndarray_rand::rand::SeedableRng;
 use ndarray_rand::rand::rngs::SmallRng;
@@ -86,4 +86,26 @@ impl Forest {
         let n = self.trees.len().max(1) as f64;
         votes.into_iter().map(|v| v / n).collect()
     }
+
+    /// The first tree that cannot predict (its index): a split node lacking a child, or
+    /// splitting on a column its feature subset does not have. linfa would panic on it.
+    #[must_use]
+    pub fn first_broken_tree(&self) -> Option<usize> {
+        self.trees
+            .iter()
+            .zip(&self.tree_features)
+            .position(|(tree, features)| !is_whole(tree.root_node(), features.len()))
+    }
+}
+
+/// Every split of `node` and below has both children and a column below `columns`.
+fn is_whole(node: &TreeNode<f64, usize>, columns: usize) -> bool {
+    if node.is_leaf() {
+        return true;
+    }
+    node.split().0 < columns
+        && node
+            .children()
+            .into_iter()
+            .all(|child| child.as_ref().is_some_and(|c| is_whole(c, columns)))
 }

@@ -179,6 +179,12 @@ impl TrafficModel {
         if self.forest.trees.len() != self.forest.tree_features.len() {
             return damaged("its forest lists features for a different number of trees");
         }
+        if let Some(i) = self.forest.first_broken_tree() {
+            return damaged(&format!(
+                "tree {} of its random forest is cut short (a split without both branches, or on a column it was not trained on)",
+                i + 1
+            ));
+        }
         if let Some(i) = self
             .scaler
             .std
@@ -250,5 +256,30 @@ mod tests {
         let mut nan = good;
         nan.logistic.weights[0] = f64::NAN;
         assert!(nan.check().unwrap_err().to_string().contains("logistic"));
+    }
+
+    /// A model file whose tree lost a branch (an edited key is ignored by serde, leaving
+    /// `null`) is refused; linfa would panic predicting with it (found by fuzzing).
+    #[test]
+    fn a_tree_missing_a_branch_is_refused() {
+        let good = trained();
+        let mut json = serde_json::to_value(&good).unwrap();
+        let root = &mut json["forest"]["trees"][0]["root_node"];
+        assert_eq!(root["leaf_node"], false, "the first tree splits");
+        root["right_child"] = serde_json::Value::Null;
+        let cut: TrafficModel = serde_json::from_value(json.clone()).unwrap();
+        let e = cut.check().unwrap_err().to_string();
+        assert!(
+            e.contains("tree 1 of its random forest is cut short"),
+            "{e}"
+        );
+        let mut json = serde_json::to_value(&good).unwrap();
+        json["forest"]["trees"][0]["root_node"]["feature_idx"] = 10_000.into();
+        let far: TrafficModel = serde_json::from_value(json).unwrap();
+        let e = far.check().unwrap_err().to_string();
+        assert!(
+            e.contains("tree 1 of its random forest is cut short"),
+            "{e}"
+        );
     }
 }
