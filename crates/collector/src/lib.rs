@@ -4,4 +4,5 @@
 
 #![forbid(unsafe_code)]
 
+pub mod commit;
 pub mod wal;
