@@ -146,4 +146,24 @@ mod tests {
         let err = State::read_workspace(&path).unwrap_err();
         assert!(err.contains("not a streamlens workspace"), "{err}");
     }
+
+    /// eframe keeps the state between runs as RON and silently drops a value RON cannot
+    /// encode: a full state (side files, feature table setup, sessions query) must survive it.
+    #[test]
+    fn a_full_state_survives_the_format_eframe_keeps_it_in() {
+        let mut s = State::default();
+        s.filter.toggle("customer_id", "3");
+        s.files.push(PathBuf::from("a.csv"));
+        s.side_files.captures = vec![streamlens_traffic::workbench::CaptureSource::File(
+            PathBuf::from("c.csv"),
+        )];
+        s.side_files.traffic_model = Some(PathBuf::from("t.json"));
+        s.side_files.feature_table = Some(FeatureTableFile {
+            path: PathBuf::from("windows.csv"),
+            setup: streamlens_detect::table::view::TableSetup::default(),
+        });
+        let text = ron::ser::to_string(&s).unwrap();
+        let back: State = ron::from_str(&text).unwrap();
+        assert_eq!(back, s);
+    }
 }

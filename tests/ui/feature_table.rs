@@ -313,6 +313,8 @@ fn a_workspace_keeps_the_feature_table_and_its_setup() {
     t.setup.features = vec!["vmaf_mean".into()];
     t.setup.model_file = Some(model.clone());
     app.save_workspace(&workspace);
+    app.remember_side_files();
+    ron::ser::to_string(&app.state).expect("the state as eframe keeps it between runs");
     std::fs::remove_file(&model).unwrap();
 
     let mut h = harness_with(Vec::new());

@@ -19,13 +19,17 @@ pub fn contained<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     let outer = CONTAINING.with(|c| c.replace(true));
     let outcome = catch_unwind(AssertUnwindSafe(f));
     CONTAINING.with(|c| c.set(outer));
-    outcome.map_err(|payload| {
-        payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "a panic without a message".into())
-    })
+    outcome.map_err(|payload| panic_message(payload.as_ref()))
+}
+
+/// The text a panic was raised with (`panic!("…")` gives a `&str` or a `String`).
+#[must_use]
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into())
 }
 
 /// Installs (once per process) a panic hook that stays silent for panics [`contained`]

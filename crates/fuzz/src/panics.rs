@@ -24,7 +24,10 @@ fn install() {
             let location = info
                 .location()
                 .map_or_else(String::new, |l| format!("{}:{}", l.file(), l.line()));
-            let text = format!("{} at {location}", payload_text(info.payload()));
+            let text = format!(
+                "{} at {location}",
+                streamlens_engine::contain::panic_message(info.payload())
+            );
             if FUZZING.with(|f| *f.borrow()) {
                 LAST.with(|l| *l.borrow_mut() = Some(text));
             } else if ACTIVE.load(Ordering::SeqCst) > 0 {
@@ -36,14 +39,6 @@ fn install() {
             }
         }));
     });
-}
-
-fn payload_text(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "(non-text panic payload)".into())
 }
 
 /// Marks the calling thread as a fuzz loop while it lives.
@@ -72,6 +67,6 @@ pub fn catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
         LAST.with(|l| l.borrow_mut().take())
             .or_else(|| FOREIGN.lock().ok().and_then(|mut s| s.take()))
-            .unwrap_or_else(|| payload_text(payload.as_ref()))
+            .unwrap_or_else(|| streamlens_engine::contain::panic_message(payload.as_ref()))
     })
 }

@@ -8,18 +8,36 @@ use serde::{Deserialize, Serialize};
 
 use crate::DetectError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Written as its symbol (`"<="`), in model files as in the window's saved state. A string,
+/// not an enum variant: RON (eframe's state format) cannot name a variant `<=`, and a state
+/// it cannot encode is dropped whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Comparison {
-    #[serde(rename = "<=")]
     Le,
-    #[serde(rename = "<")]
     Lt,
-    #[serde(rename = ">=")]
     Ge,
-    #[serde(rename = ">")]
     Gt,
-    #[serde(rename = "==")]
     Eq,
+}
+
+impl Serialize for Comparison {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.symbol())
+    }
+}
+
+impl<'de> Deserialize<'de> for Comparison {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let symbol = String::deserialize(deserializer)?;
+        [Self::Le, Self::Lt, Self::Ge, Self::Gt, Self::Eq]
+            .into_iter()
+            .find(|c| c.symbol() == symbol)
+            .ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "`{symbol}` is not a comparison (one of <=, <, >=, >, ==)"
+                ))
+            })
+    }
 }
 
 impl Comparison {
@@ -109,6 +127,19 @@ impl LabelExpr {
 #[allow(clippy::float_cmp)] // Known answers are exact here.
 mod tests {
     use super::*;
+
+    /// Model files written before keep reading: the comparison is the same JSON string.
+    #[test]
+    fn comparisons_are_written_as_their_symbols() {
+        for (op, json) in [(Comparison::Le, "\"<=\""), (Comparison::Eq, "\"==\"")] {
+            assert_eq!(serde_json::to_string(&op).unwrap(), json);
+            assert_eq!(serde_json::from_str::<Comparison>(json).unwrap(), op);
+        }
+        let e = serde_json::from_str::<Comparison>("\"=<\"")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`=<` is not a comparison"), "{e}");
+    }
 
     #[test]
     fn parses_every_operator() {

@@ -15,8 +15,8 @@ pub enum Shape {
     #[default]
     Generator,
     /// Shaped like a real telemetry export: 9 countries with 29 cities, 177 customers with
-    /// 300–6 000 employees each, 71 shorter events per business day (about 1 400 events in 20 M
-    /// rows, 200 k viewers), rows sorted by timestamp
+    /// 500–11 000 employees each, 71 shorter events per business day (about 1 400 events in 20 M
+    /// rows, about 210 k viewers), rows sorted by timestamp
     /// across all events of a day (events interleave), `QoE` with 6 decimals (hundreds of
     /// thousands of distinct values), buffering in 6 ms steps (about 5 000 distinct values),
     /// 4 engagement levels.
@@ -98,7 +98,7 @@ const EXPORT: Profile = Profile {
     countries: 9,
     cities: CityCount::Fixed(&[4, 4, 3, 3, 3, 3, 3, 3, 3]),
     customers: 177,
-    population: (300.0, 6_000.0),
+    population: (500.0, 11_000.0),
     events_per_business_day: 71,
     weekend_share: 0.0,
     durations_min: &[(20, 2.0), (30, 3.0), (45, 3.0), (60, 3.0), (90, 1.0)],

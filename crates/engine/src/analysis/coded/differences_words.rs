@@ -75,8 +75,14 @@ pub(super) fn by_sorted_words(
     let n_customers = customers.map_or(1, |_| code_count(dataset, GroupBy::Customer.column()));
     let dims = DIMENSIONS.map(|g| sel.codes(g));
     // Each core turns its rows into words, one list per customer.
+    let customer_of = |r: usize| customers.map_or(0, |c| c[r] as usize);
     let parts = parallel::map("differences-words", sel.ranges(), |range| {
-        let mut words: Vec<Vec<u32>> = vec![Vec::new(); n_customers];
+        // Counted first, so each list is allocated once at its size (no regrowth).
+        let mut sizes = vec![0usize; n_customers];
+        for r in range.clone().filter(|&r| sel.passes(r)) {
+            sizes[customer_of(r)] += 1;
+        }
+        let mut words: Vec<Vec<u32>> = sizes.into_iter().map(Vec::with_capacity).collect();
         for r in range.filter(|&r| sel.passes(r)) {
             let mut word = vc.codes[r] << layout.value_shift;
             for (codes, field) in dims.iter().zip(layout.groups) {
@@ -84,7 +90,7 @@ pub(super) fn by_sorted_words(
                     word |= codes[r] << shift;
                 }
             }
-            words[customers.map_or(0, |c| c[r] as usize)].push(word);
+            words[customer_of(r)].push(word);
         }
         words
     })?;
@@ -125,19 +131,43 @@ pub(super) fn by_sorted_words(
     Ok(out)
 }
 
+/// One group's running state in the walk (kept together: one lookup per row).
+#[derive(Clone, Copy)]
+struct GroupState {
+    /// The group's rows so far.
+    below: usize,
+    /// The largest `|F_group − F_rest|` so far.
+    d: f64,
+    /// `1/n_group` and `1/n_rest`, for a quick bound before the definition's divisions.
+    inv_group: f64,
+    inv_rest: f64,
+    n_group: f64,
+    n_rest: f64,
+    /// The run in which the group was last seen.
+    seen_in: usize,
+    tested: bool,
+}
+
+impl GroupState {
+    /// Raises D to `|F_group − F_rest|` after `below_all` rows of the customer, computed by
+    /// the definition's divisions; a product with the inverses first (within 1e-15 of it)
+    /// skips them where the candidate cannot reach the maximum so far.
+    fn raise(&mut self, below_all: usize) {
+        let (b, r) = (self.below as f64, (below_all - self.below) as f64);
+        if (b * self.inv_group - r * self.inv_rest).abs() + 1e-12 >= self.d {
+            self.d = self.d.max((b / self.n_group - r / self.n_rest).abs());
+        }
+    }
+}
+
 /// One dimension's running state in the walk over a customer's sorted words.
 struct GroupWalk {
     dimension: GroupBy,
     shift: u32,
     mask: u32,
     count: Vec<usize>,
-    tested: Vec<bool>,
-    /// `1/n_group` and `1/n_rest`, for a quick bound before the definition's divisions.
-    inverse: Vec<(f64, f64)>,
-    below: Vec<usize>,
-    d: Vec<f64>,
-    /// The run in which each group was last seen, and the groups seen in the current run.
-    seen_in: Vec<usize>,
+    groups: Vec<GroupState>,
+    /// The groups seen in the current run.
     touched: Vec<usize>,
 }
 
@@ -158,76 +188,82 @@ impl GroupWalk {
         }
         let n = words.len();
         let count: Vec<usize> = tallies.iter().map(|t| t.iter().sum()).collect();
+        let groups = count
+            .iter()
+            .map(|&m| GroupState {
+                below: 0,
+                d: 0.0,
+                inv_group: 1.0 / m as f64,
+                inv_rest: 1.0 / (n - m) as f64,
+                n_group: m as f64,
+                n_rest: (n - m) as f64,
+                seen_in: usize::MAX,
+                tested: m > 0 && m >= min && n - m >= min,
+            })
+            .collect();
         Self {
             dimension,
             shift,
             mask,
-            tested: count
-                .iter()
-                .map(|&m| m > 0 && m >= min && n - m >= min)
-                .collect(),
-            inverse: count
-                .iter()
-                .map(|&m| (1.0 / m as f64, 1.0 / (n - m) as f64))
-                .collect(),
             count,
-            below: vec![0; n_codes],
-            d: vec![0.0; n_codes],
-            seen_in: vec![usize::MAX; n_codes],
+            groups,
             touched: Vec::with_capacity(n_codes),
         }
     }
 
-    /// Raises group `g`'s D to `|F_group − F_rest|` after `below_all` rows of the customer,
-    /// computed by the definition's divisions; a product with the inverses first (within
-    /// 1e-15 of it) skips them where the candidate cannot reach the maximum so far.
-    fn raise(&mut self, g: usize, below_all: usize, n: usize) {
-        let (b, r) = (self.below[g] as f64, (below_all - self.below[g]) as f64);
-        let (inv_g, inv_r) = self.inverse[g];
-        if (b * inv_g - r * inv_r).abs() + 1e-12 >= self.d[g] {
-            let (n_g, n_r) = (self.count[g] as f64, (n - self.count[g]) as f64);
-            self.d[g] = self.d[g].max((b / n_g - r / n_r).abs());
-        }
+    fn group_of(&self, word: u32) -> usize {
+        ((word >> self.shift) & self.mask) as usize
     }
 
     /// Row `word` at the run that starts at `start`: the first time a tested group shows in
     /// a run, D is checked just before the run (the rest has risen since its last step).
-    fn step(&mut self, word: u32, start: usize, n: usize) {
-        let g = ((word >> self.shift) & self.mask) as usize;
-        if self.seen_in[g] != start && self.tested[g] {
-            self.seen_in[g] = start;
-            self.raise(g, start, n);
+    fn step(&mut self, word: u32, start: usize) {
+        let g = self.group_of(word);
+        let state = &mut self.groups[g];
+        if state.seen_in != start && state.tested {
+            state.seen_in = start;
+            state.raise(start);
             self.touched.push(g);
         }
-        self.below[g] += 1;
+        state.below += 1;
     }
 
     /// Row `word` alone in the run at `start`: [`Self::step`] and [`Self::end_run`] in one.
-    fn single(&mut self, word: u32, start: usize, n: usize) {
-        let g = ((word >> self.shift) & self.mask) as usize;
-        if self.tested[g] {
-            self.raise(g, start, n);
-            self.below[g] += 1;
-            self.raise(g, start + 1, n);
-        } else {
-            self.below[g] += 1;
+    /// Just before and just after the row the rest's share is the same and the group's
+    /// differs by `1/n_group`, so one bound covers both candidates; the definition's
+    /// divisions run only where it reaches the maximum so far (as in [`GroupState::raise`]).
+    fn single(&mut self, word: u32, start: usize) {
+        let g = self.group_of(word);
+        let state = &mut self.groups[g];
+        let b = state.below;
+        state.below = b + 1;
+        if !state.tested {
+            return;
+        }
+        let (bf, r) = (b as f64, (start - b) as f64);
+        let before = bf * state.inv_group - r * state.inv_rest;
+        let bound = before.abs().max((before + state.inv_group).abs());
+        if bound + 1e-12 >= state.d {
+            let rest = r / state.n_rest;
+            let exact_before = (bf / state.n_group - rest).abs();
+            let exact_after = ((bf + 1.0) / state.n_group - rest).abs();
+            state.d = state.d.max(exact_before).max(exact_after);
         }
     }
 
     /// After a run that ends at `end`: D is checked just after it for each group in it.
-    fn end_run(&mut self, end: usize, n: usize) {
-        let mut touched = std::mem::take(&mut self.touched);
-        for g in touched.drain(..) {
-            self.raise(g, end, n);
+    fn end_run(&mut self, end: usize) {
+        for &g in &self.touched {
+            self.groups[g].raise(end);
         }
-        self.touched = touched;
+        self.touched.clear();
     }
 
     fn tested_groups(self, dataset: &Dataset, n: usize) -> (GroupBy, Vec<Tested>) {
         let found = (0..self.count.len())
-            .filter(|&g| self.tested[g])
+            .filter(|&g| self.groups[g].tested)
             .map(|g| {
-                let (m, d) = (self.count[g], self.d[g]);
+                let (m, d) = (self.count[g], self.groups[g].d);
                 let p_value = kolmogorov::ks_two_sample_p(d, m, n - m);
                 let label = dataset.label(self.dimension.column(), g as u32);
                 (label, m as u64, (n - m) as u64, d, p_value)
@@ -258,19 +294,19 @@ fn ks_per_group(
         if i + 1 == n || layout.value(words[i + 1]) != value {
             // A value held by one row (the common case): just before and just after it.
             for walk in &mut walks {
-                walk.single(words[i], start, n);
+                walk.single(words[i], start);
             }
             i += 1;
             continue;
         }
         while i < n && layout.value(words[i]) == value {
             for walk in &mut walks {
-                walk.step(words[i], start, n);
+                walk.step(words[i], start);
             }
             i += 1;
         }
         for walk in &mut walks {
-            walk.end_run(i, n);
+            walk.end_run(i);
         }
     }
     walks
