@@ -3,10 +3,13 @@
 //! load many batches share one `fdatasync`; alone, a batch waits for nothing but its own.
 
 use std::io;
-use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
+use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, SyncSender, channel, sync_channel};
 use std::thread::JoinHandle;
 
-use crate::wal::Segment;
+use crate::segments::Segments;
+use crate::status::Counters;
 
 type Reply = SyncSender<Result<(), String>>;
 
@@ -24,15 +27,19 @@ pub struct CommitStats {
 }
 
 impl Committer {
-    /// Starts the commit thread over `segment`; its stats come back when it stops.
+    /// Starts the commit thread over `segments`; its stats come back when it stops. It
+    /// keeps `counters.open_bytes` and the sync count current.
     ///
     /// # Errors
     /// The thread could not be started.
-    pub fn start(segment: Segment) -> io::Result<(Self, JoinHandle<CommitStats>)> {
+    pub fn start(
+        segments: Segments,
+        counters: Arc<Counters>,
+    ) -> io::Result<(Self, JoinHandle<CommitStats>)> {
         let (requests, queue) = channel();
         let thread = std::thread::Builder::new()
             .name("wal-commit".into())
-            .spawn(move || run(segment, &queue))?;
+            .spawn(move || run(segments, &queue, &counters))?;
         Ok((Self { requests }, thread))
     }
 
@@ -52,9 +59,25 @@ impl Committer {
     }
 }
 
-fn run(mut segment: Segment, queue: &Receiver<(Vec<u8>, Reply)>) -> CommitStats {
+fn run(
+    mut segments: Segments,
+    queue: &Receiver<(Vec<u8>, Reply)>,
+    counters: &Counters,
+) -> CommitStats {
     let mut stats = CommitStats::default();
-    while let Ok(first) = queue.recv() {
+    loop {
+        let first = match queue.recv_timeout(segments.until_due()) {
+            Ok(first) => first,
+            Err(RecvTimeoutError::Timeout) => {
+                // An old segment is sealed even when no batch comes to trigger it.
+                if let Err(e) = segments.tick() {
+                    eprintln!("streamlens collect: cannot start a new segment: {e}");
+                }
+                counters.open_bytes.store(segments.open_bytes(), Relaxed);
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
         let mut group = vec![first];
         group.extend(queue.try_iter());
         // An oversized batch is refused alone, never failing the others of its group.
@@ -73,7 +96,9 @@ fn run(mut segment: Segment, queue: &Receiver<(Vec<u8>, Reply)>) -> CommitStats 
             continue;
         }
         let batches: Vec<&[u8]> = group.iter().map(|(b, _)| b.as_slice()).collect();
-        let outcome = segment.append(&batches).map_err(|e| e.to_string());
+        let outcome = segments.append(&batches).map_err(|e| e.to_string());
+        counters.open_bytes.store(segments.open_bytes(), Relaxed);
+        counters.syncs.fetch_add(1, Relaxed);
         stats.syncs += 1;
         if outcome.is_ok() {
             stats.batches += group.len() as u64;
@@ -89,15 +114,22 @@ fn run(mut segment: Segment, queue: &Receiver<(Vec<u8>, Reply)>) -> CommitStats 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::segments::{RollPolicy, Segments, existing, wal_dir};
     use crate::wal::recover;
+
+    fn start(dir: &std::path::Path) -> (Committer, JoinHandle<CommitStats>) {
+        let (sealed, _) = channel();
+        let segments = Segments::open(dir, RollPolicy::default(), sealed).unwrap();
+        Committer::start(segments, Arc::default()).unwrap()
+    }
 
     /// Eight writers, 200 batches each: every acknowledged batch is in the segment exactly
     /// once, each writer's in its own order, and batches shared syncs.
     #[test]
     fn concurrent_commits_are_each_stored_once_in_order() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("000001.wal");
-        let (committer, thread) = Committer::start(Segment::create(&path).unwrap()).unwrap();
+        let (committer, thread) = start(dir.path());
+        let path = existing(&wal_dir(dir.path())).unwrap()[0].path.clone();
         let writers: Vec<_> = (0..8)
             .map(|w| {
                 let c = committer.clone();
@@ -131,8 +163,7 @@ mod tests {
     #[test]
     fn a_refused_batch_is_answered_with_the_reason() {
         let dir = tempfile::tempdir().unwrap();
-        let (committer, _thread) =
-            Committer::start(Segment::create(&dir.path().join("s.wal")).unwrap()).unwrap();
+        let (committer, _thread) = start(dir.path());
         let e = committer
             .commit(vec![0; crate::wal::MAX_BATCH_BYTES + 1])
             .unwrap_err();
