@@ -28,16 +28,16 @@ impl Drop for Running {
 
 /// Starts `collect` on a free loopback port over `dir`, waiting for its "listening" line.
 fn start(dir: &Path, extra: &[&str]) -> Running {
+    // Segments roll after a second unless the test says otherwise.
+    let roll: &[&str] = if extra.contains(&"--roll-secs") {
+        &[]
+    } else {
+        &["--roll-secs", "1"]
+    };
     let mut child = bin()
-        .args([
-            "collect",
-            "--listen",
-            "127.0.0.1:0",
-            "--roll-secs",
-            "1",
-            "--dir",
-        ])
+        .args(["collect", "--listen", "127.0.0.1:0", "--dir"])
         .arg(dir)
+        .args(roll)
         .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -280,4 +280,33 @@ fn kill_9_under_load_loses_no_acknowledged_event_and_duplicates_none() {
     );
     let wrong: Vec<(&String, &usize)> = stored.iter().filter(|(_, n)| **n != 3).collect();
     assert!(wrong.is_empty(), "views stored other than once: {wrong:?}");
+}
+
+#[test]
+fn over_the_backlog_bound_batches_are_deferred_with_retry_after() {
+    let dir = tempfile::tempdir().unwrap();
+    // A bound of 0 MiB: once the first batch is on disk, anything not yet rolled is over it.
+    let collector = start(
+        dir.path(),
+        &["--max-backlog-mib", "0", "--roll-secs", "3600"],
+    );
+    let (code, body) = post(collector.addr, &view("first", 1_733_400_000_000)).unwrap();
+    assert_eq!(code, 200, "{body}");
+    let mut stream = TcpStream::connect(collector.addr).unwrap();
+    let body = view("second", 1_733_400_000_000);
+    write!(
+        stream,
+        "POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(
+        answer.to_ascii_lowercase().contains("retry-after: 5"),
+        "{answer}"
+    );
+    assert!(answer.contains("send this batch again later"), "{answer}");
+    assert_eq!(status(collector.addr, "")["deferred_batches"], 1);
 }
