@@ -139,6 +139,9 @@ fn check_against(rows: &[&Row], json: &serde_json::Value) {
 #[path = "cli/summary.rs"]
 mod summary;
 
+#[path = "cli/collect.rs"]
+mod collect;
+
 #[path = "cli/generate.rs"]
 mod generate;
 

@@ -19,6 +19,7 @@ use streamlens_sessions::{
 #[derive(Debug, Args)]
 pub struct KpisArgs {
     /// Player-event files (CSV, gzip CSV, JSON Lines or Parquet); several are read as one log.
+    /// A folder stands for the Parquet partitions a collector rolled into it.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Also break the KPIs down by these dimensions (comma-separated: country,device,cdn,…).
@@ -74,7 +75,24 @@ pub struct KpisArgs {
 /// The player events of `files` as one log.
 fn read_log(files: &[PathBuf], strict: bool) -> anyhow::Result<PlayerLog> {
     let mut log: Option<PlayerLog> = None;
+    let mut expanded = Vec::new();
     for path in files {
+        if path.is_dir() {
+            let rolled = streamlens_collector::roll::rolled_files(path)
+                .with_context(|| format!("{}: cannot list its partitions", path.display()))?;
+            if rolled.is_empty() {
+                anyhow::bail!(
+                    "{}: no Parquet partitions (date=…/hour=…/*.parquet) yet; a collector rolls \
+                     its segments into them seconds after their first batch",
+                    path.display()
+                );
+            }
+            expanded.extend(rolled);
+        } else {
+            expanded.push(path.clone());
+        }
+    }
+    for path in &expanded {
         let read = read_player_file(path, strict)?;
         match &mut log {
             Some(log) => log.append(&read),

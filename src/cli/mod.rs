@@ -4,6 +4,7 @@
 pub mod abr;
 pub mod analyze;
 pub mod cdn;
+pub mod collect;
 pub mod deep_report;
 pub mod detect;
 pub mod detect_events;
@@ -68,6 +69,8 @@ pub enum Command {
     Cdn(cdn::CdnArgs),
     /// Network what-if: adaptive-bitrate players replayed on throughput traces.
     Abr(abr::AbrArgs),
+    /// Beacon collector: players POST events over HTTP; stored durably, rolled into Parquet.
+    Collect(collect::CollectArgs),
 }
 
 /// Run a subcommand.
@@ -83,6 +86,7 @@ pub fn run(command: &Command) -> anyhow::Result<()> {
         Command::Kpis(args) => kpis::run(args),
         Command::Cdn(args) => cdn::run(args),
         Command::Abr(args) => abr::run(args),
+        Command::Collect(args) => collect::run(args),
     }
 }
 

@@ -1,0 +1,20 @@
+//! The beacon collector (`streamlens collect`): players POST batches of events over HTTP;
+//! a batch is checked against the KPI schema whole, appended to a write-ahead segment
+//! whose every batch carries its length and checksum, and synced before the 200 (group
+//! commit: concurrent batches share one sync). Sealed segments are rolled into hourly
+//! Parquet partitions that `streamlens kpis DIR` reads. After a crash the next start cuts
+//! a torn tail by its checksum and rolls what was acknowledged, exactly once.
+
+#![forbid(unsafe_code)]
+
+pub mod batch;
+pub mod commit;
+pub mod roll;
+mod roller;
+pub mod segments;
+pub mod server;
+pub mod status;
+pub mod wal;
+
+pub use segments::RollPolicy;
+pub use server::{Collector, Config, Recovery, run};

@@ -1,0 +1,251 @@
+//! The HTTP face of the collector (axum on tokio): `POST /v1/events`, `GET /v1/health`,
+//! `GET /v1/status`. A 200 on events means the batch is in the write-ahead log and synced.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::mpsc::channel;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+
+use crate::batch::{MAX_BODY_BYTES, Refusal, check};
+use crate::commit::Committer;
+use crate::roll::roll_segment;
+use crate::segments::{RollPolicy, Segments, existing, wal_dir};
+use crate::status::{Counters, now_ms};
+
+/// How the collector is run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Where the write-ahead log (`wal/`) and the Parquet partitions go.
+    pub dir: PathBuf,
+    /// A bearer token every request but `/v1/health` must carry.
+    pub token: Option<String>,
+    pub roll: RollPolicy,
+    /// Above this many bytes not yet in Parquet, batches are answered 503 (retry later).
+    pub max_backlog_bytes: u64,
+}
+
+/// What the start found and finished from a previous run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Recovery {
+    /// Segments left by the previous run, rolled into Parquet before serving.
+    pub segments: u64,
+    pub events: u64,
+}
+
+/// A running collector: the commit and roll threads and the counters.
+pub struct Collector {
+    committer: Committer,
+    counters: Arc<Counters>,
+    token: Option<String>,
+    max_backlog_bytes: u64,
+}
+
+impl Collector {
+    /// Finishes what a previous run left in `config.dir` (its segments, a torn tail cut by
+    /// checksum, are rolled into Parquet), then starts a new segment and the threads.
+    ///
+    /// # Errors
+    /// The directory cannot be used, or a leftover segment cannot be rolled (it is kept;
+    /// the message says which and why).
+    pub fn open(config: &Config) -> Result<(Arc<Self>, Recovery), String> {
+        let root = &config.dir;
+        let wal = wal_dir(root);
+        std::fs::create_dir_all(&wal).map_err(|e| format!("{}: {e}", wal.display()))?;
+        let mut recovery = Recovery::default();
+        for leftover in existing(&wal).map_err(|e| format!("{}: {e}", wal.display()))? {
+            let rolled = roll_segment(root, &leftover)?;
+            recovery.segments += 1;
+            recovery.events += rolled.events as u64;
+        }
+        let counters = Arc::new(Counters::default());
+        let (sealed_tx, sealed_rx) = channel();
+        crate::roller::start(root.clone(), sealed_rx, Arc::clone(&counters))
+            .map_err(|e| e.to_string())?;
+        let segments = Segments::open(root, config.roll, sealed_tx)
+            .map_err(|e| format!("{}: {e}", wal.display()))?;
+        let (committer, _thread) =
+            Committer::start(segments, Arc::clone(&counters)).map_err(|e| e.to_string())?;
+        let collector = Self {
+            committer,
+            counters,
+            token: config.token.clone(),
+            max_backlog_bytes: config.max_backlog_bytes,
+        };
+        Ok((Arc::new(collector), recovery))
+    }
+
+    /// The routes, sharing this collector.
+    pub fn router(self: &Arc<Self>) -> Router {
+        Router::new()
+            .route("/v1/events", post(post_events))
+            .route("/v1/health", get(health))
+            .route("/v1/status", get(status))
+            .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+            .with_state(Arc::clone(self))
+    }
+
+    /// `None` when the request may pass; else the 401 to send.
+    fn refuse_unauthorized(&self, headers: &HeaderMap) -> Option<Response> {
+        let expected = self.token.as_ref()?;
+        let sent = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        if same_secret(sent.as_bytes(), expected.as_bytes()) {
+            return None;
+        }
+        let mut response = refusal(
+            StatusCode::UNAUTHORIZED,
+            "this collector needs `Authorization: Bearer <token>` with its token",
+        );
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        Some(response)
+    }
+
+    /// Checks and stores one body (blocking: runs off the async workers).
+    fn accept(&self, body: &[u8]) -> Response {
+        let batch = match check(body) {
+            Ok(batch) => batch,
+            Err(refused) => {
+                self.counters.rejected_batches.fetch_add(1, Relaxed);
+                let code = match refused {
+                    Refusal::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+                    Refusal::Invalid(_) => StatusCode::BAD_REQUEST,
+                };
+                return refusal(code, &refused.to_string());
+            }
+        };
+        let bytes = batch.lines.len() as u64;
+        match self.committer.commit(batch.lines) {
+            Ok(()) => {
+                let c = &self.counters;
+                c.accepted_batches.fetch_add(1, Relaxed);
+                c.accepted_events.fetch_add(batch.events as u64, Relaxed);
+                c.accepted_bytes.fetch_add(bytes, Relaxed);
+                (
+                    StatusCode::OK,
+                    Json(serde_json::json!({ "accepted": batch.events, "stored": true })),
+                )
+                    .into_response()
+            }
+            Err(why) => refusal(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &format!("the batch could not be stored, send it again: {why}"),
+            ),
+        }
+    }
+}
+
+/// A JSON error body: `{"error": "...", "stored": false}`.
+fn refusal(code: StatusCode, why: &str) -> Response {
+    (
+        code,
+        Json(serde_json::json!({ "error": why, "stored": false })),
+    )
+        .into_response()
+}
+
+/// Compares two secrets in time that does not depend on where they first differ.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    let mut diff = u8::from(a.len() != b.len());
+    for i in 0..a.len().max(b.len()) {
+        diff |= a.get(i).copied().unwrap_or(0) ^ b.get(i).copied().unwrap_or(0);
+    }
+    diff == 0
+}
+
+async fn post_events(
+    State(collector): State<Arc<Collector>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Some(refused) = collector.refuse_unauthorized(&headers) {
+        return refused;
+    }
+    let backlog = collector.counters.backlog_bytes();
+    if backlog > collector.max_backlog_bytes {
+        collector.counters.deferred_batches.fetch_add(1, Relaxed);
+        let mut response = refusal(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &format!(
+                "{backlog} bytes wait to be written as Parquet (bound {}); send this batch again later",
+                collector.max_backlog_bytes
+            ),
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        return response;
+    }
+    let worker = Arc::clone(&collector);
+    match tokio::task::spawn_blocking(move || worker.accept(&body)).await {
+        Ok(response) => response,
+        Err(e) => refusal(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("the batch was not stored ({e}); send it again"),
+        ),
+    }
+}
+
+async fn health() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+async fn status(State(collector): State<Arc<Collector>>, headers: HeaderMap) -> Response {
+    if let Some(refused) = collector.refuse_unauthorized(&headers) {
+        return refused;
+    }
+    Json(collector.counters.snapshot(now_ms())).into_response()
+}
+
+/// Serves `config` on `listen` until the process ends, after calling `ready` with the
+/// address bound (port 0 picks a free one) and what the start recovered.
+///
+/// # Errors
+/// The collector cannot open its directory, or the address cannot be bound.
+pub fn run(
+    config: &Config,
+    listen: SocketAddr,
+    ready: impl FnOnce(SocketAddr, Recovery),
+) -> Result<(), String> {
+    let (collector, recovery) = Collector::open(config)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+        let bound = listener.local_addr().map_err(|e| e.to_string())?;
+        ready(bound, recovery);
+        axum::serve(listener, collector.router())
+            .await
+            .map_err(|e| e.to_string())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_secret;
+
+    #[test]
+    fn secrets_match_only_whole() {
+        assert!(same_secret(b"abc", b"abc"));
+        assert!(!same_secret(b"abc", b"abd"));
+        assert!(!same_secret(b"abc", b"abcd"));
+        assert!(!same_secret(b"", b"a"));
+    }
+}
