@@ -310,3 +310,40 @@ fn over_the_backlog_bound_batches_are_deferred_with_retry_after() {
     assert!(answer.contains("send this batch again later"), "{answer}");
     assert_eq!(status(collector.addr, "")["deferred_batches"], 1);
 }
+
+#[test]
+fn a_retried_batch_with_its_idempotency_key_is_stored_once_across_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = view("retried", 1_733_400_000_000);
+    let key = "Idempotency-Key: player-42-batch-7\r\n";
+    let collector = start(dir.path(), &[]);
+    let (code, first) =
+        request(collector.addr, "POST", "/v1/events", key, body.as_bytes()).unwrap();
+    assert_eq!(code, 200, "{first}");
+    assert!(!first.contains("duplicate"), "{first}");
+    let (code, again) =
+        request(collector.addr, "POST", "/v1/events", key, body.as_bytes()).unwrap();
+    assert_eq!(code, 200, "{again}");
+    assert!(again.contains(r#""duplicate":true"#), "{again}");
+    assert_eq!(status(collector.addr, "")["duplicate_batches"], 1);
+    let bad = request(
+        collector.addr,
+        "POST",
+        "/v1/events",
+        "Idempotency-Key: \u{1}\r\n",
+        body.as_bytes(),
+    );
+    assert_eq!(bad.map(|(c, _)| c), Some(400));
+    // Killed, restarted (the segment is rolled, its key kept beside it), retried once more.
+    drop(collector);
+    let restarted = start(dir.path(), &[]);
+    let (code, late) = request(restarted.addr, "POST", "/v1/events", key, body.as_bytes()).unwrap();
+    assert_eq!(code, 200, "{late}");
+    assert!(late.contains(r#""duplicate":true"#), "{late}");
+    wait_for(restarted.addr, "duplicate_batches", 1);
+    drop(restarted);
+    assert_eq!(
+        stored_sessions(dir.path()),
+        HashMap::from([("retried".to_string(), 3)])
+    );
+}

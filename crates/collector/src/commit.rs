@@ -1,6 +1,9 @@
 //! Group commit: one thread owns the segment; requests queue on a channel, and the thread
 //! takes every request waiting, appends them all and syncs once, then answers each. Under
 //! load many batches share one `fdatasync`; alone, a batch waits for nothing but its own.
+//! The thread also owns the `Idempotency-Key` index: a batch whose key was stored (or comes
+//! earlier in the same group) is not appended again, and is answered once the first is
+//! durable.
 
 use std::io;
 use std::sync::Arc;
@@ -8,15 +11,40 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, SyncSender, channel, sync_channel};
 use std::thread::JoinHandle;
 
+use crate::keys::KeyIndex;
+use crate::record::encode;
 use crate::segments::Segments;
-use crate::status::Counters;
+use crate::status::{Counters, now_ms};
 
-type Reply = SyncSender<Result<(), String>>;
+/// What became of a committed batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    /// Appended and synced now.
+    New,
+    /// Its key was stored before: nothing appended (the earlier copy is durable).
+    Duplicate,
+}
+
+type Reply = SyncSender<Result<Stored, String>>;
+
+/// One batch waiting for the commit thread: its lines and key.
+struct Request {
+    lines: Vec<u8>,
+    key: Option<String>,
+    reply: Reply,
+}
+
+/// What the commit thread does with one request of a group.
+enum Slot {
+    Append(Vec<u8>),
+    Duplicate,
+    Answered,
+}
 
 /// A running committer; dropping every [`Committer`] clone stops its thread.
 #[derive(Clone)]
 pub struct Committer {
-    requests: Sender<(Vec<u8>, Reply)>,
+    requests: Sender<Request>,
 }
 
 /// Counts for the status page and the benchmark.
@@ -34,24 +62,26 @@ impl Committer {
     /// The thread could not be started.
     pub fn start(
         segments: Segments,
+        keys: KeyIndex,
         counters: Arc<Counters>,
     ) -> io::Result<(Self, JoinHandle<CommitStats>)> {
         let (requests, queue) = channel();
         let thread = std::thread::Builder::new()
             .name("wal-commit".into())
-            .spawn(move || run(segments, &queue, &counters))?;
+            .spawn(move || run(segments, keys, &queue, &counters))?;
         Ok((Self { requests }, thread))
     }
 
-    /// Appends `batch` and returns once it is durable (`Err`: it is not, and must not be
-    /// acknowledged).
+    /// Appends `lines` (with the request's idempotency `key`) and returns once they are
+    /// durable, or once the earlier batch with the same key is (`Err`: not stored, must not
+    /// be acknowledged).
     ///
     /// # Errors
     /// The append or sync failed, or the committer stopped.
-    pub fn commit(&self, batch: Vec<u8>) -> Result<(), String> {
+    pub fn commit(&self, lines: Vec<u8>, key: Option<String>) -> Result<Stored, String> {
         let (reply, answer) = sync_channel(1);
         self.requests
-            .send((batch, reply))
+            .send(Request { lines, key, reply })
             .map_err(|_| "the write-ahead log has stopped".to_string())?;
         answer
             .recv()
@@ -61,7 +91,8 @@ impl Committer {
 
 fn run(
     mut segments: Segments,
-    queue: &Receiver<(Vec<u8>, Reply)>,
+    mut keys: KeyIndex,
+    queue: &Receiver<Request>,
     counters: &Counters,
 ) -> CommitStats {
     let mut stats = CommitStats::default();
@@ -80,32 +111,65 @@ fn run(
         };
         let mut group = vec![first];
         group.extend(queue.try_iter());
-        // An oversized batch is refused alone, never failing the others of its group.
-        group.retain(|(batch, reply)| {
-            let fits = batch.len() <= crate::wal::MAX_BATCH_BYTES;
-            if !fits {
-                let _ = reply.send(Err(format!(
+        let at = now_ms();
+        keys.prune(at);
+        // Each request's fate: appended, a duplicate (its key stored before or earlier in
+        // this group), or refused alone as oversized, never failing the others of its group.
+        let mut in_group: Vec<&str> = Vec::new();
+        let mut slots: Vec<Slot> = Vec::with_capacity(group.len());
+        for request in &group {
+            if let Some(key) = request.key.as_deref()
+                && (keys.contains(key) || in_group.contains(&key))
+            {
+                slots.push(Slot::Duplicate);
+                continue;
+            }
+            let record = encode(request.key.as_deref().map(|k| (k, at)), &request.lines);
+            if record.len() > crate::wal::MAX_BATCH_BYTES {
+                let _ = request.reply.send(Err(format!(
                     "a batch of {} bytes is over the {}-byte limit",
-                    batch.len(),
+                    record.len(),
                     crate::wal::MAX_BATCH_BYTES
                 )));
+                slots.push(Slot::Answered);
+                continue;
             }
-            fits
-        });
-        if group.is_empty() {
-            continue;
+            if let Some(key) = request.key.as_deref() {
+                in_group.push(key);
+            }
+            slots.push(Slot::Append(record));
         }
-        let batches: Vec<&[u8]> = group.iter().map(|(b, _)| b.as_slice()).collect();
-        let outcome = segments.append(&batches).map_err(|e| e.to_string());
-        counters.open_bytes.store(segments.open_bytes(), Relaxed);
-        counters.syncs.fetch_add(1, Relaxed);
-        stats.syncs += 1;
+        let batches: Vec<&[u8]> = slots
+            .iter()
+            .filter_map(|s| match s {
+                Slot::Append(record) => Some(record.as_slice()),
+                _ => None,
+            })
+            .collect();
+        let outcome = if batches.is_empty() {
+            Ok(())
+        } else {
+            let done = segments.append(&batches).map_err(|e| e.to_string());
+            counters.open_bytes.store(segments.open_bytes(), Relaxed);
+            counters.syncs.fetch_add(1, Relaxed);
+            stats.syncs += 1;
+            done
+        };
         if outcome.is_ok() {
-            stats.batches += group.len() as u64;
+            stats.batches += batches.len() as u64;
+            for key in in_group {
+                keys.insert(key, at);
+            }
         }
-        for (_, reply) in group {
+        for (request, slot) in group.iter().zip(&slots) {
+            let answer = match (slot, &outcome) {
+                (Slot::Answered, _) => continue,
+                (_, Err(e)) => Err(e.clone()),
+                (Slot::Append(_), Ok(())) => Ok(Stored::New),
+                (Slot::Duplicate, Ok(())) => Ok(Stored::Duplicate),
+            };
             // A requester that went away no longer needs its answer.
-            let _ = reply.send(outcome.clone());
+            let _ = request.reply.send(answer);
         }
     }
     stats
@@ -120,7 +184,7 @@ mod tests {
     fn start(dir: &std::path::Path) -> (Committer, JoinHandle<CommitStats>) {
         let (sealed, _) = channel();
         let segments = Segments::open(dir, RollPolicy::default(), sealed).unwrap();
-        Committer::start(segments, Arc::default()).unwrap()
+        Committer::start(segments, KeyIndex::default(), Arc::default()).unwrap()
     }
 
     /// Eight writers, 200 batches each: every acknowledged batch is in the segment exactly
@@ -135,7 +199,7 @@ mod tests {
                 let c = committer.clone();
                 std::thread::spawn(move || {
                     for i in 0..200 {
-                        c.commit(format!("{w}:{i}").into_bytes()).unwrap();
+                        c.commit(format!("{w}:{i}").into_bytes(), None).unwrap();
                     }
                 })
             })
@@ -152,7 +216,9 @@ mod tests {
         for w in 0..8 {
             let mine: Vec<String> = stored
                 .iter()
-                .map(|b| String::from_utf8(b.clone()).unwrap())
+                .map(|b| {
+                    String::from_utf8(crate::record::decode(b).unwrap().lines.to_vec()).unwrap()
+                })
                 .filter(|s| s.starts_with(&format!("{w}:")))
                 .collect();
             let expected: Vec<String> = (0..200).map(|i| format!("{w}:{i}")).collect();
@@ -165,9 +231,33 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (committer, _thread) = start(dir.path());
         let e = committer
-            .commit(vec![0; crate::wal::MAX_BATCH_BYTES + 1])
+            .commit(vec![0; crate::wal::MAX_BATCH_BYTES + 1], None)
             .unwrap_err();
         assert!(e.contains("over the"), "{e}");
-        assert!(committer.commit(b"small".to_vec()).is_ok());
+        assert!(committer.commit(b"small".to_vec(), None).is_ok());
+    }
+
+    #[test]
+    fn a_key_is_stored_once_even_when_retried_concurrently() {
+        let dir = tempfile::tempdir().unwrap();
+        let (committer, thread) = start(dir.path());
+        let tries: Vec<_> = (0..6)
+            .map(|_| {
+                let c = committer.clone();
+                std::thread::spawn(move || c.commit(b"x".to_vec(), Some("k1".into())).unwrap())
+            })
+            .collect();
+        let answers: Vec<Stored> = tries.into_iter().map(|t| t.join().unwrap()).collect();
+        assert_eq!(answers.iter().filter(|a| **a == Stored::New).count(), 1);
+        assert_eq!(
+            committer.commit(b"x".to_vec(), Some("k1".into())).unwrap(),
+            Stored::Duplicate
+        );
+        assert_eq!(
+            committer.commit(b"y".to_vec(), Some("k2".into())).unwrap(),
+            Stored::New
+        );
+        drop(committer);
+        assert_eq!(thread.join().unwrap().batches, 2);
     }
 }

@@ -9,6 +9,8 @@
 
 pub mod batch;
 pub mod commit;
+pub mod keys;
+pub mod record;
 pub mod roll;
 mod roller;
 pub mod segments;

@@ -12,6 +12,8 @@ use polars::prelude::{Column, DataFrame, ParquetWriter};
 use serde_json::{Map, Value};
 use streamlens_sessions::read_player_events;
 
+use crate::keys::write_segment_keys;
+use crate::record::decode;
 use crate::segments::Sealed;
 use crate::wal::recover;
 
@@ -29,7 +31,7 @@ pub struct Rolled {
 type HourRows = Vec<(Map<String, Value>, i64)>;
 
 /// Writes the events of `sealed` into hourly Parquet partitions under `root` and deletes
-/// the segment. Timestamps are stored as Unix milliseconds (`Int64`) under the name they
+/// the segment, after writing its idempotency keys beside (`keys/`). Timestamps are stored as Unix milliseconds (`Int64`) under the name they
 /// were sent with; a column whose values are all whole numbers is `Int64`, all numbers
 /// `Float64`, all booleans `Boolean`, anything else text.
 ///
@@ -41,7 +43,14 @@ pub fn roll_segment(root: &Path, sealed: &Sealed) -> Result<Rolled, String> {
     let recovered = recover(&sealed.path).map_err(|e| format!("{name}: {e}"))?;
     let mut hours: BTreeMap<(String, u32), HourRows> = BTreeMap::new();
     let mut events = 0;
-    for (i, batch) in recovered.batches.iter().enumerate() {
+    let mut keys = Vec::new();
+    for (i, stored) in recovered.batches.iter().enumerate() {
+        let record =
+            decode(stored).ok_or_else(|| format!("{name} batch {}: a damaged key", i + 1))?;
+        if let Some((key, at)) = record.key {
+            keys.push((key.to_string(), at));
+        }
+        let batch = record.lines;
         let log = read_player_events(&format!("{name} batch {}", i + 1), batch, true)
             .map_err(|e| e.to_string())?;
         let objects = objects_of(batch)?;
@@ -76,6 +85,8 @@ pub fn roll_segment(root: &Path, sealed: &Sealed) -> Result<Rolled, String> {
             .map_err(|e| format!("{}: {e}", path.display()))?;
         files.push(path);
     }
+    // The keys outlive the segment, so a retry after the roll is still known.
+    write_segment_keys(root, sealed.number, &keys).map_err(|e| format!("{name}: keys: {e}"))?;
     std::fs::remove_file(&sealed.path).map_err(|e| format!("{name}: {e}"))?;
     if let Some(dir) = sealed.path.parent() {
         // The deletion made durable, so a restart does not roll the segment again.

@@ -15,7 +15,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 
 use crate::batch::{MAX_BODY_BYTES, Refusal, check};
-use crate::commit::Committer;
+use crate::commit::{Committer, Stored};
+use crate::keys::KeyIndex;
+use crate::record::MAX_KEY_BYTES;
 use crate::roll::roll_segment;
 use crate::segments::{RollPolicy, Segments, existing, wal_dir};
 use crate::status::{Counters, now_ms};
@@ -69,10 +71,12 @@ impl Collector {
         let (sealed_tx, sealed_rx) = channel();
         crate::roller::start(root.clone(), sealed_rx, Arc::clone(&counters))
             .map_err(|e| e.to_string())?;
+        let keys = KeyIndex::load(root, now_ms())
+            .map_err(|e| format!("{}: {e}", crate::keys::keys_dir(root).display()))?;
         let segments = Segments::open(root, config.roll, sealed_tx)
             .map_err(|e| format!("{}: {e}", wal.display()))?;
         let (committer, _thread) =
-            Committer::start(segments, Arc::clone(&counters)).map_err(|e| e.to_string())?;
+            Committer::start(segments, keys, Arc::clone(&counters)).map_err(|e| e.to_string())?;
         let collector = Self {
             committer,
             counters,
@@ -114,7 +118,7 @@ impl Collector {
     }
 
     /// Checks and stores one body (blocking: runs off the async workers).
-    fn accept(&self, body: &[u8]) -> Response {
+    fn accept(&self, body: &[u8], key: Option<String>) -> Response {
         let batch = match check(body) {
             Ok(batch) => batch,
             Err(refused) => {
@@ -127,8 +131,8 @@ impl Collector {
             }
         };
         let bytes = batch.lines.len() as u64;
-        match self.committer.commit(batch.lines) {
-            Ok(()) => {
+        match self.committer.commit(batch.lines, key) {
+            Ok(Stored::New) => {
                 let c = &self.counters;
                 c.accepted_batches.fetch_add(1, Relaxed);
                 c.accepted_events.fetch_add(batch.events as u64, Relaxed);
@@ -136,6 +140,16 @@ impl Collector {
                 (
                     StatusCode::OK,
                     Json(serde_json::json!({ "accepted": batch.events, "stored": true })),
+                )
+                    .into_response()
+            }
+            Ok(Stored::Duplicate) => {
+                self.counters.duplicate_batches.fetch_add(1, Relaxed);
+                (
+                    StatusCode::OK,
+                    Json(serde_json::json!({
+                        "accepted": batch.events, "stored": true, "duplicate": true
+                    })),
                 )
                     .into_response()
             }
@@ -188,14 +202,34 @@ async fn post_events(
             .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
         return response;
     }
+    let key = match idempotency_key(&headers) {
+        Ok(key) => key,
+        Err(why) => {
+            collector.counters.rejected_batches.fetch_add(1, Relaxed);
+            return refusal(StatusCode::BAD_REQUEST, &why);
+        }
+    };
     let worker = Arc::clone(&collector);
-    match tokio::task::spawn_blocking(move || worker.accept(&body)).await {
+    match tokio::task::spawn_blocking(move || worker.accept(&body, key)).await {
         Ok(response) => response,
         Err(e) => refusal(
             StatusCode::INTERNAL_SERVER_ERROR,
             &format!("the batch was not stored ({e}); send it again"),
         ),
     }
+}
+
+/// The request's `Idempotency-Key`: 1 to 255 visible ASCII characters (spaces allowed).
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, String> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let text = value.to_str().ok().filter(|t| {
+        !t.is_empty() && t.len() <= MAX_KEY_BYTES && t.bytes().all(|b| (b' '..=b'~').contains(&b))
+    });
+    text.map(|t| Some(t.to_string())).ok_or_else(|| {
+        format!("Idempotency-Key must be 1 to {MAX_KEY_BYTES} visible ASCII characters")
+    })
 }
 
 async fn health() -> Json<serde_json::Value> {

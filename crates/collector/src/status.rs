@@ -13,6 +13,8 @@ pub struct Counters {
     pub accepted_batches: AtomicU64,
     /// Batches answered 400 or 413.
     pub rejected_batches: AtomicU64,
+    /// Batches whose `Idempotency-Key` was stored before (answered 200, not stored again).
+    pub duplicate_batches: AtomicU64,
     /// Batches answered 503 because the backlog was over its bound.
     pub deferred_batches: AtomicU64,
     /// Bytes of accepted batches (as stored: unzipped JSON Lines).
@@ -38,6 +40,7 @@ pub struct Status {
     pub accepted_events: u64,
     pub accepted_batches: u64,
     pub rejected_batches: u64,
+    pub duplicate_batches: u64,
     pub deferred_batches: u64,
     pub accepted_bytes: u64,
     pub syncs: u64,
@@ -67,6 +70,7 @@ impl Counters {
             accepted_events: self.accepted_events.load(Relaxed),
             accepted_batches: self.accepted_batches.load(Relaxed),
             rejected_batches: self.rejected_batches.load(Relaxed),
+            duplicate_batches: self.duplicate_batches.load(Relaxed),
             deferred_batches: self.deferred_batches.load(Relaxed),
             accepted_bytes: self.accepted_bytes.load(Relaxed),
             syncs: self.syncs.load(Relaxed),
