@@ -142,6 +142,9 @@ mod summary;
 #[path = "cli/collect.rs"]
 mod collect;
 
+#[path = "cli/collect_scoring.rs"]
+mod collect_scoring;
+
 #[path = "cli/generate.rs"]
 mod generate;
 

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
-use streamlens_collector::{Config, RollPolicy};
+use streamlens_collector::{Config, RollPolicy, ScoringConfig};
 
 #[derive(Debug, Args)]
 pub struct CollectArgs {
@@ -30,6 +30,17 @@ pub struct CollectArgs {
     /// Answer 503 (Retry-After) while more than this many MiB wait to become Parquet.
     #[arg(long, default_value_t = 1024)]
     pub max_backlog_mib: u64,
+    /// Also score feature windows (`POST /v1/score`, `/v1/score_batch`; `GET /v1/model`) with
+    /// this saved feature-table model.
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+    /// Flag windows scoring above this instead of the model's own threshold.
+    #[arg(long, requires = "model")]
+    pub threshold: Option<f64>,
+    /// Learn every window scored normal into the (FISVDD) model, saved in DIR/model/ and
+    /// resumed from there after a restart.
+    #[arg(long, requires = "model")]
+    pub learn: bool,
 }
 
 pub fn run(args: &CollectArgs) -> anyhow::Result<()> {
@@ -53,8 +64,25 @@ pub fn run(args: &CollectArgs) -> anyhow::Result<()> {
             max_age: Duration::from_secs(args.roll_secs),
         },
         max_backlog_bytes: args.max_backlog_mib << 20,
+        scoring: args.model.clone().map(|model| ScoringConfig {
+            model,
+            threshold: args.threshold,
+            learn: args.learn,
+        }),
     };
-    streamlens_collector::run(&config, args.listen, |bound, recovery| {
+    streamlens_collector::run(&config, args.listen, |bound, recovery, scorer| {
+        if let Some(scorer) = scorer {
+            eprintln!(
+                "scoring windows of {} feature(s): {}{}",
+                scorer.features().len(),
+                scorer.features().join(", "),
+                if scorer.resumed() {
+                    " (learning resumed from the saved model in DIR/model/)"
+                } else {
+                    ""
+                }
+            );
+        }
         if recovery.segments > 0 {
             eprintln!(
                 "recovered {} events from {} segment(s) left by the previous run",

@@ -14,9 +14,9 @@ use std::time::{Duration, Instant};
 use super::{bin, run, run_ok};
 
 /// A collector process; killed (SIGKILL) when dropped.
-struct Running {
+pub(super) struct Running {
     child: Child,
-    addr: SocketAddr,
+    pub(super) addr: SocketAddr,
 }
 
 impl Drop for Running {
@@ -27,7 +27,7 @@ impl Drop for Running {
 }
 
 /// Starts `collect` on a free loopback port over `dir`, waiting for its "listening" line.
-fn start(dir: &Path, extra: &[&str]) -> Running {
+pub(super) fn start(dir: &Path, extra: &[&str]) -> Running {
     // Segments roll after a second unless the test says otherwise.
     let roll: &[&str] = if extra.contains(&"--roll-secs") {
         &[]
@@ -56,7 +56,7 @@ fn start(dir: &Path, extra: &[&str]) -> Running {
 }
 
 /// One HTTP/1.1 request; the status code and body (`None`: the connection failed).
-fn request(
+pub(super) fn request(
     addr: SocketAddr,
     method: &str,
     path: &str,

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 /// A synthetic window table: 8 contents (fold key before `_`), 5 videos each, 10 windows per
 /// video; videos with an odd index are bad (`QoE_win` −1, features pushed far from the normal cloud).
-fn detect_table(dir: &std::path::Path) -> PathBuf {
+pub(super) fn detect_table(dir: &std::path::Path) -> PathBuf {
     use std::fmt::Write as _;
     let mut text = String::from("file,content,t,a,b,QoE_win\n");
     let mut rng = 12345u64;

@@ -4,6 +4,8 @@
 //! commit: concurrent batches share one sync). Sealed segments are rolled into hourly
 //! Parquet partitions that `streamlens kpis DIR` reads. After a crash the next start cuts
 //! a torn tail by its checksum and rolls what was acknowledged, exactly once.
+//! With a saved feature-table model it also scores windows (`/v1/score`), and with
+//! `--learn` keeps learning a FISVDD model from the windows it scores normal.
 
 #![forbid(unsafe_code)]
 
@@ -13,10 +15,14 @@ pub mod keys;
 pub mod record;
 pub mod roll;
 mod roller;
+mod score_routes;
+pub mod scoring;
 pub mod segments;
 pub mod server;
 pub mod status;
 pub mod wal;
+pub mod windows;
 
+pub use scoring::ScoringConfig;
 pub use segments::RollPolicy;
 pub use server::{Collector, Config, Recovery, run};

@@ -1,5 +1,6 @@
 //! The HTTP face of the collector (axum on tokio): `POST /v1/events`, `GET /v1/health`,
-//! `GET /v1/status`. A 200 on events means the batch is in the write-ahead log and synced.
+//! `GET /v1/status`, and the scoring routes of `score_routes`. A 200 on events means the
+//! batch is in the write-ahead log and synced.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -19,11 +20,13 @@ use crate::commit::{Committer, Stored};
 use crate::keys::KeyIndex;
 use crate::record::MAX_KEY_BYTES;
 use crate::roll::roll_segment;
+use crate::score_routes;
+use crate::scoring::{Scorer, ScoringConfig};
 use crate::segments::{RollPolicy, Segments, existing, wal_dir};
 use crate::status::{Counters, now_ms};
 
 /// How the collector is run.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// Where the write-ahead log (`wal/`) and the Parquet partitions go.
     pub dir: PathBuf,
@@ -32,6 +35,8 @@ pub struct Config {
     pub roll: RollPolicy,
     /// Above this many bytes not yet in Parquet, batches are answered 503 (retry later).
     pub max_backlog_bytes: u64,
+    /// Serve `/v1/score` with a saved model.
+    pub scoring: Option<ScoringConfig>,
 }
 
 /// What the start found and finished from a previous run.
@@ -48,6 +53,7 @@ pub struct Collector {
     counters: Arc<Counters>,
     token: Option<String>,
     max_backlog_bytes: u64,
+    scorer: Option<Arc<Scorer>>,
 }
 
 impl Collector {
@@ -61,6 +67,10 @@ impl Collector {
         let root = &config.dir;
         let wal = wal_dir(root);
         std::fs::create_dir_all(&wal).map_err(|e| format!("{}: {e}", wal.display()))?;
+        let scorer = match &config.scoring {
+            Some(scoring) => Some(Scorer::open(scoring, root)?),
+            None => None,
+        };
         let mut recovery = Recovery::default();
         for leftover in existing(&wal).map_err(|e| format!("{}: {e}", wal.display()))? {
             let rolled = roll_segment(root, &leftover)?;
@@ -82,6 +92,7 @@ impl Collector {
             counters,
             token: config.token.clone(),
             max_backlog_bytes: config.max_backlog_bytes,
+            scorer,
         };
         Ok((Arc::new(collector), recovery))
     }
@@ -92,12 +103,21 @@ impl Collector {
             .route("/v1/events", post(post_events))
             .route("/v1/health", get(health))
             .route("/v1/status", get(status))
+            .route("/v1/score", post(score_routes::score_one))
+            .route("/v1/score_batch", post(score_routes::score_batch))
+            .route("/v1/model", get(score_routes::model))
             .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
             .with_state(Arc::clone(self))
     }
 
+    /// The scoring service, when started with a model.
+    #[must_use]
+    pub fn scorer(&self) -> Option<Arc<Scorer>> {
+        self.scorer.clone()
+    }
+
     /// `None` when the request may pass; else the 401 to send.
-    fn refuse_unauthorized(&self, headers: &HeaderMap) -> Option<Response> {
+    pub(crate) fn refuse_unauthorized(&self, headers: &HeaderMap) -> Option<Response> {
         let expected = self.token.as_ref()?;
         let sent = headers
             .get(header::AUTHORIZATION)
@@ -162,7 +182,7 @@ impl Collector {
 }
 
 /// A JSON error body: `{"error": "...", "stored": false}`.
-fn refusal(code: StatusCode, why: &str) -> Response {
+pub(crate) fn refusal(code: StatusCode, why: &str) -> Response {
     (
         code,
         Json(serde_json::json!({ "error": why, "stored": false })),
@@ -244,14 +264,14 @@ async fn status(State(collector): State<Arc<Collector>>, headers: HeaderMap) -> 
 }
 
 /// Serves `config` on `listen` until the process ends, after calling `ready` with the
-/// address bound (port 0 picks a free one) and what the start recovered.
+/// address bound (port 0 picks a free one), what the start recovered and the scorer.
 ///
 /// # Errors
 /// The collector cannot open its directory, or the address cannot be bound.
 pub fn run(
     config: &Config,
     listen: SocketAddr,
-    ready: impl FnOnce(SocketAddr, Recovery),
+    ready: impl FnOnce(SocketAddr, Recovery, Option<&Scorer>),
 ) -> Result<(), String> {
     let (collector, recovery) = Collector::open(config)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -264,7 +284,7 @@ pub fn run(
             .await
             .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
         let bound = listener.local_addr().map_err(|e| e.to_string())?;
-        ready(bound, recovery);
+        ready(bound, recovery, collector.scorer.as_deref());
         axum::serve(listener, collector.router())
             .await
             .map_err(|e| e.to_string())
