@@ -77,7 +77,7 @@ fn scores_are_the_models_own_and_flags_follow_the_threshold() {
     assert_eq!(result.flagged, 2);
     assert_eq!(result.learned, None);
     let described = scorer.describe();
-    assert_eq!(described["result"], 3);
+    assert_eq!(described["scored"], 3);
     assert_eq!(described["flagged"], 2);
     assert_eq!(described["kind"], "mahalanobis");
 }
