@@ -145,6 +145,9 @@ mod collect;
 #[path = "cli/collect_scoring.rs"]
 mod collect_scoring;
 
+#[path = "cli/beacons.rs"]
+mod beacons;
+
 #[path = "cli/generate.rs"]
 mod generate;
 

@@ -3,6 +3,7 @@
 
 pub mod abr;
 pub mod analyze;
+pub mod beacons;
 pub mod cdn;
 pub mod collect;
 pub mod deep_report;
@@ -71,6 +72,8 @@ pub enum Command {
     Abr(abr::AbrArgs),
     /// Beacon collector: players POST events over HTTP; stored durably, rolled into Parquet.
     Collect(collect::CollectArgs),
+    /// Beacon load: replay player events into a collector at a set rate, bounded in time.
+    Beacons(beacons::BeaconsArgs),
 }
 
 /// Run a subcommand.
@@ -87,6 +90,7 @@ pub fn run(command: &Command) -> anyhow::Result<()> {
         Command::Cdn(args) => cdn::run(args),
         Command::Abr(args) => abr::run(args),
         Command::Collect(args) => collect::run(args),
+        Command::Beacons(args) => beacons::run(args),
     }
 }
 

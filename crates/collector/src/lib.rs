@@ -10,9 +10,11 @@
 #![forbid(unsafe_code)]
 
 pub mod batch;
+pub mod beacons;
 pub mod commit;
 pub mod keys;
 pub mod record;
+pub mod replay;
 pub mod roll;
 mod roller;
 mod score_routes;

@@ -135,10 +135,12 @@ impl Segments {
         })
     }
 
-    /// Bytes in the open segment.
+    /// Bytes of batches in the open segment (its header does not wait for anything).
     #[must_use]
     pub fn open_bytes(&self) -> u64 {
-        self.open.len()
+        self.open
+            .len()
+            .saturating_sub(crate::wal::HEADER.len() as u64)
     }
 
     fn seal(&mut self) -> io::Result<()> {
