@@ -67,6 +67,11 @@ pub struct KpisArgs {
     /// Any bad row is an error instead of being dropped.
     #[arg(long)]
     pub strict: bool,
+    /// Alert when a KPI of the views requested in a minute crosses this threshold
+    /// (repeat: `startup_p95_s=4`, `rebuffer_share=0.02`, `failure_share=0.05`, `min_views=5`);
+    /// listed overall and per value of the first --by dimension (`alerts` in JSON).
+    #[arg(long = "alert", value_name = "KPI=VALUE", value_parser = super::kpis_alerts::parse_alert)]
+    pub alerts: Vec<(String, f64)>,
     /// Print JSON: the KPI keys at the top level and `by` → dimension → value → the same keys.
     #[arg(long)]
     pub json: bool,
@@ -136,6 +141,16 @@ pub fn run(args: &KpisArgs) -> anyhow::Result<()> {
     } else {
         None
     };
+    let alerts = if args.alerts.is_empty() {
+        None
+    } else {
+        let thresholds = super::kpis_alerts::thresholds(&args.alerts);
+        let by = args.by.first().map(String::as_str);
+        Some(
+            streamlens_sessions::alerts(&sessions, &filter, by, &thresholds)
+                .map_err(anyhow::Error::msg)?,
+        )
+    };
     let comparison = match (&args.compare_from, &args.compare_to) {
         (Some(from), Some(to)) => {
             let second = ViewFilter {
@@ -190,6 +205,9 @@ pub fn run(args: &KpisArgs) -> anyhow::Result<()> {
             if let Some(series) = &series {
                 object.insert("minutes".into(), serde_json::to_value(series)?);
             }
+            if let Some(alerts) = &alerts {
+                object.insert("alerts".into(), serde_json::to_value(alerts)?);
+            }
         }
         println!("{}", serde_json::to_string_pretty(&json)?);
         return Ok(());
@@ -213,6 +231,9 @@ pub fn run(args: &KpisArgs) -> anyhow::Result<()> {
     }
     if let Some(c) = &comparison {
         print!("\n{}", render_comparison(c));
+    }
+    if let Some(alerts) = &alerts {
+        print!("\n{}", super::kpis_alerts::render(alerts));
     }
     Ok(())
 }

@@ -14,6 +14,7 @@ pub mod generate;
 pub mod generate_sessions;
 pub mod incident_kinds;
 pub mod kpis;
+pub mod kpis_alerts;
 pub mod progress;
 pub mod segments;
 pub mod summary;

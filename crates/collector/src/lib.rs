@@ -13,6 +13,7 @@ pub mod batch;
 pub mod beacons;
 pub mod commit;
 pub mod keys;
+pub mod live;
 pub mod record;
 pub mod replay;
 pub mod roll;

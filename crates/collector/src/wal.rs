@@ -146,6 +146,31 @@ pub fn recover(path: &Path) -> io::Result<Recovered> {
     Ok(Recovered { batches, truncated })
 }
 
+/// The whole, checksum-valid batches of the segment at `path`, read without changing it
+/// (for readers beside a running collector: a batch being written is not whole yet).
+///
+/// # Errors
+/// The file cannot be read, or its header is not a segment's.
+pub fn read_batches(path: &Path) -> io::Result<Vec<Vec<u8>>> {
+    let bytes = std::fs::read(path)?;
+    if bytes.len() < HEADER.len() {
+        return Ok(Vec::new());
+    }
+    if &bytes[..HEADER.len()] != HEADER {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("{} is not a streamlens write-ahead segment", path.display()),
+        ));
+    }
+    let mut at = HEADER.len();
+    let mut batches = Vec::new();
+    while let Some(batch) = frame_at(&bytes, at) {
+        at += FRAME + batch.len();
+        batches.push(batch.to_vec());
+    }
+    Ok(batches)
+}
+
 /// The whole, checksum-valid batch framed at `at`, if there is one.
 fn frame_at(bytes: &[u8], at: usize) -> Option<&[u8]> {
     let head = bytes.get(at..at + FRAME)?;

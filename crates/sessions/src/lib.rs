@@ -17,6 +17,7 @@
 //! - a view takes its viewer id and dimension values from its first `request` (as the issue
 //!   says for dimensions), so those are coded on `request` rows only ([`NOT_KEPT`] elsewhere).
 
+mod alerts;
 mod cdn;
 mod compare;
 mod event;
@@ -31,6 +32,7 @@ mod series;
 mod synth;
 mod view;
 
+pub use alerts::{Alert, AlertThresholds, alerts};
 pub use cdn::{
     CdnReport, CdnRequest, CdnStats, LONG_RESPONSE_S, MAX_CDN_TEXT_BYTES, cdn_report,
     cdn_report_between, cdn_stats, read_cdn_file, read_cdn_records,

@@ -214,6 +214,23 @@ impl Sessions {
         Ok(counts)
     }
 
+    /// `views` grouped by their value of dimension `name` (values without views left out),
+    /// in label order.
+    pub fn group_by(&self, views: &[View], name: &str) -> Result<Vec<(String, Vec<View>)>, String> {
+        let (_, labels, codes) = self.dimension(name)?;
+        let mut groups: Vec<Vec<View>> = vec![Vec::new(); labels.labels.len()];
+        for v in views {
+            groups[codes[v.first_request] as usize].push(*v);
+        }
+        Ok(labels
+            .labels
+            .iter()
+            .cloned()
+            .zip(groups)
+            .filter(|(_, g)| !g.is_empty())
+            .collect())
+    }
+
     /// The KPIs of `views` per value of dimension `name` (values without views left out).
     pub fn breakdown(&self, views: &[View], name: &str) -> Result<BTreeMap<String, Kpis>, String> {
         let (_, labels, codes) = self.dimension(name)?;
