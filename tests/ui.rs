@@ -402,6 +402,9 @@ mod navigation;
 #[path = "ui/sessions.rs"]
 mod sessions;
 
+#[path = "ui/sessions_live.rs"]
+mod sessions_live;
+
 #[path = "ui/whatif.rs"]
 mod whatif;
 

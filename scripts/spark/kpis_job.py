@@ -34,6 +34,9 @@ import gzip
 import json
 import os
 import sys
+import time
+
+START_TIME = time.monotonic()
 
 KINDS = ["request", "start", "bitrate", "stall_start", "stall_end", "pause", "resume",
          "heartbeat", "error", "end"]
@@ -821,6 +824,11 @@ def empty_overall(no_request):
 
 # ------------------------------------------------------------------------------------ main
 
+def log(args, what):
+    if args.verbose:
+        print(f"[{time.monotonic() - START_TIME:7.2f} s] {what}", file=sys.stderr)
+
+
 def session_for(args):
     from pyspark.sql import SparkSession
     b = SparkSession.builder.appName("streamlens-kpis")
@@ -848,6 +856,7 @@ def run(args):
     if "://" not in out:
         os.makedirs(out, exist_ok=True)
     spark = session_for(args)
+    log(args, "session ready")
     try:
         from pyspark.sql import Window
         tools = build(spark)
@@ -869,6 +878,7 @@ def run(args):
                                    f"Spark runs ({first_line(e)})") from e
                 raise
         dims = resolve_by(by_wanted, dimension_names(sources))
+        log(args, "headers and columns read")
 
         events = None
         for s in sources:
@@ -894,6 +904,7 @@ def run(args):
         for s in sources:
             if s.label not in files.values():
                 raise JobError(f"{s.label}: no rows after the header")
+        log(args, "rows checked")
         if dropped:
             n = sum(dropped.values())
             detail = ", ".join(f"{k}: {v}" for k, v in sorted(dropped.items()))
@@ -901,6 +912,7 @@ def run(args):
 
         sessions = views_of(F, events.where(F.col("reason").isNull()), len(dims)).cache()
         no_request = sessions.where(~F.col("has_request")).count()
+        log(args, "sessions measured")
         views = with_scores(F, sessions.where(F.col("has_request")))
         # Every view once overall (g = 0), and once per --by dimension under its value.
         gv = views.select(F.lit(0).alias("g"), F.lit("").alias("value"), "*")
@@ -920,6 +932,7 @@ def run(args):
          .orderBy(F.col("dimension").asc_nulls_first(), "value")
          .coalesce(1).write.mode("overwrite").parquet(f"{out}/kpis.parquet"))
         rows = spark.read.parquet(f"{out}/kpis.parquet").collect()
+        log(args, "kpis.parquet written")
 
         overall = [r for r in rows if r["dimension"] is None]
         result = kpis_json(overall[0].asDict()) if overall else empty_overall(no_request)
@@ -944,6 +957,7 @@ def run(args):
                       .where(F.col("dimension").isNull()).drop("dimension", "value")
                       .orderBy("minute_ms").collect())
             result["minutes"] = [r.asDict() for r in series]
+            log(args, "minutes.parquet written")
         if "://" in out:
             print(json.dumps(result, indent=2, sort_keys=True))
         else:
@@ -963,6 +977,7 @@ def main(argv=None):
     p.add_argument("--out", required=True, help="folder for kpis.json and the Parquet tables")
     p.add_argument("--by", help="comma-separated dimensions (customer_id, country, …)")
     p.add_argument("--minutes", action="store_true", help="also the per-minute series")
+    p.add_argument("--verbose", action="store_true", help="print the time of each step")
     p.add_argument("paths", nargs="+", metavar="PATHS")
     args = p.parse_args(argv)
     try:

@@ -27,6 +27,8 @@ pub enum DialogKind {
     OpenSessions,
     /// CDN log files for the Sessions view.
     OpenCdn,
+    /// A collector's folder for the Sessions view, read live.
+    WatchCollector,
     /// Throughput traces (files or folders) for the What-if view.
     OpenTraces,
     /// A video manifest for the What-if view.
@@ -61,7 +63,7 @@ pub struct DialogSpec {
 
 const MODEL_HINT: &str = "Path of a model saved by streamlens (.json)";
 
-pub static DIALOGS: [DialogSpec; 14] = [
+pub static DIALOGS: [DialogSpec; 15] = [
     DialogSpec {
         kind: DialogKind::OpenSessions,
         mode: Mode::PickFiles,
@@ -133,6 +135,15 @@ pub static DIALOGS: [DialogSpec; 14] = [
         mode: Mode::SaveFile,
         title: "Export to file",
         hint: "Path of the file to write",
+        filter: None,
+        any_file: false,
+        default_name: "",
+    },
+    DialogSpec {
+        kind: DialogKind::WatchCollector,
+        mode: Mode::PickFolder,
+        title: "Watch a collector folder",
+        hint: "The folder a running `streamlens collect --dir` writes into",
         filter: None,
         any_file: false,
         default_name: "",

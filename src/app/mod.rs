@@ -14,6 +14,7 @@ pub mod panels;
 pub mod plot;
 pub mod segments;
 pub mod sessions;
+pub mod sessions_live;
 mod sessions_worker;
 mod side_files;
 mod spec_cache;
@@ -250,6 +251,7 @@ impl App {
             DialogKind::OpenTableModel => self.use_table_model_file(first),
             DialogKind::OpenSessions => self.open_session_paths(paths),
             DialogKind::OpenCdn => self.open_cdn_paths(paths),
+            DialogKind::WatchCollector => self.watch_collector(first),
             DialogKind::OpenTraces => self.use_trace_files(paths),
             DialogKind::OpenManifest => self.use_manifest_file(first),
         }

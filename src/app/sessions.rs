@@ -8,10 +8,13 @@ use std::sync::Arc;
 
 use super::App;
 use super::nav::Tab;
+use super::sessions_live::LiveState;
 use super::worker::{self, LatestWorker};
 use streamlens_report::chart::ChartSpec;
 use streamlens_report::tables::TableSpec;
-use streamlens_sessions::{Answer, CdnReport, CdnRequest, Query, ReadReport, Sessions};
+use streamlens_sessions::{
+    Alert, AlertThresholds, Answer, CdnReport, CdnRequest, Query, ReadReport, Sessions,
+};
 
 /// The built-in samples (the same files as `sample_data/`).
 pub const SAMPLE_SESSIONS: &[u8] = include_bytes!("../../sample_data/sessions.csv.gz");
@@ -22,6 +25,8 @@ pub const SAMPLE_CDN: &[u8] = include_bytes!("../../sample_data/cdn.jsonl.gz");
 pub enum SessionSource {
     Sample,
     File(PathBuf),
+    /// A collector's folder (`streamlens collect --dir`), read again every few seconds.
+    Collector(PathBuf),
 }
 
 impl SessionSource {
@@ -31,6 +36,26 @@ impl SessionSource {
         match self {
             SessionSource::Sample => format!("built-in sample (sample_data/{sample_file})"),
             SessionSource::File(p) => p.display().to_string(),
+            SessionSource::Collector(p) => format!("collector folder {}", p.display()),
+        }
+    }
+
+    /// A folder is a collector's; anything else a file.
+    #[must_use]
+    pub fn of_path(path: PathBuf) -> Self {
+        if path.is_dir() {
+            SessionSource::Collector(path)
+        } else {
+            SessionSource::File(path)
+        }
+    }
+
+    /// The path behind the source, if it has one.
+    #[must_use]
+    pub fn path(&self) -> Option<&PathBuf> {
+        match self {
+            SessionSource::Sample => None,
+            SessionSource::File(p) | SessionSource::Collector(p) => Some(p),
         }
     }
 
@@ -43,6 +68,7 @@ impl SessionSource {
                 || p.display().to_string(),
                 |n| n.to_string_lossy().into_owned(),
             ),
+            SessionSource::Collector(p) => format!("{} (live collector)", p.display()),
         }
     }
 }
@@ -64,6 +90,17 @@ pub struct SessionData {
     pub cdn_read: Option<ReadReport>,
     /// The event (webcast) whose views were requested last: the default question.
     pub latest_event: Option<String>,
+    /// What reading a collector folder found (`None` for files).
+    pub live: Option<LiveRead>,
+}
+
+/// One reading of a collector folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LiveRead {
+    pub events: u64,
+    /// Events still in write-ahead segments, not yet rolled into Parquet.
+    pub unrolled_events: u64,
+    pub parquet_files: usize,
 }
 
 /// An answer with the CDN quality of service over the same time span.
@@ -77,12 +114,16 @@ pub struct SessionAnswer {
     pub tables: Vec<TableSpec>,
     /// Facet counts of the filter lists: per dimension, views per value code.
     pub value_counts: Vec<Vec<u64>>,
+    /// The thresholds asked for and the alerts they raised (live collector folders).
+    pub thresholds: Option<AlertThresholds>,
+    pub alerts: Vec<Alert>,
 }
 
 pub(super) type LoadDone = (SessionFiles, Result<SessionData, String>);
 pub(super) type AnswerDone = (u64, Query, Result<SessionAnswer, String>);
-/// A question for the answer worker: the load generation, the data and the query.
-pub(super) type Ask = (u64, Arc<SessionData>, Query);
+/// A question for the answer worker: the load generation, the data, the query and the
+/// alert thresholds (live folders only).
+pub(super) type Ask = (u64, Arc<SessionData>, Query, Option<AlertThresholds>);
 pub(super) type Loader = LatestWorker<SessionFiles, LoadDone>;
 pub(super) type Answerer = LatestWorker<Ask, AnswerDone>;
 
@@ -97,6 +138,11 @@ pub struct SessionsTab {
     pub answer: Option<Arc<SessionAnswer>>,
     pub loading: Option<SessionFiles>,
     pub asking: Option<Query>,
+    /// The load generation and alert thresholds of the shown answer and of the question asked.
+    pub answered_generation: u64,
+    pub asked_thresholds: Option<AlertThresholds>,
+    /// The live view of a collector folder.
+    pub live: LiveState,
     /// Text of the time fields and of the "split at" field.
     pub from_text: String,
     pub to_text: String,
@@ -135,7 +181,7 @@ impl App {
                 .events
                 .iter()
                 .cloned()
-                .map(SessionSource::File)
+                .map(SessionSource::of_path)
                 .collect()
         };
         let cdn: Vec<SessionSource> = if saved.events.is_empty() {
@@ -158,7 +204,7 @@ impl App {
     /// Player-event files chosen in a dialog; the open CDN log stays.
     pub fn open_session_paths(&mut self, paths: Vec<PathBuf>) {
         let cdn = self.current_session_files().cdn;
-        self.open_session_files(paths.into_iter().map(SessionSource::File).collect(), cdn);
+        self.open_session_files(paths.into_iter().map(SessionSource::of_path).collect(), cdn);
     }
 
     /// CDN log files chosen in a dialog; the open player events stay.
@@ -186,12 +232,18 @@ impl App {
     /// The newest answer, and whether it is older than the question; asks when needed.
     pub fn session_answer(&mut self) -> Option<(Arc<SessionAnswer>, bool)> {
         let data = self.sessions.data.clone()?;
+        let thresholds = data.live.map(|_| self.sessions.live.thresholds);
         let t = &mut self.sessions;
-        let stale = t.answer.as_ref().is_none_or(|a| a.query != t.query);
-        if stale && t.asking.as_ref() != Some(&t.query) {
+        let stale = t.answered_generation != t.generation
+            || t.answer
+                .as_ref()
+                .is_none_or(|a| a.query != t.query || a.thresholds != thresholds);
+        let asked = t.asking.as_ref() == Some(&t.query) && t.asked_thresholds == thresholds;
+        if stale && !asked {
             t.asking = Some(t.query.clone());
+            t.asked_thresholds = thresholds;
             if let Some(w) = &t.answerer {
-                w.request((t.generation, data, t.query.clone()));
+                w.request((t.generation, data, t.query.clone(), thresholds));
             }
         }
         t.answer.as_ref().map(|a| (Arc::clone(a), stale))
@@ -201,6 +253,9 @@ impl App {
         for (files, result) in worker::drain(self.sessions.loader.as_ref()) {
             if self.sessions.loading.as_ref() == Some(&files) {
                 self.sessions.loading = None;
+            }
+            if self.live_refreshed(&files, &result) {
+                continue;
             }
             match result {
                 Ok(data) => self.on_sessions_loaded(data),
@@ -223,7 +278,10 @@ impl App {
                 continue;
             }
             match result {
-                Ok(answer) => self.sessions.answer = Some(Arc::new(answer)),
+                Ok(answer) => {
+                    self.sessions.answer = Some(Arc::new(answer));
+                    self.sessions.answered_generation = generation;
+                }
                 Err(message) => {
                     self.error(format!("Sessions: {message}"));
                     // Go back to the question that was answered, so the view stays usable.
@@ -242,7 +300,7 @@ impl App {
         }
     }
 
-    fn on_sessions_loaded(&mut self, data: SessionData) {
+    pub(super) fn on_sessions_loaded(&mut self, data: SessionData) {
         let log = &data.sessions.log;
         let dropped: u64 = log.report.dropped.values().sum();
         if let Some(first) = &log.report.first_drop {
@@ -277,16 +335,17 @@ impl App {
         let paths = |sources: &[SessionSource]| -> Vec<PathBuf> {
             sources
                 .iter()
-                .filter_map(|s| match s {
-                    SessionSource::File(p) => Some(p.clone()),
-                    SessionSource::Sample => None,
-                })
+                .filter_map(SessionSource::path)
+                .cloned()
                 .collect()
         };
         self.state.sessions.events = paths(&data.files.events);
         self.state.sessions.cdn = paths(&data.files.cdn);
         self.sessions.generation += 1;
-        self.sessions.answer = None;
+        if new_files {
+            self.sessions.answer = None;
+        }
+        // A live folder read again keeps its answer on screen until the new one is in.
         self.sessions.asking = None;
         self.sessions.data = Some(Arc::new(data));
     }

@@ -2,31 +2,60 @@
 //! question (the answer, the CDN report over its span, the charts and tables it draws, the
 //! filter lists' counts). Everything here runs off the window's thread.
 
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use streamlens_collector::live::CollectedReader;
 use streamlens_report::sessions_export::SessionsReport;
 use streamlens_sessions::{
-    Query, ReadReport, Sessions, answer, cdn_report_between, read_cdn_file, read_cdn_records,
-    read_player_events, read_player_file,
+    AlertThresholds, Query, ReadReport, Sessions, alerts, answer, cdn_report_between,
+    read_cdn_file, read_cdn_records, read_player_events, read_player_file,
 };
 
 use super::sessions::{
-    Answerer, Ask, Loader, SAMPLE_CDN, SAMPLE_SESSIONS, SessionAnswer, SessionData, SessionFiles,
-    SessionSource,
+    Answerer, Ask, LiveRead, Loader, SAMPLE_CDN, SAMPLE_SESSIONS, SessionAnswer, SessionData,
+    SessionFiles, SessionSource,
 };
 use super::worker::LatestWorker;
 
+/// Readers of the collector folders opened, keeping their Parquet parts between readings.
+type Readers = Mutex<HashMap<PathBuf, CollectedReader>>;
+
 /// Reads every file (player events are required; CDN logs optional) and sessionises.
-fn load(files: &SessionFiles) -> Result<SessionData, String> {
+fn load(files: &SessionFiles, readers: &Readers) -> Result<SessionData, String> {
     let mut log: Option<streamlens_sessions::PlayerLog> = None;
+    let mut live: Option<LiveRead> = None;
     for source in &files.events {
         let read = match source {
             SessionSource::Sample => read_player_events(
                 &source.name("sessions.csv.gz"),
                 SAMPLE_SESSIONS,
                 files.strict,
-            ),
-            SessionSource::File(path) => read_player_file(path, files.strict),
-        }
-        .map_err(|e| e.to_string())?;
+            )
+            .map_err(|e| e.to_string())?,
+            SessionSource::File(path) => {
+                read_player_file(path, files.strict).map_err(|e| e.to_string())?
+            }
+            SessionSource::Collector(dir) => {
+                let mut readers = readers.lock().map_err(|_| "the collector reader failed")?;
+                let collected = readers
+                    .entry(dir.clone())
+                    .or_insert_with(|| CollectedReader::new(dir))
+                    .read()?;
+                let found = live.get_or_insert(LiveRead {
+                    events: 0,
+                    unrolled_events: 0,
+                    parquet_files: 0,
+                });
+                found.events += collected.events;
+                found.unrolled_events += collected.unrolled_events;
+                found.parquet_files += collected.parquet_files;
+                collected
+                    .log
+                    .ok_or_else(|| format!("{}: no events collected yet", dir.display()))?
+            }
+        };
         match &mut log {
             Some(log) => log.append(&read),
             None => log = Some(read),
@@ -40,7 +69,9 @@ fn load(files: &SessionFiles) -> Result<SessionData, String> {
             SessionSource::Sample => {
                 read_cdn_records(&source.name("cdn.jsonl.gz"), SAMPLE_CDN, files.strict)
             }
-            SessionSource::File(path) => read_cdn_file(path, files.strict),
+            SessionSource::File(path) | SessionSource::Collector(path) => {
+                read_cdn_file(path, files.strict)
+            }
         }
         .map_err(|e| e.to_string())?;
         cdn.extend(records);
@@ -56,11 +87,25 @@ fn load(files: &SessionFiles) -> Result<SessionData, String> {
         cdn,
         cdn_read,
         latest_event,
+        live,
     })
 }
 
-fn ask(data: &SessionData, query: &Query) -> Result<SessionAnswer, String> {
+fn ask(
+    data: &SessionData,
+    query: &Query,
+    thresholds: Option<AlertThresholds>,
+) -> Result<SessionAnswer, String> {
     let answer = answer(&data.sessions, query)?;
+    let alerts = match &thresholds {
+        Some(t) => alerts(
+            &data.sessions,
+            &query.filter,
+            query.by.first().map(String::as_str),
+            t,
+        )?,
+        None => Vec::new(),
+    };
     let value_counts = data.sessions.value_counts(&query.filter)?;
     let cdn = answer.span.and_then(|(from, to)| {
         let read = data.cdn_read.clone()?;
@@ -81,6 +126,8 @@ fn ask(data: &SessionData, query: &Query) -> Result<SessionAnswer, String> {
         charts,
         tables,
         value_counts,
+        thresholds,
+        alerts,
     })
 }
 
@@ -89,11 +136,12 @@ pub(super) fn start_workers(
     repaint: &egui::Context,
     errors: &mut Vec<String>,
 ) -> (Option<Loader>, Option<Answerer>) {
+    let readers = Readers::default();
     let loader = LatestWorker::start(
         "streamlens-sessions-load",
         repaint,
-        |files: SessionFiles| {
-            let result = load(&files);
+        move |files: SessionFiles| {
+            let result = load(&files, &readers);
             (files, result)
         },
         errors,
@@ -101,8 +149,8 @@ pub(super) fn start_workers(
     let answerer = LatestWorker::start(
         "streamlens-sessions",
         repaint,
-        |(generation, data, query): Ask| {
-            let result = ask(&data, &query);
+        |(generation, data, query, thresholds): Ask| {
+            let result = ask(&data, &query, thresholds);
             (generation, query, result)
         },
         errors,

@@ -18,6 +18,7 @@ pub mod overview;
 pub mod score_charts;
 pub mod segments;
 pub mod session_filters;
+pub mod session_live;
 pub mod session_tiles;
 pub mod sessions;
 pub mod table;

@@ -6,7 +6,8 @@
 use super::super::App;
 use super::super::file_dialogs::DialogKind;
 use super::super::plot::chart_ui;
-use super::super::sessions::{SessionAnswer, SessionSource};
+use super::super::sessions::{SessionAnswer, SessionFiles, SessionSource};
+use super::session_live::{alerts_ui, live_strip_ui};
 use super::session_tiles::{gauges_ui, tiles_ui};
 use super::table::{clickable_table_ui, table_ui};
 use streamlens_engine::io::values::parse_iso8601_ms;
@@ -26,9 +27,18 @@ pub fn sessions_ui(app: &mut App, ui: &mut egui::Ui) {
     }
     toolbar_ui(app, ui);
     ui.separator();
+    live_strip_ui(app, ui);
     if app.sessions.data.is_none() {
         ui.horizontal(|ui| {
-            if app.sessions.loading.is_some() {
+            if app
+                .sessions
+                .files
+                .as_ref()
+                .is_some_and(SessionFiles::is_live)
+            {
+                ui.spinner();
+                ui.label("Waiting for the collector's first events…");
+            } else if app.sessions.loading.is_some() {
                 ui.spinner();
                 ui.label("Reading player events and measuring sessions…");
             } else {
@@ -60,6 +70,7 @@ pub fn sessions_ui(app: &mut App, ui: &mut egui::Ui) {
     egui::ScrollArea::vertical()
         .id_salt("sessions")
         .show(ui, |ui| {
+            alerts_ui(ui, &answer);
             tiles_ui(ui, &answer.answer.kpis);
             ui.add_space(6.0);
             gauges_ui(ui, &answer.answer.kpis);
@@ -86,6 +97,15 @@ fn toolbar_ui(app: &mut App, ui: &mut egui::Ui) {
             .clicked()
         {
             app.ask_for_path(DialogKind::OpenCdn);
+        }
+        if ui
+            .button("Watch collector folder…")
+            .on_hover_text(
+                "The folder of a running `streamlens collect`: KPIs and alerts refresh every 2 s",
+            )
+            .clicked()
+        {
+            app.ask_for_path(DialogKind::WatchCollector);
         }
         if ui.button("Use the sample").clicked() {
             app.open_session_sample();
