@@ -73,6 +73,15 @@ class JobError(Exception):
     """A problem the user can fix; printed without a trace."""
 
 
+# Unicode White_Space, what Rust's str::trim removes (Python's str.strip also takes \x1c-\x1f).
+WHITE_SPACE = ("\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+               "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+
+
+def rust_trim(s):
+    return s.strip(WHITE_SPACE)
+
+
 def ascii_lower(s):
     return "".join(c.lower() if c.isascii() else c for c in s)
 
@@ -213,67 +222,49 @@ def build(spark):
         """Rust's `text.parse::<f64>()` for finite numbers; null otherwise."""
         return F.when(text.rlike(NUMBER_RE), text.cast("double"))
 
-    def iso_ms(text):
-        """crates/engine/src/io/values.rs parse_iso8601_ms, in integer arithmetic."""
-        g = [F.regexp_extract(text, ISO_RE, i) for i in range(9)]
-        whole = text.rlike(ISO_RE)
-        y, mo, d = (g[i].cast("long") for i in (1, 2, 3))
-        has_time = g[4] != ""
-        h = F.when(has_time, g[4].cast("long")).otherwise(0)
-        mi = F.when(has_time, g[5].cast("long")).otherwise(0)
-        s = F.when(g[6] != "", g[6].cast("long")).otherwise(0)
-        ms = F.when(g[7] != "", F.rpad(F.substring(g[7], 1, 3), 3, "0").cast("long")).otherwise(0)
-        zone = g[8]
-        digits = F.regexp_replace(F.substring(zone, 2, 100), ":", "")
-        zone_ok = zone.isin("", "Z", "z") | (zone.rlike("^[+-][0-9:]*$") & (F.length(digits) == 4))
-        zh = F.when(F.length(digits) == 4, F.substring(digits, 1, 2).cast("long"))
-        zm = F.when(F.length(digits) == 4, F.substring(digits, 3, 2).cast("long"))
-        offset_s = F.when(zone.isin("", "Z", "z"), F.lit(0)).otherwise(
-            F.when(F.substring(zone, 1, 1) == "-", -1).otherwise(1) * (zh * 3600 + zm * 60))
-        offset_ok = zone.isin("", "Z", "z") | ((zm <= 59) & (zh * 3600 + zm * 60 < 86400))
-        leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
-        dim = (F.when(mo == 2, F.when(leap, 29).otherwise(28))
-               .when(mo.isin(4, 6, 9, 11), 30).otherwise(31))
-        date_ok = (mo >= 1) & (mo <= 12) & (d >= 1) & (d <= dim)
-        time_ok = (h <= 23) & (mi <= 59) & (s <= 60)  # :60 is the leap second chrono keeps
-        # Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's algorithm).
-        yy = y - F.when(mo <= 2, 1).otherwise(0)
-        yoe = F.pmod(yy, F.lit(400))
-        era = (yy - yoe) / 400  # exact: yy - yoe is a multiple of 400
-        mp = mo + F.when(mo > 2, -3).otherwise(9)
-        doy = F.floor((mp * 153 + 2) / 5) + d - 1
-        doe = yoe * 365 + F.floor(yoe / 4) - F.floor(yoe / 100) + doy
-        days = era.cast("long") * 146097 + doe - 719468
-        instant = (days * 86_400_000 + h * 3_600_000 + mi * 60_000 + s * 1000 + ms
-                   - offset_s * 1000)
-        return F.when(whole & zone_ok & offset_ok & date_ok & time_ok, instant.cast("long"))
+    return F, trim, number
 
-    def ts_ms(text, num, direct, seconds):
-        """src/rows.rs timestamp_ms: a number in the file's unit (s or ms), else ISO-8601."""
-        if text is None and num is None:  # a typed date or timestamp column
-            return F.when((direct >= 0) & (direct <= MAX_PLAUSIBLE_MS), direct)
-        v = num if num is not None else number(text)
-        fits = (F.abs(v) < SECONDS_MS_BOUNDARY) == seconds
-        scaled = F.round(v * F.when(seconds, 1000.0).otherwise(1.0), 0)
-        finite = ~F.isnan(v) & (F.abs(v) < float("inf"))
-        from_num = F.when(finite & fits & (scaled >= 0) & (scaled <= MAX_PLAUSIBLE_MS),
-                          scaled.cast("long"))
-        if text is not None:
-            ms = F.when(v.isNotNull(), from_num).otherwise(iso_ms(text))
-        else:
-            ms = from_num
-        if direct is not None:
-            ms = F.coalesce(direct, ms)
-        return F.when((ms >= 0) & (ms <= MAX_PLAUSIBLE_MS), ms)
 
-    def kind_code(text):
-        c = F.lit(None).cast("int")
-        for i, name in reversed(list(enumerate(KINDS))):
-            c = F.when(F.lower(text) == name, F.lit(i)).otherwise(c)
-        # eq_ignore_ascii_case: no non-ASCII letter may fold into a name.
-        return F.when(text.rlike("^[\\x00-\\x7F]*$"), c)
+def iso_parts(F, text):
+    """The pieces of an ISO-8601 text as strings (null when the text is not of that form)."""
+    names = ["y", "mo", "d", "h", "mi", "s", "fr", "zone"]
+    return F.when(text.rlike(ISO_RE), F.struct(
+        *[F.regexp_extract(text, ISO_RE, i + 1).alias(n) for i, n in enumerate(names)]))
 
-    return F, trim, number, ts_ms, kind_code
+
+def iso_ms(F, p):
+    """crates/engine/src/io/values.rs parse_iso8601_ms on iso_parts, in integer arithmetic:
+    chrono's calendar checks, a :60 leap second, offsets up to ±23:59, no zone = UTC."""
+    y, mo, d = (p[n].cast("long") for n in ("y", "mo", "d"))
+    has_time = p["h"] != ""
+    h = F.when(has_time, p["h"].cast("long")).otherwise(0)
+    mi = F.when(has_time, p["mi"].cast("long")).otherwise(0)
+    s = F.when(p["s"] != "", p["s"].cast("long")).otherwise(0)
+    ms = F.when(p["fr"] != "", F.rpad(F.substring(p["fr"], 1, 3), 3, "0").cast("long")).otherwise(0)
+    zone = p["zone"]
+    utc = zone.isin("", "Z", "z")
+    digits = F.regexp_replace(F.substring(zone, 2, 100), ":", "")  # Rust drops every ':'
+    four = zone.rlike("^[+-][0-9:]*$") & (F.length(digits) == 4)
+    zh = F.when(four, F.substring(digits, 1, 2).cast("long"))
+    zm = F.when(four, F.substring(digits, 3, 2).cast("long"))
+    offset_s = F.when(utc, F.lit(0)).otherwise(
+        F.when(F.substring(zone, 1, 1) == "-", -1).otherwise(1) * (zh * 3600 + zm * 60))
+    zone_ok = utc | (four & (zm <= 59) & (zh * 3600 + zm * 60 < 86400))
+    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
+    dim = (F.when(mo == 2, F.when(leap, 29).otherwise(28))
+           .when(mo.isin(4, 6, 9, 11), 30).otherwise(31))
+    date_ok = (mo >= 1) & (mo <= 12) & (d >= 1) & (d <= dim)
+    time_ok = (h <= 23) & (mi <= 59) & (s <= 60)  # :60 is the leap second chrono keeps
+    # Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's algorithm).
+    yy = y - F.when(mo <= 2, 1).otherwise(0)
+    yoe = F.pmod(yy, F.lit(400))
+    era = ((yy - yoe) / 400).cast("long")  # exact: yy - yoe is a multiple of 400
+    mp = mo + F.when(mo > 2, -3).otherwise(9)
+    doy = F.floor((mp * 153 + 2) / 5) + d - 1
+    doe = yoe * 365 + F.floor(yoe / 4) - F.floor(yoe / 100) + doy
+    days = era * 146097 + doe - 719468
+    instant = days * 86_400_000 + h * 3_600_000 + mi * 60_000 + s * 1000 + ms - offset_s * 1000
+    return F.when(p.isNotNull() & zone_ok & date_ok & time_ok, instant.cast("long"))
 
 
 # --------------------------------------------------------------------------- the sources
@@ -284,7 +275,7 @@ class Source:
     def __init__(self, label, columns, frame, fields, kept_cols):
         self.label = label
         self.columns = columns   # in file order, as Rust's Coder sees them
-        self.frame = frame       # o_arg, o_path, o_block, o_mono, malformed + field columns
+        self.frame = frame       # __sl_arg/path/block/mono, __sl_malformed, __sl_seconds, …
         self.fields = fields     # meaning → Column (text) / (num) / (direct)
         self.dims = kept_cols    # dimension name → Column text (first column of that name)
 
@@ -316,43 +307,51 @@ def order_cols(F, df, arg):
     are consecutive in one partition, so monotonically_increasing_id orders them)."""
     return df.select(
         "*",
-        F.lit(arg).alias("o_arg"),
-        F.col("_metadata.file_path").alias("o_path"),
-        F.col("_metadata.file_block_start").alias("o_block"),
-        F.monotonically_increasing_id().alias("o_mono"))
+        F.lit(arg).alias("__sl_arg"),
+        F.col("_metadata.file_path").alias("__sl_path"),
+        F.col("_metadata.file_block_start").alias("__sl_block"),
+        F.monotonically_increasing_id().alias("__sl_mono"))
 
 
 def unit_by_file(F, Window, numbers):
     """src/rows.rs timestamps_in_seconds per file: the median magnitude (lower middle) of the
-    first 1,000 numeric timestamps below 1e11 means seconds. `numbers`: o_path, o_block,
-    o_mono, v (finite numbers only)."""
-    first = Window.partitionBy("o_path").orderBy("o_block", "o_mono")
+    first 1,000 numeric timestamps below 1e11 means seconds. `numbers`: __sl_path,
+    __sl_block, __sl_mono, v (finite numbers only). Returns the files in seconds."""
+    first = Window.partitionBy("__sl_path").orderBy("__sl_block", "__sl_mono")
     head = numbers.withColumn("k", F.row_number().over(first)).where(F.col("k") <= HEAD_LINES)
-    by_size = Window.partitionBy("o_path").orderBy(F.abs("v"))
+    by_size = Window.partitionBy("__sl_path").orderBy(F.abs("v"))
     ranked = (head.withColumn("r", F.row_number().over(by_size))
-              .withColumn("n", F.count(F.lit(1)).over(Window.partitionBy("o_path"))))
+              .withColumn("n", F.count(F.lit(1)).over(Window.partitionBy("__sl_path"))))
     mid = ranked.where(F.col("r") == F.floor((F.col("n") - 1) / 2) + 1)
     m = F.abs("v")
-    return mid.select("o_path", ((m > 0) & (m < SECONDS_MS_BOUNDARY)).alias("seconds"))
+    rows = mid.select("__sl_path", ((m > 0) & (m < SECONDS_MS_BOUNDARY)).alias("s")).collect()
+    return sorted(r["__sl_path"] for r in rows if r["s"])
+
+
+def seconds_of(F, files_in_seconds):
+    """The per-file unit as a literal test (one value per file, known on the driver)."""
+    if not files_in_seconds:
+        return F.lit(False)
+    return F.col("__sl_path").isin(files_in_seconds)
 
 
 def csv_source(spark, tools, arg, path, label):
-    F, trim, number, _, _ = tools
+    F, trim, number = tools
     from pyspark.sql import Window
     raw = order_cols(F, spark.read.option("lineSep", "\n").text(path), arg)
-    first = Window.partitionBy("o_path").orderBy("o_block", "o_mono")
+    first = Window.partitionBy("__sl_path").orderBy("__sl_block", "__sl_mono")
     # The header and the lines the unit is judged on: a small, cached head of the file.
     head = raw.withColumn("k", F.row_number().over(first)).where(F.col("k") <= HEAD_LINES + 1)
     head = head.cache()
-    top = head.where(F.col("k") == 1).select("value", "o_mono").collect()
+    top = head.where(F.col("k") == 1).select("value", "__sl_mono").collect()
     if not top:
         raise JobError(f"{label}: the file is empty")
     header_line = top[0]["value"].lstrip("\ufeff").rstrip("\r\n")
-    header_mono = top[0]["o_mono"]
-    if not header_line.strip():
+    header_mono = top[0]["__sl_mono"]
+    if not rust_trim(header_line):
         raise JobError(f"{label}: the file is empty (no header line)")
     sep = detect_separator(header_line)
-    columns = [c.strip() for c in split_line(header_line, sep)]
+    columns = [rust_trim(c) for c in split_line(header_line, sep)]
     found, dims = resolve_columns(label, columns)
 
     sep_class = {"\t": "\\t"}.get(sep, sep)
@@ -380,16 +379,17 @@ def csv_source(spark, tools, arg, path, label):
                              (F.lit(HEAD_BYTES) - F.col("start")).cast("int")).cast("string")
                  ).otherwise(F.col("value"))
     cells = cells_of(F.regexp_replace(cut, "\r+$", ""), quoted_always=True)
-    h = h.select("o_path", "o_block", "o_mono",
+    h = h.select("__sl_path", "__sl_block", "__sl_mono",
                  number(trim(F.element_at(cells, ts_at + 1))).alias("v"))
     units = unit_by_file(F, Window, h.where(F.col("v").isNotNull() & ~F.isnan("v")))
 
     line = F.regexp_replace(F.col("value"), "\r$", "")
-    body = raw.where(~((F.col("o_block") == 0) & (F.col("o_mono") == header_mono)))
+    body = raw.where(~((F.col("__sl_block") == 0) & (F.col("__sl_mono") == header_mono)))
     body = body.where(trim(line) != "")  # blank lines are skipped, not rows
     body = body.withColumn("cells", cells_of(line))
-    body = body.withColumn("malformed", F.size("cells") != len(columns))
-    body = body.join(F.broadcast(units), "o_path", "left")
+    body = body.withColumn("__sl_malformed", F.size("cells") != len(columns))
+    body = body.withColumn("__sl_seconds", seconds_of(F, units))
+    head.unpersist()
 
     def cell(i):
         return trim(F.element_at(F.col("cells"), i + 1))
@@ -399,7 +399,7 @@ def csv_source(spark, tools, arg, path, label):
 
 
 def json_source(spark, tools, arg, path, label):
-    F, trim, number, _, _ = tools
+    F, trim, number = tools
     from pyspark.sql import Window
     raw = order_cols(F, spark.read.option("lineSep", "\n").text(path), arg)
     line = F.regexp_replace(F.regexp_replace(F.col("value"), "\r$", ""), "^\ufeff+", "")
@@ -409,23 +409,23 @@ def json_source(spark, tools, arg, path, label):
     body = body.cache()
     # Columns: every key in first-seen order, each object's keys in serde_json's (sorted) order.
     keys = (body.where(F.col("obj").isNotNull())
-            .select("o_block", "o_mono", F.posexplode(F.array_sort(F.map_keys("obj"))))
-            .groupBy("col").agg(F.min(F.struct("o_block", "o_mono", "pos")).alias("at"))
+            .select("__sl_block", "__sl_mono", F.posexplode(F.array_sort(F.map_keys("obj"))))
+            .groupBy("col").agg(F.min(F.struct("__sl_block", "__sl_mono", "pos")).alias("at"))
             .orderBy("at").collect())
     if body.limit(1).count() == 0:
         raise JobError(f"{label}: the file is empty")
     columns = [r["col"] for r in keys]
     found, dims = resolve_columns(label, columns)
-    body = body.withColumn("malformed", F.col("obj").isNull())
+    body = body.withColumn("__sl_malformed", F.col("obj").isNull())
 
     def cell(name):
         return trim(F.coalesce(F.col("obj")[name], F.lit("")))
 
     ts_name = columns[found["ts"]]
-    numbers = body.select("o_path", "o_block", "o_mono",
+    numbers = body.select("__sl_path", "__sl_block", "__sl_mono",
                           number(trim(F.col("obj")[ts_name])).alias("v"))
     units = unit_by_file(F, Window, numbers.where(F.col("v").isNotNull()))
-    body = body.join(F.broadcast(units), "o_path", "left")
+    body = body.withColumn("__sl_seconds", seconds_of(F, units))
     fields = {name: (cell(columns[at]), None, None) for name, at in found.items()}
     return Source(label, columns, body, fields, {d: cell(d) for d in dims})
 
@@ -433,7 +433,7 @@ def json_source(spark, tools, arg, path, label):
 def parquet_sources(spark, tools, arg, files, label):
     """One source per group of files sharing a schema (the collector types each hour's
     columns on their own: a column can be Int64 in one file and Float64 in the next)."""
-    F, trim, number, _, _ = tools
+    F, trim, number = tools
     from pyspark.sql import Window
     from pyspark.sql import types as T
     groups = {}
@@ -471,13 +471,13 @@ def parquet_sources(spark, tools, arg, files, label):
         columns = [f.name for f in schema.fields if f.name not in unreadable]
         types = {f.name: f.dataType for f in schema.fields}
         found, dims = resolve_columns(name, columns)
-        body = order_cols(F, df, arg).withColumn("malformed", F.lit(False))
+        body = order_cols(F, df, arg).withColumn("__sl_malformed", F.lit(False))
         numeric = (T.ByteType, T.ShortType, T.IntegerType, T.LongType, T.FloatType,
                    T.DoubleType)
 
         def typed(col_name):
             """(text, number, ms) of a typed column, as polars' cast to text would read."""
-            c, t = F.col(f"`{col_name}`"), types[col_name]
+            c, t = quoted(col_name), types[col_name]
             if isinstance(t, numeric):
                 return (None, c.cast("double"), None)
             if isinstance(t, (T.TimestampType, T.TimestampNTZType)):
@@ -489,8 +489,11 @@ def parquet_sources(spark, tools, arg, files, label):
             raise JobError(f"{name}: column `{col_name}` has type {t.simpleString()}, which "
                            f"streamlens does not read; write it as text or a number")
 
+        def quoted(col_name):
+            return F.col("`" + col_name.replace("`", "``") + "`")
+
         def text(col_name):
-            return trim(F.coalesce(F.col(f"`{col_name}`").cast("string"), F.lit("")))
+            return trim(F.coalesce(quoted(col_name).cast("string"), F.lit("")))
 
         fields = {}
         for meaning, at in found.items():
@@ -499,14 +502,14 @@ def parquet_sources(spark, tools, arg, files, label):
         if "bitrate_kbps" in found:
             bitrate = columns[found["bitrate_kbps"]]
             if isinstance(types[bitrate], numeric):
-                fields["bitrate_kbps"] = (None, F.col(f"`{bitrate}`").cast("double"), None)
+                fields["bitrate_kbps"] = (None, quoted(bitrate).cast("double"), None)
         t, num, direct = fields["ts"]
         v = num if num is not None else (number(t) if t is not None else F.lit(None).cast("double"))
-        numbers = body.select("o_path", "o_block", "o_mono", v.alias("v"))
+        numbers = body.select("__sl_path", "__sl_block", "__sl_mono", v.alias("v"))
         numbers = numbers.where(F.col("v").isNotNull() & ~F.isnan("v")
                                 & (F.abs("v") < float("inf")))
         units = unit_by_file(F, Window, numbers)
-        body = body.join(F.broadcast(units), "o_path", "left")
+        body = body.withColumn("__sl_seconds", seconds_of(F, units))
         sources.append(Source(name, columns, body, fields, {d: text(d) for d in dims}))
     return sources
 
@@ -519,46 +522,64 @@ def first_line(e):
 
 def events_of(tools, source, dims):
     """Checked, coded rows of one source (src/rows.rs Coder::checked, in its order of checks):
-    o_*, reason (null: kept), ts, k, b, sid, vid, and one d<i> per --by dimension."""
-    F, trim, number, ts_ms, kind_code = tools
+    __sl_* (file order), src, reason (null: kept), ts, k, b, sid, vid, and one d<i> per --by dimension.
+    Built in layers: Spark keeps a layer apart when inlining it would repeat costly
+    expressions (regular expressions), so each cell is trimmed and parsed once."""
+    F, trim, number = tools
+    c = F.col
     f = source.fields
-    seconds = F.coalesce(F.col("seconds"), F.lit(False))
-    ts = ts_ms(*f["ts"], seconds)
-    k = kind_code(f["event_type"][0])
-    ids = [f[n][0] for n in ("session_id", "viewer_id", "event_id")]
-    if "bitrate_kbps" in f:
-        bt, bn, _ = f["bitrate_kbps"]
-        if bt is not None:  # text: empty is no bitrate, anything else a number ≥ 0
-            b = number(bt)
-            b_bad = (bt != "") & ~(b.isNotNull() & (b >= 0))
-            b = F.when(bt != "", b)
-        else:
-            b = bn
-            b_bad = bn.isNotNull() & ~((bn >= 0) & (bn < float("inf")))
-    else:
-        b, b_bad = F.lit(None).cast("double"), F.lit(False)
-    reason = (F.when(F.col("malformed"), "malformed_row")
-              .when(ts.isNull(), "bad_timestamp")
-              .when(k.isNull(), "unknown_event_type")
-              .when((ids[0] == "") | (ids[1] == "") | (ids[2] == ""), "missing_id")
-              .when(b_bad, "bad_bitrate"))
+    none = {t: F.lit(None).cast(t) for t in ("string", "double", "long")}
+    ts_t, ts_n, ts_d = f["ts"]
+    bt, bn = (f["bitrate_kbps"][0], f["bitrate_kbps"][1]) if "bitrate_kbps" in f else (None, None)
 
-    def label(c):
-        return F.when(c == "", MISSING).otherwise(c)
+    def label(x):
+        return F.when(x == "", MISSING).otherwise(x)
 
     dim_cols = []
     for i, d in enumerate(dims):
-        if d == CUSTOMER:
-            c = f["customer_id"][0] if "customer_id" in f else None
-        else:
-            c = source.dims.get(d)
-        dim_cols.append((label(c) if c is not None else F.lit(MISSING)).alias(f"d{i}"))
-    return source.frame.select(
-        "o_arg", "o_path", "o_block", "o_mono",
+        x = f["customer_id"][0] if d == CUSTOMER and "customer_id" in f else source.dims.get(d)
+        dim_cols.append((label(x) if x is not None else F.lit(MISSING)).alias(f"d{i}"))
+    cells = source.frame.select(
+        "__sl_arg", "__sl_path", "__sl_block", "__sl_mono", "__sl_malformed", "__sl_seconds",
         F.lit(source.label).alias("src"),
-        reason.alias("reason"),
-        ts.alias("ts"), k.alias("k"), b.alias("b"),
-        ids[0].alias("sid"), ids[1].alias("vid"), *dim_cols)
+        (none["string"] if ts_t is None else ts_t).alias("ts_t"),
+        (none["double"] if ts_n is None else ts_n).alias("ts_n"),
+        (none["long"] if ts_d is None else ts_d).alias("ts_d"),
+        f["event_type"][0].alias("kind_t"),
+        *[f[n][0].alias(a) for n, a in (("session_id", "sid"), ("viewer_id", "vid"),
+                                         ("event_id", "wid"))],
+        (none["string"] if bt is None else bt).alias("bit_t"),
+        (none["double"] if bn is None else bn).alias("bit_n"), *dim_cols)
+
+    kinds = F.create_map(*[x for i, n in enumerate(KINDS) for x in (F.lit(n), F.lit(i))])
+    parsed = cells.select(
+        "*", F.coalesce(c("ts_n"), number(c("ts_t"))).alias("v"),
+        # eq_ignore_ascii_case: no non-ASCII letter may fold into a name.
+        F.when(c("kind_t").rlike("^[\\x00-\\x7F]*$"), kinds[F.lower(c("kind_t"))]).alias("k"),
+        F.coalesce(c("bit_n"), F.when(c("bit_t") != "", number(c("bit_t")))).alias("b"))
+    parsed = parsed.select("*", F.when(c("v").isNull() & c("ts_t").isNotNull(),
+                                       iso_parts(F, c("ts_t"))).alias("iso"))
+
+    # src/rows.rs timestamp_ms: a number in the file's unit (s or ms), else ISO-8601.
+    v, seconds = c("v"), c("__sl_seconds")
+    fits = (F.abs(v) < SECONDS_MS_BOUNDARY) == seconds
+    scaled = F.round(v * F.when(seconds, 1000.0).otherwise(1.0), 0)
+    finite = ~F.isnan(v) & (F.abs(v) < float("inf"))
+    from_num = F.when(finite & fits & (scaled >= 0) & (scaled <= MAX_PLAUSIBLE_MS),
+                      scaled.cast("long"))
+    ms = F.coalesce(c("ts_d"), F.when(v.isNotNull(), from_num).otherwise(iso_ms(F, c("iso"))))
+    timed = parsed.select("*", F.when((ms >= 0) & (ms <= MAX_PLAUSIBLE_MS), ms).alias("ts"))
+
+    b = c("b")
+    has_b = c("bit_n").isNotNull() | (c("bit_t").isNotNull() & (c("bit_t") != ""))
+    b_bad = has_b & ~(b.isNotNull() & ~F.isnan(b) & (b >= 0) & (b < float("inf")))
+    reason = (F.when(c("__sl_malformed"), "malformed_row")
+              .when(c("ts").isNull(), "bad_timestamp")
+              .when(c("k").isNull(), "unknown_event_type")
+              .when((c("sid") == "") | (c("vid") == "") | (c("wid") == ""), "missing_id")
+              .when(b_bad, "bad_bitrate"))
+    return timed.select("__sl_arg", "__sl_path", "__sl_block", "__sl_mono", "src", reason.alias("reason"),
+                        "ts", "k", "b", "sid", "vid", *[f"d{i}" for i in range(len(dims))])
 
 
 def dimension_names(sources):
@@ -589,9 +610,9 @@ def resolve_by(by, names):
 
 def views_of(F, events, n_dims):
     """src/view.rs measure, one fold per session over its events in (time, file order)."""
-    ev = F.struct("ts", "o_arg", "o_path", "o_block", "o_mono", "k", "b")
+    ev = F.struct("ts", "__sl_arg", "__sl_path", "__sl_block", "__sl_mono", "k", "b")
     first_req = F.min(F.when(F.col("k") == REQUEST, F.struct(
-        "ts", "o_arg", "o_path", "o_block", "o_mono", "vid",
+        "ts", "__sl_arg", "__sl_path", "__sl_block", "__sl_mono", "vid",
         *[f"d{i}" for i in range(n_dims)])))
     sessions = events.groupBy("sid").agg(F.sort_array(F.collect_list(ev)).alias("evs"),
                                          first_req.alias("req"))
@@ -846,6 +867,9 @@ def session_for(args):
         "spark.sql.shuffle.partitions": "8",
     }.items():
         spark.conf.set(k, v)
+    for kv in args.conf or []:
+        k, _, v = kv.partition("=")
+        spark.conf.set(k.strip(), v.strip())
     return spark
 
 
@@ -884,16 +908,18 @@ def run(args):
         for s in sources:
             e = events_of(tools, s, dims)
             events = e if events is None else events.unionByName(e)
-        events = events.cache()
+        # Checkpoints cut the lineage: later plans start from the stored rows, not from
+        # the parsing expressions (planning a cached plan this large took longer than running it).
+        events = events.localCheckpoint()
 
         # Rows kept and dropped per file (read.rs: a file without a valid row is an error).
-        counts = events.groupBy("src", "o_path", "reason").count().collect()
+        counts = events.groupBy("src", "__sl_path", "reason").count().collect()
         kept, dropped, files = {}, {}, {}
         for r in counts:
-            files[r["o_path"]] = r["src"]
-            kept.setdefault(r["o_path"], 0)
+            files[r["__sl_path"]] = r["src"]
+            kept.setdefault(r["__sl_path"], 0)
             if r["reason"] is None:
-                kept[r["o_path"]] += r["count"]
+                kept[r["__sl_path"]] += r["count"]
             else:
                 dropped[r["reason"]] = dropped.get(r["reason"], 0) + r["count"]
         for path, n in kept.items():
@@ -910,7 +936,8 @@ def run(args):
             detail = ", ".join(f"{k}: {v}" for k, v in sorted(dropped.items()))
             print(f"note: {n} row{'s' if n != 1 else ''} dropped ({detail})", file=sys.stderr)
 
-        sessions = views_of(F, events.where(F.col("reason").isNull()), len(dims)).cache()
+        sessions = views_of(F, events.where(F.col("reason").isNull()), len(dims))
+        sessions = sessions.localCheckpoint()
         no_request = sessions.where(~F.col("has_request")).count()
         log(args, "sessions measured")
         views = with_scores(F, sessions.where(F.col("has_request")))
@@ -919,7 +946,7 @@ def run(args):
         for i in range(len(dims)):
             gv = gv.unionByName(views.select(F.lit(i + 1).alias("g"),
                                              F.col(f"d{i}").alias("value"), "*"))
-        gv = gv.cache()
+        gv = gv.localCheckpoint()
 
         names = F.create_map(*sum(([F.lit(i + 1), F.lit(d)] for i, d in enumerate(dims)), []))
         dim_name = (F.when(F.col("g") == 0, F.lit(None).cast("string"))
@@ -977,6 +1004,8 @@ def main(argv=None):
     p.add_argument("--out", required=True, help="folder for kpis.json and the Parquet tables")
     p.add_argument("--by", help="comma-separated dimensions (customer_id, country, …)")
     p.add_argument("--minutes", action="store_true", help="also the per-minute series")
+    p.add_argument("--conf", action="append", metavar="KEY=VALUE",
+                   help="a Spark SQL setting for this run (repeatable)")
     p.add_argument("--verbose", action="store_true", help="print the time of each step")
     p.add_argument("paths", nargs="+", metavar="PATHS")
     args = p.parse_args(argv)

@@ -143,7 +143,7 @@ pub static DIALOGS: [DialogSpec; 15] = [
         kind: DialogKind::WatchCollector,
         mode: Mode::PickFolder,
         title: "Watch a collector folder",
-        hint: "The folder a running `streamlens collect --dir` writes into",
+        hint: "The folder a running streamlens collect --dir writes into",
         filter: None,
         any_file: false,
         default_name: "",

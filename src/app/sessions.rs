@@ -281,8 +281,10 @@ impl App {
                 Ok(answer) => {
                     self.sessions.answer = Some(Arc::new(answer));
                     self.sessions.answered_generation = generation;
+                    self.live_answered();
                 }
                 Err(message) => {
+                    self.live_answered();
                     self.error(format!("Sessions: {message}"));
                     // Go back to the question that was answered, so the view stays usable.
                     if let Some(a) = &self.sessions.answer {

@@ -27,6 +27,11 @@ pub struct LiveState {
     previous: Option<(Instant, u64)>,
     /// Why the last reading failed (the previous data stays on screen).
     pub error: Option<String>,
+    /// From the last reading's start to its answer on screen: with the refresh period, the
+    /// longest an acknowledged event waits to be shown.
+    pub refresh_took: Option<Duration>,
+    /// A reading landed and its answer is not in yet.
+    pub awaiting_answer: bool,
 }
 
 impl SessionFiles {
@@ -40,6 +45,15 @@ impl SessionFiles {
 }
 
 impl App {
+    /// The answer of the latest reading is on screen: note how long the refresh took.
+    pub(super) fn live_answered(&mut self) {
+        let live = &mut self.sessions.live;
+        if live.awaiting_answer {
+            live.awaiting_answer = false;
+            live.refresh_took = live.last_request.map(|t| t.elapsed());
+        }
+    }
+
     /// Shows the player events a collector writes into `dir`, read again every two seconds.
     pub fn watch_collector(&mut self, dir: std::path::PathBuf) {
         if !dir.is_dir() {
@@ -68,7 +82,9 @@ impl App {
             return None;
         }
         let live = &mut self.sessions.live;
-        if live.paused || live.refreshing || self.sessions.loading.is_some() {
+        // One reading at a time, its answer included: readings never pile up.
+        if live.paused || live.refreshing || live.awaiting_answer || self.sessions.loading.is_some()
+        {
             return Some(REFRESH_EVERY);
         }
         let since = live.last_request.map_or(REFRESH_EVERY, |t| t.elapsed());
@@ -115,6 +131,7 @@ impl App {
                 live.previous = Some((now, read.events));
                 live.updated = Some((SystemTime::now(), read));
                 live.error = None;
+                live.awaiting_answer = true;
                 false
             }
             Err(_) if !live_open => false,

@@ -75,10 +75,7 @@ fn read_plain(file: &str, mut source: impl BufRead, strict: bool) -> Result<Play
         let mut bytes = Vec::new();
         source.read_to_end(&mut bytes).map_err(unreadable)?;
         if bytes.starts_with(b"PAR1") {
-            let (columns, rows, left_out) = parquet_rows(file, &bytes)?;
-            let mut log = code_owned_rows(file, &columns, &rows, strict)?;
-            log.report.columns_left_out = left_out;
-            return Ok(log);
+            return code_parquet(file, &bytes, strict);
         }
         let text = String::from_utf8_lossy(&bytes);
         let (columns, rows) = json_rows(file, text.trim_start_matches('\u{feff}'))?;
@@ -107,13 +104,11 @@ fn code_owned_rows(
     non_empty(file, coder.finish())
 }
 
-/// A Parquet file's cells as text (typed date-times print as ISO-8601, which the
-/// timestamp parser reads); rows are numbered from 1. Columns of a type that cannot be read
-/// are refused when the schema gives them a meaning, else left out and listed (third value).
-fn parquet_rows(
-    file: &str,
-    bytes: &[u8],
-) -> Result<(Vec<String>, OwnedRows, Vec<String>), ReadError> {
+/// Checks and codes a Parquet file's rows, its cells read as text (typed date-times print
+/// as ISO-8601, which the timestamp parser reads; rows are numbered from 1) straight from
+/// the columns, with no copy per cell. Columns of a type that cannot be read are refused
+/// when the schema gives them a meaning, else left out and listed in the report.
+fn code_parquet(file: &str, bytes: &[u8], strict: bool) -> Result<PlayerLog, ReadError> {
     let unreadable = |e: &dyn std::fmt::Display| ReadError::Unreadable {
         file: file.to_string(),
         message: e.to_string(),
@@ -150,18 +145,26 @@ fn parquet_rows(
             .as_materialized_series()
             .cast(&polars::prelude::DataType::String)
             .map_err(|e| unreadable(&e))?;
-        let cells: Vec<Option<String>> = text
-            .str()
-            .map_err(|e| unreadable(&e))?
-            .iter()
-            .map(|c| c.map(str::to_string))
-            .collect();
-        texts.push(cells);
+        texts.push(text.str().map_err(|e| unreadable(&e))?.clone());
     }
-    let rows = (0..frame.height())
-        .map(|r| (r as u64 + 1, texts.iter().map(|c| c[r].clone()).collect()))
-        .collect();
-    Ok((columns, rows, left_out))
+    let seconds =
+        ts_column(&columns).is_some_and(|at| timestamps_in_seconds(texts[at].iter().flatten()));
+    let height = frame.height();
+    let mut coder = Coder::new(file, &columns, seconds, height, strict)?;
+    let mut cells_of: Vec<_> = texts.iter().map(|c| c.iter()).collect();
+    let mut cells: Vec<&str> = Vec::with_capacity(columns.len());
+    for row in 0..height {
+        cells.clear();
+        cells.extend(
+            cells_of
+                .iter_mut()
+                .map(|c| c.next().flatten().unwrap_or("")),
+        );
+        coder.row(row as u64 + 1, &cells)?;
+    }
+    let mut log = non_empty(file, coder.finish())?;
+    log.report.columns_left_out = left_out;
+    Ok(log)
 }
 
 fn json_rows(file: &str, text: &str) -> Result<(Vec<String>, OwnedRows), ReadError> {

@@ -47,6 +47,11 @@ pub fn live_strip_ui(app: &mut App, ui: &mut egui::Ui) {
             ui.separator();
             ui.label(format!("ingest {rate:.0} events/s"));
         }
+        if let Some(took) = live.refresh_took {
+            ui.separator();
+            ui.label(format!("refresh {:.1} s", took.as_secs_f64()))
+                .on_hover_text("From reading the folder to the KPIs on screen; an event acknowledged by the collector shows within this plus 2 s");
+        }
         ui.separator();
         let label = if live.paused { "Resume" } else { "Pause" };
         if ui
@@ -102,6 +107,43 @@ fn thresholds_ui(app: &mut App, ui: &mut egui::Ui) {
     });
 }
 
+/// One line above the KPIs: how many alerts, and the newest (live folders only).
+pub fn alerts_summary_ui(ui: &mut egui::Ui, answer: &SessionAnswer) {
+    if answer.thresholds.is_none() {
+        return;
+    }
+    let red = egui::Color32::from_rgb(220, 50, 47);
+    match answer.alerts.first() {
+        None => {
+            ui.label("No alerts in the last day.");
+        }
+        Some(a) => {
+            let place = if a.dimension == "all" {
+                "all views".to_string()
+            } else {
+                format!("{} = {}", a.dimension, a.value)
+            };
+            ui.label(
+                egui::RichText::new(format!(
+                    "{} alerts — newest: {} {place}, {} (list below the scores)",
+                    answer.alerts.len(),
+                    format_iso(a.minute_ms),
+                    kpi_name(a.kpi)
+                ))
+                .color(red),
+            );
+        }
+    }
+}
+
+fn kpi_name(kpi: &str) -> &'static str {
+    match kpi {
+        "startup_p95_s" => "start-up p95",
+        "rebuffer_share" => "rebuffering",
+        _ => "failures",
+    }
+}
+
 /// The alerts of the answer, newest first (live folders only).
 pub fn alerts_ui(ui: &mut egui::Ui, answer: &SessionAnswer) {
     if answer.thresholds.is_none() {
@@ -118,8 +160,26 @@ pub fn alerts_ui(ui: &mut egui::Ui, answer: &SessionAnswer) {
     if n == 0 {
         return;
     }
-    let by = answer.query.by.first().map_or("", String::as_str);
-    ui.weak(format!("Overall and per {by}; newest minute first."));
+    ui.weak(match answer.query.by.first() {
+        Some(by) => format!("Overall and per {by} (the breakdown below); newest minute first."),
+        None => {
+            "Overall (choose a breakdown to watch each of its values too); newest minute first."
+                .to_string()
+        }
+    });
+    egui::ScrollArea::vertical()
+        .id_salt("session_alerts_scroll")
+        .max_height(240.0)
+        .show(ui, |ui| alerts_grid(ui, answer));
+    if n > ALERT_ROWS {
+        ui.weak(format!(
+            "… and {} older (kpis --alert lists them all).",
+            n - ALERT_ROWS
+        ));
+    }
+}
+
+fn alerts_grid(ui: &mut egui::Ui, answer: &SessionAnswer) {
     egui::Grid::new("session_alerts")
         .striped(true)
         .num_columns(6)
@@ -142,34 +202,25 @@ pub fn alerts_ui(ui: &mut egui::Ui, answer: &SessionAnswer) {
                 } else {
                     format!("{} = {}", a.dimension, a.value)
                 });
-                let (name, shown, limit) = match a.kpi {
+                let (shown, limit) = match a.kpi {
                     "startup_p95_s" => (
-                        "start-up p95",
                         format!("{:.2} s", a.observed),
                         format!("{:.2} s", a.threshold),
                     ),
                     "rebuffer_share" => (
-                        "rebuffering",
                         format!("{:.2} %", a.observed * 100.0),
                         format!("{:.2} %", a.threshold * 100.0),
                     ),
                     _ => (
-                        "failures",
                         format!("{:.1} %", a.observed * 100.0),
                         format!("{:.1} %", a.threshold * 100.0),
                     ),
                 };
-                ui.label(name);
+                ui.label(kpi_name(a.kpi));
                 ui.label(egui::RichText::new(shown).strong());
                 ui.label(limit);
                 ui.label(a.views.to_string());
                 ui.end_row();
             }
         });
-    if n > ALERT_ROWS {
-        ui.weak(format!(
-            "… and {} older (kpis --alert lists them all).",
-            n - ALERT_ROWS
-        ));
-    }
 }

@@ -7,7 +7,7 @@ use super::super::App;
 use super::super::file_dialogs::DialogKind;
 use super::super::plot::chart_ui;
 use super::super::sessions::{SessionAnswer, SessionFiles, SessionSource};
-use super::session_live::{alerts_ui, live_strip_ui};
+use super::session_live::{alerts_summary_ui, alerts_ui, live_strip_ui};
 use super::session_tiles::{gauges_ui, tiles_ui};
 use super::table::{clickable_table_ui, table_ui};
 use streamlens_engine::io::values::parse_iso8601_ms;
@@ -70,10 +70,11 @@ pub fn sessions_ui(app: &mut App, ui: &mut egui::Ui) {
     egui::ScrollArea::vertical()
         .id_salt("sessions")
         .show(ui, |ui| {
-            alerts_ui(ui, &answer);
+            alerts_summary_ui(ui, &answer);
             tiles_ui(ui, &answer.answer.kpis);
             ui.add_space(6.0);
             gauges_ui(ui, &answer.answer.kpis);
+            alerts_ui(ui, &answer);
             ui.add_space(8.0);
             minutes_ui(app, ui, &answer);
             breakdown_ui(app, ui, &answer);
