@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Player-session KPIs on Spark: the same numbers as `streamlens kpis --json [--by …] [--minutes]`.
+r"""Player-session KPIs on Spark: the same numbers as `streamlens kpis --json [--by …] [--minutes]`.
 
 The definitions are those of the Rust local engine, crate `crates/sessions`, and nothing else:
   - reading and row checks: src/read.rs, src/read_csv.rs, src/rows.rs (+ crates/engine/src/io/
@@ -12,7 +12,7 @@ exactly from ranks, not with Spark's `percentile` (whose interpolation rounds di
 
 Usage:
     python3 kpis_job.py (--master local[2] | --remote sc://HOST:15002) --out DIR
-                        [--by dim1,dim2] [--minutes] PATHS...
+                        [--by dim1,dim2] [--minutes] [--conf KEY=VALUE]... [--verbose] PATHS...
 
 PATHS are CSV files (plain or .gz), JSON Lines files (plain or .gz), Parquet files, or folders a
 collector rolled (`date=YYYY-MM-DD/hour=HH/*.parquet`, crates/collector/src/roll.rs); several
@@ -27,12 +27,23 @@ are read as one log, in the order given. Written into DIR:
 All heavy work runs in Spark SQL (no Python UDFs); only headers, column names, per-file units
 and the final KPI tables come to the driver. Runs the same through classic Spark and Spark
 Connect. Needs: pip install 'pyspark[connect]==4.3.0' and Java 17.
+
+A Spark Connect server on loopback, from the pip package (SPARK_HOME = the pyspark folder):
+    SPARK_LOG_DIR=/tmp/sc-logs SPARK_PID_DIR=/tmp/sc-pid "$SPARK_HOME"/sbin/start-connect-server.sh \
+      --master 'local[2]' --conf spark.connect.grpc.binding.address=127.0.0.1 \
+      --conf spark.connect.grpc.binding.port=15002 --conf spark.ui.enabled=false \
+      --conf spark.driver.bindAddress=127.0.0.1 --conf spark.driver.host=127.0.0.1
+ready when its log says "Spark Connect server started at" (or the port accepts connections),
+5–10 s; stop with SPARK_PID_DIR=/tmp/sc-pid "$SPARK_HOME"/sbin/stop-connect-server.sh.
+
+Checked against the reference with scripts/spark/compare_kpis.py (tolerance 1e-9).
 """
 
 import argparse
 import gzip
 import json
 import os
+import shutil
 import sys
 import time
 
@@ -503,7 +514,7 @@ def parquet_sources(spark, tools, arg, files, label):
             bitrate = columns[found["bitrate_kbps"]]
             if isinstance(types[bitrate], numeric):
                 fields["bitrate_kbps"] = (None, quoted(bitrate).cast("double"), None)
-        t, num, direct = fields["ts"]
+        t, num, _ = fields["ts"]
         v = num if num is not None else (number(t) if t is not None else F.lit(None).cast("double"))
         numbers = body.select("__sl_path", "__sl_block", "__sl_mono", v.alias("v"))
         numbers = numbers.where(F.col("v").isNotNull() & ~F.isnan("v")
@@ -525,7 +536,7 @@ def events_of(tools, source, dims):
     __sl_* (file order), src, reason (null: kept), ts, k, b, sid, vid, and one d<i> per --by dimension.
     Built in layers: Spark keeps a layer apart when inlining it would repeat costly
     expressions (regular expressions), so each cell is trimmed and parsed once."""
-    F, trim, number = tools
+    F, _, number = tools
     c = F.col
     f = source.fields
     none = {t: F.lit(None).cast(t) for t in ("string", "double", "long")}
@@ -922,19 +933,18 @@ def run(args):
                 kept[r["__sl_path"]] += r["count"]
             else:
                 dropped[r["reason"]] = dropped.get(r["reason"], 0) + r["count"]
-        for path, n in kept.items():
-            if n == 0:
-                raise JobError(f"{path}: no valid row (dropped rows: "
-                               f"{', '.join(sorted(dropped))}); see the reasons above "
-                               f"and fix the file")
-        for s in sources:
-            if s.label not in files.values():
-                raise JobError(f"{s.label}: no rows after the header")
         log(args, "rows checked")
         if dropped:
             n = sum(dropped.values())
             detail = ", ".join(f"{k}: {v}" for k, v in sorted(dropped.items()))
             print(f"note: {n} row{'s' if n != 1 else ''} dropped ({detail})", file=sys.stderr)
+        for path, n in kept.items():
+            if n == 0:
+                raise JobError(f"{path}: no valid row: every row was dropped (reasons in the "
+                               f"note above); fix the file or leave it out")
+        for s in sources:
+            if s.label not in files.values():
+                raise JobError(f"{s.label}: no rows after the header")
 
         sessions = views_of(F, events.where(F.col("reason").isNull()), len(dims))
         sessions = sessions.localCheckpoint()
@@ -947,6 +957,12 @@ def run(args):
             gv = gv.unionByName(views.select(F.lit(i + 1).alias("g"),
                                              F.col(f"d{i}").alias("value"), "*"))
         gv = gv.localCheckpoint()
+        if args.minutes:  # src/cli/kpis.rs refuses a series longer than MAX_MINUTES
+            span = views.agg(F.min(minute(F, "t_req")).alias("a"),
+                             F.max(minute(F, "t_last")).alias("z")).collect()[0]
+            if span["a"] is not None and span["z"] - span["a"] + 1 > MAX_MINUTES:
+                raise JobError(f"the views span more than {MAX_MINUTES} minutes; narrow the "
+                               f"input to fewer days")
 
         names = F.create_map(*sum(([F.lit(i + 1), F.lit(d)] for i, d in enumerate(dims)), []))
         dim_name = (F.when(F.col("g") == 0, F.lit(None).cast("string"))
@@ -969,11 +985,6 @@ def run(args):
                 result["by"][r["dimension"]][r["value"]] = kpis_json(r.asDict())
 
         if args.minutes:
-            span = views.agg(F.min(minute(F, "t_req")).alias("a"),
-                             F.max(minute(F, "t_last")).alias("z")).collect()[0]
-            if span["a"] is not None and span["z"] - span["a"] + 1 > MAX_MINUTES:
-                raise JobError(f"the views span more than {MAX_MINUTES} minutes; narrow the "
-                               f"input to fewer days")
             mt = minute_table(F, Window, gv)
             (mt.select(dim_name.alias("dimension"), value.alias("value"),
                        *[c for c in mt.columns if c not in ("g", "value")])
@@ -985,11 +996,13 @@ def run(args):
                       .orderBy("minute_ms").collect())
             result["minutes"] = [r.asDict() for r in series]
             log(args, "minutes.parquet written")
+        elif "://" not in out and os.path.isdir(f"{out}/minutes.parquet"):
+            shutil.rmtree(f"{out}/minutes.parquet")  # a former run's series would mislead
         if "://" in out:
-            print(json.dumps(result, indent=2, sort_keys=True))
+            print(json.dumps(result, indent=2, sort_keys=True, ensure_ascii=False))
         else:
             with open(os.path.join(out, "kpis.json"), "w", encoding="utf-8") as f:
-                json.dump(result, f, indent=2, sort_keys=True)
+                json.dump(result, f, indent=2, sort_keys=True, ensure_ascii=False)
                 f.write("\n")
             print(f"wrote {out}/kpis.json", file=sys.stderr)
     finally:

@@ -72,6 +72,19 @@ pub struct KpisArgs {
     /// listed overall and per value of the first --by dimension (`alerts` in JSON).
     #[arg(long = "alert", value_name = "KPI=VALUE", value_parser = super::kpis_alerts::parse_alert)]
     pub alerts: Vec<(String, f64)>,
+    /// Which engine computes: this process (`local`), or Apache Spark (`spark`: a Python job
+    /// run with --python against --spark-remote or --spark-master; prints the JSON).
+    #[arg(long, value_enum, default_value = "local")]
+    pub engine: Engine,
+    /// Spark Connect server for --engine spark, e.g. `sc://127.0.0.1:15002`.
+    #[arg(long, value_name = "URL", conflicts_with = "spark_master")]
+    pub spark_remote: Option<String>,
+    /// Classic Spark master for --engine spark without --spark-remote.
+    #[arg(long, value_name = "MASTER", default_value = "local[2]")]
+    pub spark_master: String,
+    /// Python with pyspark for --engine spark (also `STREAMLENS_PYTHON`).
+    #[arg(long, value_name = "PATH")]
+    pub python: Option<String>,
     /// Print JSON: the KPI keys at the top level and `by` → dimension → value → the same keys.
     #[arg(long)]
     pub json: bool,
@@ -113,7 +126,26 @@ fn names(files: &[PathBuf]) -> String {
     names.join(", ")
 }
 
+/// Where the KPIs are computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Engine {
+    Local,
+    Spark,
+}
+
 pub fn run(args: &KpisArgs) -> anyhow::Result<()> {
+    if args.engine == Engine::Spark {
+        let target = super::kpis_spark::SparkTarget {
+            remote: args.spark_remote.clone(),
+            master: args.spark_master.clone(),
+            python: args
+                .python
+                .clone()
+                .or_else(|| std::env::var("STREAMLENS_PYTHON").ok())
+                .unwrap_or_else(|| "python3".into()),
+        };
+        return super::kpis_spark::run(args, &target);
+    }
     let log = read_log(&args.files, args.strict)?;
     let filter = ViewFilter {
         event: args.event.clone(),

@@ -15,6 +15,7 @@ pub mod generate_sessions;
 pub mod incident_kinds;
 pub mod kpis;
 pub mod kpis_alerts;
+pub mod kpis_spark;
 pub mod progress;
 pub mod segments;
 pub mod summary;

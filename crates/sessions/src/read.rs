@@ -151,7 +151,10 @@ fn code_parquet(file: &str, bytes: &[u8], strict: bool) -> Result<PlayerLog, Rea
         ts_column(&columns).is_some_and(|at| timestamps_in_seconds(texts[at].iter().flatten()));
     let height = frame.height();
     let mut coder = Coder::new(file, &columns, seconds, height, strict)?;
-    let mut cells_of: Vec<_> = texts.iter().map(|c| c.iter()).collect();
+    let mut cells_of: Vec<_> = texts
+        .iter()
+        .map(polars::prelude::ChunkedArray::iter)
+        .collect();
     let mut cells: Vec<&str> = Vec::with_capacity(columns.len());
     for row in 0..height {
         cells.clear();
