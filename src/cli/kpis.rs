@@ -82,6 +82,10 @@ pub struct KpisArgs {
     /// Classic Spark master for --engine spark without --spark-remote.
     #[arg(long, value_name = "MASTER", default_value = "local[2]")]
     pub spark_master: String,
+    /// A Spark SQL setting for --engine spark, e.g. `spark.sql.shuffle.partitions=64`
+    /// (repeat).
+    #[arg(long = "spark-conf", value_name = "KEY=VALUE")]
+    pub spark_conf: Vec<String>,
     /// Python with pyspark for --engine spark (also `STREAMLENS_PYTHON`).
     #[arg(long, value_name = "PATH")]
     pub python: Option<String>,

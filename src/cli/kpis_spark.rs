@@ -86,6 +86,9 @@ pub fn run(args: &KpisArgs, target: &SparkTarget) -> anyhow::Result<()> {
     if args.minutes {
         command.arg("--minutes");
     }
+    for setting in &args.spark_conf {
+        command.args(["--conf", setting]);
+    }
     for path in &args.files {
         command.arg(absolute(path)?);
     }

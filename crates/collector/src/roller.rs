@@ -55,6 +55,19 @@ fn run(root: &std::path::Path, sealed: &Receiver<Sealed>, counters: &Counters) {
         let Some((segment, _)) = waiting.front() else {
             continue;
         };
+        if !segment.path.exists() {
+            // Deleted from under the collector: retrying cannot bring it back, and waiting
+            // on it would hold up every later segment.
+            counters.roll_errors.fetch_add(1, Relaxed);
+            eprintln!(
+                "streamlens collect: {} vanished before it was rolled (deleted by hand?); its events are not in Parquet",
+                segment.path.display()
+            );
+            counters.sealed_segments.fetch_sub(1, Relaxed);
+            waiting.pop_front();
+            publish_oldest(&waiting, counters);
+            continue;
+        }
         let bytes = std::fs::metadata(&segment.path).map_or(0, |m| m.len());
         match roll_segment(root, segment) {
             Ok(rolled) => {
