@@ -8,6 +8,7 @@ pub mod feature_table;
 pub mod file_dialogs;
 pub mod incident_kinds;
 pub mod jobs;
+pub mod live_state;
 mod loading;
 pub mod nav;
 pub mod panels;

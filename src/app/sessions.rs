@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::App;
+use super::live_state::{LiveRead, LiveState};
 use super::nav::Tab;
-use super::sessions_live::LiveState;
 use super::worker::{self, LatestWorker};
 use streamlens_report::chart::ChartSpec;
 use streamlens_report::tables::TableSpec;
@@ -92,15 +92,6 @@ pub struct SessionData {
     pub latest_event: Option<String>,
     /// What reading a collector folder found (`None` for files).
     pub live: Option<LiveRead>,
-}
-
-/// One reading of a collector folder.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LiveRead {
-    pub events: u64,
-    /// Events still in write-ahead segments, not yet rolled into Parquet.
-    pub unrolled_events: u64,
-    pub parquet_files: usize,
 }
 
 /// An answer with the CDN quality of service over the same time span.

@@ -6,33 +6,11 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use super::App;
-use super::sessions::{LiveRead, SessionData, SessionFiles, SessionSource};
-use streamlens_sessions::AlertThresholds;
+use super::live_state::{LiveRead, LiveState};
+use super::sessions::{SessionData, SessionFiles, SessionSource};
 
 /// How often a collector folder is read again.
 pub const REFRESH_EVERY: Duration = Duration::from_secs(2);
-
-/// Runtime state of the live view.
-#[derive(Debug, Default)]
-pub struct LiveState {
-    pub paused: bool,
-    pub thresholds: AlertThresholds,
-    /// A reading is on the load worker.
-    pub refreshing: bool,
-    pub last_request: Option<Instant>,
-    /// When the last reading landed, and what it found.
-    pub updated: Option<(SystemTime, LiveRead)>,
-    /// Events per second between the last two readings.
-    pub ingest_rate: Option<f64>,
-    previous: Option<(Instant, u64)>,
-    /// Why the last reading failed (the previous data stays on screen).
-    pub error: Option<String>,
-    /// From the last reading's start to its answer on screen: with the refresh period, the
-    /// longest an acknowledged event waits to be shown.
-    pub refresh_took: Option<Duration>,
-    /// A reading landed and its answer is not in yet.
-    pub awaiting_answer: bool,
-}
 
 impl SessionFiles {
     /// Whether a collector folder is among the player-event sources.

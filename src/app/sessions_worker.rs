@@ -13,9 +13,10 @@ use streamlens_sessions::{
     read_cdn_file, read_cdn_records, read_player_events, read_player_file,
 };
 
+use super::live_state::LiveRead;
 use super::sessions::{
-    Answerer, Ask, LiveRead, Loader, SAMPLE_CDN, SAMPLE_SESSIONS, SessionAnswer, SessionData,
-    SessionFiles, SessionSource,
+    Answerer, Ask, Loader, SAMPLE_CDN, SAMPLE_SESSIONS, SessionAnswer, SessionData, SessionFiles,
+    SessionSource,
 };
 use super::worker::LatestWorker;
 

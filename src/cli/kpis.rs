@@ -148,7 +148,15 @@ pub fn run(args: &KpisArgs) -> anyhow::Result<()> {
                 .or_else(|| std::env::var("STREAMLENS_PYTHON").ok())
                 .unwrap_or_else(|| "python3".into()),
         };
-        return super::kpis_spark::run(args, &target);
+        refuse_local_only(args)?;
+        let job = super::kpis_spark::SparkJob {
+            files: &args.files,
+            by: &args.by,
+            minutes: args.minutes,
+            out: args.out.as_deref(),
+            conf: &args.spark_conf,
+        };
+        return super::kpis_spark::run(&job, &target);
     }
     let log = read_log(&args.files, args.strict)?;
     let filter = ViewFilter {
@@ -271,6 +279,34 @@ pub fn run(args: &KpisArgs) -> anyhow::Result<()> {
     if let Some(alerts) = &alerts {
         print!("\n{}", super::kpis_alerts::render(alerts));
     }
+    Ok(())
+}
+
+/// `--engine spark` computes every view's KPIs, breakdowns and minutes: the filters and
+/// comparisons are the local engine's, refused by name.
+fn refuse_local_only(args: &KpisArgs) -> anyhow::Result<()> {
+    let local_only = [
+        ("--event", args.event.is_some()),
+        ("--only", !args.only.is_empty()),
+        ("--from", args.from.is_some()),
+        ("--to", args.to.is_some()),
+        ("--compare-from", args.compare_from.is_some()),
+        ("--compare-files", !args.compare_files.is_empty()),
+        ("--cdn", !args.cdn.is_empty()),
+        ("--alert", !args.alerts.is_empty()),
+        ("--strict", args.strict),
+    ];
+    let used: Vec<&str> = local_only
+        .iter()
+        .filter(|(_, on)| *on)
+        .map(|(f, _)| *f)
+        .collect();
+    anyhow::ensure!(
+        used.is_empty(),
+        "--engine spark computes the KPIs of every view, their --by breakdowns and --minutes; \
+         {} need the local engine (drop --engine spark)",
+        used.join(", ")
+    );
     Ok(())
 }
 

@@ -10,7 +10,17 @@ use std::process::Command;
 
 use anyhow::Context as _;
 
-use super::kpis::KpisArgs;
+/// What the job computes and where its outputs go.
+#[derive(Debug)]
+pub struct SparkJob<'a> {
+    pub files: &'a [PathBuf],
+    pub by: &'a [String],
+    pub minutes: bool,
+    /// Folder for kpis.json and the Parquet tables (a temporary one when `None`).
+    pub out: Option<&'a Path>,
+    /// Spark SQL settings, `KEY=VALUE`.
+    pub conf: &'a [String],
+}
 
 /// The job's files, written next to each other before a run.
 const JOB_FILES: &[(&str, &str)] = &[(
@@ -26,36 +36,8 @@ pub struct SparkTarget {
     pub python: String,
 }
 
-/// Refuses the local-only options, naming them.
-fn check_supported(args: &KpisArgs) -> anyhow::Result<()> {
-    let local_only = [
-        ("--event", args.event.is_some()),
-        ("--only", !args.only.is_empty()),
-        ("--from", args.from.is_some()),
-        ("--to", args.to.is_some()),
-        ("--compare-from", args.compare_from.is_some()),
-        ("--compare-files", !args.compare_files.is_empty()),
-        ("--cdn", !args.cdn.is_empty()),
-        ("--alert", !args.alerts.is_empty()),
-        ("--strict", args.strict),
-    ];
-    let used: Vec<&str> = local_only
-        .iter()
-        .filter(|(_, on)| *on)
-        .map(|(f, _)| *f)
-        .collect();
-    anyhow::ensure!(
-        used.is_empty(),
-        "--engine spark computes the KPIs of every view, their --by breakdowns and --minutes; \
-         {} need the local engine (drop --engine spark)",
-        used.join(", ")
-    );
-    Ok(())
-}
-
-/// Runs the job on `args.files`; its outputs go to `args.out` (else a temporary folder).
-pub fn run(args: &KpisArgs, target: &SparkTarget) -> anyhow::Result<()> {
-    check_supported(args)?;
+/// Runs the job; prints the `kpis.json` it wrote.
+pub fn run(args: &SparkJob, target: &SparkTarget) -> anyhow::Result<()> {
     let job_dir = tempfile::tempdir().context("cannot make a folder for the Spark job")?;
     for (name, text) in JOB_FILES {
         std::fs::write(job_dir.path().join(name), text).with_context(|| {
@@ -66,7 +48,7 @@ pub fn run(args: &KpisArgs, target: &SparkTarget) -> anyhow::Result<()> {
         })?;
     }
     let scratch;
-    let out: &Path = if let Some(dir) = &args.out {
+    let out: &Path = if let Some(dir) = args.out {
         dir
     } else {
         scratch = tempfile::tempdir().context("cannot make a folder for the Spark output")?;
@@ -86,10 +68,10 @@ pub fn run(args: &KpisArgs, target: &SparkTarget) -> anyhow::Result<()> {
     if args.minutes {
         command.arg("--minutes");
     }
-    for setting in &args.spark_conf {
+    for setting in args.conf {
         command.args(["--conf", setting]);
     }
-    for path in &args.files {
+    for path in args.files {
         command.arg(absolute(path)?);
     }
     let status = command.status().with_context(|| {

@@ -9,6 +9,7 @@
 
 #![forbid(unsafe_code)]
 
+mod auth;
 pub mod batch;
 pub mod beacons;
 pub mod commit;

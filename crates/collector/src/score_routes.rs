@@ -5,14 +5,31 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
 
-use crate::server::{Collector, refusal};
+use crate::auth::{refusal, refuse_unauthorized};
+use crate::scoring::Scorer;
 use crate::windows::{read_window, read_windows};
+
+/// What the scoring routes need of the collector.
+pub(crate) struct ScoreState {
+    pub scorer: Option<Arc<Scorer>>,
+    pub token: Option<String>,
+}
+
+/// The three routes, with their state.
+pub(crate) fn router(state: ScoreState) -> Router {
+    Router::new()
+        .route("/v1/score", post(score_one))
+        .route("/v1/score_batch", post(score_batch))
+        .route("/v1/model", get(model))
+        .with_state(Arc::new(state))
+}
 
 /// The 404 of a collector started without a model: how to start one.
 fn no_model() -> Response {
@@ -23,16 +40,11 @@ fn no_model() -> Response {
 }
 
 /// Reads and scores `body` off the async workers; `batch` says which shape it has.
-async fn answer(
-    collector: Arc<Collector>,
-    headers: HeaderMap,
-    body: Bytes,
-    batch: bool,
-) -> Response {
-    if let Some(refused) = collector.refuse_unauthorized(&headers) {
+async fn answer(state: Arc<ScoreState>, headers: HeaderMap, body: Bytes, batch: bool) -> Response {
+    if let Some(refused) = refuse_unauthorized(state.token.as_deref(), &headers) {
         return refused;
     }
-    let Some(scorer) = collector.scorer() else {
+    let Some(scorer) = state.scorer.clone() else {
         return no_model();
     };
     let work = move || {
@@ -76,27 +88,27 @@ async fn answer(
     }
 }
 
-pub(crate) async fn score_one(
-    State(collector): State<Arc<Collector>>,
+async fn score_one(
+    State(state): State<Arc<ScoreState>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    answer(collector, headers, body, false).await
+    answer(state, headers, body, false).await
 }
 
-pub(crate) async fn score_batch(
-    State(collector): State<Arc<Collector>>,
+async fn score_batch(
+    State(state): State<Arc<ScoreState>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    answer(collector, headers, body, true).await
+    answer(state, headers, body, true).await
 }
 
-pub(crate) async fn model(State(collector): State<Arc<Collector>>, headers: HeaderMap) -> Response {
-    if let Some(refused) = collector.refuse_unauthorized(&headers) {
+async fn model(State(state): State<Arc<ScoreState>>, headers: HeaderMap) -> Response {
+    if let Some(refused) = refuse_unauthorized(state.token.as_deref(), &headers) {
         return refused;
     }
-    match collector.scorer() {
+    match &state.scorer {
         Some(scorer) => Json(scorer.describe()).into_response(),
         None => no_model(),
     }

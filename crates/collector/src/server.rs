@@ -15,12 +15,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
+use crate::auth::{refusal, refuse_unauthorized};
 use crate::batch::{MAX_BODY_BYTES, Refusal, check};
 use crate::commit::{Committer, Stored};
 use crate::keys::KeyIndex;
 use crate::record::MAX_KEY_BYTES;
 use crate::roll::roll_segment;
-use crate::score_routes;
+use crate::score_routes::{self, ScoreState};
 use crate::scoring::{Scorer, ScoringConfig};
 use crate::segments::{RollPolicy, Segments, existing, wal_dir};
 use crate::status::{Counters, now_ms};
@@ -103,11 +104,12 @@ impl Collector {
             .route("/v1/events", post(post_events))
             .route("/v1/health", get(health))
             .route("/v1/status", get(status))
-            .route("/v1/score", post(score_routes::score_one))
-            .route("/v1/score_batch", post(score_routes::score_batch))
-            .route("/v1/model", get(score_routes::model))
-            .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
             .with_state(Arc::clone(self))
+            .merge(score_routes::router(ScoreState {
+                scorer: self.scorer.clone(),
+                token: self.token.clone(),
+            }))
+            .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
     }
 
     /// The scoring service, when started with a model.
@@ -118,23 +120,7 @@ impl Collector {
 
     /// `None` when the request may pass; else the 401 to send.
     pub(crate) fn refuse_unauthorized(&self, headers: &HeaderMap) -> Option<Response> {
-        let expected = self.token.as_ref()?;
-        let sent = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .unwrap_or("");
-        if same_secret(sent.as_bytes(), expected.as_bytes()) {
-            return None;
-        }
-        let mut response = refusal(
-            StatusCode::UNAUTHORIZED,
-            "this collector needs `Authorization: Bearer <token>` with its token",
-        );
-        response
-            .headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        Some(response)
+        refuse_unauthorized(self.token.as_deref(), headers)
     }
 
     /// Checks and stores one body (blocking: runs off the async workers).
@@ -179,24 +165,6 @@ impl Collector {
             ),
         }
     }
-}
-
-/// A JSON error body: `{"error": "...", "stored": false}`.
-pub(crate) fn refusal(code: StatusCode, why: &str) -> Response {
-    (
-        code,
-        Json(serde_json::json!({ "error": why, "stored": false })),
-    )
-        .into_response()
-}
-
-/// Compares two secrets in time that does not depend on where they first differ.
-fn same_secret(a: &[u8], b: &[u8]) -> bool {
-    let mut diff = u8::from(a.len() != b.len());
-    for i in 0..a.len().max(b.len()) {
-        diff |= a.get(i).copied().unwrap_or(0) ^ b.get(i).copied().unwrap_or(0);
-    }
-    diff == 0
 }
 
 async fn post_events(
@@ -289,17 +257,4 @@ pub fn run(
             .await
             .map_err(|e| e.to_string())
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::same_secret;
-
-    #[test]
-    fn secrets_match_only_whole() {
-        assert!(same_secret(b"abc", b"abc"));
-        assert!(!same_secret(b"abc", b"abd"));
-        assert!(!same_secret(b"abc", b"abcd"));
-        assert!(!same_secret(b"", b"a"));
-    }
 }
