@@ -125,18 +125,7 @@ pub fn recover(path: &Path) -> io::Result<Recovered> {
             truncated: bytes.len() as u64,
         });
     }
-    if &bytes[..HEADER.len()] != HEADER {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!("{} is not a streamlens write-ahead segment", path.display()),
-        ));
-    }
-    let mut at = HEADER.len();
-    let mut batches = Vec::new();
-    while let Some(batch) = frame_at(&bytes, at) {
-        at += FRAME + batch.len();
-        batches.push(batch.to_vec());
-    }
+    let (batches, at) = whole_batches(path, &bytes)?;
     let truncated = (bytes.len() - at) as u64;
     if truncated > 0 {
         file.set_len(at as u64)?;
@@ -156,7 +145,13 @@ pub fn read_batches(path: &Path) -> io::Result<Vec<Vec<u8>>> {
     if bytes.len() < HEADER.len() {
         return Ok(Vec::new());
     }
-    if &bytes[..HEADER.len()] != HEADER {
+    whole_batches(path, &bytes).map(|(batches, _)| batches)
+}
+
+/// The whole, checksum-valid batches of a segment's `bytes` (header included) and where
+/// the last one ends.
+fn whole_batches(path: &Path, bytes: &[u8]) -> io::Result<(Vec<Vec<u8>>, usize)> {
+    if bytes.get(..HEADER.len()) != Some(HEADER.as_slice()) {
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,
             format!("{} is not a streamlens write-ahead segment", path.display()),
@@ -164,11 +159,11 @@ pub fn read_batches(path: &Path) -> io::Result<Vec<Vec<u8>>> {
     }
     let mut at = HEADER.len();
     let mut batches = Vec::new();
-    while let Some(batch) = frame_at(&bytes, at) {
+    while let Some(batch) = frame_at(bytes, at) {
         at += FRAME + batch.len();
         batches.push(batch.to_vec());
     }
-    Ok(batches)
+    Ok((batches, at))
 }
 
 /// The whole, checksum-valid batch framed at `at`, if there is one.

@@ -233,17 +233,10 @@ impl Sessions {
 
     /// The KPIs of `views` per value of dimension `name` (values without views left out).
     pub fn breakdown(&self, views: &[View], name: &str) -> Result<BTreeMap<String, Kpis>, String> {
-        let (_, labels, codes) = self.dimension(name)?;
-        let mut groups: Vec<Vec<View>> = vec![Vec::new(); labels.labels.len()];
-        for v in views {
-            groups[codes[v.first_request] as usize].push(*v);
-        }
-        Ok(labels
-            .labels
-            .iter()
-            .zip(groups)
-            .filter(|(_, g)| !g.is_empty())
-            .map(|(label, g)| (label.clone(), kpis(&g, 0)))
+        Ok(self
+            .group_by(views, name)?
+            .into_iter()
+            .map(|(label, g)| (label, kpis(&g, 0)))
             .collect())
     }
 
