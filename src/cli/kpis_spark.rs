@@ -22,11 +22,50 @@ pub struct SparkJob<'a> {
     pub conf: &'a [String],
 }
 
-/// The job's files, written next to each other before a run.
-const JOB_FILES: &[(&str, &str)] = &[(
-    "kpis_job.py",
-    include_str!("../../scripts/spark/kpis_job.py"),
-)];
+/// The job's files, written next to each other before a run: kpis_job.py imports the
+/// spark_*.py modules from its own folder.
+const JOB_FILES: &[(&str, &str)] = &[
+    (
+        "kpis_job.py",
+        include_str!("../../scripts/spark/kpis_job.py"),
+    ),
+    (
+        "spark_common.py",
+        include_str!("../../scripts/spark/spark_common.py"),
+    ),
+    (
+        "spark_inputs.py",
+        include_str!("../../scripts/spark/spark_inputs.py"),
+    ),
+    (
+        "spark_values.py",
+        include_str!("../../scripts/spark/spark_values.py"),
+    ),
+    (
+        "spark_read.py",
+        include_str!("../../scripts/spark/spark_read.py"),
+    ),
+    (
+        "spark_rows.py",
+        include_str!("../../scripts/spark/spark_rows.py"),
+    ),
+    (
+        "spark_views.py",
+        include_str!("../../scripts/spark/spark_views.py"),
+    ),
+    (
+        "spark_kpis.py",
+        include_str!("../../scripts/spark/spark_kpis.py"),
+    ),
+    (
+        "spark_minutes.py",
+        include_str!("../../scripts/spark/spark_minutes.py"),
+    ),
+    (
+        "spark_output.py",
+        include_str!("../../scripts/spark/spark_output.py"),
+    ),
+];
 
 /// Where the job runs, and with which Python.
 #[derive(Debug, Clone, PartialEq, Eq)]
