@@ -9,8 +9,11 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use streamlens_collector::beacons::Beacons;
 use streamlens_collector::replay::{ReplayPlan, ReplayReport, replay};
-use streamlens_sessions::read_player_file;
+use streamlens_sessions::{
+    DEFAULT_SESSIONS_START_MS, PlayerLog, read_player_events, read_player_file,
+};
 
+use super::abr::sessions::{SimulatedSessions, simulated_sessions_csv};
 use super::flags::{number_in, whole_in};
 
 #[derive(Debug, Args)]
@@ -29,8 +32,17 @@ pub enum BeaconsCommand {
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
     /// Player-event files (CSV, gzip CSV, JSON Lines or Parquet), read as one log.
-    #[arg(required = true)]
+    #[arg(
+        required_unless_present = "from_simulator",
+        conflicts_with = "from_simulator"
+    )]
     pub files: Vec<PathBuf>,
+    /// Replay sessions simulated by the what-if's player simulator (as `abr sessions`
+    /// writes them) instead of files: one session per trace × player.
+    #[arg(long = "from-simulator", requires_all = ["traces", "manifest"])]
+    pub from_simulator: bool,
+    #[command(flatten)]
+    pub simulator: SimulatorArgs,
     /// The collector: its address (`http://127.0.0.1:7070`) or its events URL.
     #[arg(long, value_name = "URL")]
     pub to: String,
@@ -57,6 +69,36 @@ pub struct ReplayArgs {
     pub json: bool,
 }
 
+/// The simulator's options (used with `--from-simulator`).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Simulator (with --from-simulator)")]
+pub struct SimulatorArgs {
+    /// Throughput trace files or folders of them.
+    #[arg(long, value_name = "PATH", num_args = 1.., requires = "from_simulator")]
+    pub traces: Vec<PathBuf>,
+    /// Video manifest (segment duration, bitrate ladder, segment sizes).
+    #[arg(long, value_name = "FILE", requires = "from_simulator")]
+    pub manifest: Option<PathBuf>,
+    /// Players, comma-separated: one session per trace and player.
+    #[arg(long, value_name = "NAMES", default_value = "bola")]
+    pub algos: String,
+    /// Buffer cap in seconds.
+    #[arg(long = "buffer-s", value_name = "SECONDS", default_value_t = 25.0,
+          value_parser = number_in(1.0, 3600.0))]
+    pub buffer_s: f64,
+    /// Sessions join at random over this many seconds.
+    #[arg(long = "join-s", value_name = "SECONDS", default_value_t = 60.0, value_parser = number_in(0.0, 86_400.0))]
+    pub join_s: f64,
+    /// The `event_id` and `customer_id` of every simulated session.
+    #[arg(long = "event-id", value_name = "ID", default_value = "whatif")]
+    pub event_id: String,
+    #[arg(long, value_name = "ID", default_value = "simulated")]
+    pub customer: String,
+    /// Random seed for the join times.
+    #[arg(long, value_name = "N", default_value_t = 42)]
+    pub seed: u64,
+}
+
 pub fn run(args: &BeaconsArgs) -> anyhow::Result<()> {
     match &args.command {
         BeaconsCommand::Replay(replay_args) => run_replay(replay_args),
@@ -77,15 +119,11 @@ fn events_url(to: &str) -> anyhow::Result<String> {
 
 fn run_replay(args: &ReplayArgs) -> anyhow::Result<()> {
     let url = events_url(&args.to)?;
-    let mut log = None;
-    for path in &args.files {
-        let read = read_player_file(path, false)?;
-        match &mut log {
-            None => log = Some(read),
-            Some(log) => log.append(&read),
-        }
-    }
-    let log = log.ok_or_else(|| anyhow::anyhow!("no files"))?;
+    let log = if args.from_simulator {
+        simulated_log(&args.simulator)?
+    } else {
+        read_files(&args.files)?
+    };
     let beacons = Arc::new(Beacons::of(&log));
     drop(log);
     let token = args
@@ -133,6 +171,44 @@ fn run_replay(args: &ReplayArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+fn read_files(files: &[PathBuf]) -> anyhow::Result<PlayerLog> {
+    let mut log: Option<PlayerLog> = None;
+    for path in files {
+        let read = read_player_file(path, false)?;
+        match &mut log {
+            None => log = Some(read),
+            Some(log) => log.append(&read),
+        }
+    }
+    log.ok_or_else(|| anyhow::anyhow!("no files"))
+}
+
+/// The events of simulated sessions; their clock is shifted to now by the replay.
+fn simulated_log(sim: &SimulatorArgs) -> anyhow::Result<PlayerLog> {
+    let manifest = sim
+        .manifest
+        .clone()
+        .ok_or_else(|| anyhow::anyhow!("--from-simulator needs --manifest"))?;
+    let spec = SimulatedSessions {
+        traces: sim.traces.clone(),
+        algos: sim.algos.clone(),
+        manifest,
+        buffer_s: sim.buffer_s,
+        start_ms: DEFAULT_SESSIONS_START_MS,
+        join_s: sim.join_s,
+        event_id: sim.event_id.clone(),
+        customer: sim.customer.clone(),
+        seed: sim.seed,
+    };
+    let simulated = simulated_sessions_csv(&spec)?;
+    eprintln!("simulated {}", simulated.describe());
+    Ok(read_player_events(
+        "simulated sessions",
+        simulated.csv.as_bytes(),
+        true,
+    )?)
 }
 
 fn now_ms() -> i64 {

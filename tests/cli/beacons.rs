@@ -64,25 +64,7 @@ fn one_pass_over_the_sample_gives_its_kpis_back() {
         ])
         .stdout,
     );
-    for (key, want) in local.as_object().unwrap() {
-        if key == "peak_minute_ms" || key == "first_ms" || key == "last_ms" {
-            continue;
-        }
-        let got = &collected[key];
-        match (want.as_f64(), got.as_f64()) {
-            (Some(w), Some(g)) => assert!(
-                (w - g).abs() <= 1e-9 * w.abs().max(1.0),
-                "{key}: {w} vs {g}"
-            ),
-            _ if key == "by" => {
-                assert_eq!(
-                    want.as_object().unwrap().keys().collect::<Vec<_>>(),
-                    got.as_object().unwrap().keys().collect::<Vec<_>>()
-                );
-            }
-            _ => assert_eq!(want, got, "{key}"),
-        }
-    }
+    assert_same_kpis(&local, &collected);
 }
 
 #[test]
@@ -137,4 +119,89 @@ fn a_replay_is_bounded_and_says_what_went_wrong() {
         "1",
     ]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("http://"));
+}
+
+/// Every KPI of `local` in `collected` to 1e-9 and the same breakdown values, times
+/// aside: a replay moves them.
+fn assert_same_kpis(local: &serde_json::Value, collected: &serde_json::Value) {
+    for (key, want) in local.as_object().unwrap() {
+        if key == "peak_minute_ms" || key == "first_ms" || key == "last_ms" {
+            continue;
+        }
+        let got = &collected[key];
+        match (want.as_f64(), got.as_f64()) {
+            (Some(w), Some(g)) => assert!(
+                (w - g).abs() <= 1e-9 * w.abs().max(1.0),
+                "{key}: {w} vs {g}"
+            ),
+            _ if key == "by" => {
+                assert_eq!(
+                    want.as_object().unwrap().keys().collect::<Vec<_>>(),
+                    got.as_object().unwrap().keys().collect::<Vec<_>>()
+                );
+            }
+            _ => assert_eq!(want, got, "{key}"),
+        }
+    }
+}
+
+#[test]
+fn the_simulators_sessions_replay_as_abr_sessions_writes_them() {
+    let work = tempfile::tempdir().unwrap();
+    let abr = work.path().join("abr");
+    let abr = abr.to_str().unwrap();
+    run_ok(&[
+        "abr",
+        "generate",
+        "--out",
+        abr,
+        "--traces",
+        "2",
+        "--seconds",
+        "60",
+        "--segments",
+        "20",
+    ]);
+    let (traces, manifest) = (format!("{abr}/traces"), format!("{abr}/manifest.json"));
+    let simulator = [
+        "--traces",
+        &traces,
+        "--manifest",
+        &manifest,
+        "--algos",
+        "bola,mpc",
+    ];
+    let csv = work.path().join("s.csv");
+    let mut written = vec!["abr", "sessions", "--out", csv.to_str().unwrap()];
+    written.extend(simulator);
+    run_ok(&written);
+    let local = json(&run_ok(&["kpis", csv.to_str().unwrap(), "--json", "--by", "player"]).stdout);
+    let events = std::fs::read_to_string(&csv).unwrap().lines().count() as u64 - 1;
+
+    let dir = work.path().join("collected");
+    let collector = start(&dir, &[]);
+    let url = format!("http://{}", collector.addr);
+    let events_text = events.to_string();
+    let mut replay = vec![
+        "beacons",
+        "replay",
+        "--from-simulator",
+        "--to",
+        &url,
+        "--rate",
+        "100000",
+        "--duration",
+        "60",
+        "--events",
+        &events_text,
+        "--json",
+    ];
+    replay.extend(simulator);
+    let report = json(&run_ok(&replay).stdout);
+    assert_eq!(report["acked_events"], events, "{report}");
+    wait_rolled(collector.addr, events);
+    let collected =
+        json(&run_ok(&["kpis", dir.to_str().unwrap(), "--json", "--by", "player"]).stdout);
+    assert_eq!(local["views"], collected["views"]);
+    assert_same_kpis(&local, &collected);
 }

@@ -18,7 +18,7 @@ use streamlens_abr::{Algorithm, Manifest, SimConfig, simulate};
 use streamlens_engine::files::csv_text;
 
 mod office;
-mod sessions;
+pub(crate) mod sessions;
 
 use super::flags::{number_in, whole_in};
 use super::write_atomically;

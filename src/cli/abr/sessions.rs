@@ -46,16 +46,76 @@ pub struct SessionsArgs {
 }
 
 pub fn run(args: &SessionsArgs) -> anyhow::Result<()> {
-    let algorithms = Algorithm::parse_list(&args.algos)?;
-    let (manifest, config) = setup(&args.play)?;
-    let traces = read_traces(&args.traces)?;
-    let start_ms = match &args.start {
-        Some(text) => parse_time("start", text)?,
-        None => DEFAULT_SESSIONS_START_MS,
+    let spec = SimulatedSessions {
+        traces: args.traces.clone(),
+        algos: args.algos.clone(),
+        manifest: args.play.manifest.clone(),
+        buffer_s: args.play.buffer_s,
+        start_ms: match &args.start {
+            Some(text) => parse_time("start", text)?,
+            None => DEFAULT_SESSIONS_START_MS,
+        },
+        join_s: args.join_s,
+        event_id: args.event_id.clone(),
+        customer: args.customer.clone(),
+        seed: args.seed,
     };
+    let simulated = simulated_sessions_csv(&spec)?;
+    write_atomically(&args.out, |w| Ok(w.write_all(simulated.csv.as_bytes())?))?;
+    println!(
+        "wrote {} player events of {} to {}",
+        simulated.events,
+        simulated.describe(),
+        args.out.display()
+    );
+    Ok(())
+}
+
+/// What to simulate: one session per trace × player, joining at seeded random times.
+pub struct SimulatedSessions {
+    pub traces: Vec<PathBuf>,
+    /// Players, comma-separated.
+    pub algos: String,
+    pub manifest: PathBuf,
+    pub buffer_s: f64,
+    pub start_ms: i64,
+    pub join_s: f64,
+    pub event_id: String,
+    pub customer: String,
+    pub seed: u64,
+}
+
+/// Simulated sessions as player-event CSV text (with its header).
+pub struct SimulatedCsv {
+    pub csv: String,
+    pub events: usize,
+    pub sessions: usize,
+    pub traces: usize,
+    pub players: usize,
+}
+
+impl SimulatedCsv {
+    /// "N sessions (T traces × P players)".
+    #[must_use]
+    pub fn describe(&self) -> String {
+        format!(
+            "{} sessions ({} traces × {} players)",
+            self.sessions, self.traces, self.players
+        )
+    }
+}
+
+/// Simulates the sessions of `spec` and writes their player events in the KPI schema.
+pub fn simulated_sessions_csv(spec: &SimulatedSessions) -> anyhow::Result<SimulatedCsv> {
+    let algorithms = Algorithm::parse_list(&spec.algos)?;
+    let (manifest, config) = setup(&PlayArgs {
+        manifest: spec.manifest.clone(),
+        buffer_s: spec.buffer_s,
+    })?;
+    let traces = read_traces(&spec.traces)?;
     for (flag, value) in [
-        ("--event-id", &args.event_id),
-        ("--customer", &args.customer),
+        ("--event-id", &spec.event_id),
+        ("--customer", &spec.customer),
     ] {
         anyhow::ensure!(
             !value.trim().is_empty() && !value.contains([',', '"', '\n', '\r']),
@@ -63,7 +123,13 @@ pub fn run(args: &SessionsArgs) -> anyhow::Result<()> {
         );
     }
     let runs = simulate_all(&traces, &manifest, &algorithms, &config);
-    let rows = merged_beacons(&runs, manifest.segment_s, start_ms, args.join_s, args.seed);
+    let rows = merged_beacons(
+        &runs,
+        manifest.segment_s,
+        spec.start_ms,
+        spec.join_s,
+        spec.seed,
+    );
     let players = algorithms.len();
     let mut text = String::with_capacity(rows.len() * 100);
     text.push_str(SESSION_CSV_HEADER);
@@ -74,8 +140,8 @@ pub fn run(args: &SessionsArgs) -> anyhow::Result<()> {
             b.ts_ms.to_string(),
             format!("sim-{job}"),
             format!("viewer-{job}"),
-            args.event_id.trim().to_string(),
-            args.customer.trim().to_string(),
+            spec.event_id.trim().to_string(),
+            spec.customer.trim().to_string(),
             b.kind.name().to_string(),
             b.bitrate_kbps.map_or(String::new(), |k| format!("{k}")),
             // error_code, country, city, device, os, browser: none, or unknown for a
@@ -94,16 +160,13 @@ pub fn run(args: &SessionsArgs) -> anyhow::Result<()> {
         text.push_str(&fields.join(","));
         text.push('\n');
     }
-    write_atomically(&args.out, |w| Ok(w.write_all(text.as_bytes())?))?;
-    println!(
-        "wrote {} player events of {} sessions ({} traces × {} players) to {}",
-        rows.len(),
-        runs.len(),
-        traces.len(),
+    Ok(SimulatedCsv {
+        csv: text,
+        events: rows.len(),
+        sessions: runs.len(),
+        traces: traces.len(),
         players,
-        args.out.display()
-    );
-    Ok(())
+    })
 }
 
 /// A trace name as one CSV field (quoted when it holds a separator or quote).
