@@ -29,6 +29,8 @@ pub enum DialogKind {
     OpenCdn,
     /// A collector's folder for the Sessions view, read live.
     WatchCollector,
+    /// A running collector's URL for the Sessions view, read live.
+    WatchCollectorUrl,
     /// Throughput traces (files or folders) for the What-if view.
     OpenTraces,
     /// A video manifest for the What-if view.
@@ -42,6 +44,8 @@ pub enum Mode {
     PickFile,
     SaveFile,
     PickFolder,
+    /// No file dialog: an address typed into the field.
+    TypedAddress,
 }
 
 /// One row of [`DIALOGS`].
@@ -63,7 +67,7 @@ pub struct DialogSpec {
 
 const MODEL_HINT: &str = "Path of a model saved by streamlens (.json)";
 
-pub static DIALOGS: [DialogSpec; 15] = [
+pub static DIALOGS: [DialogSpec; 16] = [
     DialogSpec {
         kind: DialogKind::OpenSessions,
         mode: Mode::PickFiles,
@@ -144,6 +148,15 @@ pub static DIALOGS: [DialogSpec; 15] = [
         mode: Mode::PickFolder,
         title: "Watch a collector folder",
         hint: "The folder a running streamlens collect --dir writes into",
+        filter: None,
+        any_file: false,
+        default_name: "",
+    },
+    DialogSpec {
+        kind: DialogKind::WatchCollectorUrl,
+        mode: Mode::TypedAddress,
+        title: "Watch a running collector",
+        hint: "http://host:7070 (a running streamlens collect)",
         filter: None,
         any_file: false,
         default_name: "",
@@ -250,6 +263,7 @@ pub fn pick(kind: DialogKind, suggested_name: &str) -> Picked {
         Mode::PickFile => dialog.pick_file().into_iter().collect(),
         Mode::SaveFile => dialog.save_file().into_iter().collect(),
         Mode::PickFolder => dialog.pick_folder().into_iter().collect(),
+        Mode::TypedAddress => Vec::new(),
     };
     Picked { kind, paths }
 }

@@ -35,7 +35,7 @@ use streamlens_engine::analysis::summary::Summary;
 use streamlens_engine::dataset::Dataset;
 use streamlens_engine::io::{FilePreview, Source};
 
-use file_dialogs::{DialogKind, Picked};
+use file_dialogs::{DialogKind, Mode, Picked};
 use jobs::{JobResult, Jobs};
 use state::State;
 use telemetry::TelemetryWorkers;
@@ -253,6 +253,9 @@ impl App {
             DialogKind::OpenSessions => self.open_session_paths(paths),
             DialogKind::OpenCdn => self.open_cdn_paths(paths),
             DialogKind::WatchCollector => self.watch_collector(first),
+            DialogKind::WatchCollectorUrl => {
+                self.watch_collector_url(&first.to_string_lossy());
+            }
             DialogKind::OpenTraces => self.use_trace_files(paths),
             DialogKind::OpenManifest => self.use_manifest_file(first),
         }
@@ -265,7 +268,15 @@ impl App {
 
     /// As [`App::ask_for_path`], proposing `suggested` as the file name.
     pub fn ask_for_path_named(&mut self, kind: DialogKind, suggested: String) {
-        if self.use_native_dialogs {
+        if kind.spec().mode == Mode::TypedAddress {
+            self.path_dialog = Some(PathDialog {
+                purpose: kind,
+                text: suggested,
+                note: Some(
+                    "A token the collector needs is read from STREAMLENS_COLLECT_TOKEN.".into(),
+                ),
+            });
+        } else if self.use_native_dialogs {
             self.jobs.pick(kind, suggested);
         } else {
             self.path_dialog = Some(PathDialog {

@@ -27,6 +27,8 @@ pub enum SessionSource {
     File(PathBuf),
     /// A collector's folder (`streamlens collect --dir`), read again every few seconds.
     Collector(PathBuf),
+    /// A running collector's URL (`http://host:7070`), read again every few seconds.
+    CollectorUrl(String),
 }
 
 impl SessionSource {
@@ -37,6 +39,7 @@ impl SessionSource {
             SessionSource::Sample => format!("built-in sample (sample_data/{sample_file})"),
             SessionSource::File(p) => p.display().to_string(),
             SessionSource::Collector(p) => format!("collector folder {}", p.display()),
+            SessionSource::CollectorUrl(url) => format!("collector {url}"),
         }
     }
 
@@ -54,7 +57,7 @@ impl SessionSource {
     #[must_use]
     pub fn path(&self) -> Option<&PathBuf> {
         match self {
-            SessionSource::Sample => None,
+            SessionSource::Sample | SessionSource::CollectorUrl(_) => None,
             SessionSource::File(p) | SessionSource::Collector(p) => Some(p),
         }
     }
@@ -69,6 +72,7 @@ impl SessionSource {
                 |n| n.to_string_lossy().into_owned(),
             ),
             SessionSource::Collector(p) => format!("{} (live collector)", p.display()),
+            SessionSource::CollectorUrl(url) => format!("{url} (live collector)"),
         }
     }
 }

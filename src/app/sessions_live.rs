@@ -5,6 +5,8 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
+use streamlens_collector::live_remote::collector_base;
+
 use super::App;
 use super::live_state::{LiveRead, LiveState};
 use super::sessions::{SessionData, SessionFiles, SessionSource};
@@ -16,9 +18,12 @@ impl SessionFiles {
     /// Whether a collector folder is among the player-event sources.
     #[must_use]
     pub fn is_live(&self) -> bool {
-        self.events
-            .iter()
-            .any(|s| matches!(s, SessionSource::Collector(_)))
+        self.events.iter().any(|s| {
+            matches!(
+                s,
+                SessionSource::Collector(_) | SessionSource::CollectorUrl(_)
+            )
+        })
     }
 }
 
@@ -46,6 +51,23 @@ impl App {
             ..LiveState::default()
         };
         self.open_session_files(vec![SessionSource::Collector(dir)], Vec::new());
+    }
+
+    /// Shows the player events of the running collector at `url`, read again every two
+    /// seconds (a token it needs comes from `STREAMLENS_COLLECT_TOKEN`).
+    pub fn watch_collector_url(&mut self, url: &str) {
+        let base = match collector_base(url) {
+            Ok(base) => base,
+            Err(why) => {
+                self.error(format!("{why}; type the address `streamlens collect --listen` serves, e.g. http://127.0.0.1:7070"));
+                return;
+            }
+        };
+        self.sessions.live = LiveState {
+            thresholds: self.sessions.live.thresholds,
+            ..LiveState::default()
+        };
+        self.open_session_files(vec![SessionSource::CollectorUrl(base)], Vec::new());
     }
 
     /// Starts the next reading of an open collector folder when it is due; returns how

@@ -3,10 +3,11 @@
 //! filter lists' counts). Everything here runs off the window's thread.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::collections::hash_map::Entry;
 use std::sync::Mutex;
 
-use streamlens_collector::live::CollectedReader;
+use streamlens_collector::live::{Collected, CollectedReader};
+use streamlens_collector::live_remote::RemoteReader;
 use streamlens_report::sessions_export::SessionsReport;
 use streamlens_sessions::{
     AlertThresholds, Query, ReadReport, Sessions, alerts, answer, cdn_report_between,
@@ -20,8 +21,38 @@ use super::sessions::{
 };
 use super::worker::LatestWorker;
 
-/// Readers of the collector folders opened, keeping their Parquet parts between readings.
-type Readers = Mutex<HashMap<PathBuf, CollectedReader>>;
+/// A live source's reader, keeping its Parquet parts between readings.
+enum LiveReader {
+    Folder(CollectedReader),
+    Url(RemoteReader),
+}
+
+impl LiveReader {
+    fn of(source: &SessionSource) -> Result<Self, String> {
+        match source {
+            SessionSource::CollectorUrl(url) => {
+                let token = std::env::var("STREAMLENS_COLLECT_TOKEN")
+                    .ok()
+                    .filter(|t| !t.is_empty());
+                Ok(Self::Url(RemoteReader::new(url, token)?))
+            }
+            SessionSource::Collector(dir) => Ok(Self::Folder(CollectedReader::new(dir))),
+            SessionSource::Sample | SessionSource::File(_) => {
+                Err("only a collector is read live".into())
+            }
+        }
+    }
+
+    fn read(&mut self) -> Result<Collected, String> {
+        match self {
+            Self::Folder(reader) => reader.read(),
+            Self::Url(reader) => reader.read(),
+        }
+    }
+}
+
+/// Readers of the collectors opened.
+type Readers = Mutex<HashMap<SessionSource, LiveReader>>;
 
 /// Reads every file (player events are required; CDN logs optional) and sessionises.
 fn load(files: &SessionFiles, readers: &Readers) -> Result<SessionData, String> {
@@ -38,12 +69,13 @@ fn load(files: &SessionFiles, readers: &Readers) -> Result<SessionData, String> 
             SessionSource::File(path) => {
                 read_player_file(path, files.strict).map_err(|e| e.to_string())?
             }
-            SessionSource::Collector(dir) => {
+            SessionSource::Collector(_) | SessionSource::CollectorUrl(_) => {
                 let mut readers = readers.lock().map_err(|_| "the collector reader failed")?;
-                let collected = readers
-                    .entry(dir.clone())
-                    .or_insert_with(|| CollectedReader::new(dir))
-                    .read()?;
+                let reader = match readers.entry(source.clone()) {
+                    Entry::Occupied(found) => found.into_mut(),
+                    Entry::Vacant(slot) => slot.insert(LiveReader::of(source)?),
+                };
+                let collected = reader.read()?;
                 let found = live.get_or_insert(LiveRead {
                     events: 0,
                     unrolled_events: 0,
@@ -54,7 +86,7 @@ fn load(files: &SessionFiles, readers: &Readers) -> Result<SessionData, String> 
                 found.parquet_files += collected.parquet_files;
                 collected
                     .log
-                    .ok_or_else(|| format!("{}: no events collected yet", dir.display()))?
+                    .ok_or_else(|| format!("{}: no events collected yet", source.short_name()))?
             }
         };
         match &mut log {
@@ -72,6 +104,11 @@ fn load(files: &SessionFiles, readers: &Readers) -> Result<SessionData, String> 
             }
             SessionSource::File(path) | SessionSource::Collector(path) => {
                 read_cdn_file(path, files.strict)
+            }
+            SessionSource::CollectorUrl(url) => {
+                return Err(format!(
+                    "{url}: a collector holds player events, not a CDN log"
+                ));
             }
         }
         .map_err(|e| e.to_string())?;

@@ -22,7 +22,7 @@ pub struct SparkJob<'a> {
     pub conf: &'a [String],
 }
 
-/// The job's files, written next to each other before a run: kpis_job.py imports the
+/// The job's files, written next to each other before a run: `kpis_job.py` imports the
 /// spark_*.py modules from its own folder.
 const JOB_FILES: &[(&str, &str)] = &[
     (

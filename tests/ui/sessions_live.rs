@@ -90,3 +90,72 @@ fn a_watched_collector_folder_refreshes_its_kpis_and_lists_alerts() {
     });
     h.get_by_label("Minute (UTC)");
 }
+
+/// POSTs `lines` to the collector at `addr` (plain HTTP/1.1); true on a 200.
+fn post(addr: std::net::SocketAddr, lines: &str) -> bool {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{lines}",
+        lines.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer.starts_with("HTTP/1.1 200")
+}
+
+#[test]
+fn a_running_collector_watched_by_its_url_refreshes_its_kpis() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = streamlens_collector::Config {
+        dir: dir.path().to_path_buf(),
+        token: None,
+        roll: streamlens_collector::RollPolicy {
+            max_bytes: 1 << 20,
+            max_age: std::time::Duration::from_millis(500),
+        },
+        max_backlog_bytes: 1 << 30,
+        scoring: None,
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let listen = "127.0.0.1:0".parse().unwrap();
+        streamlens_collector::run(&config, listen, |addr, _, _| tx.send(addr).unwrap()).unwrap();
+    });
+    let addr = rx.recv().unwrap();
+    let log = read_player_events("sample", SAMPLE_SESSIONS, false).unwrap();
+    let beacons = Beacons::of(&log);
+    let first = beacon_lines(&beacons, 0, 4_000);
+    assert!(post(addr, &first));
+
+    let mut h = harness_with(Vec::new());
+    wait_for(&mut h, "the telemetry sample", ready);
+    h.state_mut().use_native_dialogs = false;
+    h.get_by_label("Sessions (player KPIs)").click();
+    wait_for(&mut h, "the session sample", |a| {
+        a.sessions.answer.is_some()
+    });
+    open_path_dialog(&mut h, "Watch collector URL…");
+    h.run_steps(2);
+    h.get_by_label("URL");
+    type_path_and_submit(&mut h, Path::new(&format!("http://{addr}")));
+    let want = latest_views(&first);
+    wait_for(&mut h, "the collector's first views", |a| {
+        shown_views(a) == Some(want)
+    });
+    h.get_by_label("LIVE");
+
+    // More events, rolled into Parquet by the time they are read or not: all are shown.
+    let more = beacon_lines(&beacons, 4_000, 9_000);
+    assert!(post(addr, &more));
+    let want = latest_views(&(first.clone() + &more));
+    wait_for(&mut h, "the refreshed views", |a| {
+        shown_views(a) == Some(want)
+    });
+    let live = &h.state().sessions.live;
+    assert_eq!(live.updated.map(|(_, r)| r.events), Some(9_000));
+    assert!(live.error.is_none());
+}

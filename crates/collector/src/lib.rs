@@ -15,6 +15,8 @@ pub mod beacons;
 pub mod commit;
 pub mod keys;
 pub mod live;
+pub mod live_remote;
+mod live_routes;
 pub mod record;
 pub mod replay;
 pub mod roll;

@@ -29,6 +29,91 @@ pub struct Collected {
     pub events: u64,
 }
 
+/// What a collector folder holds at one moment: its rolled Parquet parts and the JSON
+/// Lines of the batches not yet rolled (each batch's lines end with a line break).
+pub struct Snapshot {
+    pub parts: Vec<PathBuf>,
+    pub unrolled: Vec<u8>,
+}
+
+/// Lists `root`'s Parquet parts and gathers the batches of its unrolled segments.
+///
+/// # Errors
+/// The folder is not a collector's (no `wal/` and no partitions) or cannot be listed.
+pub fn snapshot(root: &Path) -> Result<Snapshot, String> {
+    let wal = wal_dir(root);
+    let segments = if wal.is_dir() {
+        existing(&wal).map_err(|e| format!("{}: {e}", wal.display()))?
+    } else {
+        Vec::new()
+    };
+    let parts = rolled_files(root).map_err(|e| format!("{}: {e}", root.display()))?;
+    if segments.is_empty() && parts.is_empty() && !wal.is_dir() {
+        return Err(format!(
+            "{}: not a collector folder (no wal/ and no date=…/hour=… partitions); start \
+             `streamlens collect --dir` on it",
+            root.display()
+        ));
+    }
+    let rolled: BTreeSet<u64> = parts.iter().filter_map(|p| part_number(p)).collect();
+    let mut unrolled = Vec::new();
+    for segment in segments.iter().filter(|s| !rolled.contains(&s.number)) {
+        // Rolled and deleted since the listing: its part was listed above, or will be
+        // read next time.
+        let Ok(batches) = read_batches(&segment.path) else {
+            continue;
+        };
+        for stored in &batches {
+            let Some(record) = decode(stored) else {
+                continue;
+            };
+            unrolled.extend_from_slice(record.lines);
+            if !record.lines.ends_with(b"\n") {
+                unrolled.push(b'\n');
+            }
+        }
+    }
+    Ok(Snapshot { parts, unrolled })
+}
+
+/// The events of `parts` (in order) and of the unrolled batches, as one reading.
+///
+/// # Errors
+/// The unrolled batches do not read as player events (the collector checked them, so
+/// this means the folder was changed by something else); the message names `source`.
+pub fn collected<'a>(
+    source: &str,
+    parts: impl Iterator<Item = &'a PlayerLog>,
+    unrolled: &[u8],
+) -> Result<Collected, String> {
+    let mut log: Option<PlayerLog> = None;
+    let mut parquet_files = 0;
+    for part in parts {
+        parquet_files += 1;
+        match &mut log {
+            Some(log) => log.append(part),
+            None => log = Some(part.clone()),
+        }
+    }
+    let mut unrolled_events = 0;
+    if !unrolled.is_empty() {
+        let name = format!("{source}: write-ahead batches");
+        let batch = read_player_events(&name, unrolled, false).map_err(|e| e.to_string())?;
+        unrolled_events = batch.events.len() as u64;
+        match &mut log {
+            Some(log) => log.append(&batch),
+            None => log = Some(batch),
+        }
+    }
+    let events = log.as_ref().map_or(0, |l| l.events.len() as u64);
+    Ok(Collected {
+        log,
+        parquet_files,
+        unrolled_events,
+        events,
+    })
+}
+
 /// Reads a collector folder again and again, keeping what cannot change.
 #[derive(Default)]
 pub struct CollectedReader {
@@ -51,67 +136,20 @@ impl CollectedReader {
     /// The folder is not a collector's (no `wal/` and no partitions), or a file in it
     /// cannot be read; the message names it.
     pub fn read(&mut self) -> Result<Collected, String> {
-        let wal = wal_dir(&self.root);
-        let segments = if wal.is_dir() {
-            existing(&wal).map_err(|e| format!("{}: {e}", wal.display()))?
-        } else {
-            Vec::new()
-        };
-        let files =
-            rolled_files(&self.root).map_err(|e| format!("{}: {e}", self.root.display()))?;
-        if segments.is_empty() && files.is_empty() && !wal.is_dir() {
-            return Err(format!(
-                "{}: not a collector folder (no wal/ and no date=…/hour=… partitions); start \
-                 `streamlens collect --dir` on it",
-                self.root.display()
-            ));
-        }
-        let mut rolled_segments = BTreeSet::new();
-        for path in &files {
-            if let Some(number) = part_number(path) {
-                rolled_segments.insert(number);
-            }
+        let now = snapshot(&self.root)?;
+        for path in &now.parts {
             if !self.parts.contains_key(path) {
                 let log = read_player_file(path, false).map_err(|e| e.to_string())?;
                 self.parts.insert(path.clone(), log);
             }
         }
-        let mut log: Option<PlayerLog> = None;
-        let mut add = |part: &PlayerLog| match &mut log {
-            Some(log) => log.append(part),
-            None => log = Some(part.clone()),
-        };
-        for path in &files {
-            add(&self.parts[path]);
-        }
-        let mut unrolled_events = 0;
-        for segment in segments
-            .iter()
-            .filter(|s| !rolled_segments.contains(&s.number))
-        {
-            // Rolled and deleted since the listing: its part was listed above, or will be
-            // read next time.
-            let Ok(batches) = read_batches(&segment.path) else {
-                continue;
-            };
-            for (i, stored) in batches.iter().enumerate() {
-                let Some(record) = decode(stored) else {
-                    continue;
-                };
-                let name = format!("{} batch {}", segment.path.display(), i + 1);
-                if let Ok(batch) = read_player_events(&name, record.lines, false) {
-                    unrolled_events += batch.events.len() as u64;
-                    add(&batch);
-                }
-            }
-        }
-        let events = log.as_ref().map_or(0, |l| l.events.len() as u64);
-        Ok(Collected {
-            log,
-            parquet_files: files.len(),
-            unrolled_events,
-            events,
-        })
+        let listed: BTreeSet<&PathBuf> = now.parts.iter().collect();
+        self.parts.retain(|path, _| listed.contains(path));
+        collected(
+            &self.root.display().to_string(),
+            now.parts.iter().map(|p| &self.parts[p]),
+            &now.unrolled,
+        )
     }
 }
 

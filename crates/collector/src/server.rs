@@ -1,5 +1,6 @@
 //! The HTTP face of the collector (axum on tokio): `POST /v1/events`, `GET /v1/health`,
-//! `GET /v1/status`, and the scoring routes of `score_routes`. A 200 on events means the
+//! `GET /v1/status`, the scoring routes of `score_routes` and the reading routes of
+//! `live_routes`. A 200 on events means the
 //! batch is in the write-ahead log and synced.
 
 use std::net::SocketAddr;
@@ -19,6 +20,7 @@ use crate::auth::{refusal, refuse_unauthorized};
 use crate::batch::{MAX_BODY_BYTES, Refusal, check};
 use crate::commit::{Committer, Stored};
 use crate::keys::KeyIndex;
+use crate::live_routes::{self, LiveRoutes};
 use crate::record::MAX_KEY_BYTES;
 use crate::roll::roll_segment;
 use crate::score_routes::{self, ScoreState};
@@ -50,6 +52,7 @@ pub struct Recovery {
 
 /// A running collector: the commit and roll threads and the counters.
 pub struct Collector {
+    dir: PathBuf,
     committer: Committer,
     counters: Arc<Counters>,
     token: Option<String>,
@@ -89,6 +92,7 @@ impl Collector {
         let (committer, _thread) =
             Committer::start(segments, keys, Arc::clone(&counters)).map_err(|e| e.to_string())?;
         let collector = Self {
+            dir: root.clone(),
             committer,
             counters,
             token: config.token.clone(),
@@ -107,6 +111,10 @@ impl Collector {
             .with_state(Arc::clone(self))
             .merge(score_routes::router(ScoreState {
                 scorer: self.scorer.clone(),
+                token: self.token.clone(),
+            }))
+            .merge(live_routes::router(LiveRoutes {
+                dir: self.dir.clone(),
                 token: self.token.clone(),
             }))
             .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

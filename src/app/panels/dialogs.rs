@@ -1,7 +1,7 @@
 //! Modal dialogs (column mapping, typed path) and drag-and-drop.
 
 use super::super::App;
-use super::super::file_dialogs::Picked;
+use super::super::file_dialogs::{Mode, Picked};
 use streamlens_engine::schema::Canonical;
 
 /// Column mapping: a dropdown per canonical column plus a preview of the file.
@@ -108,7 +108,11 @@ pub fn path_dialog_ui(app: &mut App, ctx: &egui::Context) {
                 ui.label(note);
             }
             ui.horizontal(|ui| {
-                let l = ui.label("Path");
+                let l = ui.label(if spec.mode == Mode::TypedAddress {
+                    "URL"
+                } else {
+                    "Path"
+                });
                 let r = ui.add(
                     egui::TextEdit::singleline(&mut dialog.text)
                         .hint_text(spec.hint)

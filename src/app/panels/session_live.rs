@@ -1,4 +1,4 @@
-//! The live strip of the Sessions view (a collector folder open): when it last updated,
+//! The live strip of the Sessions view (a collector folder or URL open): when it last updated,
 //! how fast events arrive, pause; the alert thresholds and the alerts they raised.
 
 use std::time::SystemTime;
@@ -9,7 +9,7 @@ use streamlens_engine::time_fmt::format_iso;
 
 const ALERT_ROWS: usize = 50;
 
-/// The strip above the KPIs; nothing when no collector folder is open.
+/// The strip above the KPIs; nothing when no collector (folder or URL) is open.
 pub fn live_strip_ui(app: &mut App, ui: &mut egui::Ui) {
     if let Some(wait) = app.live_tick() {
         // Also keeps "n s ago" current between readings.
@@ -41,7 +41,7 @@ pub fn live_strip_ui(app: &mut App, ui: &mut egui::Ui) {
             ));
         } else {
             ui.spinner();
-            ui.label("reading the collector folder…");
+            ui.label("reading the collector…");
         }
         if let Some(rate) = live.ingest_rate {
             ui.separator();
@@ -50,13 +50,13 @@ pub fn live_strip_ui(app: &mut App, ui: &mut egui::Ui) {
         if let Some(took) = live.refresh_took {
             ui.separator();
             ui.label(format!("refresh {:.1} s", took.as_secs_f64()))
-                .on_hover_text("From reading the folder to the KPIs on screen; an event acknowledged by the collector shows within this plus 2 s");
+                .on_hover_text("From reading the collector to the KPIs on screen; an event acknowledged by the collector shows within this plus 2 s");
         }
         ui.separator();
         let label = if live.paused { "Resume" } else { "Pause" };
         if ui
             .button(label)
-            .on_hover_text("Stop or restart reading the folder every 2 s")
+            .on_hover_text("Stop or restart reading the collector every 2 s")
             .clicked()
         {
             live.paused = !live.paused;

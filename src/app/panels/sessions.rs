@@ -108,6 +108,15 @@ fn toolbar_ui(app: &mut App, ui: &mut egui::Ui) {
         {
             app.ask_for_path(DialogKind::WatchCollector);
         }
+        if ui
+            .button("Watch collector URL…")
+            .on_hover_text(
+                "A running `streamlens collect` by its address (http://host:7070), read every 2 s",
+            )
+            .clicked()
+        {
+            app.ask_for_path(DialogKind::WatchCollectorUrl);
+        }
         if ui.button("Use the sample").clicked() {
             app.open_session_sample();
         }
