@@ -410,3 +410,6 @@ mod whatif;
 
 #[path = "ui/segments.rs"]
 mod segments;
+
+#[path = "ui/kpi_result.rs"]
+mod kpi_result;

@@ -31,6 +31,8 @@ pub enum DialogKind {
     WatchCollector,
     /// A running collector's URL for the Sessions view, read live.
     WatchCollectorUrl,
+    /// A KPI result folder (Parquet tables) for the Sessions view.
+    OpenKpiResult,
     /// Throughput traces (files or folders) for the What-if view.
     OpenTraces,
     /// A video manifest for the What-if view.
@@ -67,7 +69,7 @@ pub struct DialogSpec {
 
 const MODEL_HINT: &str = "Path of a model saved by streamlens (.json)";
 
-pub static DIALOGS: [DialogSpec; 16] = [
+pub static DIALOGS: [DialogSpec; 17] = [
     DialogSpec {
         kind: DialogKind::OpenSessions,
         mode: Mode::PickFiles,
@@ -157,6 +159,15 @@ pub static DIALOGS: [DialogSpec; 16] = [
         mode: Mode::TypedAddress,
         title: "Watch a running collector",
         hint: "http://host:7070 (a running streamlens collect)",
+        filter: None,
+        any_file: false,
+        default_name: "",
+    },
+    DialogSpec {
+        kind: DialogKind::OpenKpiResult,
+        mode: Mode::PickFolder,
+        title: "Open a KPI result",
+        hint: "The folder kpis --engine spark --out (or kpis --out) wrote, or its kpis.parquet",
         filter: None,
         any_file: false,
         default_name: "",

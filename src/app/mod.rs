@@ -8,6 +8,7 @@ pub mod feature_table;
 pub mod file_dialogs;
 pub mod incident_kinds;
 pub mod jobs;
+pub mod kpi_result;
 pub mod live_state;
 mod loading;
 pub mod nav;
@@ -113,6 +114,8 @@ pub struct App {
     pub anomalies: anomalies::AnomaliesTab,
     /// Player sessions, the question asked and its answer.
     pub sessions: sessions::SessionsTab,
+    /// A KPI result (Parquet tables) shown in the Sessions view instead of the events' answer.
+    pub kpi_result: kpi_result::KpiResultState,
     /// Players on traces, the office link and the cities' peaks of Network ▸ What-if.
     pub whatif: whatif::WhatIfTab,
     /// Viewer segments of the filtered telemetry.
@@ -168,6 +171,7 @@ impl App {
             traffic,
             anomalies,
             sessions,
+            kpi_result: kpi_result::KpiResultState::default(),
             whatif,
             segments: segments::SegmentsTab {
                 worker: segments::start_worker(ctx, &mut thread_errors),
@@ -229,6 +233,7 @@ impl App {
         self.poll_traffic();
         self.poll_anomalies();
         self.poll_sessions();
+        self.poll_kpi_result();
         self.poll_whatif();
         self.poll_segments();
     }
@@ -253,6 +258,7 @@ impl App {
             DialogKind::OpenSessions => self.open_session_paths(paths),
             DialogKind::OpenCdn => self.open_cdn_paths(paths),
             DialogKind::WatchCollector => self.watch_collector(first),
+            DialogKind::OpenKpiResult => self.open_kpi_result(first),
             DialogKind::WatchCollectorUrl => {
                 self.watch_collector_url(&first.to_string_lossy());
             }
@@ -305,7 +311,9 @@ impl eframe::App for App {
         self.handle_results();
         panels::app_ui(self, ui);
         self.observe_for_undo();
-        let sessions_busy = self.sessions.loading.is_some() || self.sessions.asking.is_some();
+        let sessions_busy = self.sessions.loading.is_some()
+            || self.sessions.asking.is_some()
+            || self.kpi_result.opening.is_some();
         if self.jobs.busy()
             || self.telemetry.busy()
             || self.traffic.running.is_some()

@@ -159,6 +159,7 @@ impl App {
             strict: self.state.strict,
         };
         self.sessions.loading = Some(files.clone());
+        self.kpi_result.shown = None;
         if let Some(w) = &self.sessions.loader {
             w.request(files);
         }
@@ -315,16 +316,23 @@ impl App {
             self.notice(format!("CDN log: bad records dropped (first: {first})."));
         }
         let new_files = self.sessions.files.as_ref().map(|f| &f.events) != Some(&data.files.events);
+        // A live collector read before its first events: the defaults (latest event, a
+        // breakdown) are chosen again once there are events to choose from.
+        let was_empty = self
+            .sessions
+            .data
+            .as_ref()
+            .is_some_and(|d| d.sessions.log.events.is_empty());
         let restore = self.sessions.restore.take();
         if let Some(query) = restore.filter(|q| restorable(q, &data.sessions)) {
             self.sessions.query = query;
-        } else if new_files {
+        } else if new_files || was_empty {
             self.sessions.query = Query {
                 filter: streamlens_sessions::ViewFilter {
                     event: data.latest_event.clone(),
                     ..Default::default()
                 },
-                by: vec![default_breakdown(&data.sessions)],
+                by: default_breakdown(&data.sessions).into_iter().collect(),
                 compare: None,
             };
         }
@@ -366,13 +374,11 @@ fn restorable(query: &Query, sessions: &Sessions) -> bool {
 }
 
 /// `city` when the file has it, else its first dimension.
-fn default_breakdown(sessions: &Sessions) -> String {
+fn default_breakdown(sessions: &Sessions) -> Option<String> {
     let names: Vec<&str> = sessions.dimensions().iter().map(|d| d.0).collect();
     ["city", "country", "cdn", "device"]
         .iter()
         .find(|n| names.contains(n))
-        .map_or_else(
-            || names.first().copied().unwrap_or_default().to_string(),
-            |n| (*n).to_string(),
-        )
+        .or_else(|| names.first())
+        .map(|n| (*n).to_string())
 }

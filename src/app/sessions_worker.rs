@@ -84,9 +84,9 @@ fn load(files: &SessionFiles, readers: &Readers) -> Result<SessionData, String> 
                 found.events += collected.events;
                 found.unrolled_events += collected.unrolled_events;
                 found.parquet_files += collected.parquet_files;
-                collected
-                    .log
-                    .ok_or_else(|| format!("{}: no events collected yet", source.short_name()))?
+                // Nothing collected yet: an empty log, so the view waits with the strip on
+                // screen and the next reading shows the first events.
+                collected.log.unwrap_or_default()
             }
         };
         match &mut log {

@@ -326,7 +326,21 @@ fn generated_sessions_make_a_report_folder_with_the_cdn_log() {
         "cdn_by_pop.csv",
         "sessions_concurrent_views.svg",
         "cdn_by_pop.svg",
+        "kpis.parquet",
+        "minutes.parquet",
     ] {
         assert!(report.join(file).exists(), "{file}");
     }
+    // The result tables hold the numbers of the JSON.
+    let result = streamlens_sessions::result::read_kpi_result(&report).unwrap();
+    assert_eq!(Some(result.answer.kpis.views), k["views"].as_u64());
+    let edgecast = &result.answer.breakdowns[0].1["Edgecast"];
+    assert_eq!(
+        Some(edgecast.views),
+        k["by"]["cdn"]["Edgecast"]["views"].as_u64()
+    );
+    assert_eq!(
+        result.answer.minutes.map(|m| m.len()),
+        json["minutes"].as_array().map(Vec::len)
+    );
 }

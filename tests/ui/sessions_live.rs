@@ -129,7 +129,6 @@ fn a_running_collector_watched_by_its_url_refreshes_its_kpis() {
     let log = read_player_events("sample", SAMPLE_SESSIONS, false).unwrap();
     let beacons = Beacons::of(&log);
     let first = beacon_lines(&beacons, 0, 4_000);
-    assert!(post(addr, &first));
 
     let mut h = harness_with(Vec::new());
     wait_for(&mut h, "the telemetry sample", ready);
@@ -142,6 +141,11 @@ fn a_running_collector_watched_by_its_url_refreshes_its_kpis() {
     h.run_steps(2);
     h.get_by_label("URL");
     type_path_and_submit(&mut h, Path::new(&format!("http://{addr}")));
+    // Watched before any event arrives: the view waits, without an error.
+    wait_for(&mut h, "an empty reading", |a| shown_views(a) == Some(0));
+    h.get_by_label("LIVE");
+    assert!(h.state().messages.is_empty(), "{:?}", h.state().messages);
+    assert!(post(addr, &first));
     let want = latest_views(&first);
     wait_for(&mut h, "the collector's first views", |a| {
         shown_views(a) == Some(want)

@@ -1,4 +1,5 @@
-//! A Sessions report folder: `kpis.json`, every chart (PNG or SVG), every table as CSV and
+//! A Sessions report folder: `kpis.json`, `kpis.parquet` and `minutes.parquet` (the KPI
+//! result tables), every chart (PNG or SVG), every table as CSV and
 //! a self-contained `report.html` — written by `streamlens kpis --out` and the window's
 //! Sessions ▸ Export report folder, from the same specs the window draws.
 
@@ -12,6 +13,7 @@ use crate::session_tables::{
     breakdown_table, cdn_table, comparison_table, kpi_table, minutes_table,
 };
 use crate::tables::TableSpec;
+use streamlens_sessions::result::{KPI_TABLE, MINUTE_TABLE};
 use streamlens_sessions::{Answer, CdnReport, MAX_SERIES_MINUTES};
 
 /// What a Sessions report contains.
@@ -84,6 +86,17 @@ impl SessionsReport<'_> {
         let path = dir.join("kpis.json");
         write(&path, serde_json::to_string_pretty(&doc)?.as_bytes())?;
         written.push(path);
+        // The same tables `kpis --engine spark` writes, so either opens in the window.
+        streamlens_sessions::result::write_kpi_tables(self.answer, dir).map_err(|why| {
+            ExportError::Write {
+                path: dir.join(KPI_TABLE),
+                source: std::io::Error::other(why),
+            }
+        })?;
+        written.push(dir.join(KPI_TABLE));
+        if self.answer.minutes.is_some() {
+            written.push(dir.join(MINUTE_TABLE));
+        }
         let charts = self.charts();
         if let Some(format) = self.charts {
             for spec in &charts {

@@ -27,6 +27,7 @@ mod query;
 mod read;
 mod read_csv;
 mod report;
+pub mod result;
 mod rows;
 mod series;
 mod synth;
@@ -53,6 +54,8 @@ pub use view::{Outcome, View, measure, sessionize};
 
 #[cfg(test)]
 mod read_tests;
+#[cfg(test)]
+mod result_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

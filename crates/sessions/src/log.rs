@@ -190,7 +190,7 @@ pub struct ReadReport {
 }
 
 /// The events of one file with their columns' labels.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PlayerLog {
     #[serde(skip)]
     pub events: Vec<PlayerEvent>,

@@ -193,6 +193,13 @@ pub fn drop_ui(app: &mut App, ctx: &egui::Context) {
             p.file_name()
                 .is_some_and(|n| n.to_string_lossy().to_ascii_lowercase().contains("cdn"))
         });
+        // A KPI result folder (or its kpis.parquet) opens as a result.
+        let (results, events): (Vec<_>, Vec<_>) = events
+            .into_iter()
+            .partition(|p| streamlens_sessions::result::is_kpi_result(p));
+        if let Some(result) = results.into_iter().next() {
+            app.open_kpi_result(result);
+        }
         if !events.is_empty() {
             app.open_session_paths(events);
         }

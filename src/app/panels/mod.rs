@@ -10,6 +10,7 @@ pub mod feature_table;
 pub mod filters;
 pub mod help;
 pub mod incident_kinds;
+pub mod kpi_result;
 pub mod menu;
 pub mod messages;
 pub mod model_map;
@@ -19,6 +20,7 @@ pub mod score_charts;
 pub mod segments;
 pub mod session_filters;
 pub mod session_live;
+pub mod session_parts;
 pub mod session_tiles;
 pub mod sessions;
 pub mod table;
@@ -104,13 +106,13 @@ pub fn app_ui(app: &mut App, ui: &mut egui::Ui) {
     egui::Panel::left("navigation")
         .resizable(false)
         .show(ui, |ui| nav::nav_ui(app, ui));
-    if app.state.tab == Tab::Sessions {
+    if app.state.tab == Tab::Sessions && app.kpi_result.shown.is_none() {
         egui::Panel::left("session_filters")
             .resizable(true)
             .default_size(280.0)
             .min_size(220.0)
             .show(ui, |ui| session_filters::session_filters_ui(app, ui));
-    } else if app.state.tab.uses_filters() {
+    } else if app.state.tab.uses_filters() && app.state.tab != Tab::Sessions {
         egui::Panel::left("filters")
             .resizable(true)
             .default_size(300.0)

@@ -5,18 +5,16 @@
 
 use super::super::App;
 use super::super::file_dialogs::DialogKind;
-use super::super::plot::chart_ui;
 use super::super::sessions::{SessionAnswer, SessionFiles, SessionSource};
+use super::kpi_result::kpi_result_ui;
 use super::session_live::{alerts_summary_ui, alerts_ui, live_strip_ui};
+use super::session_parts::{CHART_HEIGHT, chart, chart_pairs, table};
 use super::session_tiles::{gauges_ui, tiles_ui};
 use super::table::{clickable_table_ui, table_ui};
 use streamlens_engine::io::values::parse_iso8601_ms;
 use streamlens_engine::time_fmt::format_iso;
 use streamlens_report::chart::ChartSpec;
-use streamlens_report::tables::TableSpec;
 use streamlens_sessions::CompareWith;
-
-const CHART_HEIGHT: f32 = 300.0;
 
 pub fn sessions_ui(app: &mut App, ui: &mut egui::Ui) {
     let t = &app.sessions;
@@ -27,6 +25,9 @@ pub fn sessions_ui(app: &mut App, ui: &mut egui::Ui) {
     }
     toolbar_ui(app, ui);
     ui.separator();
+    if kpi_result_ui(app, ui) {
+        return;
+    }
     live_strip_ui(app, ui);
     if app.sessions.data.is_none() {
         ui.horizontal(|ui| {
@@ -117,10 +118,20 @@ fn toolbar_ui(app: &mut App, ui: &mut egui::Ui) {
         {
             app.ask_for_path(DialogKind::WatchCollectorUrl);
         }
+        if ui
+            .button("Open KPI result…")
+            .on_hover_text(
+                "The Parquet tables `kpis --engine spark --out` (or `kpis --out`) wrote: shown read-only",
+            )
+            .clicked()
+        {
+            app.ask_for_path(DialogKind::OpenKpiResult);
+        }
         if ui.button("Use the sample").clicked() {
             app.open_session_sample();
         }
-        let has_answer = app.sessions.answer.is_some();
+        // A KPI result on screen is exported from where it was computed, not from here.
+        let has_answer = app.sessions.answer.is_some() && app.kpi_result.shown.is_none();
         if ui
             .add_enabled(has_answer, egui::Button::new("Export report folder…"))
             .on_hover_text("kpis.json, every chart (PNG), every table (CSV) and report.html")
@@ -146,16 +157,6 @@ fn toolbar_ui(app: &mut App, ui: &mut egui::Ui) {
     });
 }
 
-fn chart(app: &mut App, ui: &mut egui::Ui, spec: &ChartSpec) {
-    if let Some(format) = chart_ui(ui, spec, &spec.id).export {
-        app.export_chart(spec, format);
-    }
-}
-
-fn table<'a>(answer: &'a SessionAnswer, id: &str) -> Option<&'a TableSpec> {
-    answer.tables.iter().find(|t| t.id == id)
-}
-
 fn minutes_ui(app: &mut App, ui: &mut egui::Ui, answer: &SessionAnswer) {
     let charts: Vec<&ChartSpec> = answer
         .charts
@@ -169,15 +170,7 @@ fn minutes_ui(app: &mut App, ui: &mut egui::Ui, answer: &SessionAnswer) {
         return;
     }
     ui.heading("Per minute");
-    for pair in charts.chunks(2) {
-        ui.columns(2, |cols| {
-            for (col, spec) in cols.iter_mut().zip(pair) {
-                col.set_height(CHART_HEIGHT);
-                chart(app, col, spec);
-            }
-        });
-        ui.add_space(8.0);
-    }
+    chart_pairs(app, ui, &charts);
 }
 
 fn breakdown_ui(app: &mut App, ui: &mut egui::Ui, answer: &SessionAnswer) {
