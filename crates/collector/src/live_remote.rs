@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use streamlens_sessions::{PlayerLog, read_player_events};
 
-use crate::live::{Collected, collected};
+use crate::live::{Collected, SegmentSlice, UnrolledEvents, collected};
 
 /// How long one request may take before the reading fails (and is tried again later).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -16,6 +16,16 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Deserialize)]
 struct Index {
     parts: Vec<IndexedPart>,
+    #[serde(default)]
+    segments: Vec<IndexedSegment>,
+}
+
+#[derive(Deserialize)]
+struct IndexedSegment {
+    number: u64,
+    from: u64,
+    to: u64,
+    bytes: usize,
 }
 
 #[derive(Deserialize)]
@@ -28,6 +38,7 @@ pub struct RemoteReader {
     base: String,
     token: Option<String>,
     parts: BTreeMap<String, PlayerLog>,
+    unrolled: UnrolledEvents,
     client: reqwest::Client,
     runtime: tokio::runtime::Runtime,
 }
@@ -71,6 +82,7 @@ impl RemoteReader {
             base,
             token,
             parts: BTreeMap::new(),
+            unrolled: UnrolledEvents::default(),
             client,
             runtime,
         })
@@ -82,7 +94,13 @@ impl RemoteReader {
     /// The collector cannot be reached or answers an error (its message is kept), or what
     /// it sends does not read as player events.
     pub fn read(&mut self) -> Result<Collected, String> {
-        let body = self.get("/v1/live")?;
+        let have: Vec<String> = self
+            .unrolled
+            .offsets()
+            .iter()
+            .map(|(n, at)| format!("{n}:{at}"))
+            .collect();
+        let body = self.get(&format!("/v1/live?have={}", have.join(",")))?;
         let (first, unrolled) = match body.iter().position(|&b| b == b'\n') {
             Some(at) => (&body[..at], &body[at + 1..]),
             None => (&body[..], &[][..]),
@@ -103,11 +121,28 @@ impl RemoteReader {
         }
         let listed: BTreeSet<&String> = index.parts.iter().map(|p| &p.path).collect();
         self.parts.retain(|path, _| listed.contains(path));
-        collected(
-            &self.base,
+        let mut slices = Vec::with_capacity(index.segments.len());
+        let mut rest = unrolled;
+        for segment in &index.segments {
+            let Some((lines, after)) = rest.split_at_checked(segment.bytes) else {
+                return Err(format!(
+                    "{}/v1/live: the answer ends inside segment {}",
+                    self.base, segment.number
+                ));
+            };
+            rest = after;
+            slices.push(SegmentSlice {
+                number: segment.number,
+                from: segment.from,
+                to: segment.to,
+                lines: lines.to_vec(),
+            });
+        }
+        self.unrolled.take(&self.base, &slices)?;
+        Ok(collected(
             index.parts.iter().map(|p| &self.parts[&p.path]),
-            unrolled,
-        )
+            &self.unrolled,
+        ))
     }
 
     /// The body of `GET base+path`; an error answer's `error` text in the message.

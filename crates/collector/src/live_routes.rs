@@ -1,20 +1,24 @@
 //! `GET /v1/live` and `GET /v1/live/parts/…`: a running collector read from elsewhere, the
-//! way [`crate::live::CollectedReader`] reads its folder. `/v1/live` answers JSON Lines:
-//! first an index line `{"parts": [{"path": "date=…/hour=…/part-N.parquet", "bytes": …}]}`,
-//! then the events of the batches not yet rolled. A reader fetches each part it has not
-//! seen once (parts never change) and the unrolled events every time.
+//! way [`crate::live::CollectedReader`] reads its folder. `/v1/live?have=N:OFFSET,…` answers
+//! JSON Lines: first an index line `{"parts": [{"path": "date=…/hour=…/part-N.parquet",
+//! "bytes": …}], "segments": [{"number": N, "from": …, "to": …, "bytes": …}]}`, then each
+//! listed segment's new events (`bytes` of them, in the listed order): those after the
+//! offset the reader says it has (`from` 0: the whole segment). A reader fetches each part
+//! once (parts never change) and each batch once.
 
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{Path as UrlPath, State};
+use std::collections::{BTreeMap, HashMap};
+
+use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use crate::auth::{refusal, refuse_unauthorized};
-use crate::live::snapshot;
+use crate::live::{SegmentSlice, snapshot};
 use crate::roll::rolled_files;
 
 /// What the live routes need of the collector.
@@ -31,9 +35,10 @@ pub(crate) fn router(state: LiveRoutes) -> Router {
         .with_state(Arc::new(state))
 }
 
-/// The index line of `/v1/live`: every part as a path relative to the folder (with `/`).
+/// The index line of `/v1/live`: every part as a path relative to the folder (with `/`),
+/// and where each segment's events start and end.
 #[must_use]
-pub fn index_line(root: &Path, parts: &[PathBuf]) -> String {
+pub fn index_line(root: &Path, parts: &[PathBuf], segments: &[SegmentSlice]) -> String {
     let parts: Vec<serde_json::Value> = parts
         .iter()
         .filter_map(|p| {
@@ -46,18 +51,54 @@ pub fn index_line(root: &Path, parts: &[PathBuf]) -> String {
             Some(serde_json::json!({ "path": names.join("/"), "bytes": bytes }))
         })
         .collect();
-    serde_json::json!({ "parts": parts }).to_string()
+    let segments: Vec<serde_json::Value> = segments
+        .iter()
+        .map(|s| {
+            serde_json::json!({
+                "number": s.number, "from": s.from, "to": s.to, "bytes": s.lines.len()
+            })
+        })
+        .collect();
+    serde_json::json!({ "parts": parts, "segments": segments }).to_string()
 }
 
-async fn index(State(state): State<Arc<LiveRoutes>>, headers: HeaderMap) -> Response {
+/// `have=N:OFFSET,M:OFFSET` → segment number → offset.
+fn offsets(query: &HashMap<String, String>) -> Result<BTreeMap<u64, u64>, String> {
+    let Some(have) = query.get("have").filter(|h| !h.is_empty()) else {
+        return Ok(BTreeMap::new());
+    };
+    have.split(',')
+        .map(|pair| {
+            let (n, at) = pair.split_once(':').unwrap_or((pair, ""));
+            match (n.parse(), at.parse()) {
+                (Ok(n), Ok(at)) => Ok((n, at)),
+                _ => Err(format!(
+                    "have: `{pair}`: expected SEGMENT:OFFSET pairs separated by commas"
+                )),
+            }
+        })
+        .collect()
+}
+
+async fn index(
+    State(state): State<Arc<LiveRoutes>>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
     if let Some(refused) = refuse_unauthorized(state.token.as_deref(), &headers) {
         return refused;
     }
+    let have = match offsets(&query) {
+        Ok(have) => have,
+        Err(why) => return refusal(StatusCode::BAD_REQUEST, &why),
+    };
     let work = move || {
-        let now = snapshot(&state.dir)?;
-        let mut body = index_line(&state.dir, &now.parts).into_bytes();
+        let now = snapshot(&state.dir, &have)?;
+        let mut body = index_line(&state.dir, &now.parts, &now.segments).into_bytes();
         body.push(b'\n');
-        body.extend_from_slice(&now.unrolled);
+        for segment in &now.segments {
+            body.extend_from_slice(&segment.lines);
+        }
         Ok::<_, String>(body)
     };
     match tokio::task::spawn_blocking(work).await {

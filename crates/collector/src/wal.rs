@@ -135,17 +135,44 @@ pub fn recover(path: &Path) -> io::Result<Recovered> {
     Ok(Recovered { batches, truncated })
 }
 
-/// The whole, checksum-valid batches of the segment at `path`, read without changing it
-/// (for readers beside a running collector: a batch being written is not whole yet).
+/// The whole, checksum-valid batches of the segment at `path` that start at byte `from` or
+/// later (`from` is where a previous call ended: the header's end for a new reader), and
+/// where the last one ends. Segments only grow until they are rolled, so a reader beside a
+/// running collector reads each batch once.
 ///
 /// # Errors
-/// The file cannot be read, or its header is not a segment's.
-pub fn read_batches(path: &Path) -> io::Result<Vec<Vec<u8>>> {
-    let bytes = std::fs::read(path)?;
-    if bytes.len() < HEADER.len() {
-        return Ok(Vec::new());
+/// The file cannot be read, its header is not a segment's, or it is shorter than `from`
+/// (not the segment read before).
+pub fn read_batches_after(path: &Path, from: u64) -> io::Result<(Vec<Vec<u8>>, u64)> {
+    if from <= HEADER.len() as u64 {
+        let bytes = std::fs::read(path)?;
+        if bytes.len() < HEADER.len() {
+            return Ok((Vec::new(), 0));
+        }
+        let (batches, at) = whole_batches(path, &bytes)?;
+        return Ok((batches, at as u64));
     }
-    whole_batches(path, &bytes).map(|(batches, _)| batches)
+    let mut file = File::open(path)?;
+    let length = file.metadata()?.len();
+    if length < from {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "{} is shorter than what was read of it before",
+                path.display()
+            ),
+        ));
+    }
+    file.seek(SeekFrom::Start(from))?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    let mut at = 0;
+    let mut batches = Vec::new();
+    while let Some(batch) = frame_at(&bytes, at) {
+        at += FRAME + batch.len();
+        batches.push(batch.to_vec());
+    }
+    Ok((batches, from + at as u64))
 }
 
 /// The whole, checksum-valid batches of a segment's `bytes` (header included) and where
