@@ -105,6 +105,9 @@ fn run(
                     eprintln!("streamlens collect: cannot start a new segment: {e}");
                 }
                 counters.open_bytes.store(segments.open_bytes(), Relaxed);
+                counters
+                    .open_first_batch_ms
+                    .store(segments.first_batch_ms().unwrap_or(0), Relaxed);
                 continue;
             }
             Err(RecvTimeoutError::Disconnected) => break,
@@ -151,6 +154,9 @@ fn run(
         } else {
             let done = segments.append(&batches).map_err(|e| e.to_string());
             counters.open_bytes.store(segments.open_bytes(), Relaxed);
+            counters
+                .open_first_batch_ms
+                .store(segments.first_batch_ms().unwrap_or(0), Relaxed);
             counters.syncs.fetch_add(1, Relaxed);
             stats.syncs += 1;
             done

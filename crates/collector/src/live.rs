@@ -284,6 +284,7 @@ mod tests {
         let sealed = Sealed {
             number: 1,
             path: path.clone(),
+            first_batch_ms: 0,
         };
         let kept = std::fs::read(&path).unwrap();
         roll_segment(root, &sealed).unwrap_or_else(|e| panic!("{e}"));

@@ -236,6 +236,7 @@ mod tests {
             &Sealed {
                 number: 3,
                 path: path.clone(),
+                first_batch_ms: 0,
             },
         )
         .unwrap();

@@ -31,7 +31,8 @@ pub fn start(
 }
 
 fn run(root: &std::path::Path, sealed: &Receiver<Sealed>, counters: &Counters) {
-    // Waiting segments, oldest first, with the time each was handed over.
+    // Waiting segments, oldest first, with the time of each one's first batch (for a
+    // leftover of a previous run, when it was handed over).
     let mut waiting: VecDeque<(Sealed, u64)> = VecDeque::new();
     let mut stopped = false;
     while !(stopped && waiting.is_empty()) {
@@ -45,7 +46,11 @@ fn run(root: &std::path::Path, sealed: &Receiver<Sealed>, counters: &Counters) {
                 let bytes = std::fs::metadata(&segment.path).map_or(0, |m| m.len());
                 counters.sealed_bytes.fetch_add(bytes, Relaxed);
                 counters.sealed_segments.fetch_add(1, Relaxed);
-                waiting.push_back((segment, now_ms()));
+                let since = match segment.first_batch_ms {
+                    0 => now_ms(),
+                    at => at,
+                };
+                waiting.push_back((segment, since));
                 publish_oldest(&waiting, counters);
                 continue;
             }

@@ -32,6 +32,8 @@ impl Default for RollPolicy {
 pub struct Sealed {
     pub number: u64,
     pub path: PathBuf,
+    /// Unix ms of its first batch (0: not known — left by a previous run).
+    pub first_batch_ms: u64,
 }
 
 /// The open segment and where sealed ones go.
@@ -40,6 +42,8 @@ pub struct Segments {
     open: Segment,
     number: u64,
     first_batch_at: Option<Instant>,
+    /// The same moment in Unix ms, for the status page.
+    first_batch_ms: Option<u64>,
     policy: RollPolicy,
     sealed: Sender<Sealed>,
 }
@@ -70,7 +74,11 @@ pub fn existing(wal_dir: &Path) -> io::Result<Vec<Sealed>> {
             .and_then(|n| n.strip_suffix(".wal"))
             .and_then(|n| n.parse::<u64>().ok());
         if let Some(number) = number {
-            found.push(Sealed { number, path });
+            found.push(Sealed {
+                number,
+                path,
+                first_batch_ms: 0,
+            });
         }
     }
     found.sort_by_key(|s| s.number);
@@ -93,6 +101,7 @@ impl Segments {
             open,
             number,
             first_batch_at: None,
+            first_batch_ms: None,
             policy,
             sealed,
         })
@@ -107,6 +116,8 @@ impl Segments {
     pub fn append(&mut self, batches: &[&[u8]]) -> io::Result<()> {
         self.open.append(batches)?;
         self.first_batch_at.get_or_insert_with(Instant::now);
+        self.first_batch_ms
+            .get_or_insert_with(crate::status::now_ms);
         if self.open.len() >= self.policy.max_bytes {
             self.seal()?;
         }
@@ -135,6 +146,12 @@ impl Segments {
         })
     }
 
+    /// Unix ms of the open segment's first batch (`None`: it has none).
+    #[must_use]
+    pub fn first_batch_ms(&self) -> Option<u64> {
+        self.first_batch_ms
+    }
+
     /// Bytes of batches in the open segment (its header does not wait for anything).
     #[must_use]
     pub fn open_bytes(&self) -> u64 {
@@ -152,10 +169,12 @@ impl Segments {
         let sealed = Sealed {
             number: self.number,
             path: segment_path(&self.wal_dir, self.number),
+            first_batch_ms: self.first_batch_ms.unwrap_or(0),
         };
         self.open = fresh;
         self.number = next;
         self.first_batch_at = None;
+        self.first_batch_ms = None;
         // A roller that has stopped leaves the segment on disk for the next start.
         let _ = self.sealed.send(sealed);
         Ok(())
@@ -205,8 +224,13 @@ mod tests {
         let mut segments = Segments::open(dir.path(), policy, tx).unwrap();
         segments.tick().unwrap();
         assert!(rx.try_recv().is_err(), "an empty segment is not sealed");
+        let before = crate::status::now_ms();
         segments.append(&[b"x"]).unwrap();
+        let first = segments.first_batch_ms().unwrap();
+        assert!(first >= before);
         segments.tick().unwrap();
-        assert_eq!(rx.try_recv().unwrap().number, 1);
+        let sealed = rx.try_recv().unwrap();
+        assert_eq!((sealed.number, sealed.first_batch_ms), (1, first));
+        assert_eq!(segments.first_batch_ms(), None);
     }
 }

@@ -26,9 +26,11 @@ pub struct Counters {
     /// Bytes in sealed segments not yet rolled into Parquet.
     pub sealed_bytes: AtomicU64,
     pub sealed_segments: AtomicU64,
-    /// Unix ms at which the oldest segment still waiting to be rolled was sealed
+    /// Unix ms of the first batch of the oldest sealed segment still waiting to be rolled
     /// (0: none waits).
     pub oldest_sealed_ms: AtomicU64,
+    /// Unix ms of the open segment's first batch (0: it has none).
+    pub open_first_batch_ms: AtomicU64,
     pub rolled_segments: AtomicU64,
     pub rolled_files: AtomicU64,
     pub roll_errors: AtomicU64,
@@ -48,7 +50,8 @@ pub struct Status {
     pub backlog_bytes: u64,
     /// Sealed segments waiting to be rolled.
     pub segments_waiting: u64,
-    /// Seconds since the oldest waiting segment was sealed (0 when none waits).
+    /// Seconds since the oldest batch not yet in Parquet was stored — the first batch of
+    /// the oldest segment not yet rolled, sealed or open (0 when every batch is rolled).
     pub oldest_unflushed_age_s: f64,
     pub rolled_segments: u64,
     pub parquet_files_written: u64,
@@ -65,7 +68,15 @@ impl Counters {
     /// A snapshot, with ages measured at `now_ms` (Unix ms).
     #[must_use]
     pub fn snapshot(&self, now_ms: u64) -> Status {
-        let oldest = self.oldest_sealed_ms.load(Relaxed);
+        // Sealed segments hold older batches than the open one; either may be empty (0).
+        let oldest = [
+            self.oldest_sealed_ms.load(Relaxed),
+            self.open_first_batch_ms.load(Relaxed),
+        ]
+        .into_iter()
+        .filter(|&at| at > 0)
+        .min()
+        .unwrap_or(0);
         Status {
             accepted_events: self.accepted_events.load(Relaxed),
             accepted_batches: self.accepted_batches.load(Relaxed),
@@ -94,4 +105,24 @@ pub fn now_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_oldest_unflushed_batch_is_the_earlier_of_sealed_and_open() {
+        let c = Counters::default();
+        let age = |c: &Counters| (c.snapshot(10_000).oldest_unflushed_age_s * 1000.0) as u64;
+        assert_eq!(age(&c), 0);
+        // Only the open segment holds batches: its first one counts.
+        c.open_first_batch_ms.store(7_000, Relaxed);
+        assert_eq!(age(&c), 3000);
+        // A sealed segment waiting holds older ones.
+        c.oldest_sealed_ms.store(4_000, Relaxed);
+        assert_eq!(age(&c), 6000);
+        c.open_first_batch_ms.store(0, Relaxed);
+        assert_eq!(age(&c), 6000);
+    }
 }
