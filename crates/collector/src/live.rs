@@ -1,13 +1,16 @@
 //! Reading a collector's folder while it runs, for live dashboards: the rolled Parquet
 //! partitions plus the batches still in write-ahead segments, so an event is seen as soon
 //! as its 200 was sent, not only after its segment rolls. Parquet files never change once
-//! renamed into place, so each is read once and kept; segments are re-read every time.
+//! renamed into place, so each is read once and kept; a segment is read on from where the
+//! previous reading stopped.
 //!
-//! A segment that rolls between two listings would be counted twice, once as Parquet and
-//! once as a segment. Parquet parts are named after their segment (`part-N.parquet`), so a
-//! segment whose number has a part is skipped; listing segments before partitions makes
-//! that hold whichever way the race goes (the roller renames the part, then deletes the
-//! segment).
+//! A segment that rolls during a reading must be counted once, and whole. Parquet parts are
+//! named after their segment (`part-N.parquet`, one per hour the segment's events span,
+//! written one after the other), and the roller deletes a segment only after all its parts
+//! are in place. So segments are listed and read first, then the parts listed: the parts of
+//! a segment that was read are left out (it holds all their events, however many of them
+//! are written yet), and a segment that vanished before it was read was rolled completely,
+//! so all its parts are in the later listing.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -58,20 +61,11 @@ pub fn snapshot(root: &Path, have: &BTreeMap<u64, u64>) -> Result<Snapshot, Stri
     } else {
         Vec::new()
     };
-    let parts = rolled_files(root).map_err(|e| format!("{}: {e}", root.display()))?;
-    if listed.is_empty() && parts.is_empty() && !wal.is_dir() {
-        return Err(format!(
-            "{}: not a collector folder (no wal/ and no date=…/hour=… partitions); start \
-             `streamlens collect --dir` on it",
-            root.display()
-        ));
-    }
-    let rolled: BTreeSet<u64> = parts.iter().filter_map(|p| part_number(p)).collect();
     let mut segments = Vec::new();
-    for segment in listed.iter().filter(|s| !rolled.contains(&s.number)) {
+    for segment in &listed {
         let known = have.get(&segment.number).copied().unwrap_or(0);
-        // Rolled and deleted since the listing: its part was listed above, or will be read
-        // next time. An offset that no longer fits: read the segment again from its start.
+        // Rolled and deleted since the listing: its parts are all in the listing below. An
+        // offset that no longer fits: read the segment again from its start.
         let read = read_batches_after(&segment.path, known)
             .map(|read| (known, read))
             .or_else(|_| read_batches_after(&segment.path, 0).map(|read| (0, read)));
@@ -95,6 +89,16 @@ pub fn snapshot(root: &Path, have: &BTreeMap<u64, u64>) -> Result<Snapshot, Stri
             lines,
         });
     }
+    let read: BTreeSet<u64> = segments.iter().map(|s| s.number).collect();
+    let mut parts = rolled_files(root).map_err(|e| format!("{}: {e}", root.display()))?;
+    if listed.is_empty() && parts.is_empty() && !wal.is_dir() {
+        return Err(format!(
+            "{}: not a collector folder (no wal/ and no date=…/hour=… partitions); start \
+             `streamlens collect --dir` on it",
+            root.display()
+        ));
+    }
+    parts.retain(|p| part_number(p).is_none_or(|n| !read.contains(&n)));
     Ok(Snapshot { parts, segments })
 }
 
@@ -280,7 +284,7 @@ mod tests {
             (2, 2, 0)
         );
 
-        // Rolled but the segment not yet deleted: still counted once.
+        // Rolled but the segment not yet deleted: still counted once, from the segment.
         let sealed = Sealed {
             number: 1,
             path: path.clone(),
@@ -292,6 +296,13 @@ mod tests {
         let mut second = Segment::create(&segment_path(&wal, 2)).unwrap();
         let batch = crate::record::encode(None, view("b", 1_733_400_060_000).as_bytes());
         second.append(&[&batch]).unwrap();
+        let now = reader.read().unwrap();
+        assert_eq!(
+            (now.events, now.unrolled_events, now.parquet_files),
+            (4, 4, 0)
+        );
+        // The segment deleted (the roll done): its part counts instead.
+        std::fs::remove_file(&path).unwrap();
         let now = reader.read().unwrap();
         assert_eq!(
             (now.events, now.unrolled_events, now.parquet_files),
