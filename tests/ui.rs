@@ -96,6 +96,14 @@ fn ready(app: &App) -> bool {
     app.dataset.is_some() && !app.overview_is_stale() && app.jobs.loading.is_none()
 }
 
+/// Once the telemetry sample is ready: the Sessions view on its sample, typed-path dialogs.
+fn open_sessions_view(h: &mut Harness<'static, App>) {
+    wait_for(h, "the telemetry sample", ready);
+    h.state_mut().use_native_dialogs = false;
+    h.get_by_label("Sessions (player KPIs)").click();
+    wait_for(h, "the session sample", |a| a.sessions.answer.is_some());
+}
+
 fn shown_rows(app: &App) -> u64 {
     app.current_overview().map_or(0, |o| o.summary.rows)
 }

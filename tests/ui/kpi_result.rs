@@ -2,18 +2,13 @@
 //! in the layout Spark writes too) shown read-only with their numbers; a folder without
 //! them is refused and what was open stays.
 
-use super::{App, harness_with, open_path_dialog, ready, type_path_and_submit, wait_for};
+use super::{
+    App, harness_with, open_path_dialog, open_sessions_view, type_path_and_submit, wait_for,
+};
 use egui_kittest::kittest::Queryable;
 use streamlens::app::sessions::SAMPLE_SESSIONS;
 use streamlens_sessions::result::write_kpi_tables;
 use streamlens_sessions::{Query, Sessions, ViewFilter, answer, read_player_events};
-
-fn open_sessions(h: &mut egui_kittest::Harness<'static, App>) {
-    wait_for(h, "the telemetry sample", ready);
-    h.state_mut().use_native_dialogs = false;
-    h.get_by_label("Sessions (player KPIs)").click();
-    wait_for(h, "the session sample", |a| a.sessions.answer.is_some());
-}
 
 fn open_result(h: &mut egui_kittest::Harness<'static, App>, path: &std::path::Path) {
     open_path_dialog(h, "Open KPI result…");
@@ -36,7 +31,7 @@ fn a_kpi_result_opens_read_only_and_closes_back_to_the_events() {
     write_kpi_tables(&written, dir.path()).unwrap();
 
     let mut h = harness_with(Vec::new());
-    open_sessions(&mut h);
+    open_sessions_view(&mut h);
     let views_shown = |app: &App| app.sessions.answer.as_ref().map(|a| a.answer.kpis.views);
     let before = views_shown(h.state());
     open_result(&mut h, dir.path());

@@ -4,7 +4,9 @@
 
 use std::path::Path;
 
-use super::{App, harness_with, open_path_dialog, ready, type_path_and_submit, wait_for};
+use super::{
+    App, harness_with, open_path_dialog, open_sessions_view, type_path_and_submit, wait_for,
+};
 use egui_kittest::kittest::Queryable;
 use streamlens::app::sessions::SAMPLE_SESSIONS;
 use streamlens_collector::beacons::Beacons;
@@ -52,12 +54,7 @@ fn a_watched_collector_folder_refreshes_its_kpis_and_lists_alerts() {
     append(&mut segment, &first);
 
     let mut h = harness_with(Vec::new());
-    wait_for(&mut h, "the telemetry sample", ready);
-    h.state_mut().use_native_dialogs = false;
-    h.get_by_label("Sessions (player KPIs)").click();
-    wait_for(&mut h, "the session sample", |a| {
-        a.sessions.answer.is_some()
-    });
+    open_sessions_view(&mut h);
     open_path_dialog(&mut h, "Watch collector folder…");
     type_path_and_submit(&mut h, root);
     let want = latest_views(&first);
@@ -131,12 +128,7 @@ fn a_running_collector_watched_by_its_url_refreshes_its_kpis() {
     let first = beacon_lines(&beacons, 0, 4_000);
 
     let mut h = harness_with(Vec::new());
-    wait_for(&mut h, "the telemetry sample", ready);
-    h.state_mut().use_native_dialogs = false;
-    h.get_by_label("Sessions (player KPIs)").click();
-    wait_for(&mut h, "the session sample", |a| {
-        a.sessions.answer.is_some()
-    });
+    open_sessions_view(&mut h);
     open_path_dialog(&mut h, "Watch collector URL…");
     h.run_steps(2);
     h.get_by_label("URL");
