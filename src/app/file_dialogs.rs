@@ -37,6 +37,8 @@ pub enum DialogKind {
     OpenTraces,
     /// A video manifest for the What-if view.
     OpenManifest,
+    /// Training traces of the What-if view's learned players.
+    OpenTrainingTraces,
 }
 
 /// What the native dialog does.
@@ -69,7 +71,7 @@ pub struct DialogSpec {
 
 const MODEL_HINT: &str = "Path of a model saved by streamlens (.json)";
 
-pub static DIALOGS: [DialogSpec; 17] = [
+pub static DIALOGS: [DialogSpec; 18] = [
     DialogSpec {
         kind: DialogKind::OpenSessions,
         mode: Mode::PickFiles,
@@ -96,6 +98,15 @@ pub static DIALOGS: [DialogSpec; 17] = [
         mode: Mode::PickFiles,
         title: "Open throughput traces",
         hint: "Trace files or folders of them (Sabre JSON or Pensieve text), separated by ;",
+        filter: Some(("Throughput traces", &["json", "txt", "log"])),
+        any_file: true,
+        default_name: "",
+    },
+    DialogSpec {
+        kind: DialogKind::OpenTrainingTraces,
+        mode: Mode::PickFiles,
+        title: "Open training traces",
+        hint: "Traces the learned players are fitted on (files or folders), separated by ;",
         filter: Some(("Throughput traces", &["json", "txt", "log"])),
         any_file: true,
         default_name: "",

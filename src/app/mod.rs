@@ -264,6 +264,7 @@ impl App {
             }
             DialogKind::OpenTraces => self.use_trace_files(paths),
             DialogKind::OpenManifest => self.use_manifest_file(first),
+            DialogKind::OpenTrainingTraces => self.use_training_trace_files(paths),
         }
     }
 

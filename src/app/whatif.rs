@@ -4,7 +4,8 @@
 //! `streamlens_engine::analysis::concurrency`.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
@@ -13,8 +14,9 @@ use streamlens_abr::capacity::CapacityAdvice;
 use streamlens_abr::synthetic::Profile;
 use streamlens_abr::whatif::{
     ManifestSource, OfficeRequest, TraceSource, WhatIfRequest, WhatIfResults, run_office,
-    run_whatif,
+    run_whatif_learning,
 };
+use streamlens_abr::whatif_learned::{LearnedCache, LearnedChoice, TrainingSource};
 use streamlens_engine::Filter;
 use streamlens_engine::analysis::concurrency::{CityPeak, peak_concurrent_by_city};
 use streamlens_engine::dataset::Dataset;
@@ -47,6 +49,8 @@ pub struct WhatIfSettings {
     pub traces: TraceSource,
     pub manifest: ManifestSource,
     pub algorithms: Vec<Algorithm>,
+    /// Learned players (off by default: the rl player trains for about a minute).
+    pub learned: LearnedChoice,
     pub buffer_s: f64,
     pub office_algorithm: Algorithm,
     pub viewers: usize,
@@ -64,6 +68,7 @@ impl Default for WhatIfSettings {
             },
             manifest: ManifestSource::Synthetic { seed: DEFAULT_SEED },
             algorithms: Algorithm::ALL.to_vec(),
+            learned: LearnedChoice::default(),
             buffer_s: 25.0,
             // A throughput rule (as many web players have) on a link that cannot give every
             // viewer the top rendition: the default shows a cap worth recommending.
@@ -82,6 +87,7 @@ impl WhatIfSettings {
             manifest: self.manifest.clone(),
             algorithms: self.algorithms.clone(),
             buffer_s: self.buffer_s,
+            learned: self.learned.clone(),
         }
     }
 
@@ -183,6 +189,18 @@ pub struct WhatIfTab {
     /// The city whose peak set the viewers.
     pub city: Option<String>,
     pub parts: Option<Arc<WhatIfParts>>,
+    /// The rl player's training, in thousandths, while the players' worker trains it.
+    pub rl_progress: Arc<AtomicU32>,
+}
+
+impl WhatIfTab {
+    /// How far the rl player's training is (0–1), while it trains.
+    #[must_use]
+    pub fn rl_training(&self) -> Option<f32> {
+        let permille = self.rl_progress.load(Ordering::Relaxed);
+        (self.players.running.is_some() && permille > 0 && permille < 1000)
+            .then(|| permille as f32 / 1000.0)
+    }
 }
 
 impl App {
@@ -190,6 +208,12 @@ impl App {
     pub fn use_trace_files(&mut self, paths: Vec<PathBuf>) {
         self.state.whatif.traces = TraceSource::Files(paths);
         self.whatif.session = 0;
+        self.state.tab = Tab::WhatIf;
+    }
+
+    /// Fit the learned players on these trace files (or folders).
+    pub fn use_training_trace_files(&mut self, paths: Vec<PathBuf>) {
+        self.state.whatif.learned.training = TrainingSource::Files(paths);
         self.state.tab = Tab::WhatIf;
     }
 
@@ -254,11 +278,29 @@ impl App {
 /// The What-if view's threads; one that cannot start is reported in `errors`.
 pub(super) fn start_workers(repaint: &egui::Context, errors: &mut Vec<String>) -> WhatIfTab {
     let mut tab = WhatIfTab::default();
+    let progress = Arc::clone(&tab.rl_progress);
+    let cache = Mutex::new(LearnedCache::default());
+    let ui = repaint.clone();
     tab.players.worker = LatestWorker::start(
         "streamlens-whatif",
         repaint,
-        |req: WhatIfRequest| {
-            let result = run_whatif(&req).map_err(|e| e.to_string());
+        move |req: WhatIfRequest| {
+            let mut cache = cache
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            progress.store(0, Ordering::Relaxed);
+            let mut shown = 0;
+            let result = run_whatif_learning(&req, &mut cache, &mut |done| {
+                let permille = (done * 1000.0).round().clamp(1.0, 1000.0) as u32;
+                progress.store(permille, Ordering::Relaxed);
+                // Repaint once per percent so the bar moves without flooding the UI.
+                if permille / 10 != shown {
+                    shown = permille / 10;
+                    ui.request_repaint();
+                }
+            })
+            .map_err(|e| e.to_string());
+            progress.store(0, Ordering::Relaxed);
             (req, result)
         },
         errors,

@@ -1,5 +1,6 @@
-//! `streamlens abr evaluate --train`: learned-mpc is fitted on the training traces only,
-//! judged on the others, and a trace in both sets is refused.
+//! `streamlens abr evaluate --train`: learned-mpc and rl are fitted on the training traces
+//! only, judged on the others, and a trace in both sets is refused; a saved rl policy plays
+//! the same sessions again.
 
 use super::{run, run_ok};
 
@@ -21,7 +22,7 @@ fn generate(dir: &std::path::Path, seed: &str) {
 }
 
 #[test]
-fn learned_mpc_is_trained_on_one_set_and_judged_on_another() {
+fn learned_players_are_trained_on_one_set_and_judged_on_another() {
     let dir = tempfile::tempdir().unwrap();
     let (train, test) = (dir.path().join("train"), dir.path().join("test"));
     generate(&train, "11");
@@ -39,6 +40,8 @@ fn learned_mpc_is_trained_on_one_set_and_judged_on_another() {
             test.join("manifest.json").to_str().unwrap(),
             "--algos",
             "robust-mpc,bola",
+            "--rl-iterations",
+            "5",
             "--out",
             out.to_str().unwrap(),
         ])
@@ -58,8 +61,12 @@ fn learned_mpc_is_trained_on_one_set_and_judged_on_another() {
         .iter()
         .map(|s| s["algorithm"].as_str().unwrap())
         .collect();
-    assert_eq!(players, ["robust-mpc", "bola", "learned-mpc"]);
-    assert_eq!(json["sessions"].as_array().unwrap().len(), 6 * 3);
+    assert_eq!(players, ["robust-mpc", "bola", "learned-mpc", "rl"]);
+    assert_eq!(json["sessions"].as_array().unwrap().len(), 6 * 4);
+    assert!(
+        printed.contains("rl: policy trained on 5 traces, validated on 1, 5 iterations"),
+        "{printed}"
+    );
     // The predictor saved beside it names only training traces.
     let predictor: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("predictor.json")).unwrap())
@@ -71,9 +78,95 @@ fn learned_mpc_is_trained_on_one_set_and_judged_on_another() {
         .map(|t| t.as_str().unwrap())
         .collect();
     assert_eq!(trained_on.len(), 6);
+    let policy: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("rl-policy.json")).unwrap())
+            .unwrap();
+    let names = |key: &str| -> Vec<String> {
+        policy[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap().to_string())
+            .collect()
+    };
+    let (fitted, validated) = (names("trained_on"), names("validated_on"));
+    assert_eq!((fitted.len(), validated.len()), (5, 1));
     for session in json["sessions"].as_array().unwrap() {
-        assert!(!trained_on.contains(&session["trace"].as_str().unwrap()));
+        let trace = session["trace"].as_str().unwrap();
+        assert!(!trained_on.contains(&trace));
+        assert!(!fitted.iter().chain(&validated).any(|t| t == trace));
     }
+
+    // The saved policy plays the same rl sessions without training.
+    let again = dir.path().join("again");
+    run_ok(&[
+        "abr",
+        "evaluate",
+        "--traces",
+        test.join("traces").to_str().unwrap(),
+        "--manifest",
+        test.join("manifest.json").to_str().unwrap(),
+        "--algos",
+        "rl",
+        "--policy",
+        out.join("rl-policy.json").to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    let replayed: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(again.join("evaluation.json")).unwrap())
+            .unwrap();
+    let rl_rows = |v: &serde_json::Value| -> Vec<serde_json::Value> {
+        v["sessions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["algorithm"] == "rl")
+            .cloned()
+            .collect()
+    };
+    assert_eq!(rl_rows(&replayed), rl_rows(&json));
+
+    // rl without training traces or a policy, and a policy for another ladder, are refused.
+    let manifest = test.join("manifest.json");
+    let no_training = run(&[
+        "abr",
+        "evaluate",
+        "--traces",
+        test.join("traces").to_str().unwrap(),
+        "--manifest",
+        manifest.to_str().unwrap(),
+        "--algos",
+        "bola,rl",
+    ]);
+    assert!(!no_training.status.success());
+    let err = String::from_utf8_lossy(&no_training.stderr);
+    assert!(err.contains("give --train"), "{err}");
+    let small = dir.path().join("small.json");
+    std::fs::write(
+        &small,
+        r#"{"segment_duration_ms": 3000, "bitrates_kbps": [300, 900],
+            "segment_sizes_bits": [[900000, 2700000], [900000, 2700000]]}"#,
+    )
+    .unwrap();
+    let other_ladder = run(&[
+        "abr",
+        "evaluate",
+        "--traces",
+        test.join("traces").to_str().unwrap(),
+        "--manifest",
+        small.to_str().unwrap(),
+        "--algos",
+        "rl",
+        "--policy",
+        out.join("rl-policy.json").to_str().unwrap(),
+    ]);
+    assert!(!other_ladder.status.success());
+    let err = String::from_utf8_lossy(&other_ladder.stderr);
+    assert!(
+        err.contains("rl-policy.json") && err.contains("10 renditions"),
+        "{err}"
+    );
 
     // Training on the test traces is refused.
     let same = run(&[

@@ -40,7 +40,7 @@ fn players_office_and_trace_files() {
     {
         let (_, r) = h.state().whatif.players.answer.as_ref().unwrap();
         assert_eq!(r.trace_names.len(), 20);
-        assert_eq!(r.algorithms.len(), 5);
+        assert_eq!(r.players.len(), 5);
         assert_eq!(r.evaluation.sessions.len(), 100);
     }
     h.get_by_label_contains("QoE_lin per player");
@@ -120,4 +120,67 @@ fn players_office_and_trace_files() {
     let (_, r) = app.whatif.players.answer.as_ref().unwrap();
     assert_eq!(r.trace_names.len(), 2);
     assert!(app.whatif.players.running.is_none());
+}
+
+#[test]
+fn learned_players_are_fitted_on_other_traces_and_join_the_comparison() {
+    let mut h = harness_with(Vec::new());
+    wait_for(&mut h, "the sample", ready);
+    h.state_mut().use_native_dialogs = false;
+    h.get_by_label("What-if (players, office link)").click();
+    wait_for(&mut h, "the default what-if", players_ready);
+    // A short training keeps the test quick; the view's default is 1000 iterations.
+    h.state_mut().state.whatif.learned.rl_iterations = 10;
+    h.get_by_label("learned-mpc").click();
+    h.get_all_by_label("rl").next().unwrap().click();
+    wait_for(&mut h, "the learned players", |a| {
+        players_ready(a)
+            && a.whatif
+                .players
+                .answer
+                .as_ref()
+                .is_some_and(|(_, r)| r.players.len() == 7)
+    });
+    {
+        let (_, r) = h.state().whatif.players.answer.as_ref().unwrap();
+        assert_eq!(&r.players[5..], &["learned-mpc", "rl"]);
+        assert_eq!(r.evaluation.summary.len(), 7);
+        assert!(r.evaluation.summary[6].qoe_lin_mean.is_finite());
+    }
+    h.get_by_label_contains("20 traces × 7 players = 140 sessions");
+    h.get_by_label_contains("40 synthetic traces");
+    // The rl player's session of the first trace.
+    h.get_all_by_label("rl").last().unwrap().click();
+    h.run_steps(3);
+    assert_eq!(h.state().whatif.session, 6);
+    assert!(
+        h.get_all_by_label_contains("rl on synthetic-3g-")
+            .next()
+            .is_some()
+    );
+
+    // Training traces that are also evaluated are refused, and the results stay.
+    let dir = tempfile::tempdir().unwrap();
+    let t = trace(Profile::Lte, 3, 120);
+    let path = dir.path().join("t.json");
+    std::fs::write(&path, t.to_json()).unwrap();
+    open_path_dialog(&mut h, "Open traces…");
+    type_path_and_submit(&mut h, &path);
+    wait_for(&mut h, "the trace file", |a| {
+        a.whatif.players.failed.is_none() && players_ready(a)
+    });
+    open_path_dialog(&mut h, "Open training traces…");
+    type_path_and_submit(&mut h, &path);
+    wait_for(&mut h, "the refusal", |a| a.whatif.players.failed.is_some());
+    h.run_steps(3);
+    let app = h.state();
+    assert!(
+        app.messages
+            .iter()
+            .any(|m| m.is_error && m.text.contains("never saw")),
+        "{:?}",
+        app.messages
+    );
+    let (_, r) = app.whatif.players.answer.as_ref().unwrap();
+    assert_eq!(r.trace_names.len(), 1);
 }

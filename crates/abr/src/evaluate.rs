@@ -71,12 +71,12 @@ pub fn simulate_all(
 }
 
 /// `run(job)` for every job in `0..jobs` on all cores, results in job order.
-pub(crate) fn run_jobs(jobs: usize, run: impl Fn(usize) -> Simulation + Sync) -> Vec<Simulation> {
+pub(crate) fn run_jobs<T: Send>(jobs: usize, run: impl Fn(usize) -> T + Sync) -> Vec<T> {
     let next = AtomicUsize::new(0);
     let workers = std::thread::available_parallelism()
         .map_or(1, std::num::NonZero::get)
         .min(jobs.max(1));
-    let mut done: Vec<(usize, Simulation)> = std::thread::scope(|scope| {
+    let mut done: Vec<(usize, T)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 scope.spawn(|| {

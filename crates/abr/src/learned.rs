@@ -8,18 +8,16 @@
 //! Why log throughput: bandwidth varies multiplicatively (a 3G link halves or doubles), the
 //! errors MPC pays for are relative ones, and the prediction can never be negative.
 
-use std::sync::Arc;
-
 use linfa::prelude::*;
 use linfa_linear::LinearRegression;
 use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 
 use crate::error::AbrError;
-use crate::evaluate::{Evaluation, run_jobs, simulate_all, summarise_runs};
+use crate::evaluate::simulate_all;
 use crate::manifest::Manifest;
-use crate::players::{Algorithm, HISTORY, Mpc, recent_harmonic_mean};
-use crate::sim::{SimConfig, Simulation, simulate};
+use crate::players::{Algorithm, HISTORY, recent_harmonic_mean};
+use crate::sim::SimConfig;
 use crate::trace::Trace;
 
 /// Features per prediction: the last [`HISTORY`] log throughputs (oldest padded with the
@@ -138,43 +136,6 @@ impl ThroughputPredictor {
 
 /// The name of robustMPC driven by the learned throughput predictor.
 pub const LEARNED_MPC: &str = "learned-mpc";
-
-/// As [`evaluate`], with [`LEARNED_MPC`] on `predictor` as the last player.
-#[must_use]
-pub fn evaluate_with_learned(
-    traces: &[Trace],
-    manifest: &Manifest,
-    algorithms: &[Algorithm],
-    predictor: &Arc<ThroughputPredictor>,
-    config: &SimConfig,
-) -> Evaluation {
-    let rule_based = simulate_all(traces, manifest, algorithms, config);
-    let mut learned = simulate_learned(traces, manifest, predictor, config).into_iter();
-    let per_trace = algorithms.len();
-    let mut runs = Vec::with_capacity(rule_based.len() + traces.len());
-    let mut rule_based = rule_based.into_iter();
-    for _ in traces {
-        runs.extend(rule_based.by_ref().take(per_trace));
-        runs.extend(learned.next());
-    }
-    let mut names: Vec<&'static str> = algorithms.iter().map(|a| a.name()).collect();
-    names.push(LEARNED_MPC);
-    summarise_runs(traces, &names, config, &runs)
-}
-
-/// learned-mpc on every trace (one session each, in trace order). On all cores.
-#[must_use]
-pub fn simulate_learned(
-    traces: &[Trace],
-    manifest: &Manifest,
-    predictor: &Arc<ThroughputPredictor>,
-    config: &SimConfig,
-) -> Vec<Simulation> {
-    run_jobs(traces.len(), |t| {
-        let mut player = Mpc::learned(Arc::clone(predictor));
-        simulate(&traces[t], manifest, &mut player, config)
-    })
-}
 
 #[cfg(test)]
 mod tests {

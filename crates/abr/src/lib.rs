@@ -10,13 +10,17 @@ pub mod capacity;
 pub mod error;
 pub mod evaluate;
 pub mod learned;
+pub mod lineup;
 pub mod manifest;
 pub mod office;
 pub mod players;
+pub mod rl;
 pub mod sim;
 pub mod synthetic;
 pub mod trace;
 pub mod whatif;
+pub mod whatif_inputs;
+pub mod whatif_learned;
 
 pub use error::AbrError;
 pub use manifest::Manifest;

@@ -3,79 +3,27 @@
 //! shows of it (every session with its segments, the summary per player). The office
 //! question is [`OfficeRequest`]. Same engines as the CLI's `abr evaluate` and `abr office`.
 
-use std::path::PathBuf;
-
 use serde::{Deserialize, Serialize};
 
 use crate::capacity::{CapacityAdvice, advise};
 use crate::error::AbrError;
-use crate::evaluate::{Evaluation, simulate_all, summarise_runs};
+use crate::evaluate::{Evaluation, summarise_runs};
+use crate::lineup::{Contender, simulate_contenders};
 use crate::manifest::Manifest;
 use crate::office::Office;
 use crate::players::Algorithm;
 use crate::sim::{SimConfig, Simulation};
-use crate::synthetic::{self, Profile};
-use crate::trace::{Trace, read_traces};
+#[cfg(test)]
+use crate::synthetic::Profile;
+pub use crate::whatif_inputs::{
+    ManifestSource, SYNTHETIC_SEGMENTS, SYNTHETIC_TRACE_S, TraceSource,
+};
+use crate::whatif_learned::{LearnedCache, LearnedChoice, learned_contenders};
 
-/// Length of a generated trace (sessions outlasting it loop it), as `abr generate`.
-pub const SYNTHETIC_TRACE_S: usize = 600;
-/// Segments of the generated manifest (5 minutes of 3-s segments), as `abr generate`.
-pub const SYNTHETIC_SEGMENTS: usize = 100;
 /// Office defaults, the same as `abr office`'s flags: request latency, join spread, seed.
 pub const OFFICE_LATENCY_S: f64 = 0.02;
 pub const OFFICE_JOIN_S: f64 = 60.0;
 pub const OFFICE_SEED: u64 = 42;
-
-/// Where the traces come from.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum TraceSource {
-    /// `count` seeded traces of `profile`, [`SYNTHETIC_TRACE_S`] long.
-    Synthetic {
-        profile: Profile,
-        count: usize,
-        seed: u64,
-    },
-    /// Trace files and folders of them (see [`read_traces`]).
-    Files(Vec<PathBuf>),
-}
-
-impl TraceSource {
-    /// The traces, read or generated.
-    pub fn traces(&self) -> Result<Vec<Trace>, AbrError> {
-        match self {
-            Self::Synthetic {
-                profile,
-                count,
-                seed,
-            } => Ok((0..(*count).max(1))
-                .map(|i| {
-                    let s = seed.wrapping_mul(1_000_003).wrapping_add(i as u64);
-                    synthetic::trace(*profile, s, SYNTHETIC_TRACE_S)
-                })
-                .collect()),
-            Self::Files(paths) => read_traces(paths),
-        }
-    }
-}
-
-/// Where the manifest comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum ManifestSource {
-    /// The generator's Big Buck Bunny ladder, [`SYNTHETIC_SEGMENTS`] segments.
-    Synthetic {
-        seed: u64,
-    },
-    File(PathBuf),
-}
-
-impl ManifestSource {
-    pub fn manifest(&self) -> Result<Manifest, AbrError> {
-        match self {
-            Self::Synthetic { seed } => Ok(synthetic::manifest(*seed, SYNTHETIC_SEGMENTS)),
-            Self::File(path) => Manifest::read(path),
-        }
-    }
-}
 
 /// Traces × players with one buffer cap.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -84,13 +32,17 @@ pub struct WhatIfRequest {
     pub manifest: ManifestSource,
     pub algorithms: Vec<Algorithm>,
     pub buffer_s: f64,
+    /// Learned players added after the rules.
+    #[serde(default)]
+    pub learned: LearnedChoice,
 }
 
 /// Every session of a request.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WhatIfResults {
     pub trace_names: Vec<String>,
-    pub algorithms: Vec<Algorithm>,
+    /// The players' names, rules first then learned ones, in the order of the sessions.
+    pub players: Vec<&'static str>,
     pub segment_s: f64,
     /// Summary per session and per player, as `abr evaluate` writes it.
     pub evaluation: Evaluation,
@@ -99,32 +51,56 @@ pub struct WhatIfResults {
 }
 
 impl WhatIfResults {
-    /// The session of trace `trace` with player `algorithm`, if both were run.
+    /// The session of trace `trace` with the player named `player`, if both were run.
     #[must_use]
-    pub fn session(&self, trace: usize, algorithm: Algorithm) -> Option<&Simulation> {
-        let a = self.algorithms.iter().position(|&x| x == algorithm)?;
+    pub fn session(&self, trace: usize, player: &str) -> Option<&Simulation> {
+        let a = self.players.iter().position(|&x| x == player)?;
         if trace >= self.trace_names.len() {
             return None;
         }
-        self.runs.get(trace * self.algorithms.len() + a)
+        self.runs.get(trace * self.players.len() + a)
     }
 }
 
 /// Reads or generates the inputs and runs every session. Errors name the file and what is
 /// wrong; a buffer shorter than one segment or no player is refused.
 pub fn run_whatif(request: &WhatIfRequest) -> Result<WhatIfResults, AbrError> {
-    if request.algorithms.is_empty() {
+    run_whatif_learning(request, &mut LearnedCache::default(), &mut |_| {})
+}
+
+/// As [`run_whatif`], reusing learned models from `cache` while what they were fitted on is
+/// unchanged; `progress` sees the rl player's training from 0 to 1.
+pub fn run_whatif_learning(
+    request: &WhatIfRequest,
+    cache: &mut LearnedCache,
+    progress: &mut dyn FnMut(f64),
+) -> Result<WhatIfResults, AbrError> {
+    if request.algorithms.is_empty() && !request.learned.learned_mpc && !request.learned.rl {
         return Err(AbrError::Invalid("choose at least one player".into()));
     }
     let manifest = request.manifest.manifest()?;
     let config = checked_config(&manifest, request.buffer_s)?;
     let traces = request.traces.traces()?;
-    let runs = simulate_all(&traces, &manifest, &request.algorithms, &config);
-    let names: Vec<&'static str> = request.algorithms.iter().map(|a| a.name()).collect();
+    let mut contenders: Vec<Contender> = request
+        .algorithms
+        .iter()
+        .map(|&a| Contender::Rule(a))
+        .collect();
+    contenders.extend(learned_contenders(
+        &request.learned,
+        &traces,
+        &request.traces,
+        &manifest,
+        &config,
+        cache,
+        progress,
+    )?);
+    let runs = simulate_contenders(&traces, &manifest, &contenders, &config);
+    let names: Vec<&'static str> = contenders.iter().map(Contender::name).collect();
     let evaluation = summarise_runs(&traces, &names, &config, &runs);
     Ok(WhatIfResults {
         trace_names: traces.into_iter().map(|t| t.name).collect(),
-        algorithms: request.algorithms.clone(),
+        players: names,
         segment_s: manifest.segment_s,
         evaluation,
         runs,
@@ -177,7 +153,10 @@ pub fn run_office(request: &OfficeRequest) -> Result<CapacityAdvice, AbrError> {
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+
     use super::*;
+    use crate::whatif_learned::{TRAINING_TRACES, TrainingSource};
 
     fn request() -> WhatIfRequest {
         WhatIfRequest {
@@ -189,6 +168,7 @@ mod tests {
             manifest: ManifestSource::Synthetic { seed: 1 },
             algorithms: vec![Algorithm::Bba, Algorithm::RateBased],
             buffer_s: 25.0,
+            learned: LearnedChoice::default(),
         }
     }
 
@@ -205,10 +185,10 @@ mod tests {
         );
         assert_eq!(r.evaluation, e);
         assert_eq!(r.runs.len(), 6);
-        let one = r.session(2, Algorithm::RateBased).unwrap();
+        let one = r.session(2, "rate").unwrap();
         assert_eq!(one.summary, e.sessions[5].summary);
-        assert!(r.session(3, Algorithm::Bba).is_none());
-        assert!(r.session(0, Algorithm::Bola).is_none());
+        assert!(r.session(3, "bba").is_none());
+        assert!(r.session(0, "bola").is_none());
         let sorted = r.evaluation.sorted_qoe("bba");
         assert_eq!(sorted.len(), 3);
         assert!(sorted.windows(2).all(|w| w[0] <= w[1]));
@@ -244,5 +224,71 @@ mod tests {
         })
         .unwrap();
         assert_eq!(ok.outcomes.len(), 10);
+    }
+
+    fn learning_request() -> WhatIfRequest {
+        WhatIfRequest {
+            traces: TraceSource::Synthetic {
+                profile: Profile::Mobile3g,
+                count: 3,
+                seed: 5,
+            },
+            manifest: ManifestSource::Synthetic { seed: 1 },
+            algorithms: vec![Algorithm::RateBased],
+            buffer_s: 25.0,
+            learned: LearnedChoice {
+                learned_mpc: true,
+                rl: true,
+                training: TrainingSource::Synthetic,
+                rl_iterations: 3,
+            },
+        }
+    }
+
+    #[test]
+    fn learned_players_follow_the_rules_and_are_fitted_once() {
+        let mut cache = LearnedCache::default();
+        let mut calls = 0;
+        let r = run_whatif_learning(&learning_request(), &mut cache, &mut |_| calls += 1).unwrap();
+        assert_eq!(r.players, vec!["rate", "learned-mpc", "rl"]);
+        assert_eq!(r.runs.len(), 9);
+        assert_eq!(calls, 3, "one progress call per rl iteration");
+        // The training traces are synthetic 3G seeded apart from the evaluated ones.
+        let training = TrainingSource::Synthetic
+            .traces(&learning_request().traces)
+            .unwrap();
+        assert_eq!(training.len(), TRAINING_TRACES);
+        assert!(training.iter().all(|t| !r.trace_names.contains(&t.name)));
+        // Other players and another evaluated count: nothing is fitted again.
+        let mut other = learning_request();
+        other.algorithms = vec![Algorithm::Bola, Algorithm::Bba];
+        let again = run_whatif_learning(&other, &mut cache, &mut |_| calls += 1).unwrap();
+        assert_eq!(calls, 3);
+        assert_eq!(again.players, vec!["bola", "bba", "learned-mpc", "rl"]);
+        // Another buffer cap fits again.
+        other.buffer_s = 12.0;
+        run_whatif_learning(&other, &mut cache, &mut |_| calls += 1).unwrap();
+        assert_eq!(calls, 6);
+    }
+
+    #[test]
+    fn training_on_the_evaluated_traces_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let trace = crate::synthetic::trace(Profile::Lte, 9, 60);
+        let path = dir.path().join("t.json");
+        std::fs::write(&path, trace.to_json()).unwrap();
+        let mut r = learning_request();
+        r.traces = TraceSource::Files(vec![path.clone()]);
+        r.learned.training = TrainingSource::Files(vec![path]);
+        let e = run_whatif_learning(&r, &mut LearnedCache::default(), &mut |_| {})
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("never saw"), "{e}");
+        // Only learned players is a valid choice.
+        let mut only = learning_request();
+        only.algorithms.clear();
+        only.learned.rl = false;
+        let ok = run_whatif_learning(&only, &mut LearnedCache::default(), &mut |_| {}).unwrap();
+        assert_eq!(ok.players, vec!["learned-mpc"]);
     }
 }

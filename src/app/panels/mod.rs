@@ -27,7 +27,9 @@ pub mod table;
 pub mod table_setup;
 pub mod traffic;
 pub mod whatif;
+pub mod whatif_learned;
 pub mod whatif_office;
+pub mod whatif_paths;
 
 use std::collections::HashMap;
 

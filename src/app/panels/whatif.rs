@@ -18,7 +18,9 @@ use super::super::file_dialogs::DialogKind;
 use super::super::whatif::{WhatIfPart, WhatIfParts};
 use super::chart_row::{charts_row_ui, show_table};
 use super::table::clickable_table_ui;
+use super::whatif_learned::{learned_ui, rl_training_ui};
 use super::whatif_office::office_ui;
+use super::whatif_paths::{file_name, files_label, paths_text};
 
 const MAX_SYNTHETIC_TRACES: usize = 500;
 
@@ -59,6 +61,7 @@ pub fn whatif_ui(app: &mut App, ui: &mut egui::Ui) {
                     ui.spinner();
                     ui.label("Replaying the players on the traces…");
                 });
+                rl_training_ui(app, ui);
             }
             Some((results, stale)) => players_ui(app, ui, &results, stale || running),
         });
@@ -162,6 +165,7 @@ fn traces_ui(app: &mut App, ui: &mut egui::Ui) {
     if open_traces {
         app.ask_for_path(DialogKind::OpenTraces);
     }
+    learned_ui(app, ui);
 }
 
 fn about(algorithm: Algorithm) -> &'static str {
@@ -187,28 +191,6 @@ fn synthetic_count(traces: &TraceSource) -> usize {
         TraceSource::Synthetic { count, .. } => *count,
         TraceSource::Files(_) => super::super::whatif::DEFAULT_TRACES,
     }
-}
-
-fn file_name(path: &std::path::Path) -> String {
-    path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into(),
-    )
-}
-
-fn files_label(paths: &[std::path::PathBuf]) -> String {
-    match paths {
-        [one] => file_name(one),
-        _ => format!("{} paths", paths.len()),
-    }
-}
-
-fn paths_text(paths: &[std::path::PathBuf]) -> String {
-    paths
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 fn parts(app: &mut App, results: &Arc<WhatIfResults>) -> Arc<WhatIfParts> {
@@ -250,7 +232,7 @@ fn players_ui(app: &mut App, ui: &mut egui::Ui, results: &Arc<WhatIfResults>, up
         ui.label(format!(
             "{} traces × {} players = {} sessions, {} s segments, buffer cap {} s",
             e.traces,
-            results.algorithms.len(),
+            results.players.len(),
             e.sessions.len(),
             results.segment_s,
             e.config.buffer_cap_s
@@ -260,6 +242,7 @@ fn players_ui(app: &mut App, ui: &mut egui::Ui, results: &Arc<WhatIfResults>, up
             ui.weak("updating…");
         }
     });
+    rl_training_ui(app, ui);
     if let Some(best) = e
         .summary
         .iter()
@@ -301,7 +284,7 @@ fn players_ui(app: &mut App, ui: &mut egui::Ui, results: &Arc<WhatIfResults>, up
 }
 
 fn session_picker_ui(app: &mut App, ui: &mut egui::Ui, results: &WhatIfResults) {
-    let players = results.algorithms.len();
+    let players = results.players.len().max(1);
     let (mut trace, mut player) = (app.whatif.session / players, app.whatif.session % players);
     ui.horizontal(|ui| {
         ui.label("Session: trace");
@@ -329,8 +312,8 @@ fn session_picker_ui(app: &mut App, ui: &mut egui::Ui, results: &WhatIfResults) 
             trace += 1;
         }
         ui.label("player");
-        for (i, a) in results.algorithms.iter().enumerate() {
-            ui.selectable_value(&mut player, i, a.name());
+        for (i, name) in results.players.iter().enumerate() {
+            ui.selectable_value(&mut player, i, *name);
         }
     });
     app.whatif.session = trace * players + player;

@@ -8,15 +8,14 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
 
-use std::sync::Arc;
-
-use streamlens_abr::evaluate::{Evaluation, evaluate};
-use streamlens_abr::learned::{ThroughputPredictor, evaluate_with_learned};
+use streamlens_abr::evaluate::Evaluation;
+use streamlens_abr::lineup::evaluate_contenders;
 use streamlens_abr::synthetic::{self, Profile};
 use streamlens_abr::trace::{read_trace, read_traces};
 use streamlens_abr::{Algorithm, Manifest, SimConfig, simulate};
 use streamlens_engine::files::csv_text;
 
+mod learned;
 mod office;
 pub(crate) mod sessions;
 
@@ -78,7 +77,8 @@ pub struct EvaluateArgs {
     /// Trace files or folders of them.
     #[arg(long, value_name = "PATH", num_args = 1.., required = true)]
     pub traces: Vec<PathBuf>,
-    /// Players, comma-separated.
+    /// Players, comma-separated: rate, bba, bola, mpc, robust-mpc, and the learned
+    /// learned-mpc and rl (which need --train, or --policy for rl).
     #[arg(
         long,
         value_name = "NAMES",
@@ -87,11 +87,21 @@ pub struct EvaluateArgs {
     pub algos: String,
     #[command(flatten)]
     pub play: PlayArgs,
-    /// Training traces (files or folders): adds learned-mpc, robustMPC with a throughput
-    /// predictor fitted on sessions over these traces only. A trace also given in --traces
-    /// is refused.
+    /// Training traces (files or folders) for the learned players: learned-mpc's throughput
+    /// predictor and the rl policy are fitted on these only (both are added when --algos
+    /// names neither). A trace also given in --traces is refused.
     #[arg(long, value_name = "PATH", num_args = 1..)]
     pub train: Vec<PathBuf>,
+    /// A policy saved by an earlier run (`rl-policy.json`) to play as rl instead of training.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Training iterations of the rl player (each plays 32 sessions).
+    #[arg(long = "rl-iterations", value_name = "N", default_value_t = 4000,
+          value_parser = whole_in(1usize, 1_000_000))]
+    pub rl_iterations: usize,
+    /// Random seed of the rl player's training.
+    #[arg(long = "rl-seed", value_name = "N", default_value_t = 42)]
+    pub rl_seed: u64,
     /// Folder for sessions.csv, summary.csv and evaluation.json (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -201,48 +211,18 @@ fn run_simulate(args: &SimulateArgs) -> anyhow::Result<()> {
 }
 
 fn run_evaluate(args: &EvaluateArgs) -> anyhow::Result<()> {
-    let algorithms = Algorithm::parse_list(&args.algos)?;
     let (manifest, config) = setup(&args.play)?;
     let traces = read_traces(&args.traces)?;
-    let mut predictor = None;
-    let evaluation = if args.train.is_empty() {
-        evaluate(&traces, &manifest, &algorithms, &config)
-    } else {
-        let training = read_traces(&args.train)?;
-        if let Some(both) = training
-            .iter()
-            .find(|t| traces.iter().any(|u| u.name == t.name))
-        {
-            anyhow::bail!(
-                "trace `{}` is in both --train and --traces: the learned player must be \
-                 judged on traces it never saw",
-                both.name
-            );
-        }
-        let fitted = Arc::new(ThroughputPredictor::train(&training, &manifest, &config)?);
-        predictor = Some(Arc::clone(&fitted));
-        evaluate_with_learned(&traces, &manifest, &algorithms, &fitted, &config)
-    };
+    let lineup = learned::lineup(args, &traces, &manifest, config)?;
+    let evaluation = evaluate_contenders(&traces, &manifest, &lineup.contenders, &config);
     if let Some(out) = &args.out {
         write_evaluation(out, &evaluation)?;
-        if let Some(p) = &predictor {
-            let json = serde_json::to_string_pretty(p.as_ref())?;
-            write_atomically(&out.join("predictor.json"), |w| {
-                Ok(w.write_all(json.as_bytes())?)
-            })?;
-        }
+        learned::write_models(out, &lineup)?;
     }
-    if let Some(p) = &predictor
-        && !args.json
-    {
-        println!(
-            "learned-mpc: predictor fitted on {} training traces ({} samples); mean absolute \
-             error of ln throughput in training {:.3} (the harmonic mean's {:.3})",
-            p.trained_on.len(),
-            p.samples,
-            p.train_mae_log,
-            p.harmonic_mae_log
-        );
+    if !args.json {
+        for line in learned::describe(&lineup) {
+            println!("{line}");
+        }
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&evaluation)?);

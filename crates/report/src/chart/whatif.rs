@@ -271,6 +271,7 @@ mod tests {
             manifest: ManifestSource::Synthetic { seed: 1 },
             algorithms: vec![Algorithm::Bola, Algorithm::Bba],
             buffer_s: 25.0,
+            learned: streamlens_abr::whatif_learned::LearnedChoice::default(),
         })
         .unwrap();
         let ChartKind::Xy { series, .. } = qoe_cdf(&r.evaluation).kind else {
@@ -285,7 +286,7 @@ mod tests {
             assert!(points[0][1].abs() < 1e-12);
             assert!((points[4][1] - 1.0).abs() < 1e-12);
         }
-        let run = r.session(0, Algorithm::Bola).unwrap();
+        let run = r.session(0, "bola").unwrap();
         let ChartKind::Xy { series, .. } = session_bitrate(run, "x").kind else {
             panic!("an x-y chart");
         };
