@@ -11,6 +11,7 @@ use std::time::Instant;
 use streamlens_abr::capacity::advise;
 use streamlens_abr::evaluate::evaluate;
 use streamlens_abr::office::{Office, simulate_office};
+use streamlens_abr::rl::{RlOptions, RlPlayer, train_policy};
 use streamlens_abr::synthetic::{self, Profile};
 use streamlens_abr::trace::read_traces;
 use streamlens_abr::{Algorithm, Manifest, SimConfig, Trace, simulate};
@@ -67,6 +68,7 @@ fn main() -> anyhow::Result<()> {
             segments as f64 / seconds / 1e6
         );
     }
+    rl_timings(&traces, &manifest, config)?;
     for _ in 0..3 {
         let t = Instant::now();
         let e = evaluate(&traces, &manifest, &Algorithm::ALL, &config);
@@ -99,5 +101,39 @@ fn main() -> anyhow::Result<()> {
             100.0 * run.rebuffer_ratio_mean
         );
     }
+    Ok(())
+}
+
+/// The rl player: training iterations per second (32 sessions each, both cores) and playing
+/// on one core. Play costs the same whatever the policy learned, so a short training does.
+fn rl_timings(traces: &[Trace], manifest: &Manifest, config: SimConfig) -> anyhow::Result<()> {
+    let options = RlOptions {
+        iterations: 50,
+        ..RlOptions::default()
+    };
+    let t = Instant::now();
+    let policy = train_policy(traces, manifest, &config, &options, &mut |_| true)?;
+    let seconds = t.elapsed().as_secs_f64();
+    println!(
+        "rl training: {} iterations in {seconds:.2} s = {:.1} iterations/s",
+        options.iterations,
+        options.iterations as f64 / seconds
+    );
+    let policy = std::sync::Arc::new(policy);
+    let t = Instant::now();
+    let mut segments = 0usize;
+    for _ in 0..3 {
+        for trace in traces {
+            let mut player = RlPlayer::new(std::sync::Arc::clone(&policy));
+            segments += simulate(trace, manifest, &mut player, &config)
+                .summary
+                .segments;
+        }
+    }
+    let seconds = t.elapsed().as_secs_f64();
+    println!(
+        "rl          one core: {segments} segments in {seconds:.3} s = {:.2} M segments/s",
+        segments as f64 / seconds / 1e6
+    );
     Ok(())
 }

@@ -34,16 +34,26 @@ pub(super) fn category_at(labels: &[String], value: f64) -> String {
     labels.get(i as usize).cloned().unwrap_or_default()
 }
 
-/// The x axis of a category chart: its title, one label per category, and labels kept as
-/// long as they fit their slot (`egui_plot`'s default hides x labels closer than 60 points,
-/// which drops every label of ten short categories on a half-width chart).
+/// The x axis of a category chart: its title and one label per category. `egui_plot` hides
+/// each label wider than its slot by itself, so the spacing floor only keeps labels off when
+/// slots are tiny (its default, 60 points, dropped every label of seven players on a
+/// third-width chart). Long hyphenated names wrap after the hyphen to fit narrower slots.
 fn category_axis(x_label: &str, names: Vec<String>) -> AxisHints<'static> {
-    let widest = names.iter().map(|n| n.chars().count()).max().unwrap_or(1) as f32;
-    let fits = (widest * 7.5 + 6.0).clamp(16.0, 60.0);
+    let names: Vec<String> = names.iter().map(|n| wrapped(n)).collect();
     AxisHints::new_x()
         .label(x_label.to_string())
         .formatter(move |mark, _| category_at(&names, mark.value))
-        .label_spacing(fits..=fits + 12.0)
+        .label_spacing(16.0..=28.0)
+}
+
+/// `name` on two lines after its first hyphen when it is longer than 8 characters.
+fn wrapped(name: &str) -> String {
+    match name.split_once('-') {
+        Some((head, tail)) if name.chars().count() > 8 && !head.is_empty() && !tail.is_empty() => {
+            format!("{head}-\n{tail}")
+        }
+        _ => name.to_string(),
+    }
 }
 
 pub(super) fn bars_ui(

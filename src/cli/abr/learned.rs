@@ -124,7 +124,7 @@ fn train_rl(
         if !quiet && tenth > shown {
             shown = tenth;
             eprintln!(
-                "training rl: iteration {}/{}, best validation QoE_lin {:.3}",
+                "training rl: iteration {}/{}, best validation QoE_lin (start-up counted) {:.3}",
                 p.iteration, p.iterations, p.best_validation_qoe
             );
         }
@@ -181,7 +181,7 @@ pub(super) fn describe(lineup: &Lineup) -> Vec<String> {
             .find(|c| c.iteration == p.best_iteration)
             .map_or(String::from("the initial weights"), |c| {
                 format!(
-                    "iteration {} (validation QoE_lin {:.3})",
+                    "iteration {} (validation QoE_lin with start-up {:.3})",
                     c.iteration, c.validation_qoe_mean
                 )
             });

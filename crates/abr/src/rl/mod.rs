@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 pub use features::{HISTORY, feature_count, observe};
 pub use mlp::{Dense, Mlp};
-pub use train::{CurvePoint, RlOptions, RlProgress, train_policy};
+pub use train::{CurvePoint, RlOptions, RlProgress, pensieve_qoe, train_policy};
 
 use crate::error::AbrError;
 use crate::manifest::Manifest;
@@ -41,7 +41,8 @@ pub struct RlPolicy {
     /// pick the best iteration), by name.
     pub trained_on: Vec<String>,
     pub validated_on: Vec<String>,
-    /// Mean `QoE_lin` of the greedy policy on the validation traces, by iteration.
+    /// Mean Pensieve `QoE_lin` (start-up counted) of the greedy policy on the validation
+    /// traces, by iteration.
     pub curve: Vec<CurvePoint>,
     /// The iteration whose weights these are (the best on validation).
     pub best_iteration: usize,

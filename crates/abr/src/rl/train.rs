@@ -23,7 +23,7 @@ use crate::error::AbrError;
 use crate::evaluate::run_jobs;
 use crate::manifest::Manifest;
 use crate::players::{Player, PlayerState, REBUFFER_PENALTY};
-use crate::sim::{SegmentRecord, SimConfig, simulate};
+use crate::sim::{SegmentRecord, SessionSummary, SimConfig, simulate};
 use crate::trace::{Step, Trace};
 
 /// Training settings; the defaults are the ones the README's results use.
@@ -65,13 +65,13 @@ impl Default for RlOptions {
     }
 }
 
-/// The greedy policy's mean `QoE_lin` on the validation traces (as given and 4× faster)
-/// after an iteration.
+/// The greedy policy's mean [`pensieve_qoe`] on the validation traces (as given and 4×
+/// faster) after an iteration.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct CurvePoint {
     pub iteration: usize,
     pub validation_qoe_mean: f64,
-    /// Mean `QoE_lin` of the iteration's sampled (exploring) training sessions.
+    /// Mean [`pensieve_qoe`] of the iteration's sampled (exploring) training sessions.
     pub training_qoe_mean: f64,
 }
 
@@ -211,7 +211,15 @@ fn candle_error(e: &candle_core::Error) -> AbrError {
     AbrError::Invalid(format!("training the rl player: {e}"))
 }
 
-/// Mean `QoE_lin` of the greedy policy on `traces`, each from its start.
+/// Pensieve's `QoE_lin` of a session: this crate's, with the start-up delay counted as the
+/// first segment's rebuffering (the mean of [`rewards`]). What training maximises and
+/// validation compares.
+#[must_use]
+pub fn pensieve_qoe(summary: &SessionSummary) -> f64 {
+    summary.qoe_lin - REBUFFER_PENALTY * summary.startup_s / summary.segments.max(1) as f64
+}
+
+/// Mean [`pensieve_qoe`] of the greedy policy on `traces`, each from its start.
 fn validation_qoe(
     policy: &RlPolicy,
     traces: &[&Trace],
@@ -221,9 +229,7 @@ fn validation_qoe(
     let shared = std::sync::Arc::new(policy.clone());
     let runs = run_jobs(traces.len(), |t| {
         let mut player = RlPlayer::new(std::sync::Arc::clone(&shared));
-        simulate(traces[t], manifest, &mut player, &config)
-            .summary
-            .qoe_lin
+        pensieve_qoe(&simulate(traces[t], manifest, &mut player, &config).summary)
     });
     runs.iter().sum::<f64>() / runs.len().max(1) as f64
 }
@@ -328,24 +334,27 @@ fn play_exploring(
     };
     let run = simulate(trace, manifest, &mut player, &config);
     Episode {
-        rewards: rewards(&run.segments),
-        qoe_lin: run.summary.qoe_lin,
+        rewards: rewards(&run.segments, run.summary.startup_s),
+        qoe_lin: pensieve_qoe(&run.summary),
         inputs: player.inputs,
         actions: player.actions,
     }
 }
 
-/// Each segment's term of `QoE_lin`: bitrate − 4.3 · rebuffer − |Δ bitrate| (Mbit/s, s).
-/// Their mean over a session is its `QoE_lin`.
-pub(crate) fn rewards(segments: &[SegmentRecord]) -> Vec<f64> {
+/// Each segment's term of Pensieve's `QoE_lin`: bitrate − 4.3 · rebuffer − |Δ bitrate|
+/// (Mbit/s, s), where the start-up delay counts as the first segment's rebuffering (as in
+/// Pensieve). The `QoE_lin` reported here leaves the start-up out; without this term a policy
+/// learns to buy a top first rendition with a start-up of half a minute on 3G.
+pub(crate) fn rewards(segments: &[SegmentRecord], startup_s: f64) -> Vec<f64> {
     let mut previous: Option<f64> = None;
     segments
         .iter()
         .map(|s| {
             let mbps = s.bitrate_kbps / 1000.0;
             let change = previous.map_or(0.0, |p: f64| (mbps - p).abs());
+            let startup = if previous.is_none() { startup_s } else { 0.0 };
             previous = Some(mbps);
-            mbps - REBUFFER_PENALTY * s.rebuffer_s - change
+            mbps - REBUFFER_PENALTY * (s.rebuffer_s + startup) - change
         })
         .collect()
 }
