@@ -38,7 +38,7 @@ pub(super) fn category_at(labels: &[String], value: f64) -> String {
 /// each label wider than its slot by itself, so the spacing floor only keeps labels off when
 /// slots are tiny (its default, 60 points, dropped every label of seven players on a
 /// third-width chart). Long hyphenated names wrap after the hyphen to fit narrower slots.
-fn category_axis(x_label: &str, names: Vec<String>) -> AxisHints<'static> {
+fn category_axis(x_label: &str, names: &[String]) -> AxisHints<'static> {
     let names: Vec<String> = names.iter().map(|n| wrapped(n)).collect();
     AxisHints::new_x()
         .label(x_label.to_string())
@@ -64,10 +64,9 @@ pub(super) fn bars_ui(
     series: &[BarSeries],
     stacked: bool,
 ) -> egui::Response {
-    let names = categories.to_vec();
     let plot = plot
         .x_grid_spacer(category_marks(categories.len()))
-        .custom_x_axes(vec![category_axis(x_label, names)])
+        .custom_x_axes(vec![category_axis(x_label, categories)])
         // Bars say their own values on hover; the coordinate label would only repeat it.
         .label_formatter(|_| None)
         .include_y(0.0);
@@ -157,7 +156,7 @@ pub(super) fn boxes_ui(
             )
         }));
     plot.x_grid_spacer(category_marks(boxes.len()))
-        .custom_x_axes(vec![category_axis(x_label, names)])
+        .custom_x_axes(vec![category_axis(x_label, &names)])
         .label_formatter(|_| None)
         .show(ui, |plot_ui| plot_ui.box_plot(chart))
         .response
