@@ -127,6 +127,42 @@ fn learned_players_are_trained_on_one_set_and_judged_on_another() {
     };
     assert_eq!(rl_rows(&replayed), rl_rows(&json));
 
+    // One session of the saved policy, as `abr simulate` plays it, is that trace's row.
+    let first = &rl_rows(&json)[0];
+    let trace_file = test
+        .join("traces")
+        .join(format!("{}.json", first["trace"].as_str().unwrap()));
+    let one: serde_json::Value = serde_json::from_slice(
+        &run_ok(&[
+            "abr",
+            "simulate",
+            "--trace",
+            trace_file.to_str().unwrap(),
+            "--manifest",
+            test.join("manifest.json").to_str().unwrap(),
+            "--algo",
+            "rl",
+            "--policy",
+            out.join("rl-policy.json").to_str().unwrap(),
+            "--json",
+        ])
+        .stdout,
+    )
+    .unwrap();
+    assert_eq!(one["algorithm"], "rl");
+    assert_eq!(one["summary"]["qoe_lin"], first["qoe_lin"]);
+    let no_policy = run(&[
+        "abr",
+        "simulate",
+        "--trace",
+        trace_file.to_str().unwrap(),
+        "--manifest",
+        test.join("manifest.json").to_str().unwrap(),
+        "--algo",
+        "rl",
+    ]);
+    assert!(String::from_utf8_lossy(&no_policy.stderr).contains("give --policy"));
+
     // rl without training traces or a policy, and a policy for another ladder, are refused.
     let manifest = test.join("manifest.json");
     let no_training = run(&[

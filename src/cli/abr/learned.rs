@@ -144,6 +144,30 @@ fn read_policy(path: &Path, manifest: &Manifest) -> anyhow::Result<RlPolicy> {
     Ok(policy)
 }
 
+/// The player of `abr simulate`: a rule, or rl from a saved `--policy`.
+pub(super) fn simulated_player(
+    name: &str,
+    policy: Option<&Path>,
+    manifest: &Manifest,
+) -> anyhow::Result<Contender> {
+    let wanted = name.trim().to_lowercase();
+    if wanted == RL {
+        let path = policy.ok_or_else(|| {
+            anyhow::anyhow!("rl plays a trained policy: give --policy FILE (rl-policy.json)")
+        })?;
+        return Ok(Contender::Rl(Arc::new(read_policy(path, manifest)?)));
+    }
+    anyhow::ensure!(
+        policy.is_none(),
+        "--policy is the rl player's; --algo is `{name}`"
+    );
+    anyhow::ensure!(
+        wanted != LEARNED_MPC,
+        "learned-mpc is fitted on training traces: use `abr evaluate --train PATH…`"
+    );
+    Ok(Contender::Rule(Algorithm::parse(name)?))
+}
+
 /// `predictor.json` and `rl-policy.json` beside the evaluation, for what was fitted.
 pub(super) fn write_models(out: &Path, lineup: &Lineup) -> anyhow::Result<()> {
     if let Some(p) = &lineup.predictor {

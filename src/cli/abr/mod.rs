@@ -12,7 +12,7 @@ use streamlens_abr::evaluate::Evaluation;
 use streamlens_abr::lineup::evaluate_contenders;
 use streamlens_abr::synthetic::{self, Profile};
 use streamlens_abr::trace::{read_trace, read_traces};
-use streamlens_abr::{Algorithm, Manifest, SimConfig, simulate};
+use streamlens_abr::{Manifest, SimConfig, simulate};
 use streamlens_engine::files::csv_text;
 
 mod learned;
@@ -62,9 +62,12 @@ pub struct SimulateArgs {
     /// Throughput trace (Sabre JSON steps or Pensieve `time_s bandwidth_mbps` text).
     #[arg(long, value_name = "FILE")]
     pub trace: PathBuf,
-    /// Player: rate, bba, bola, mpc or robust-mpc.
+    /// Player: rate, bba, bola, mpc, robust-mpc, or rl with --policy.
     #[arg(long, value_name = "NAME", default_value = "robust-mpc")]
     pub algo: String,
+    /// The rl player's policy, as `abr evaluate --out` saves it (`rl-policy.json`).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
     #[command(flatten)]
     pub play: PlayArgs,
     /// Print JSON (summary and every segment) instead of text.
@@ -154,15 +157,15 @@ pub(super) fn setup(play: &PlayArgs) -> anyhow::Result<(Manifest, SimConfig)> {
 }
 
 fn run_simulate(args: &SimulateArgs) -> anyhow::Result<()> {
-    let algorithm = Algorithm::parse(&args.algo)?;
     let (manifest, config) = setup(&args.play)?;
+    let contender = learned::simulated_player(&args.algo, args.policy.as_deref(), &manifest)?;
     let trace = read_trace(&args.trace)?;
-    let mut player = algorithm.player(&manifest, config.buffer_cap_s);
+    let mut player = contender.player(&manifest, config.buffer_cap_s);
     let run = simulate(&trace, &manifest, player.as_mut(), &config);
     if args.json {
         let json = serde_json::json!({
             "trace": trace.name,
-            "algorithm": algorithm.name(),
+            "algorithm": contender.name(),
             "config": config,
             "summary": run.summary,
             "segments": run.segments,
@@ -173,7 +176,7 @@ fn run_simulate(args: &SimulateArgs) -> anyhow::Result<()> {
     let s = &run.summary;
     let mut text = format!(
         "{} on {} ({} segments of {} s, buffer cap {} s)\n",
-        algorithm.name(),
+        contender.name(),
         trace.name,
         s.segments,
         manifest.segment_s,
