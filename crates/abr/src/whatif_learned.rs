@@ -25,6 +25,8 @@ const TRAINING_SEED_OFFSET: u64 = 7_919;
 /// Training iterations of the rl player in the window: a quarter of the CLI's default, so it
 /// trains in about a minute on two cores.
 pub const WINDOW_RL_ITERATIONS: usize = 1000;
+/// Most training iterations a request may ask for (a workspace file is not trusted).
+pub const MAX_RL_ITERATIONS: usize = 20_000;
 
 /// Where the learned players' training traces come from.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -78,14 +80,15 @@ impl Default for LearnedChoice {
     }
 }
 
-/// What a fitted model was fitted on: its training traces' names, the manifest's ladder and
-/// segments, the buffer cap and the training length.
+/// What a fitted model was fitted on: the training traces and the manifest themselves (not
+/// their names: another file may reuse a name), the buffer cap, and for the rl player the
+/// training length.
 #[derive(Debug, Clone, PartialEq)]
 struct FitKey {
-    traces: Vec<String>,
-    manifest: (Vec<u64>, usize),
+    traces: Vec<Trace>,
+    manifest: Manifest,
     buffer_s: u64,
-    rl_iterations: usize,
+    rl_iterations: Option<usize>,
 }
 
 /// The models fitted last, reused while what they were fitted on is unchanged.
@@ -121,21 +124,19 @@ pub fn learned_contenders(
             both.name
         )));
     }
+    let iterations = choice.rl_iterations.clamp(1, MAX_RL_ITERATIONS);
     let key = FitKey {
-        traces: training.iter().map(|t| t.name.clone()).collect(),
-        manifest: (
-            manifest.bitrates_kbps.iter().map(|b| b.to_bits()).collect(),
-            manifest.segments(),
-        ),
+        traces: training,
+        manifest: manifest.clone(),
         buffer_s: config.buffer_cap_s.to_bits(),
-        rl_iterations: choice.rl_iterations,
+        rl_iterations: None,
     };
     let mut out = Vec::new();
     if choice.learned_mpc {
         let predictor = match &cache.predictor {
             Some((k, p)) if *k == key => Arc::clone(p),
             _ => {
-                let p = Arc::new(ThroughputPredictor::train(&training, manifest, config)?);
+                let p = Arc::new(ThroughputPredictor::train(&key.traces, manifest, config)?);
                 cache.predictor = Some((key.clone(), Arc::clone(&p)));
                 p
             }
@@ -143,15 +144,19 @@ pub fn learned_contenders(
         out.push(Contender::LearnedMpc(predictor));
     }
     if choice.rl {
+        let key = FitKey {
+            rl_iterations: Some(iterations),
+            ..key
+        };
         let policy = match &cache.policy {
             Some((k, p)) if *k == key => Arc::clone(p),
             _ => {
                 let options = RlOptions {
-                    iterations: choice.rl_iterations.max(1),
+                    iterations,
                     ..RlOptions::default()
                 };
                 let p = Arc::new(train_policy(
-                    &training,
+                    &key.traces,
                     manifest,
                     config,
                     &options,

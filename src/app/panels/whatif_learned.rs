@@ -1,14 +1,11 @@
 //! The What-if view's learned players: learned-mpc and rl on or off, the traces they are
 //! fitted on (never the evaluated ones), the rl player's training length, and its progress.
 
-use streamlens_abr::whatif_learned::{TRAINING_TRACES, TrainingSource};
+use streamlens_abr::whatif_learned::{MAX_RL_ITERATIONS, TRAINING_TRACES, TrainingSource};
 
 use super::super::App;
 use super::super::file_dialogs::DialogKind;
 use super::whatif_paths::{files_label, paths_text};
-
-/// Most rl training iterations the view offers (the CLI's default is 4000).
-const MAX_RL_ITERATIONS: usize = 20_000;
 
 pub fn learned_ui(app: &mut App, ui: &mut egui::Ui) {
     let learned = &mut app.state.whatif.learned;

@@ -47,6 +47,10 @@ pub(super) fn lineup(
         }
         names.push(RL.into());
     }
+    anyhow::ensure!(
+        args.policy.is_none() || names.iter().any(|n| n == RL),
+        "--policy is the rl player's: name rl in --algos"
+    );
     let training = if args.train.is_empty() {
         Vec::new()
     } else {
@@ -134,10 +138,7 @@ fn train_rl(
 }
 
 fn read_policy(path: &Path, manifest: &Manifest) -> anyhow::Result<RlPolicy> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-    let policy =
-        RlPolicy::from_json(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let policy = RlPolicy::read(path)?;
     policy
         .check(manifest)
         .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;

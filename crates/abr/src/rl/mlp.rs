@@ -43,6 +43,14 @@ impl Mlp {
             return Err(AbrError::Invalid("the network has no layer".into()));
         }
         for (i, l) in self.layers.iter().enumerate() {
+            if l.inputs == 0 || l.outputs == 0 {
+                return Err(AbrError::Invalid(format!(
+                    "layer {} has {} inputs and {} outputs: a layer needs both",
+                    i + 1,
+                    l.inputs,
+                    l.outputs
+                )));
+            }
             if l.weights.len() != l.inputs * l.outputs || l.bias.len() != l.outputs {
                 return Err(AbrError::Invalid(format!(
                     "layer {}: {} weights and {} biases for {} inputs × {} outputs",

@@ -49,8 +49,8 @@ pub struct RlPolicy {
 }
 
 impl RlPolicy {
-    /// Refuses a manifest whose ladder has another number of renditions than the one the
-    /// policy was trained on (its outputs are renditions).
+    /// Refuses a manifest whose ladder is not the one the policy was trained on (its outputs
+    /// are renditions of that ladder).
     pub fn check(&self, manifest: &Manifest) -> Result<(), AbrError> {
         if manifest.renditions() != self.bitrates_kbps.len() {
             return Err(AbrError::Invalid(format!(
@@ -58,6 +58,20 @@ impl RlPolicy {
                  train it on this manifest",
                 self.bitrates_kbps.len(),
                 manifest.renditions()
+            )));
+        }
+        let same = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0);
+        if !self
+            .bitrates_kbps
+            .iter()
+            .zip(&manifest.bitrates_kbps)
+            .all(|(&a, &b)| same(a, b))
+            || !same(self.segment_s, manifest.segment_s)
+        {
+            return Err(AbrError::Invalid(format!(
+                "the rl policy was trained on the ladder {:?} kbit/s with {} s segments, this \
+                 manifest has {:?} kbit/s with {} s segments: train it on this manifest",
+                self.bitrates_kbps, self.segment_s, manifest.bitrates_kbps, manifest.segment_s
             )));
         }
         if self.actor.inputs() != feature_count(manifest.renditions())
@@ -72,6 +86,15 @@ impl RlPolicy {
             )));
         }
         Ok(())
+    }
+
+    /// Reads a policy file (at most 64 MiB, as traces), checked; errors name the file.
+    pub fn read(path: &std::path::Path) -> Result<Self, AbrError> {
+        let text = crate::trace::read_text(path)?;
+        Self::from_json(&text).map_err(|e| AbrError::Format {
+            path: path.to_path_buf(),
+            what: e.to_string(),
+        })
     }
 
     /// Reads a policy saved by `abr evaluate --out` (`rl-policy.json`), checked.

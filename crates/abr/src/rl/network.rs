@@ -144,3 +144,32 @@ impl Networks {
         Ok(Mlp { layers })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rl::mlp::Scratch;
+
+    #[test]
+    fn the_exported_actor_computes_what_candle_computes() {
+        let nets = Networks::new(5, 8, 3, 7).unwrap();
+        let inputs: Vec<f32> = vec![0.5, -1.0, 2.0, 0.0, 0.25, 1.5, 0.1, -0.3, 0.7, 3.0];
+        let x = Tensor::from_slice(&inputs, (2, 5), &Device::Cpu).unwrap();
+        let candle = Networks::run(&nets.actor, &x)
+            .unwrap()
+            .to_vec2::<f32>()
+            .unwrap();
+        let mlp = nets.actor_weights().unwrap();
+        mlp.validate().unwrap();
+        let mut scratch = Scratch::default();
+        for (row, expected) in inputs.chunks(5).zip(candle) {
+            let got = mlp.forward(row, &mut scratch).to_vec();
+            for (g, e) in got.iter().zip(&expected) {
+                assert!(
+                    (g - e).abs() <= 1e-5 * e.abs().max(1.0),
+                    "{got:?} vs {expected:?}"
+                );
+            }
+        }
+    }
+}

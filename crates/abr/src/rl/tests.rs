@@ -46,6 +46,14 @@ fn a_two_layer_network_computes_relu_then_linear_by_hand() {
     let mut broken = mlp.clone();
     broken.layers[1].inputs = 3;
     assert!(broken.validate().is_err());
+    let mut hollow = mlp.clone();
+    hollow.layers[0].outputs = 0;
+    hollow.layers[0].weights.clear();
+    hollow.layers[0].bias.clear();
+    hollow.layers[1].inputs = 0;
+    hollow.layers[1].weights.clear();
+    let e = hollow.validate().unwrap_err().to_string();
+    assert!(e.contains("a layer needs both"), "{e}");
     broken = mlp;
     broken.layers[0].bias[1] = f32::NAN;
     assert!(
@@ -146,6 +154,14 @@ fn a_policy_for_another_ladder_or_a_broken_file_is_refused() {
         e.contains("10 renditions") && e.contains("this manifest has 6"),
         "{e}"
     );
+    // Same number of renditions, other bitrates.
+    let rates: Vec<f64> = (1..=10).map(|r| f64::from(r) * 500.0).collect();
+    let sizes = (0..20)
+        .map(|_| rates.iter().map(|r| r * 3000.0).collect())
+        .collect();
+    let other_rates = crate::Manifest::new(3.0, rates, sizes).unwrap();
+    let e = policy.check(&other_rates).unwrap_err().to_string();
+    assert!(e.contains("train it on this manifest"), "{e}");
     let json = serde_json::to_string(&policy).unwrap();
     assert_eq!(RlPolicy::from_json(&json).unwrap(), policy);
     assert!(
