@@ -127,17 +127,21 @@ impl<Req, Res> Default for Latest<Req, Res> {
 }
 
 impl<Req: Clone + PartialEq + Send + 'static, Res: Send + 'static> Latest<Req, Res> {
-    /// The latest answer and whether it is older than `wanted`; asks for `wanted` when it
+    /// The latest answer and whether a newer one is on its way (an answer older than
+    /// `wanted` while `wanted` failed stays, and nothing is coming); asks for `wanted` when it
     /// is neither answered, running nor failed.
     pub fn get(&mut self, wanted: &Req) -> Option<(Arc<Res>, bool)> {
         let stale = self.answer.as_ref().is_none_or(|(k, _)| k != wanted);
-        if stale && self.running.as_ref() != Some(wanted) && self.failed.as_ref() != Some(wanted) {
+        let failed = self.failed.as_ref() == Some(wanted);
+        if stale && self.running.as_ref() != Some(wanted) && !failed {
             self.running = Some(wanted.clone());
             if let Some(w) = &self.worker {
                 w.request(wanted.clone());
             }
         }
-        self.answer.as_ref().map(|(_, r)| (Arc::clone(r), stale))
+        self.answer
+            .as_ref()
+            .map(|(_, r)| (Arc::clone(r), stale && !failed))
     }
 
     /// Finished work: kept when it succeeded; the errors are returned to report.

@@ -183,4 +183,6 @@ fn learned_players_are_fitted_on_other_traces_and_join_the_comparison() {
     );
     let (_, r) = app.whatif.players.answer.as_ref().unwrap();
     assert_eq!(r.trace_names.len(), 1);
+    // The kept results are not shown as updating: nothing newer is coming.
+    assert!(h.query_by_label("updating…").is_none());
 }
