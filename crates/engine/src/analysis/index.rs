@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
+use crate::analysis::coded::presorted::PresortedWords;
 use crate::analysis::links::{SessionLinks, link_sessions};
 use crate::analysis::overview::cells::{CellInput, OverviewCells, build_cells};
 use crate::analysis::pairs::{EventViewerPairs, number_pairs};
@@ -42,6 +43,7 @@ pub struct AnalysisCache {
     sessions: OnceLock<Result<Arc<SessionLinks>, String>>,
     pairs: OnceLock<Option<Arc<EventViewerPairs>>>,
     overview_cells: OnceLock<Option<Arc<OverviewCells>>>,
+    presorted_qoe: OnceLock<Option<Arc<PresortedWords>>>,
 }
 
 fn cache(dataset: &Dataset) -> &AnalysisCache {
@@ -121,6 +123,24 @@ pub fn overview_cells(dataset: &Dataset) -> Option<&OverviewCells> {
 /// The Overview's cells if they are built already (never builds, never waits).
 pub fn built_overview_cells(dataset: &Dataset) -> Option<&OverviewCells> {
     cache(dataset).overview_cells.get()?.as_deref()
+}
+
+/// Each customer's `qoe` words sorted by value (built on first call; see
+/// [`PresortedWords`]); `None` when `qoe` has no codes or the words cannot be built.
+pub fn presorted_qoe_words(dataset: &Dataset) -> Option<&PresortedWords> {
+    cache(dataset)
+        .presorted_qoe
+        .get_or_init(|| {
+            let name = Canonical::Qoe.name();
+            let qoe = codes_of(dataset, name)?;
+            PresortedWords::build(dataset, name, &qoe.codes, qoe.values.len()).map(Arc::new)
+        })
+        .as_deref()
+}
+
+/// The presorted words if they are built already (never builds, never waits).
+pub fn built_presorted_words(dataset: &Dataset) -> Option<&PresortedWords> {
+    cache(dataset).presorted_qoe.get()?.as_deref()
 }
 
 fn build_overview_cells(dataset: &Dataset) -> Option<OverviewCells> {

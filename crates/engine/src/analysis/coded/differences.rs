@@ -1,8 +1,10 @@
 //! Analysis 4 (group vs rest of its customer) from histograms of the metric's value codes:
 //! one per customer and one per (customer, country) and (customer, city) that is tested.
 
-use super::differences_words::{WordLayout, by_sorted_words};
+use super::differences_words::{Customers, by_sorted_words, test_sorted_customers};
+use super::presorted::PresortedWords;
 use super::small_multiples::{largest, small_multiple};
+use super::word_layout::WordLayout;
 use super::{Counts, total};
 use crate::analysis::differences::{
     DIMENSIONS, DifferenceParams, Differences, SortedCustomer, push_tested, test_customers,
@@ -193,18 +195,43 @@ fn customer_codes<'a>(dataset: &Dataset, sel: &Selection<'a>) -> (Option<&'a [u3
     (customers, n)
 }
 
-/// Analysis 4 for alphabets too large for histograms: sorted words when the codes fit in
-/// 32 bits, else sorted codes.
+/// Analysis 4 for alphabets too large for histograms: the words sorted once per dataset
+/// when they are built for this metric, else sorted words when the codes fit in 32 bits,
+/// else sorted codes.
 fn by_sorting(
     dataset: &Dataset,
     sel: &Selection,
     params: &DifferenceParams,
     vc: &ValueCodes,
 ) -> Result<Differences, AnalysisError> {
-    match WordLayout::of(dataset, sel, vc) {
+    if let Some(presorted) = crate::analysis::index::built_presorted_words(dataset)
+        .filter(|p| p.column == params.metric.column() && p.n_values == vc.values.len())
+    {
+        return by_presorted(dataset, sel, params, vc, presorted);
+    }
+    match WordLayout::of(dataset, sel, vc.values.len()) {
         Some(layout) => by_sorted_words(dataset, sel, params, vc, layout),
         None => by_sorted_codes(dataset, sel, params, vc),
     }
+}
+
+/// Analysis 4 on each customer's words sorted once per dataset: the passing words of each
+/// customer, still in value order, walked as the sorted-words path walks its own.
+fn by_presorted(
+    dataset: &Dataset,
+    sel: &Selection,
+    params: &DifferenceParams,
+    vc: &ValueCodes,
+    presorted: &PresortedWords,
+) -> Result<Differences, AnalysisError> {
+    let lists = presorted.passing(sel)?;
+    let customers = Customers {
+        coded: presorted.coded_customers,
+        sizes: lists.iter().map(|l| l.len()).collect(),
+    };
+    test_sorted_customers(dataset, params, vc, presorted.layout, &customers, |c| {
+        std::borrow::Cow::Borrowed(&lists[c])
+    })
 }
 
 /// Analysis 4 for alphabets too large for histograms: each customer's passing rows sorted
@@ -287,12 +314,15 @@ mod tests {
             };
             let by_histograms = differences(&ds, &sel, &params, vc).unwrap();
             let by_sorting = by_sorted_codes(&ds, &sel, &params, vc).unwrap();
-            let layout = WordLayout::of(&ds, &sel, vc).unwrap();
+            let layout = WordLayout::of(&ds, &sel, vc.values.len()).unwrap();
             let by_words = by_sorted_words(&ds, &sel, &params, vc, layout).unwrap();
+            let presorted = PresortedWords::build(&ds, "qoe", &vc.codes, vc.values.len()).unwrap();
+            let by_presorted = by_presorted(&ds, &sel, &params, vc, &presorted).unwrap();
             assert!(!by_histograms.countries.is_empty() && !by_histograms.ecdfs.is_empty());
             // Same counts walked in the same order: identical, not just close.
             assert_eq!(by_sorting, by_histograms);
             assert_eq!(by_words, by_histograms);
+            assert_eq!(by_presorted, by_histograms);
         }
     }
 }

@@ -4,6 +4,9 @@
 //! statistic against the rest of its customer. Four bytes per row move through the sort,
 //! and no per-row arrays are built besides the words.
 
+use std::borrow::Cow;
+
+use super::word_layout::WordLayout;
 use crate::analysis::differences::{
     DIMENSIONS, DifferenceParams, Differences, Tested, push_tested,
 };
@@ -14,51 +17,6 @@ use crate::analysis::selection::Selection;
 use crate::dataset::Dataset;
 use crate::error::AnalysisError;
 use crate::kolmogorov;
-
-/// Where each code sits in a row's word: the value code above the group fields, the
-/// groups in [`DIMENSIONS`] order from high to low.
-#[derive(Clone, Copy)]
-pub(super) struct WordLayout {
-    value_shift: u32,
-    value_bits: u32,
-    /// Per dimension: (shift, bits); `None` for a dimension the data lacks.
-    groups: [Option<(u32, u32)>; 2],
-}
-
-/// Bits that hold codes `0..count`.
-fn bits_for(count: usize) -> u32 {
-    usize::BITS - count.saturating_sub(1).leading_zeros()
-}
-
-impl WordLayout {
-    /// The layout for this selection, or `None` when the codes need more than 32 bits.
-    pub(super) fn of(dataset: &Dataset, sel: &Selection, vc: &ValueCodes) -> Option<Self> {
-        let mut groups = [None; 2];
-        let mut shift = 0;
-        for (k, g) in DIMENSIONS.iter().enumerate().rev() {
-            if sel.codes(*g).is_some() {
-                let bits = bits_for(code_count(dataset, g.column()));
-                groups[k] = Some((shift, bits));
-                shift += bits;
-            }
-        }
-        let value_bits = bits_for(vc.values.len());
-        (shift + value_bits <= 32).then_some(Self {
-            value_shift: shift,
-            value_bits,
-            groups,
-        })
-    }
-
-    fn value(&self, word: u32) -> usize {
-        (u64::from(word) >> self.value_shift) as usize
-    }
-
-    fn group(&self, k: usize, word: u32) -> Option<usize> {
-        let (shift, bits) = self.groups[k]?;
-        Some(((word >> shift) & ((1u32 << bits) - 1)) as usize)
-    }
-}
 
 /// KS D (and p-value) of every group of each dimension against the rest of its customer,
 /// for every customer with passing rows, plus the ECDF small multiples of the chosen
@@ -84,40 +42,66 @@ pub(super) fn by_sorted_words(
         }
         let mut words: Vec<Vec<u32>> = sizes.into_iter().map(Vec::with_capacity).collect();
         for r in range.filter(|&r| sel.passes(r)) {
-            let mut word = vc.codes[r] << layout.value_shift;
-            for (codes, field) in dims.iter().zip(layout.groups) {
-                if let (Some(codes), Some((shift, _))) = (codes, field) {
-                    word |= codes[r] << shift;
-                }
-            }
-            words[customer_of(r)].push(word);
+            words[customer_of(r)].push(layout.word(vc.codes[r], &dims, r));
         }
         words
     })?;
-    let rows_of = |c: usize| parts.iter().map(|p| p[c].len()).sum::<usize>();
-    let label_of_customer = |c: usize| match customers {
-        Some(_) => dataset.label(GroupBy::Customer.column(), c as u32),
-        None => crate::analysis::groups::ALL.to_string(),
+    let sizes = (0..n_customers)
+        .map(|c| parts.iter().map(|p| p[c].len()).sum())
+        .collect();
+    let customers = Customers {
+        coded: customers.is_some(),
+        sizes,
+    };
+    test_sorted_customers(dataset, params, vc, layout, &customers, |c| {
+        let lists: Vec<&[u32]> = parts.iter().map(|p| p[c].as_slice()).collect();
+        Cow::Owned(sort_by_field(&lists, layout.value_shift, layout.value_bits))
+    })
+}
+
+/// The customers of a selection: whether the data has a customer column (else one customer,
+/// `ALL`) and each customer's passing rows.
+pub(super) struct Customers {
+    pub(super) coded: bool,
+    pub(super) sizes: Vec<usize>,
+}
+
+/// Every tested group's KS D and p-value for each customer with passing rows, plus the
+/// ECDF small multiples of the chosen customer, given each customer's passing words sorted
+/// by value code (`sorted`, called once per customer, on the cores side by side).
+pub(super) fn test_sorted_customers<'w>(
+    dataset: &Dataset,
+    params: &DifferenceParams,
+    vc: &ValueCodes,
+    layout: WordLayout,
+    customers: &Customers,
+    sorted: impl Fn(usize) -> Cow<'w, [u32]> + Sync,
+) -> Result<Differences, AnalysisError> {
+    let sizes = &customers.sizes;
+    let label_of_customer = |c: usize| {
+        if customers.coded {
+            dataset.label(GroupBy::Customer.column(), c as u32)
+        } else {
+            crate::analysis::groups::ALL.to_string()
+        }
     };
     let chosen = params
         .ecdf_customer
         .as_ref()
-        .and_then(|label| (0..n_customers).find(|&c| label_of_customer(c) == *label))
-        .or_else(|| (0..n_customers).max_by_key(|&c| rows_of(c)))
-        .filter(|&c| rows_of(c) > 0);
+        .and_then(|label| (0..sizes.len()).find(|&c| label_of_customer(c) == *label))
+        .or_else(|| (0..sizes.len()).max_by_key(|&c| sizes[c]))
+        .filter(|&c| sizes[c] > 0);
     // Largest customers first, so that neither core is left with a big one at the end.
-    let mut present: Vec<usize> = (0..n_customers).filter(|&c| rows_of(c) > 0).collect();
-    present.sort_by_key(|&c| std::cmp::Reverse(rows_of(c)));
-    let tested = parallel::map("differences", present, |c| {
-        let lists: Vec<&[u32]> = parts.iter().map(|p| p[c].as_slice()).collect();
-        let words = sort_by_field(&lists, layout.value_shift, layout.value_bits);
+    let mut present: Vec<usize> = (0..sizes.len()).filter(|&c| sizes[c] > 0).collect();
+    present.sort_by_key(|&c| std::cmp::Reverse(sizes[c]));
+    let mut tested = parallel::map("differences", present, |c| {
+        let words = sorted(c);
         let per_dimension = ks_per_group(dataset, &words, layout, params);
         let ecdfs = (Some(c) == chosen)
             .then(|| small_multiples(dataset, vc, &words, layout))
             .flatten();
         (c, per_dimension, ecdfs)
     })?;
-    let mut tested = tested;
     tested.sort_by_key(|t| t.0);
     let mut out = Differences::empty(params.metric, chosen.map(label_of_customer));
     for (c, per_dimension, ecdfs) in tested {

@@ -8,8 +8,10 @@ pub mod correlation;
 pub mod differences;
 mod differences_words;
 pub mod over_time;
+pub mod presorted;
 mod small_multiples;
 pub mod viewer_type;
+mod word_layout;
 
 use crate::analysis::parallel;
 use crate::analysis::selection::Selection;

@@ -136,11 +136,15 @@ pub fn overview(dataset: &Dataset, filter: &Filter) -> Result<Overview, Analysis
 }
 
 /// Groups the dataset's rows into cells of equal dimension codes, once, so that later
-/// dimension-filter changes are answered from the cells. Returns whether the cells exist
-/// (not for multi-chunk datasets or rows that do not group into few cells). Takes about as
-/// long as one Overview; the window runs it in the background after a load.
+/// dimension-filter changes are answered from the cells; then sorts each customer's `qoe`
+/// codes once, so that the Differences tab picks passing rows instead of sorting them.
+/// Returns whether the cells exist (not for multi-chunk datasets or rows that do not group
+/// into few cells). Takes about as long as one Overview and one Differences; the window
+/// runs it in the background after a load.
 pub fn prepare_filter_changes(dataset: &Dataset) -> bool {
-    crate::analysis::index::overview_cells(dataset).is_some()
+    let cells = crate::analysis::index::overview_cells(dataset).is_some();
+    crate::analysis::index::presorted_qoe_words(dataset);
+    cells
 }
 
 /// How [`overview_with`] finds its totals.
