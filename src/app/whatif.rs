@@ -4,17 +4,18 @@
 //! `streamlens_engine::analysis::concurrency`.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
 use streamlens_abr::Algorithm;
 use streamlens_abr::capacity::CapacityAdvice;
+use streamlens_abr::error::AbrError;
 use streamlens_abr::synthetic::Profile;
 use streamlens_abr::whatif::{
     ManifestSource, OfficeRequest, TraceSource, WhatIfRequest, WhatIfResults, run_office,
-    run_whatif_learning,
+    run_whatif, run_whatif_learning,
 };
 use streamlens_abr::whatif_learned::{LearnedCache, LearnedChoice, TrainingSource};
 use streamlens_engine::Filter;
@@ -148,11 +149,15 @@ impl<Req: Clone + PartialEq + Send + 'static, Res: Send + 'static> Latest<Req, R
     fn take_done(&mut self) -> Vec<String> {
         let mut errors = Vec::new();
         for (req, result) in worker::drain(self.worker.as_ref()) {
+            // A newer request is running: nobody waits for this one's failure (a stopped
+            // training, or inputs since replaced).
+            let superseded = self.running.as_ref().is_some_and(|r| *r != req);
             if self.running.as_ref() == Some(&req) {
                 self.running = None;
             }
             match result {
                 Ok(res) => self.answer = Some((req, Arc::new(res))),
+                Err(_) if superseded => {}
                 Err(e) => {
                     errors.push(e);
                     self.failed = Some(req);
@@ -195,6 +200,11 @@ pub struct WhatIfTab {
     pub parts: Option<Arc<WhatIfParts>>,
     /// The rl player's training, in thousandths, while the players' worker trains it.
     pub rl_progress: Arc<AtomicU32>,
+    /// Set when the request being trained for is no longer wanted: the training stops.
+    pub stop_training: Arc<AtomicBool>,
+    /// The rule players' results of a request with learned players, shown while those are
+    /// fitted (keyed by the whole request).
+    pub rules_first: Arc<Mutex<Option<RulesFirst>>>,
 }
 
 impl WhatIfTab {
@@ -205,6 +215,41 @@ impl WhatIfTab {
         (self.players.running.is_some() && permille > 0 && permille < 1000)
             .then(|| permille as f32 / 1000.0)
     }
+
+    /// The players' results for `wanted` and whether newer ones are coming: the latest
+    /// answer, or while learned players are being fitted for `wanted`, the rule players'
+    /// results. A training for another fit than `wanted` (other training traces, traces,
+    /// manifest or buffer; not merely other rule players) is stopped first.
+    pub fn players_for(&mut self, wanted: &WhatIfRequest) -> Option<(Arc<WhatIfResults>, bool)> {
+        if let Some(running) = &self.players.running
+            && !same_fit(running, wanted)
+        {
+            self.stop_training.store(true, Ordering::Relaxed);
+        }
+        let got = self.players.get(wanted);
+        if got.as_ref().is_some_and(|(_, coming)| !coming) {
+            return got;
+        }
+        let rules = self
+            .rules_first
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_ref()
+            .filter(|(key, _)| key == wanted)
+            .map(|(_, results)| Arc::clone(results));
+        rules.map(|r| (r, true)).or(got)
+    }
+}
+
+/// A request with learned players, and its rule players' results.
+pub type RulesFirst = (WhatIfRequest, Arc<WhatIfResults>);
+
+/// Whether learned players fitted for `a` serve `b` too: all but the rule players agree.
+fn same_fit(a: &WhatIfRequest, b: &WhatIfRequest) -> bool {
+    a.learned == b.learned
+        && a.traces == b.traces
+        && a.manifest == b.manifest
+        && a.buffer_s.to_bits() == b.buffer_s.to_bits()
 }
 
 impl App {
@@ -283,16 +328,33 @@ impl App {
 pub(super) fn start_workers(repaint: &egui::Context, errors: &mut Vec<String>) -> WhatIfTab {
     let mut tab = WhatIfTab::default();
     let progress = Arc::clone(&tab.rl_progress);
+    let stop = Arc::clone(&tab.stop_training);
+    let rules_first = Arc::clone(&tab.rules_first);
     let cache = Mutex::new(LearnedCache::default());
     let ui = repaint.clone();
     tab.players.worker = LatestWorker::start(
         "streamlens-whatif",
         repaint,
         move |req: WhatIfRequest| {
+            // Set for an earlier request, if at all: this one is wanted.
+            stop.store(false, Ordering::Relaxed);
             let mut cache = cache
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             progress.store(0, Ordering::Relaxed);
+            if (req.learned.learned_mpc || req.learned.rl) && !req.algorithms.is_empty() {
+                // The rule players take milliseconds: shown while the learned ones are fitted.
+                let mut rules = req.clone();
+                rules.learned.learned_mpc = false;
+                rules.learned.rl = false;
+                if let Ok(results) = run_whatif(&rules) {
+                    *rules_first
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner) =
+                        Some((req.clone(), Arc::new(results)));
+                    ui.request_repaint();
+                }
+            }
             let mut shown = 0;
             let result = run_whatif_learning(&req, &mut cache, &mut |done| {
                 let permille = (done * 1000.0).round().clamp(1.0, 1000.0) as u32;
@@ -302,8 +364,12 @@ pub(super) fn start_workers(repaint: &egui::Context, errors: &mut Vec<String>) -
                     shown = permille / 10;
                     ui.request_repaint();
                 }
+                !stop.load(Ordering::Relaxed)
             })
-            .map_err(|e| e.to_string());
+            .map_err(|e| match e {
+                AbrError::Stopped => "the rl training was stopped for a newer request".into(),
+                e => e.to_string(),
+            });
             progress.store(0, Ordering::Relaxed);
             (req, result)
         },

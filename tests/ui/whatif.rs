@@ -186,3 +186,49 @@ fn learned_players_are_fitted_on_other_traces_and_join_the_comparison() {
     // The kept results are not shown as updating: nothing newer is coming.
     assert!(h.query_by_label("updating…").is_none());
 }
+
+#[test]
+fn rule_players_show_while_rl_trains_and_another_fit_stops_the_training() {
+    let mut h = harness_with(Vec::new());
+    wait_for(&mut h, "the sample", ready);
+    h.get_by_label("What-if (players, office link)").click();
+    wait_for(&mut h, "the default what-if", players_ready);
+    let rules = h
+        .state()
+        .whatif
+        .players
+        .answer
+        .as_ref()
+        .unwrap()
+        .1
+        .players
+        .len();
+    // A training far longer than the test: only stopping it lets the next request finish.
+    h.state_mut().state.whatif.learned.rl_iterations = 20_000;
+    h.get_all_by_label("rl").next().unwrap().click();
+    wait_for(&mut h, "the rl training", |a| {
+        a.whatif.rl_training().is_some()
+    });
+    // Meanwhile the rule players' results of this very request are shown, as updating.
+    let wanted = h.state().state.whatif.request();
+    let (shown, coming) = h.state_mut().whatif.players_for(&wanted).unwrap();
+    assert_eq!(shown.players.len(), rules);
+    assert!(coming);
+    h.run_steps(2);
+    h.get_by_label("updating…");
+    // Another iteration count is another fit: the long training stops, a short one answers.
+    // (10, the fewest the view takes.)
+    h.state_mut().state.whatif.learned.rl_iterations = 10;
+    wait_for(&mut h, "the short training", |a| {
+        players_ready(a)
+            && a.whatif.players.answer.as_ref().is_some_and(|(k, r)| {
+                k.learned.rl_iterations == 10 && r.players.last() == Some(&"rl")
+            })
+    });
+    let app = h.state();
+    assert!(
+        app.messages.iter().all(|m| !m.is_error),
+        "a stopped training is not an error to report: {:?}",
+        app.messages
+    );
+}

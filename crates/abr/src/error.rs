@@ -16,6 +16,9 @@ pub enum AbrError {
     UnknownAlgorithm(String, String),
     #[error("{0}")]
     Invalid(String),
+    /// The caller stopped the work (a newer request replaced it); nothing was kept.
+    #[error("stopped: a newer request replaced this one")]
+    Stopped,
 }
 
 /// Most characters of file content a message quotes.

@@ -65,15 +65,16 @@ impl WhatIfResults {
 /// Reads or generates the inputs and runs every session. Errors name the file and what is
 /// wrong; a buffer shorter than one segment or no player is refused.
 pub fn run_whatif(request: &WhatIfRequest) -> Result<WhatIfResults, AbrError> {
-    run_whatif_learning(request, &mut LearnedCache::default(), &mut |_| {})
+    run_whatif_learning(request, &mut LearnedCache::default(), &mut |_| true)
 }
 
 /// As [`run_whatif`], reusing learned models from `cache` while what they were fitted on is
-/// unchanged; `progress` sees the rl player's training from 0 to 1.
+/// unchanged; `progress` sees the rl player's training from 0 to 1 and answers whether to
+/// go on (`false` stops the training: [`AbrError::Stopped`], nothing cached).
 pub fn run_whatif_learning(
     request: &WhatIfRequest,
     cache: &mut LearnedCache,
-    progress: &mut dyn FnMut(f64),
+    progress: &mut dyn FnMut(f64) -> bool,
 ) -> Result<WhatIfResults, AbrError> {
     if request.algorithms.is_empty() && !request.learned.learned_mpc && !request.learned.rl {
         return Err(AbrError::Invalid("choose at least one player".into()));
@@ -249,7 +250,11 @@ mod tests {
     fn learned_players_follow_the_rules_and_are_fitted_once() {
         let mut cache = LearnedCache::default();
         let mut calls = 0;
-        let r = run_whatif_learning(&learning_request(), &mut cache, &mut |_| calls += 1).unwrap();
+        let r = run_whatif_learning(&learning_request(), &mut cache, &mut |_| {
+            calls += 1;
+            true
+        })
+        .unwrap();
         assert_eq!(r.players, vec!["rate", "learned-mpc", "rl"]);
         assert_eq!(r.runs.len(), 9);
         assert_eq!(calls, 3, "one progress call per rl iteration");
@@ -262,13 +267,35 @@ mod tests {
         // Other players and another evaluated count: nothing is fitted again.
         let mut other = learning_request();
         other.algorithms = vec![Algorithm::Bola, Algorithm::Bba];
-        let again = run_whatif_learning(&other, &mut cache, &mut |_| calls += 1).unwrap();
+        let again = run_whatif_learning(&other, &mut cache, &mut |_| {
+            calls += 1;
+            true
+        })
+        .unwrap();
         assert_eq!(calls, 3);
         assert_eq!(again.players, vec!["bola", "bba", "learned-mpc", "rl"]);
         // Another buffer cap fits again.
         other.buffer_s = 12.0;
-        run_whatif_learning(&other, &mut cache, &mut |_| calls += 1).unwrap();
+        run_whatif_learning(&other, &mut cache, &mut |_| {
+            calls += 1;
+            true
+        })
+        .unwrap();
         assert_eq!(calls, 6);
+    }
+
+    #[test]
+    fn a_stopped_training_keeps_nothing() {
+        let mut cache = LearnedCache::default();
+        let e = run_whatif_learning(&learning_request(), &mut cache, &mut |_| false).unwrap_err();
+        assert!(matches!(e, AbrError::Stopped), "{e}");
+        let mut calls = 0;
+        run_whatif_learning(&learning_request(), &mut cache, &mut |_| {
+            calls += 1;
+            true
+        })
+        .unwrap();
+        assert_eq!(calls, 3, "the next request trains again, from the start");
     }
 
     #[test]
@@ -280,7 +307,7 @@ mod tests {
         let mut r = learning_request();
         r.traces = TraceSource::Files(vec![path.clone()]);
         r.learned.training = TrainingSource::Files(vec![path]);
-        let e = run_whatif_learning(&r, &mut LearnedCache::default(), &mut |_| {})
+        let e = run_whatif_learning(&r, &mut LearnedCache::default(), &mut |_| true)
             .unwrap_err()
             .to_string();
         assert!(e.contains("never saw"), "{e}");
@@ -288,7 +315,7 @@ mod tests {
         let mut only = learning_request();
         only.algorithms.clear();
         only.learned.rl = false;
-        let ok = run_whatif_learning(&only, &mut LearnedCache::default(), &mut |_| {}).unwrap();
+        let ok = run_whatif_learning(&only, &mut LearnedCache::default(), &mut |_| true).unwrap();
         assert_eq!(ok.players, vec!["learned-mpc"]);
     }
 }

@@ -99,8 +99,9 @@ pub struct LearnedCache {
 }
 
 /// The learned contenders of `choice` for judging on `evaluated`, fitted (or taken from
-/// `cache`). `progress` sees the rl player's training from 0 to 1; a trace in both sets is
-/// refused.
+/// `cache`). `progress` sees the rl player's training from 0 to 1 and answers whether to go
+/// on: `false` stops it with [`AbrError::Stopped`], caching nothing. A trace in both sets
+/// is refused.
 pub fn learned_contenders(
     choice: &LearnedChoice,
     evaluated: &[Trace],
@@ -108,7 +109,7 @@ pub fn learned_contenders(
     manifest: &Manifest,
     config: &SimConfig,
     cache: &mut LearnedCache,
-    progress: &mut dyn FnMut(f64),
+    progress: &mut dyn FnMut(f64) -> bool,
 ) -> Result<Vec<Contender>, AbrError> {
     if !choice.learned_mpc && !choice.rl {
         return Ok(Vec::new());
@@ -155,16 +156,20 @@ pub fn learned_contenders(
                     iterations,
                     ..RlOptions::default()
                 };
+                let mut stopped = false;
                 let p = Arc::new(train_policy(
                     &key.traces,
                     manifest,
                     config,
                     &options,
                     &mut |p| {
-                        progress(p.iteration as f64 / p.iterations as f64);
-                        true
+                        stopped = !progress(p.iteration as f64 / p.iterations as f64);
+                        !stopped
                     },
                 )?);
+                if stopped {
+                    return Err(AbrError::Stopped);
+                }
                 cache.policy = Some((key, Arc::clone(&p)));
                 p
             }

@@ -45,7 +45,7 @@ pub fn whatif_ui(app: &mut App, ui: &mut egui::Ui) {
     ui.separator();
     let wanted = app.state.whatif.request();
     let running = app.whatif.players.running.is_some();
-    let got = app.whatif.players.get(&wanted);
+    let got = app.whatif.players_for(&wanted);
     egui::ScrollArea::vertical()
         .id_salt("whatif")
         .show(ui, |ui| match got {
