@@ -53,8 +53,25 @@ impl Coarse {
 struct Counted {
     coarse: Vec<u32>,
     sums: Vec<f64>,
-    /// Per slot, values per [`histogram_bin`].
-    histograms: Vec<Vec<u64>>,
+    /// Slot `s`'s values per [`histogram_bin`] `b` at `s * HISTOGRAM_BINS + b`.
+    histograms: Vec<u64>,
+}
+
+/// [`Counted`]'s vectors as slices, for the row loop.
+struct Tallies<'a> {
+    coarse: &'a mut [u32],
+    sums: &'a mut [f64],
+    histograms: &'a mut [u64],
+}
+
+impl Counted {
+    fn tallies(&mut self) -> Tallies<'_> {
+        Tallies {
+            coarse: &mut self.coarse,
+            sums: &mut self.sums,
+            histograms: &mut self.histograms,
+        }
+    }
 }
 
 /// A row that does not pass, in the per-row cells pass 1 keeps for pass 2.
@@ -83,15 +100,17 @@ pub(super) fn by_buckets(
     let ranges = sel.ranges();
     let parts = parallel::map("over-time-buckets", ranges.clone(), |range| {
         let mut rows = vec![0_u64; n_cells];
-        let mut counted: Vec<Counted> = coarse
-            .iter()
-            .map(|c| Counted {
-                coarse: vec![0; n_cells * c.buckets],
-                sums: vec![0.0; n_cells],
-                histograms: vec![vec![0; HISTOGRAM_BINS]; slots],
-            })
-            .collect();
+        let mut counted: [Counted; 2] = coarse.map(|c| Counted {
+            coarse: vec![0; n_cells * c.buckets],
+            sums: vec![0.0; n_cells],
+            histograms: vec![0; slots * HISTOGRAM_BINS],
+        });
         let mut row_cells = Vec::with_capacity(if keep_cells { range.len() } else { 0 });
+        // Plain slices held across the loop: indexing through `counted[m]` reloaded each
+        // vector's pointer per row.
+        let [first, second] = &mut counted;
+        let mut tallies = [first.tallies(), second.tallies()];
+        let row_codes = [codes[0].codes.as_slice(), codes[1].codes.as_slice()];
         for r in range {
             if !sel.passes(r) {
                 if keep_cells {
@@ -104,12 +123,11 @@ pub(super) fn by_buckets(
                 row_cells.push(cell as u16);
             }
             rows[cell] += 1;
-            for m in 0..2 {
+            for (m, t) in tallies.iter_mut().enumerate() {
                 let v = values[m][r];
-                let into = &mut counted[m];
-                into.coarse[coarse[m].slot(cell, codes[m].codes[r])] += 1;
-                into.sums[cell] += v;
-                into.histograms[slot][histogram_bin(v)] += 1;
+                t.coarse[coarse[m].slot(cell, row_codes[m][r])] += 1;
+                t.sums[cell] += v;
+                t.histograms[slot * HISTOGRAM_BINS + histogram_bin(v)] += 1;
             }
         }
         (rows, counted, row_cells)
@@ -129,9 +147,7 @@ pub(super) fn by_buckets(
             for (a, b) in into.sums.iter_mut().zip(&from.sums) {
                 *a += b;
             }
-            for (a, b) in into.histograms.iter_mut().zip(&from.histograms) {
-                add(a, b);
-            }
+            add(&mut into.histograms, &from.histograms);
         }
     }
     // Which bucket holds each order statistic each cell needs.
@@ -232,10 +248,10 @@ pub(super) fn by_buckets(
             rows: cells_out,
             histograms: counted
                 .histograms
-                .into_iter()
+                .chunks(HISTOGRAM_BINS)
                 .map(|h| {
                     let total = h.iter().sum::<u64>().max(1) as f64;
-                    h.into_iter().map(|c| c as f64 / total).collect()
+                    h.iter().map(|&c| c as f64 / total).collect()
                 })
                 .collect(),
         });
