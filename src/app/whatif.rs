@@ -331,6 +331,9 @@ pub(super) fn start_workers(repaint: &egui::Context, errors: &mut Vec<String>) -
     let stop = Arc::clone(&tab.stop_training);
     let rules_first = Arc::clone(&tab.rules_first);
     let cache = Mutex::new(LearnedCache::default());
+    // The last request answered with learned players: one with the same fit finds them
+    // cached, so its rule players need not be shown (and simulated) first.
+    let last_fitted: Mutex<Option<WhatIfRequest>> = Mutex::new(None);
     let ui = repaint.clone();
     tab.players.worker = LatestWorker::start(
         "streamlens-whatif",
@@ -342,7 +345,12 @@ pub(super) fn start_workers(repaint: &egui::Context, errors: &mut Vec<String>) -
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             progress.store(0, Ordering::Relaxed);
-            if (req.learned.learned_mpc || req.learned.rl) && !req.algorithms.is_empty() {
+            let learned = req.learned.learned_mpc || req.learned.rl;
+            let mut last = last_fitted
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let cached = last.as_ref().is_some_and(|l| same_fit(l, &req));
+            if learned && !cached && !req.algorithms.is_empty() {
                 // The rule players take milliseconds: shown while the learned ones are fitted.
                 let mut rules = req.clone();
                 rules.learned.learned_mpc = false;
@@ -371,6 +379,9 @@ pub(super) fn start_workers(repaint: &egui::Context, errors: &mut Vec<String>) -
                 e => e.to_string(),
             });
             progress.store(0, Ordering::Relaxed);
+            if learned && result.is_ok() {
+                *last = Some(req.clone());
+            }
             (req, result)
         },
         errors,
