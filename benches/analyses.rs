@@ -3,12 +3,14 @@
 //!
 //! `cargo bench --bench analyses -- --csv /tmp/streamlens-bench-20000000.csv`
 //! (make the file with `cargo bench --bench pipeline -- --rows 20000000 --dir /tmp --keep`).
+//! `--runs N` times each analysis N times (default 3); `--only "Over time"` times that tab
+//! alone (no all-seven or presorted runs), for comparing two builds on one tab.
 //! Prints one line per measurement; results go to BENCHMARKS.md by hand.
 
 use std::time::Instant;
 
 mod common;
-use common::{path_arg, peak_rss_mb};
+use common::{arg, path_arg, peak_rss_mb};
 
 use streamlens_engine::Filter;
 use streamlens_engine::analysis::coded::presorted::PresortedWords;
@@ -54,16 +56,35 @@ fn main() -> anyhow::Result<()> {
     f.toggle("viewer_type", "WFO");
     filters.push(("WFO", f));
     let params = AnalysisParams::default();
+    let runs: usize = arg("--runs")
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3)
+        .max(1);
+    let only = arg("--only");
+    let kinds: Vec<AnalysisKind> = AnalysisKind::ALL
+        .into_iter()
+        .filter(|k| only.as_deref().is_none_or(|o| o == k.title()))
+        .collect();
     for (name, filter) in &filters {
-        for kind in AnalysisKind::ALL {
-            let t = Instant::now();
-            let a = run(&ds, filter, &params, &[kind])?;
+        for &kind in &kinds {
+            // Several runs: single runs on a shared VM vary by ±15 %.
+            let mut ms = Vec::new();
+            let mut rows = 0;
+            for _ in 0..runs {
+                let t = Instant::now();
+                rows = run(&ds, filter, &params, &[kind])?.rows;
+                ms.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            ms.sort_by(f64::total_cmp);
             println!(
-                "{name} ({} rows): {} {:.0} ms",
-                a.rows,
+                "{name} ({rows} rows): {} median {:.0} ms (min {:.0})",
                 kind.title(),
-                t.elapsed().as_secs_f64() * 1000.0
+                ms[ms.len() / 2],
+                ms[0]
             );
+        }
+        if only.is_some() {
+            continue;
         }
         let t = Instant::now();
         run(&ds, filter, &params, &AnalysisKind::ALL)?;
@@ -72,6 +93,9 @@ fn main() -> anyhow::Result<()> {
             t.elapsed().as_secs_f64(),
             peak_rss_mb()
         );
+    }
+    if only.is_some() {
+        return Ok(());
     }
     // What the window builds in the background after a load (the CLI does not): each
     // customer's qoe codes sorted once, then Differences picks passing rows per change.

@@ -112,6 +112,17 @@ impl<'a> Selection<'a> {
             .is_none_or(|b| b[r / 64] >> (r % 64) & 1 == 1)
     }
 
+    /// The passing rows of `range`, ascending: the plain range with no filter, else the set
+    /// bits a word at a time. Callers match on it so each loop is compiled for both cases
+    /// and a filter skips the rows it drops instead of testing each one.
+    #[must_use]
+    pub fn passing_rows(&self, range: std::ops::Range<usize>) -> PassingRows<'_> {
+        match &self.bits {
+            None => PassingRows::All(range),
+            Some(bits) => PassingRows::Some(SetBits::new(bits, range)),
+        }
+    }
+
     /// Is every row passing (no filter)?
     #[must_use]
     pub fn all(&self) -> bool {
@@ -154,5 +165,98 @@ impl<'a> Selection<'a> {
 
     fn required<T: PolarsNumericType>(&self, name: &str) -> Result<&'a [T::Native], AnalysisError> {
         slice_of::<T>(self.dataset, name).ok_or_else(|| AnalysisError::MissingColumn(name.into()))
+    }
+}
+
+/// The passing rows of a range (see [`Selection::passing_rows`]).
+pub enum PassingRows<'b> {
+    All(std::ops::Range<usize>),
+    Some(SetBits<'b>),
+}
+
+/// The set bits of a bitset within a row range, ascending.
+pub struct SetBits<'b> {
+    words: &'b [u64],
+    /// Index of the word `current` came from.
+    word: usize,
+    /// The bits of that word not visited yet (and within the range).
+    current: u64,
+    /// One past the last row.
+    end: usize,
+}
+
+impl<'b> SetBits<'b> {
+    fn new(words: &'b [u64], range: std::ops::Range<usize>) -> Self {
+        let end = range.end.min(words.len() * 64);
+        if range.start >= end {
+            return Self {
+                words,
+                word: 0,
+                current: 0,
+                end: 0,
+            };
+        }
+        let word = range.start / 64;
+        let mut current = words[word] & (u64::MAX << (range.start % 64));
+        if end < (word + 1) * 64 {
+            current &= low_bits(end % 64);
+        }
+        Self {
+            words,
+            word,
+            current,
+            end,
+        }
+    }
+}
+
+/// A mask of the `n` lowest bits (`n < 64`).
+fn low_bits(n: usize) -> u64 {
+    (1u64 << n) - 1
+}
+
+impl Iterator for SetBits<'_> {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        while self.current == 0 {
+            self.word += 1;
+            let first = self.word * 64;
+            if first >= self.end {
+                return None;
+            }
+            self.current = self.words[self.word];
+            if self.end - first < 64 {
+                self.current &= low_bits(self.end - first);
+            }
+        }
+        let bit = self.current.trailing_zeros() as usize;
+        // Clear the lowest set bit.
+        self.current &= self.current - 1;
+        Some(self.word * 64 + bit)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SetBits;
+
+    proptest::proptest! {
+        #[test]
+        fn set_bits_are_the_passing_rows_of_the_range(
+            words in proptest::collection::vec(proptest::num::u64::ANY, 0..6),
+            start in 0usize..400,
+            len in 0usize..400,
+        ) {
+            let rows = words.len() * 64;
+            let range = start.min(rows)..(start + len).min(rows);
+            let expected: Vec<usize> = range
+                .clone()
+                .filter(|&r| words[r / 64] >> (r % 64) & 1 == 1)
+                .collect();
+            let got: Vec<usize> = SetBits::new(&words, range).collect();
+            proptest::prop_assert_eq!(got, expected);
+        }
     }
 }

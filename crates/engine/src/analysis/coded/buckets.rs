@@ -7,6 +7,7 @@
 //! only the codes falling into those buckets, and sorting those few gives each order
 //! statistic exactly — the values sorting every cell would pick.
 
+use super::over_time::RowCells;
 use crate::analysis::groups::TopGroups;
 use crate::analysis::index::ValueCodes;
 use crate::analysis::over_time::{
@@ -14,7 +15,7 @@ use crate::analysis::over_time::{
 };
 use crate::analysis::parallel;
 use crate::analysis::rows::Metric;
-use crate::analysis::selection::Selection;
+use crate::analysis::selection::{PassingRows, Selection};
 use crate::error::AnalysisError;
 
 /// Coarse counters per metric, over all cells, kept within this many (cache-sized).
@@ -74,17 +75,66 @@ impl Counted {
     }
 }
 
-/// A row that does not pass, in the per-row cells pass 1 keeps for pass 2.
-const NO_CELL: u16 = u16::MAX;
+/// Cells pass 1 keeps per row for pass 2 must number fewer than this (16 bits).
+const MAX_KEPT_CELLS: usize = 1 << 16;
 
-/// Both metrics' rows and histograms by cell (`bin * slots + slot`); `cell_of(row)` gives a
+/// Pass 1's inputs and per-range outputs besides the tallies.
+struct FirstPass<'a> {
+    /// Passing rows per cell.
+    rows: Vec<u64>,
+    /// The passing rows' cells in visiting order (pass 2 visits the same rows in the same
+    /// order); `None` when cells do not fit in 16 bits.
+    row_cells: Option<Vec<u16>>,
+    codes: [&'a [u32]; 2],
+    values: [&'a [f64]; 2],
+    coarse: [Coarse; 2],
+}
+
+impl FirstPass<'_> {
+    /// Counts the passing `rows` (generic so the loop is compiled for the plain range and
+    /// for a filter's set bits alike).
+    #[inline]
+    fn count(
+        &mut self,
+        rows: impl Iterator<Item = usize>,
+        counted: &mut [Counted; 2],
+        cells: &RowCells,
+    ) {
+        // Plain slices held across the loop: indexing through `counted[m]` or `self`
+        // reloaded each vector's pointer per row.
+        let (codes, values, coarse) = (self.codes, self.values, self.coarse);
+        let keep_cells = self.row_cells.is_some();
+        let mut row_cells = self.row_cells.take().unwrap_or_default();
+        let cell_rows = self.rows.as_mut_slice();
+        let [first, second] = counted;
+        let mut tallies = [first.tallies(), second.tallies()];
+        for r in rows {
+            let (cell, slot) = cells.cell_of(r);
+            if keep_cells {
+                row_cells.push(cell as u16);
+            }
+            cell_rows[cell] += 1;
+            for (m, t) in tallies.iter_mut().enumerate() {
+                let v = values[m][r];
+                t.coarse[coarse[m].slot(cell, codes[m][r])] += 1;
+                t.sums[cell] += v;
+                t.histograms[slot * HISTOGRAM_BINS + histogram_bin(v)] += 1;
+            }
+        }
+        if keep_cells {
+            self.row_cells = Some(row_cells);
+        }
+    }
+}
+
+/// Both metrics' rows and histograms by cell (`bin * slots + slot`); `cells` gives a
 /// passing row's (cell, slot).
 pub(super) fn by_buckets(
     sel: &Selection,
     groups: &TopGroups,
     (n_bins, first_bin, axis): (usize, i64, TimeAxis),
     (codes, max_coarse): ([&ValueCodes; 2], usize),
-    cell_of: impl Fn(usize) -> (usize, usize) + Sync,
+    cells: &RowCells,
 ) -> Result<Vec<OverTime>, AnalysisError> {
     let slots = groups.labels.len();
     let n_cells = n_bins * slots;
@@ -93,48 +143,32 @@ pub(super) fn by_buckets(
         sel.required_numeric(Metric::BOTH[0].column())?,
         sel.required_numeric(Metric::BOTH[1].column())?,
     ];
-    let cell_of = &cell_of;
     // Pass 1 keeps each row's cell (2 bytes) when cells fit, so pass 2 reads neither time,
     // event nor group again.
-    let keep_cells = n_cells < usize::from(NO_CELL);
+    let keep_cells = n_cells < MAX_KEPT_CELLS;
     let ranges = sel.ranges();
     let parts = parallel::map("over-time-buckets", ranges.clone(), |range| {
-        let mut rows = vec![0_u64; n_cells];
         let mut counted: [Counted; 2] = coarse.map(|c| Counted {
             coarse: vec![0; n_cells * c.buckets],
             sums: vec![0.0; n_cells],
             histograms: vec![0; slots * HISTOGRAM_BINS],
         });
-        let mut row_cells = Vec::with_capacity(if keep_cells { range.len() } else { 0 });
-        // Plain slices held across the loop: indexing through `counted[m]` reloaded each
-        // vector's pointer per row.
-        let [first, second] = &mut counted;
-        let mut tallies = [first.tallies(), second.tallies()];
-        let row_codes = [codes[0].codes.as_slice(), codes[1].codes.as_slice()];
-        for r in range {
-            if !sel.passes(r) {
-                if keep_cells {
-                    row_cells.push(NO_CELL);
-                }
-                continue;
-            }
-            let (cell, slot) = cell_of(r);
-            if keep_cells {
-                row_cells.push(cell as u16);
-            }
-            rows[cell] += 1;
-            for (m, t) in tallies.iter_mut().enumerate() {
-                let v = values[m][r];
-                t.coarse[coarse[m].slot(cell, row_codes[m][r])] += 1;
-                t.sums[cell] += v;
-                t.histograms[slot * HISTOGRAM_BINS + histogram_bin(v)] += 1;
-            }
+        let mut pass = FirstPass {
+            rows: vec![0_u64; n_cells],
+            row_cells: keep_cells.then(|| Vec::with_capacity(range.len())),
+            codes: [codes[0].codes.as_slice(), codes[1].codes.as_slice()],
+            values,
+            coarse,
+        };
+        match sel.passing_rows(range) {
+            PassingRows::All(rows) => pass.count(rows, &mut counted, cells),
+            PassingRows::Some(rows) => pass.count(rows, &mut counted, cells),
         }
-        (rows, counted, row_cells)
+        (pass.rows, counted, pass.row_cells)
     })?;
     let mut row_cells = Vec::with_capacity(parts.len());
     let mut parts = parts.into_iter().map(|(rows, counted, cells)| {
-        row_cells.push(cells);
+        row_cells.push(cells.unwrap_or_default());
         (rows, counted)
     });
     let Some((mut rows, mut counted)) = parts.next() else {
@@ -168,29 +202,21 @@ pub(super) fn by_buckets(
             .zip(row_cells.iter().map(Vec::as_slice))
             .collect()
     };
-    let collected = parallel::map("over-time-collect", items, |(range, cells)| {
+    let collected = parallel::map("over-time-collect", items, |(range, kept_cells)| {
         let mut lists: Vec<Vec<Vec<u32>>> = wanted_ref
             .iter()
             .map(|w| vec![Vec::new(); w.buckets.len()])
             .collect();
-        for (i, r) in range.enumerate() {
-            let cell = if keep_cells {
-                match cells[i] {
-                    NO_CELL => continue,
-                    c => usize::from(c),
-                }
-            } else if sel.passes(r) {
-                cell_of(r).0
-            } else {
-                continue;
-            };
-            for m in exact_needed.iter().copied() {
-                let code = codes[m].codes[r];
-                let t = wanted_ref[m].target[coarse[m].slot(cell, code)];
-                if t != NO_TARGET {
-                    lists[m][t as usize].push(code);
-                }
-            }
+        let kept = keep_cells.then_some(kept_cells);
+        let wanted = (
+            exact_needed.as_slice(),
+            wanted_ref.as_slice(),
+            codes,
+            coarse,
+        );
+        match sel.passing_rows(range) {
+            PassingRows::All(rows) => collect_wanted(rows, kept, cells, wanted, &mut lists),
+            PassingRows::Some(rows) => collect_wanted(rows, kept, cells, wanted, &mut lists),
         }
         lists
     })?;
@@ -257,6 +283,48 @@ pub(super) fn by_buckets(
         });
     }
     Ok(out)
+}
+
+/// Pass 2 over the passing `rows`: each metric's codes that fall in a wanted bucket, per
+/// wanted bucket. The rows' cells are pass 1's `kept` cells (in visiting order) or, when
+/// none were kept, `cells`'.
+fn collect_wanted(
+    rows: impl Iterator<Item = usize>,
+    kept: Option<&[u16]>,
+    cells: &RowCells,
+    wanted: (&[usize], &[Wanted], [&ValueCodes; 2], [Coarse; 2]),
+    lists: &mut [Vec<Vec<u32>>],
+) {
+    match kept {
+        Some(cells) => {
+            for (r, &cell) in rows.zip(cells) {
+                collect_row(r, usize::from(cell), wanted, lists);
+            }
+        }
+        None => {
+            for r in rows {
+                collect_row(r, cells.cell_of(r).0, wanted, lists);
+            }
+        }
+    }
+}
+
+// Measured: with a plain `#[inline]` pass 2 took 104 instead of 50 ms (no filter).
+#[allow(clippy::inline_always)]
+#[inline(always)]
+fn collect_row(
+    r: usize,
+    cell: usize,
+    (metrics, wanted, codes, coarse): (&[usize], &[Wanted], [&ValueCodes; 2], [Coarse; 2]),
+    lists: &mut [Vec<Vec<u32>>],
+) {
+    for &m in metrics {
+        let code = codes[m].codes[r];
+        let t = wanted[m].target[coarse[m].slot(cell, code)];
+        if t != NO_TARGET {
+            lists[m][t as usize].push(code);
+        }
+    }
 }
 
 fn add<T: Copy + std::ops::AddAssign>(into: &mut [T], from: &[T]) {

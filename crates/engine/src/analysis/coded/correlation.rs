@@ -6,7 +6,7 @@ use super::{histograms_of, total};
 use crate::analysis::correlation::{Correlation, PAIR_BINS, PairHistogram, numeric_columns};
 use crate::analysis::index::{ValueCodes, codes_of};
 use crate::analysis::parallel;
-use crate::analysis::selection::Selection;
+use crate::analysis::selection::{PassingRows, Selection};
 use crate::dataset::Dataset;
 use crate::error::AnalysisError;
 
@@ -33,6 +33,36 @@ struct Column<'a> {
     srr: f64,
     range: Option<[f64; 2]>,
     distinct_present: usize,
+}
+
+/// Over the passing `rows`: per column pair, Σ dx·dx', Σ dr·dr' and the pair histogram.
+fn cross_products(
+    rows: impl Iterator<Item = usize>,
+    cols: &[Column],
+    pairs: &[(usize, usize)],
+    (sxy, srs, grid): (&mut [f64], &mut [f64], &mut [u64]),
+) {
+    let mut row = vec![ValueStat::default(); cols.len()];
+    for r in rows {
+        for (stat, c) in row.iter_mut().zip(cols) {
+            let code = c.codes[r] as usize;
+            *stat = match c.values {
+                None => c.stats[code],
+                Some((values, mean)) => ValueStat {
+                    dx: values[r] - mean,
+                    dr: c.dr[code],
+                    bin: bin_of(values[r], c.range),
+                },
+            };
+        }
+        for (p, &(i, j)) in pairs.iter().enumerate() {
+            let (a, b) = (row[i], row[j]);
+            sxy[p] += a.dx * b.dx;
+            srs[p] += a.dr * b.dr;
+            // counts[y_bin][x_bin] with x = column j, y = column i.
+            grid[(p * PAIR_BINS + a.bin) * PAIR_BINS + b.bin] += 1;
+        }
+    }
 }
 
 /// `Ok(None)` when a column has no value codes (the sorting path handles it).
@@ -87,29 +117,10 @@ fn correlation_with(
         let mut sxy = vec![0.0; pairs_ref.len()];
         let mut srs = vec![0.0; pairs_ref.len()];
         let mut grid = vec![0u64; pairs_ref.len() * PAIR_BINS * PAIR_BINS];
-        let mut row = vec![ValueStat::default(); cols.len()];
-        for r in range {
-            if !sel.passes(r) {
-                continue;
-            }
-            for (stat, c) in row.iter_mut().zip(cols) {
-                let code = c.codes[r] as usize;
-                *stat = match c.values {
-                    None => c.stats[code],
-                    Some((values, mean)) => ValueStat {
-                        dx: values[r] - mean,
-                        dr: c.dr[code],
-                        bin: bin_of(values[r], c.range),
-                    },
-                };
-            }
-            for (p, &(i, j)) in pairs_ref.iter().enumerate() {
-                let (a, b) = (row[i], row[j]);
-                sxy[p] += a.dx * b.dx;
-                srs[p] += a.dr * b.dr;
-                // counts[y_bin][x_bin] with x = column j, y = column i.
-                grid[(p * PAIR_BINS + a.bin) * PAIR_BINS + b.bin] += 1;
-            }
+        let sums = (sxy.as_mut_slice(), srs.as_mut_slice(), grid.as_mut_slice());
+        match sel.passing_rows(range) {
+            PassingRows::All(rows) => cross_products(rows, cols, pairs_ref, sums),
+            PassingRows::Some(rows) => cross_products(rows, cols, pairs_ref, sums),
         }
         (sxy, srs, grid)
     })?;

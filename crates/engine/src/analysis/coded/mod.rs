@@ -14,7 +14,7 @@ pub mod viewer_type;
 mod word_layout;
 
 use crate::analysis::parallel;
-use crate::analysis::selection::Selection;
+use crate::analysis::selection::{PassingRows, Selection};
 use crate::error::AnalysisError;
 
 /// Counts per distinct value (same order as the column's `values`).
@@ -42,14 +42,9 @@ pub fn histograms_of(
 ) -> Result<Vec<Vec<u32>>, AnalysisError> {
     let parts = parallel::map("histograms", sel.ranges(), |range| {
         let mut counts: Vec<Vec<u32>> = columns.iter().map(|c| vec![0u32; slots * c.1]).collect();
-        for r in range {
-            if sel.passes(r)
-                && let Some(slot) = slot_of(r)
-            {
-                for (out, (codes, distinct)) in counts.iter_mut().zip(columns) {
-                    out[slot * distinct + codes[r] as usize] += 1;
-                }
-            }
+        match sel.passing_rows(range) {
+            PassingRows::All(rows) => count_codes(rows, columns, &slot_of, &mut counts),
+            PassingRows::Some(rows) => count_codes(rows, columns, &slot_of, &mut counts),
         }
         counts
     })?;
@@ -60,6 +55,22 @@ pub fn histograms_of(
         }
     }
     Ok(totals.into_iter().map(sum).collect())
+}
+
+/// Adds the passing `rows` to `counts`: per column, slot `slot_of(r)` × its code.
+fn count_codes(
+    rows: impl Iterator<Item = usize>,
+    columns: &[(&[u32], usize)],
+    slot_of: impl Fn(usize) -> Option<usize>,
+    counts: &mut [Vec<u32>],
+) {
+    for r in rows {
+        if let Some(slot) = slot_of(r) {
+            for (out, (codes, distinct)) in counts.iter_mut().zip(columns) {
+                out[slot * distinct + codes[r] as usize] += 1;
+            }
+        }
+    }
 }
 
 /// Element-wise sum of equally long count vectors.
