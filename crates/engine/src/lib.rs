@@ -12,6 +12,7 @@ pub mod files;
 pub mod filter;
 pub mod io;
 pub mod kolmogorov;
+pub mod memory;
 pub mod progress;
 pub mod schema;
 pub mod stats;

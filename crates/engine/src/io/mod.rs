@@ -273,7 +273,10 @@ pub fn load(
         builder.add_source(source, index as u16, Box::new(counting), options, progress)?;
         base += len;
     }
-    builder.finish(sources, options.strict)
+    let dataset = builder.finish(sources, options.strict);
+    // The builder's buffers are gone now; what the allocator kept of them goes back.
+    crate::memory::return_freed_memory();
+    dataset
 }
 
 fn check_cancel(progress: &LoadProgress) -> Result<(), LoadError> {
