@@ -177,6 +177,9 @@ fn build_overview_cells(dataset: &Dataset) -> Option<OverviewCells> {
 /// The session links of `dataset` (built on first call).
 pub fn session_links(dataset: &Dataset) -> Result<&SessionLinks, AnalysisError> {
     let built = cache(dataset).sessions.get_or_init(|| {
+        // The links take 150 MB for 20 M rows, in blocks too large for the allocator to
+        // place in what earlier analyses freed: hand that back first (it set the peak).
+        crate::memory::return_freed_memory();
         build_links(dataset)
             .map(Arc::new)
             .map_err(|e| e.to_string())
