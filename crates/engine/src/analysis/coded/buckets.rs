@@ -7,7 +7,7 @@
 //! only the codes falling into those buckets, and sorting those few gives each order
 //! statistic exactly — the values sorting every cell would pick.
 
-use super::over_time::RowCells;
+use super::row_cells::RowCells;
 use crate::analysis::groups::TopGroups;
 use crate::analysis::index::ValueCodes;
 use crate::analysis::over_time::{

@@ -9,6 +9,7 @@ pub mod differences;
 mod differences_words;
 pub mod over_time;
 pub mod presorted;
+mod row_cells;
 mod small_multiples;
 pub mod viewer_type;
 mod word_layout;
