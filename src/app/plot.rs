@@ -67,7 +67,7 @@ fn chart_ui_inner(
     let plot = Plot::new(("streamlens_chart", salt))
         .x_axis_label(spec.x_label.as_str())
         .y_axis_label(spec.y_label.as_str())
-        .legend(Legend::default())
+        .legend(Legend::default().position(legend_position(spec)))
         // The wheel scrolls the page of charts; Ctrl + wheel and dragging still zoom and pan.
         .allow_scroll(false)
         .min_size(egui::vec2(160.0, 120.0))
@@ -158,6 +158,20 @@ fn finite(points: &[[f64; 2]]) -> Vec<[f64; 2]> {
         .copied()
         .filter(|p| p[0].is_finite() && p[1].is_finite())
         .collect()
+}
+
+/// The legend in the corner that hides the least data (x–y charts; others right-top).
+fn legend_position(spec: &ChartSpec) -> egui_plot::Corner {
+    use streamlens_report::chart::legend::{Corner, legend_corner};
+    let ChartKind::Xy { series, y_range } = &spec.kind else {
+        return egui_plot::Corner::RightTop;
+    };
+    match legend_corner(series, *y_range) {
+        Corner::RightTop => egui_plot::Corner::RightTop,
+        Corner::LeftTop => egui_plot::Corner::LeftTop,
+        Corner::RightBottom => egui_plot::Corner::RightBottom,
+        Corner::LeftBottom => egui_plot::Corner::LeftBottom,
+    }
 }
 
 fn xy_ui(

@@ -5,6 +5,7 @@
 //! own, so an exported chart is the chart on screen. This module never imports egui.
 
 pub mod anomalies;
+pub mod legend;
 pub mod model_map;
 pub mod numbers;
 pub mod render;
