@@ -20,69 +20,89 @@ const BOX_HEIGHT: f64 = 0.3;
 /// step segments count by their two ends and their middle, so a sparse line across a corner
 /// counts too. Ties go to the first of right-top, left-top, right-bottom, left-bottom.
 /// An ECDF rises at the right and lies flat at the bottom-left: its legend goes left-top.
+///
+/// The window calls this every frame, so it allocates nothing and reads the points twice
+/// (bounds, then the four boxes in one pass), as cheap as drawing them.
 #[must_use]
 pub fn legend_corner(series: &[Series], y_range: Option<[f64; 2]>) -> Corner {
-    let mut points: Vec<[f64; 2]> = Vec::new();
-    for s in series {
-        add_points(&s.mark, &mut points);
-    }
-    points.retain(|p| p[0].is_finite() && p[1].is_finite());
-    let Some(bounds) = bounds(&points, y_range) else {
+    let visit = |f: &mut dyn FnMut([f64; 2])| {
+        for s in series {
+            for_each_point(&s.mark, &mut |p| {
+                if p[0].is_finite() && p[1].is_finite() {
+                    f(p);
+                }
+            });
+        }
+    };
+    let mut b = [
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    visit(&mut |p| {
+        b = [
+            b[0].min(p[0]),
+            b[1].max(p[0]),
+            b[2].min(p[1]),
+            b[3].max(p[1]),
+        ];
+    });
+    let [x0, x1] = [b[0], b[1]];
+    let [y0, y1] = y_range.unwrap_or([b[2], b[3]]);
+    if !(x1 > x0 && y1 > y0) {
         return Corner::RightTop;
-    };
-    let [x0, x1, y0, y1] = bounds;
+    }
     let (w, h) = ((x1 - x0) * BOX_WIDTH, (y1 - y0) * BOX_HEIGHT);
-    let covered = |corner: Corner| {
-        let right = matches!(corner, Corner::RightTop | Corner::RightBottom);
-        let top = matches!(corner, Corner::RightTop | Corner::LeftTop);
-        points
-            .iter()
-            .filter(|p| {
-                let in_x = if right {
-                    p[0] >= x1 - w
-                } else {
-                    p[0] <= x0 + w
-                };
-                let in_y = if top { p[1] >= y1 - h } else { p[1] <= y0 + h };
-                in_x && in_y
-            })
-            .count()
-    };
-    [
+    // Points in the box of right-top, left-top, right-bottom, left-bottom.
+    let mut covered = [0usize; 4];
+    visit(&mut |p| {
+        let (right, left) = (p[0] >= x1 - w, p[0] <= x0 + w);
+        let (top, bottom) = (p[1] >= y1 - h, p[1] <= y0 + h);
+        covered[0] += usize::from(right && top);
+        covered[1] += usize::from(left && top);
+        covered[2] += usize::from(right && bottom);
+        covered[3] += usize::from(left && bottom);
+    });
+    let corners = [
         Corner::RightTop,
         Corner::LeftTop,
         Corner::RightBottom,
         Corner::LeftBottom,
-    ]
-    .into_iter()
-    .min_by_key(|&c| covered(c))
-    .unwrap_or(Corner::RightTop)
+    ];
+    // The first of the least covered.
+    let best = (0..4).min_by_key(|&i| covered[i]).unwrap_or(0);
+    corners[best]
 }
 
-/// The points a mark puts on the chart (segments as ends and middles).
-fn add_points(mark: &Mark, out: &mut Vec<[f64; 2]>) {
+/// Each point a mark puts on the chart (segments as ends and middles).
+fn for_each_point(mark: &Mark, f: &mut dyn FnMut([f64; 2])) {
     match mark {
-        Mark::Line(p) => add_path(p, false, out),
-        Mark::Steps(p) => add_path(p, true, out),
+        Mark::Line(p) => path_points(p, false, f),
+        Mark::Steps(p) => path_points(p, true, f),
         Mark::Points(p) | Mark::Rings(p) | Mark::LabelledPoints { points: p, .. } => {
-            out.extend_from_slice(p);
+            p.iter().copied().for_each(f);
         }
         Mark::Band { x, low, high } => {
             for ((&x, &lo), &hi) in x.iter().zip(low).zip(high) {
-                out.extend([[x, lo], [x, f64::midpoint(lo, hi)], [x, hi]]);
+                [[x, lo], [x, f64::midpoint(lo, hi)], [x, hi]]
+                    .into_iter()
+                    .for_each(&mut *f);
             }
         }
         Mark::Bars { x, heights, .. } => {
             for (&x, &h) in x.iter().zip(heights) {
-                out.extend([[x, 0.0], [x, h / 2.0], [x, h]]);
+                [[x, 0.0], [x, h / 2.0], [x, h]]
+                    .into_iter()
+                    .for_each(&mut *f);
             }
         }
     }
 }
 
 /// A path's points and the middle of each segment (of each step's flat part for steps).
-fn add_path(points: &[[f64; 2]], steps: bool, out: &mut Vec<[f64; 2]>) {
-    out.extend_from_slice(points);
+fn path_points(points: &[[f64; 2]], steps: bool, f: &mut dyn FnMut([f64; 2])) {
+    points.iter().copied().for_each(&mut *f);
     for pair in points.windows(2) {
         let (a, b) = (pair[0], pair[1]);
         let y = if steps {
@@ -90,23 +110,8 @@ fn add_path(points: &[[f64; 2]], steps: bool, out: &mut Vec<[f64; 2]>) {
         } else {
             f64::midpoint(a[1], b[1])
         };
-        out.push([f64::midpoint(a[0], b[0]), y]);
+        f([f64::midpoint(a[0], b[0]), y]);
     }
-}
-
-/// [x min, x max, y min, y max] of the points (y from `y_range` when given); `None` when
-/// there are no points or a span is empty.
-fn bounds(points: &[[f64; 2]], y_range: Option<[f64; 2]>) -> Option<[f64; 4]> {
-    let fold = |i: usize| {
-        points
-            .iter()
-            .fold([f64::INFINITY, f64::NEG_INFINITY], |m, p| {
-                [m[0].min(p[i]), m[1].max(p[i])]
-            })
-    };
-    let [x0, x1] = fold(0);
-    let [y0, y1] = y_range.unwrap_or_else(|| fold(1));
-    (x1 > x0 && y1 > y0).then_some([x0, x1, y0, y1])
 }
 
 #[cfg(test)]
