@@ -19,6 +19,8 @@ use crate::error::AnalysisError;
 use crate::schema::Canonical;
 use polars::prelude::{Float64Type, Int64Type, UInt32Type};
 
+mod decimal;
+
 /// Columns with more distinct values than this are not coded (they take the sorting path),
 /// unless every value is a whole multiple of 1, 0.001 or 0.000001 within a span of
 /// [`MAX_DECIMAL_SPAN`] steps (decimal text as exports write it), which is coded at any count.
@@ -65,8 +67,8 @@ fn value_slots(dataset: &Dataset) -> &BTreeMap<String, OnceLock<Option<Arc<Value
 }
 
 /// Codes every numeric column not coded yet, the columns side by side on the cores
-/// (analyses read them all; one at a time would leave a core idle). Returns how many
-/// columns have codes.
+/// (analyses read them all; a column without a decimal form is coded on one core).
+/// Returns how many columns have codes.
 pub fn code_all_values(dataset: &Dataset) -> usize {
     let names: Vec<&String> = value_slots(dataset).keys().collect();
     // A failed thread only means a column is coded on first use instead.
@@ -208,10 +210,13 @@ fn build_links(dataset: &Dataset) -> Result<SessionLinks, AnalysisError> {
 /// its distinct values; `None` with a NaN or above [`MAX_DISTINCT`] distinct values without
 /// a decimal form.
 fn code_values(column: &[f64]) -> Option<ValueCodes> {
-    if column.iter().any(|v| v.is_nan()) {
-        return None;
-    }
-    decimal::codes(column).or_else(|| hashed_codes(column))
+    // The decimal form refuses NaN itself; only columns without one need the check.
+    decimal::codes(column).or_else(|| {
+        if column.iter().any(|v| v.is_nan()) {
+            return None;
+        }
+        hashed_codes(column)
+    })
 }
 
 /// Codes through an open-addressing table of the values' bits, grown as values appear.
@@ -268,87 +273,6 @@ fn hashed_codes(column: &[f64]) -> Option<ValueCodes> {
     Some(ValueCodes { values, codes })
 }
 
-/// Dense ranks of columns whose values are decimals with few digits after the point.
-mod decimal {
-    use super::{MAX_DECIMAL_SPAN, ValueCodes};
-
-    /// Scales tried, smallest first: whole numbers, thousandths, millionths.
-    const SCALES: [f64; 3] = [1.0, 1e3, 1e6];
-    /// Adding and subtracting 1.5·2⁵² rounds any |x| < 2⁵¹ to a whole number.
-    const ROUNDER: f64 = 6_755_399_441_055_744.0;
-    const LIMIT: f64 = 2_251_799_813_685_248.0; // 2⁵¹
-
-    /// The step index of `v` at `scale`, when `v` is exactly `step / scale`.
-    #[inline]
-    fn step(v: f64, scale: f64) -> Option<i64> {
-        let x = v * scale;
-        if x.abs() >= LIMIT {
-            return None;
-        }
-        let k = (x + ROUNDER) - ROUNDER;
-        // `v` must be the very number `k / scale` names (bit for bit, −0 aside): then
-        // steps order like values and each step names one value.
-        ((k / scale).to_bits() == (v + 0.0).to_bits()).then_some(k as i64)
-    }
-
-    /// Codes when every value is a whole number of steps of one scale (the smallest that
-    /// works) within [`MAX_DECIMAL_SPAN`] steps; `None` otherwise. Values must not be NaN.
-    pub(super) fn codes(column: &[f64]) -> Option<ValueCodes> {
-        // A value that is a whole number of steps at one scale is one at every larger
-        // scale, with a wider span: only the smallest scale still possible is checked, and
-        // a failure moves on to the next one from the start.
-        let (mut s, mut lo, mut hi, mut i) = (0, i64::MAX, i64::MIN, 0);
-        while i < column.len() {
-            if let Some(k) = step(column[i], SCALES[s]) {
-                lo = lo.min(k);
-                hi = hi.max(k);
-                i += 1;
-            } else {
-                s += 1;
-                if s == SCALES.len() {
-                    return None;
-                }
-                (lo, hi, i) = (i64::MAX, i64::MIN, 0);
-            }
-        }
-        if column.is_empty() {
-            (lo, hi) = (0, 0);
-        }
-        if hi.abs_diff(lo) >= MAX_DECIMAL_SPAN {
-            return None;
-        }
-        let scale = SCALES[s];
-        // Each row's step offset, and which offsets occur.
-        let mut present = vec![0u64; (hi.abs_diff(lo) as usize + 1).div_ceil(64)];
-        let mut codes: Vec<u32> = column
-            .iter()
-            .map(|&v| {
-                let o = step(v, scale).map_or(0, |k| k.abs_diff(lo) as usize);
-                present[o / 64] |= 1 << (o % 64);
-                o as u32
-            })
-            .collect();
-        // Rank of each word's first offset; the values in rank order.
-        let mut first_rank = Vec::with_capacity(present.len());
-        let mut values = Vec::new();
-        for (w, &word) in present.iter().enumerate() {
-            first_rank.push(values.len() as u32);
-            let mut rest = word;
-            while rest != 0 {
-                let b = rest.trailing_zeros() as usize;
-                values.push((lo + (w * 64 + b) as i64) as f64 / scale);
-                rest &= rest - 1;
-            }
-        }
-        for code in &mut codes {
-            let o = *code as usize;
-            let below = present[o / 64] & ((1u64 << (o % 64)) - 1);
-            *code = first_rank[o / 64] + below.count_ones();
-        }
-        Some(ValueCodes { values, codes })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -389,6 +313,24 @@ mod tests {
             .collect();
         assert!(hashed_codes(&many).is_none());
         assert!(hashed_codes(&many[1..]).is_some());
+    }
+
+    #[test]
+    fn ranges_of_rows_at_different_scales_are_coded_at_the_finest() {
+        // Whole numbers first, then thousandths, then millionths: each range of rows (one
+        // per core) first finds its own scale, the column takes the finest.
+        let column: Vec<f64> = (0..30_000)
+            .map(|i| match i / 10_000 {
+                0 => f64::from(i % 7),
+                1 => f64::from(i % 1_000) / 1e3,
+                _ => f64::from(i % 97) / 1e6 - 3.0,
+            })
+            .collect();
+        let c = decimal::codes(&column).unwrap();
+        let hashed = hashed_codes(&column).unwrap();
+        assert_eq!(c.values, hashed.values);
+        assert_eq!(c.codes, hashed.codes);
+        assert!(decimal::codes(&[0.5, f64::NAN, 0.25]).is_none());
     }
 
     proptest::proptest! {

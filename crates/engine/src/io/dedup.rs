@@ -5,30 +5,32 @@
 //! an earlier one. Only viewers whose timestamps go backwards are checked by
 //! sorting their rows.
 
-use std::collections::HashSet;
-
 /// Indices of rows whose (viewer, timestamp) appeared at a smaller index, ascending.
 /// `viewers` are dense codes below `n_viewers`, one per row of `timestamps`.
 #[must_use]
 pub fn later_duplicates(viewers: &[u32], timestamps: &[i64], n_viewers: usize) -> Vec<usize> {
     let mut last = vec![i64::MIN; n_viewers];
-    let mut unordered: HashSet<u32> = HashSet::new();
+    // A flag per viewer, not a set: the second pass tests it for every row, and hashing
+    // 20 M viewer codes took longer than the rest of the check.
+    let mut unordered = vec![false; n_viewers];
+    let mut any_unordered = false;
     for (&v, &t) in viewers.iter().zip(timestamps) {
         let slot = &mut last[v as usize];
         if t > *slot {
             *slot = t;
         } else {
-            unordered.insert(v);
+            unordered[v as usize] = true;
+            any_unordered = true;
         }
     }
-    if unordered.is_empty() {
+    if !any_unordered {
         return Vec::new();
     }
     let mut rows: Vec<(u32, i64, usize)> = viewers
         .iter()
         .zip(timestamps)
         .enumerate()
-        .filter(|(_, (v, _))| unordered.contains(v))
+        .filter(|(_, (v, _))| unordered[**v as usize])
         .map(|(i, (&v, &t))| (v, t, i))
         .collect();
     rows.sort_unstable();
@@ -44,6 +46,7 @@ pub fn later_duplicates(viewers: &[u32], timestamps: &[i64], n_viewers: usize) -
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashSet;
 
     fn dups(v: &[u32], t: &[i64]) -> Vec<usize> {
         later_duplicates(v, t, 10)
