@@ -201,16 +201,16 @@ impl DirectPlan {
                             .iter()
                             .position(|&b| b == self.separator || b == b'\n' || b == b'\r')?;
                         let raw = &bytes[pos..pos + length];
-                        // An unknown viewer type is a bad row: the polars path reports it.
-                        if viewer_type
-                            && !crate::schema::VIEWER_TYPES
-                                .iter()
-                                .any(|t| raw.trim_ascii().eq_ignore_ascii_case(t.as_bytes()))
-                        {
-                            return None;
-                        }
                         pos += length;
-                        let code = labels.code(c, raw)?;
+                        // An unknown viewer type is a bad row: the polars path reports it.
+                        // Checked once per new label, not per row: a known one passed.
+                        let known_type = |raw: &[u8]| {
+                            !viewer_type
+                                || crate::schema::VIEWER_TYPES
+                                    .iter()
+                                    .any(|t| raw.trim_ascii().eq_ignore_ascii_case(t.as_bytes()))
+                        };
+                        let code = labels.code(c, raw, known_type)?;
                         set_u32(columns, c, row, code)?;
                     }
                     Field::Unit(c) => {
@@ -306,8 +306,14 @@ struct LabelColumn<'b> {
 
 impl<'b> Labels<'b> {
     /// The part-local number of `raw` in `column`; `None` for text the polars path would
-    /// reject (empty after trimming) or could not read (not UTF-8).
-    fn code(&mut self, column: usize, raw: &'b [u8]) -> Option<u32> {
+    /// reject (empty after trimming), could not read (not UTF-8), or that `accepted`
+    /// refuses (asked only of a label not met before).
+    fn code(
+        &mut self,
+        column: usize,
+        raw: &'b [u8],
+        accepted: impl Fn(&[u8]) -> bool,
+    ) -> Option<u32> {
         let k = if let Some(k) = self.columns.iter().position(|c| c.column == column) {
             k
         } else {
@@ -319,16 +325,19 @@ impl<'b> Labels<'b> {
             self.columns.len() - 1
         };
         let LabelColumn { index, order, .. } = &mut self.columns[k];
-        // A handful of labels (viewer types) is found faster by comparing than by hashing.
+        // A handful of labels (viewer types) is found faster by comparing than by hashing,
+        // byte by byte: they are a few bytes long, shorter than a call to `memcmp`.
         if order.len() <= SHORT_LIST {
-            if let Some(code) = order.iter().position(|&seen| seen == raw) {
+            let same =
+                |seen: &&[u8]| seen.len() == raw.len() && seen.iter().zip(raw).all(|(a, b)| a == b);
+            if let Some(code) = order.iter().position(same) {
                 return Some(code as u32);
             }
         } else if let Some(&code) = index.get(raw) {
             return Some(code);
         }
         let text = std::str::from_utf8(raw).ok()?;
-        if text.trim().is_empty() {
+        if text.trim().is_empty() || !accepted(raw) {
             return None;
         }
         let code = order.len() as u32;

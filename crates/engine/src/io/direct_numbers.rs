@@ -9,7 +9,10 @@ pub(super) fn digits(bytes: &[u8], pos: &mut usize, max_digits: usize) -> Option
 
 /// The run of ASCII digits at `pos` (moved past it) and its length; the value is exact
 /// for runs of up to 19 digits. Eight bytes at a time: one word test finds where the
-/// digits end, three multiplications combine them.
+/// digits end, three multiplications combine them. Inlined: called for every field of
+/// every row, mostly with one or two words.
+#[inline(always)]
+#[allow(clippy::inline_always)]
 fn digit_run(bytes: &[u8], pos: &mut usize) -> (u64, usize) {
     let start = *pos;
     let mut value: u64 = 0;
@@ -96,9 +99,11 @@ pub(super) fn decimal(bytes: &[u8], pos: &mut usize, separator: u8) -> Option<f6
         *pos += 1;
         let (fraction, n) = digit_run(bytes, pos);
         if n <= 15 {
-            mantissa = mantissa
-                .wrapping_mul(10_u64.pow(n as u32))
-                .wrapping_add(fraction);
+            let scale = POWERS_OF_TEN
+                .get(n)
+                .copied()
+                .unwrap_or_else(|| 10_u64.pow(n as u32));
+            mantissa = mantissa.wrapping_mul(scale).wrapping_add(fraction);
         }
         digit_count += n;
         fraction_digits = n;

@@ -115,6 +115,9 @@ fn anything_the_polars_path_must_judge_is_declined() {
         (6, ""),
         (6, "  "),
         (6, "\"WFO\""),
+        // Unknown viewer types, after a known one (checked once per new label).
+        (6, "WFX"),
+        (6, "WF"),
         (7, "1.5"),
         (7, "-0.0"),
         (7, "nan"),
