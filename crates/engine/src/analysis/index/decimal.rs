@@ -81,7 +81,13 @@ pub(super) fn codes(column: &[f64]) -> Option<ValueCodes> {
         .zip(&mut stepped)
     {
         if st.scale < scale {
-            *st = step_range(v, s, scale)?;
+            // Only the 2⁵¹ bound can fail a larger scale, and it fails every larger one:
+            // a range that would still move on is left to hashing.
+            let again = step_range(v, s, scale)?;
+            if again.scale != scale {
+                return None;
+            }
+            *st = again;
         }
     }
     let (lo, hi) = if column.is_empty() {
