@@ -1,6 +1,7 @@
-//! Rows pre-aggregated by their combination of dimension codes ("cells"), built once per
-//! dataset so that a change of the dimension filters is answered from a few thousand cells
-//! instead of 20 M rows (see `from_cells`).
+//! Rows pre-aggregated by their combination of dimension codes and time slice ("cells"),
+//! built once per dataset so that a change of the dimension filters is answered from a few
+//! thousand cells instead of 20 M rows (see `from_cells`), and a time range reads row by
+//! row only the rows of the two slices it cuts through.
 //!
 //! Per cell: row count, sums, extremes, the distinct (event, viewer) pairs, and its rows'
 //! `qoe` codes grouped by coarse bucket (buckets of about equal row counts over the whole
@@ -9,6 +10,7 @@
 use std::ops::Range;
 
 pub use super::cell_totals::CellTotals;
+use super::time_slices::{SliceFinder, slice_cuts};
 use crate::analysis::parallel;
 
 /// At most this many cells × buckets (bucket start offsets kept per cell).
@@ -113,18 +115,28 @@ impl OverviewCells {
     }
 }
 
-/// Builds the cells of `input`; `None` when rows would not group into few enough cells
-/// (more than a quarter as many cells as rows) or the row count exceeds `u32` offsets.
+/// Builds the cells of `input`, cut by time slices (by dimension codes alone when slices
+/// would make too many); `None` when rows would not group into few enough cells (more than
+/// a quarter as many cells as rows) or the row count exceeds `u32` offsets.
 #[must_use]
 pub fn build_cells(input: &CellInput<'_>) -> Option<OverviewCells> {
+    build_sliced(input, &slice_cuts(input.ts)).or_else(|| build_sliced(input, &[]))
+}
+
+/// [`build_cells`] with the time slices `cuts` (none: one slice).
+fn build_sliced(input: &CellInput<'_>, cuts: &[i64]) -> Option<OverviewCells> {
     let n = input.ts.len();
     if n >= u32::MAX as usize || input.dims.iter().any(|(codes, _)| codes.len() != n) {
         return None;
     }
     let radix: Vec<u64> = input.dims.iter().map(|&(_, k)| k.max(1) as u64).collect();
-    radix.iter().try_fold(1u64, |acc, &k| acc.checked_mul(k))?;
+    let slices = cuts.len() as u64 + 1;
+    radix
+        .iter()
+        .try_fold(1u64, |acc, &k| acc.checked_mul(k))?
+        .checked_mul(slices)?;
     let ranges = parallel::core_ranges(n);
-    let (cell_of_row, keys) = number_cells(input, &radix, &ranges);
+    let (cell_of_row, keys) = number_cells(input, &radix, cuts, &ranges);
     let n_cells = keys.len();
     if n_cells > (n / 4).max(64) {
         return None;
@@ -187,7 +199,7 @@ pub fn build_cells(input: &CellInput<'_>) -> Option<OverviewCells> {
     let n_dims = input.dims.len();
     let mut codes = Vec::with_capacity(n_cells * n_dims);
     for key in keys {
-        let mut rest = key;
+        let mut rest = key / slices;
         let mut cell = vec![0u32; n_dims];
         for d in (0..n_dims).rev() {
             cell[d] = (rest % radix[d]) as u32;
@@ -235,19 +247,22 @@ fn sort_by_time(ts: &[i64], row_start: &[u32], rows: &mut [u32]) {
 }
 
 /// Each row's cell, cells numbered in ascending key order (a key is the row's dimension
-/// codes in mixed radix), and the keys.
+/// codes in mixed radix, then its time slice), and the keys.
 fn number_cells(
     input: &CellInput<'_>,
     radix: &[u64],
+    cuts: &[i64],
     ranges: &[Range<usize>],
 ) -> (Vec<u32>, Vec<u64>) {
     type Table = hashbrown::HashMap<u64, u32, foldhash::fast::FixedState>;
-    let key_of = |r: usize| {
-        input
+    let slices = cuts.len() as u64 + 1;
+    let key_of = |r: usize, finder: &mut SliceFinder| {
+        let dims = input
             .dims
             .iter()
             .zip(radix)
-            .fold(0u64, |key, ((codes, _), &k)| key * k + u64::from(codes[r]))
+            .fold(0u64, |key, ((codes, _), &k)| key * k + u64::from(codes[r]));
+        dims * slices + finder.slice(input.ts[r])
     };
     // Per range: local cell numbers in order of appearance and their keys.
     let parts = parallel::map_all("overview-cell-keys", ranges.to_vec(), |range| {
@@ -255,8 +270,9 @@ fn number_cells(
         let mut keys = Vec::new();
         let mut local = Vec::with_capacity(range.len());
         let mut last = (u64::MAX, 0u32);
+        let mut finder = SliceFinder::new(cuts);
         for r in range {
-            let key = key_of(r);
+            let key = key_of(r, &mut finder);
             if key != last.0 {
                 let next = keys.len() as u32;
                 let cell = *table.entry(key).or_insert_with(|| {

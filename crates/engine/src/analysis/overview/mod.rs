@@ -24,6 +24,7 @@ pub mod cells;
 mod from_cells;
 mod scan;
 mod sets;
+mod time_slices;
 
 /// Everything the Overview tab shows for one (dataset, filter).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -226,7 +227,9 @@ fn overview_with(
         .collect();
     let by_cells = matches!(route, Route::Fastest | Route::Cells)
         .then(|| {
-            // Reading a cut cell's rows one by one costs a few times a row of the scan.
+            // Reading a cut cell's rows one by one costs a few times a row of the scan. With
+            // time slices a range cuts at most two slices' rows; cells built without them
+            // (too many cells) can be cut much more.
             let max_cut_rows = if route == Route::Cells {
                 usize::MAX
             } else {

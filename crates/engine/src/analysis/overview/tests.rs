@@ -160,3 +160,49 @@ proptest::proptest! {
         agrees_with_reference(&ds, &f);
     }
 }
+
+#[test]
+fn a_time_range_inside_one_long_event_is_answered_from_cells() {
+    // One event and four combinations of dimension codes over 4,000 s: every range inside
+    // the event cuts all four, but time slices cut into the cells leave it two slices.
+    let mut text = String::from(
+        "timestamp,customer_id,city_id,event_id,viewer_id,viewer_type,qoe,engagement,buffer_ms\n",
+    );
+    for i in 0..4000_u32 {
+        let ts = 1_700_000_000_000 + i64::from(i) * 1000;
+        let vt = if i % 3 == 0 { "WFH" } else { "WFO" };
+        let (q, e) = (f64::from(i * 37 % 1000) / 1000.0, f64::from(i % 11) / 10.0);
+        writeln!(text, "{ts},1,{},7,{},{vt},{q},{e},{}", i % 2, i % 97, i % 5).unwrap();
+    }
+    let ds = dataset(&text);
+    assert!(prepare_filter_changes(&ds));
+    let cells = crate::analysis::index::built_overview_cells(&ds).unwrap();
+    assert!(cells.len() > 4 * 32, "cut by time: {} cells", cells.len());
+    let event_dim = ds
+        .dimensions
+        .iter()
+        .position(|d| d.column == "event_id")
+        .unwrap();
+    let at = |s: i64| 1_700_000_000_000 + s * 1000;
+    for (from, to) in [
+        (100, 3900),
+        (1000, 1500),
+        (0, 3999),
+        (2500, 4000),
+        (1234, 1234),
+    ] {
+        let f = Filter {
+            time_from_ms: Some(at(from)),
+            time_to_ms: Some(at(to)),
+            ..Filter::default()
+        };
+        agrees_with_reference(&ds, &f);
+        let allowed: Vec<_> = ds
+            .dimensions
+            .iter()
+            .map(|d| f.allowed_codes(&ds, &d.column))
+            .collect();
+        let found = from_cells::found_by_cells(&ds, &f, &allowed, event_dim, ds.rows() / 6);
+        assert!(found.is_some(), "{from}–{to} s is answered from cells");
+    }
+}
